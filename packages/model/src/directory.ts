@@ -1,0 +1,64 @@
+import * as Y from "yjs";
+import { ROOTS } from "./schema.ts";
+
+/** An account as everyone sees it. */
+export interface UserEntry {
+  id: string;
+  username: string;
+  displayName: string;
+  createdAt: number;
+}
+
+/** A public room as listed for everyone. Private rooms and DMs never appear in the directory. */
+export interface RoomEntry {
+  id: string;
+  name: string;
+  topic: string;
+  archived: boolean;
+  createdBy: string;
+  createdAt: number;
+}
+
+const users = (doc: Y.Doc) => doc.getMap<UserEntry>(ROOTS.directory.users);
+const rooms = (doc: Y.Doc) => doc.getMap<RoomEntry>(ROOTS.directory.rooms);
+
+/** Server only: the directory is written through the HTTP API, never by clients. */
+export function putUser(doc: Y.Doc, user: UserEntry): void {
+  doc.transact(() => users(doc).set(user.id, user));
+}
+
+export function putPublicRoom(doc: Y.Doc, room: RoomEntry): void {
+  doc.transact(() => rooms(doc).set(room.id, room));
+}
+
+export function listUsers(doc: Y.Doc): UserEntry[] {
+  return [...users(doc).values()].sort((a, b) => a.username.localeCompare(b.username));
+}
+
+export function findUserByUsername(doc: Y.Doc, username: string): UserEntry | undefined {
+  for (const user of users(doc).values()) if (user.username === username) return user;
+  return undefined;
+}
+
+export function getUser(doc: Y.Doc, id: string): UserEntry | undefined {
+  return users(doc).get(id);
+}
+
+export function listPublicRooms(doc: Y.Doc): RoomEntry[] {
+  return [...rooms(doc).values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function getPublicRoom(doc: Y.Doc, id: string): RoomEntry | undefined {
+  return rooms(doc).get(id);
+}
+
+/** Calls back whenever anything in the directory changes (for UI signals). Returns the unsubscribe. */
+export function observeDirectory(doc: Y.Doc, callback: () => void): () => void {
+  const handler = () => callback();
+  users(doc).observe(handler);
+  rooms(doc).observe(handler);
+  return () => {
+    users(doc).unobserve(handler);
+    rooms(doc).unobserve(handler);
+  };
+}

@@ -1,0 +1,54 @@
+import * as Y from "yjs";
+import { ROOTS } from "./schema.ts";
+
+export type RoomKind = "channel" | "private" | "dm";
+
+/** What a room is. Written by the server only. */
+export interface RoomMeta {
+  id: string;
+  name: string;
+  kind: RoomKind;
+  topic: string;
+  archived: boolean;
+  createdBy: string;
+  createdAt: number;
+}
+
+const meta = (doc: Y.Doc) => doc.getMap<unknown>(ROOTS.room.meta);
+const segments = (doc: Y.Doc) => doc.getArray<number>(ROOTS.room.segments);
+
+/** Server only: sets up a new room document with its first history segment. */
+export function initRoom(doc: Y.Doc, room: RoomMeta): void {
+  doc.transact(() => {
+    const map = meta(doc);
+    for (const [key, value] of Object.entries(room)) map.set(key, value);
+    if (segments(doc).length === 0) segments(doc).insert(0, [0]);
+  });
+}
+
+/** The room's meta, or null until the document has loaded it. */
+export function readRoomMeta(doc: Y.Doc): RoomMeta | null {
+  const map = meta(doc);
+  if (!map.has("id")) return null;
+  return map.toJSON() as RoomMeta;
+}
+
+/** History segment numbers, oldest first. The last one is where new messages go. */
+export function listSegments(doc: Y.Doc): number[] {
+  return segments(doc).toArray();
+}
+
+export function newestSegment(doc: Y.Doc): number {
+  const all = segments(doc);
+  return all.length === 0 ? 0 : all.get(all.length - 1);
+}
+
+export function observeRoom(doc: Y.Doc, callback: () => void): () => void {
+  const handler = () => callback();
+  meta(doc).observe(handler);
+  segments(doc).observe(handler);
+  return () => {
+    meta(doc).unobserve(handler);
+    segments(doc).unobserve(handler);
+  };
+}

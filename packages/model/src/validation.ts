@@ -1,0 +1,43 @@
+import { MAX_MESSAGE_LENGTH, MAX_ROOM_NAME_LENGTH } from "./schema.ts";
+
+/** What a person may call themselves: 2–32 of a–z, 0–9, dot, dash, underscore; starting with a letter or digit. */
+const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,31}$/;
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 256;
+
+/** Usernames are case-insensitive: stored and compared in lower case. */
+export function normalizeUsername(raw: string): string {
+  return raw.trim().toLowerCase();
+}
+
+/** Each check returns a sentence a person can act on, or null when the value is fine. */
+export function usernameProblem(username: string): string | null {
+  if (username.length < 2) return "Username must be at least 2 characters.";
+  if (username.length > 32) return "Username must be at most 32 characters.";
+  if (!USERNAME_RE.test(username))
+    return "Username may use only letters, digits, dots, dashes and underscores, starting with a letter or digit.";
+  return null;
+}
+
+export function passwordProblem(password: string): string | null {
+  if (password.length < MIN_PASSWORD_LENGTH) return `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`;
+  if (password.length > MAX_PASSWORD_LENGTH) return `Password must be at most ${MAX_PASSWORD_LENGTH} characters.`;
+  return null;
+}
+
+export function normalizeRoomName(raw: string): string {
+  return raw.trim().replace(/\s+/g, " ");
+}
+
+export function roomNameProblem(name: string): string | null {
+  if (name.length === 0) return "Room name cannot be empty.";
+  if (name.length > MAX_ROOM_NAME_LENGTH) return `Room name must be at most ${MAX_ROOM_NAME_LENGTH} characters.`;
+  return null;
+}
+
+export function messageTextProblem(text: string): string | null {
+  if (text.trim().length === 0) return "A message cannot be empty.";
+  if (text.length > MAX_MESSAGE_LENGTH)
+    return `A message can be at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters (this one has ${text.length.toLocaleString("en")}).`;
+  return null;
+}
