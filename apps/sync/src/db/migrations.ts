@@ -1,0 +1,96 @@
+import type { Database } from "./database.ts";
+
+/**
+ * Schema migrations, applied in order at start-up by both drivers. Append new ones; never edit an
+ * applied one. An advisory lock keeps several sync instances from migrating at the same time.
+ */
+const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: "accounts, sessions, rooms and document storage",
+    sql: `
+      create table users (
+        id text primary key,
+        username text not null unique,
+        display_name text not null,
+        password_hash text not null,
+        is_admin boolean not null default false,
+        created_at timestamptz not null default now()
+      );
+      create table sessions (
+        token_hash text primary key,
+        user_id text not null references users(id) on delete cascade,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null
+      );
+      create index sessions_user on sessions(user_id);
+      create table rooms (
+        id text primary key,
+        kind text not null check (kind in ('channel', 'private', 'dm')),
+        name text not null,
+        name_key text not null,
+        topic text not null default '',
+        archived boolean not null default false,
+        created_by text not null references users(id),
+        created_at timestamptz not null default now(),
+        last_seq bigint not null default 0
+      );
+      create unique index rooms_unique_name on rooms(name_key) where kind <> 'dm';
+      create table room_members (
+        room_id text not null references rooms(id) on delete cascade,
+        user_id text not null references users(id) on delete cascade,
+        added_by text not null references users(id),
+        joined_at timestamptz not null default now(),
+        primary key (room_id, user_id)
+      );
+      create index room_members_user on room_members(user_id);
+      -- A document is its latest snapshot plus the updates appended since.
+      create table documents (
+        name text primary key,
+        snapshot bytea not null,
+        updated_at timestamptz not null default now()
+      );
+      create table document_updates (
+        id bigserial primary key,
+        name text not null,
+        data bytea not null,
+        created_at timestamptz not null default now()
+      );
+      create index document_updates_name on document_updates(name, id);
+      -- Each Yjs client id belongs to the account that first wrote with it, so nobody can write
+      -- items under someone else's client id.
+      create table yjs_clients (
+        client_id bigint primary key,
+        user_id text not null references users(id) on delete cascade
+      );
+    `,
+  },
+];
+
+export async function migrate(db: Database): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.query("select pg_advisory_xact_lock(7319001)");
+    await tx.query(
+      "create table if not exists schema_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())",
+    );
+    const applied = new Set(
+      (await tx.query<{ version: number }>("select version from schema_migrations")).map((r) => r.version),
+    );
+    let count = 0;
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+      await tx.query("insert into schema_migrations (version, name) values ($1, $2)", [migration.version, migration.name]);
+      count++;
+    }
+    return count;
+  });
+}
+
+/** Migrations run statement by statement inside the transaction (extended protocol takes one at a time). */
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*$/m)
+    .map((s) => s.replace(/^\s*--.*$/gm, "").trim())
+    .filter((s) => s.length > 0);
+}

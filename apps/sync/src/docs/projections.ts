@@ -1,0 +1,80 @@
+import {
+  addMember,
+  getIndexedRoom,
+  initRoom,
+  type IndexedRoom,
+  listPublicRooms as listDirectoryRooms,
+  listUsers,
+  putIndexedRoom,
+  putPublicRoom,
+  putUser,
+  readRoomMeta,
+  type RoomEntry,
+  type UserEntry,
+} from "@chat/model";
+import * as Y from "yjs";
+import { listAccounts } from "../auth/accounts.ts";
+import type { Queryable } from "../db/database.ts";
+import { getRoom, listMembers, listPublicRooms, listRoomsOf, toRoomMeta } from "../rooms.ts";
+
+/**
+ * Postgres holds accounts, rooms and membership; the documents the server writes (`directory`, the
+ * meta and members of `room:<id>`, the room list of `user:<id>`) are projections of it. Each function
+ * reads what it needs, then returns a change to apply inside one transaction, writing only what
+ * differs, so running it again is harmless. It runs when a document loads (which also repairs a
+ * document that missed a change) and after every change to the rows it mirrors.
+ */
+export type Projection = (doc: Y.Doc) => void;
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export async function directoryProjection(db: Queryable): Promise<Projection> {
+  const users = await listAccounts(db);
+  const rooms: RoomEntry[] = (await listPublicRooms(db)).map((row) => {
+    const meta = toRoomMeta(row);
+    return {
+      id: meta.id,
+      name: meta.name,
+      topic: meta.topic,
+      archived: meta.archived,
+      createdBy: meta.createdBy,
+      createdAt: meta.createdAt,
+    };
+  });
+  return (doc) => {
+    const currentUsers = new Map(listUsers(doc).map((u) => [u.id, u]));
+    for (const user of users) if (!same(currentUsers.get(user.id), user)) putUser(doc, user satisfies UserEntry);
+    const currentRooms = new Map(listDirectoryRooms(doc).map((r) => [r.id, r]));
+    for (const room of rooms) if (!same(currentRooms.get(room.id), room)) putPublicRoom(doc, room);
+  };
+}
+
+export async function roomProjection(db: Queryable, roomId: string): Promise<Projection> {
+  const row = await getRoom(db, roomId);
+  const members = await listMembers(db, roomId);
+  return (doc) => {
+    if (!row) return;
+    const meta = toRoomMeta(row);
+    if (!same(readRoomMeta(doc), meta)) initRoom(doc, meta);
+    for (const member of members)
+      addMember(doc, { userId: member.user_id, addedBy: member.added_by, joinedAt: new Date(member.joined_at).getTime() });
+  };
+}
+
+export async function userIndexProjection(db: Queryable, userId: string): Promise<Projection> {
+  const rooms = await listRoomsOf(db, userId);
+  return (doc) => {
+    for (const row of rooms) {
+      const existing = getIndexedRoom(doc, row.id);
+      const entry: IndexedRoom = {
+        roomId: row.id,
+        name: row.name,
+        kind: row.kind,
+        lastActivity: existing?.lastActivity ?? new Date(row.created_at).getTime(),
+        unread: existing?.unread ?? 0,
+        mentions: existing?.mentions ?? 0,
+      };
+      if (!same(existing, entry)) putIndexedRoom(doc, entry);
+    }
+  };
+}

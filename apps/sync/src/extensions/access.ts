@@ -1,0 +1,69 @@
+import { parseDocName } from "@chat/model";
+import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
+import { type ConnectionContext, Refusal } from "../context.ts";
+import type { Database } from "../db/database.ts";
+import type { DocumentWriter } from "../docs/writer.ts";
+import type { Logger } from "../log.ts";
+import { addMember, ensureDmRoom, getRoom, isMember } from "../rooms.ts";
+
+/**
+ * Who may open which document (DESIGN.md, "Identity and access"). The person comes from the session
+ * cookie checked at the WebSocket upgrade; each document is authorised here before anything of it
+ * is loaded or sent. Opening a public room joins it; a DM room is created when one of its two
+ * people first opens it.
+ */
+export class Access implements Extension {
+  priority = 1000;
+  extensionName = "access";
+
+  private readonly db: Database;
+  private readonly writer: () => DocumentWriter;
+  private readonly log: Logger;
+
+  constructor(db: Database, writer: () => DocumentWriter, log: Logger) {
+    this.db = db;
+    this.writer = writer;
+    this.log = log;
+  }
+
+  async onAuthenticate({ documentName, context, connectionConfig }: onAuthenticatePayload): Promise<void> {
+    const user = (context as Partial<ConnectionContext>).user;
+    if (!user) throw new Refusal("unauthenticated");
+    const ref = parseDocName(documentName);
+    if (!ref) throw new Refusal("not-found");
+    try {
+      switch (ref.kind) {
+        case "directory":
+          connectionConfig.readOnly = true;
+          return;
+        case "user":
+          if (ref.userId !== user.id) throw new Refusal("forbidden");
+          return;
+        case "room":
+        case "segment":
+          await this.authoriseRoom(ref.roomId, user.id);
+          return;
+      }
+    } catch (error) {
+      if (error instanceof Refusal) throw error;
+      this.log.error({ doc: documentName, error: String(error) }, "cannot check access: refusing");
+      throw new Refusal("unavailable");
+    }
+  }
+
+  private async authoriseRoom(roomId: string, userId: string): Promise<void> {
+    const room = (await getRoom(this.db, roomId)) ?? (await ensureDmRoom(this.db, roomId, userId));
+    if (!room) throw new Refusal("not-found");
+    if (room.kind === "dm") {
+      if (!(await isMember(this.db, roomId, userId))) throw new Refusal("forbidden");
+      await this.writer().refreshUserIndex(userId);
+      return;
+    }
+    if (await isMember(this.db, roomId, userId)) return;
+    if (room.kind !== "channel") throw new Refusal("forbidden");
+    if (await addMember(this.db, roomId, userId, userId)) {
+      await this.writer().refreshRoom(roomId);
+      await this.writer().refreshUserIndex(userId);
+    }
+  }
+}

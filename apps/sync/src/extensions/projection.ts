@@ -1,0 +1,32 @@
+import { parseDocName } from "@chat/model";
+import type { afterLoadDocumentPayload, Extension } from "@hocuspocus/server";
+import type { Database } from "../db/database.ts";
+import { directoryProjection, type Projection, roomProjection, userIndexProjection } from "../docs/projections.ts";
+
+/**
+ * When a server-written document loads, bring it in line with Postgres (the authority for accounts,
+ * rooms and membership). This also repairs a document that missed a change, e.g. after a crash
+ * between a database commit and the document write.
+ */
+export class ProjectionOnLoad implements Extension {
+  priority = 90;
+  extensionName = "projection";
+
+  private readonly db: Database;
+
+  constructor(db: Database) {
+    this.db = db;
+  }
+
+  async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
+    const ref = parseDocName(documentName);
+    let projection: Projection | null = null;
+    if (ref?.kind === "directory") projection = await directoryProjection(this.db);
+    else if (ref?.kind === "room") projection = await roomProjection(this.db, ref.roomId);
+    else if (ref?.kind === "user") projection = await userIndexProjection(this.db, ref.userId);
+    if (projection) {
+      const apply = projection;
+      document.transact(() => apply(document), { source: "local" });
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import { ConfigError, loadConfig } from "./config.ts";
+import type { Database } from "./db/database.ts";
+import { openDatabase } from "./db/open.ts";
+import { createLogger } from "./log.ts";
+import { startServer } from "./server.ts";
+
+/** Entry point: configuration, database (waiting for it if it is not up yet), server, signals. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger({ quiet: config.quiet });
+  const where = config.databaseUrl ? `Postgres at ${new URL(config.databaseUrl).host}` : `embedded PGlite in ${config.dataDir}`;
+
+  let db: Database | undefined;
+  for (let attempt = 1, delay = 1_000; !db; attempt++, delay = Math.min(delay * 2, 30_000)) {
+    try {
+      db = await openDatabase(config);
+    } catch (error) {
+      log.error({ attempt, retryInMs: delay, error: String(error) }, `cannot open the database (${where}); retrying`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  const server = await startServer(config, db, log);
+  log.info(
+    { url: server.url, database: where, web: config.webDist ?? "not built" },
+    `chat is running at ${server.url}${config.webDist ? "" : " (web app not built: run npm run build)"}`,
+  );
+
+  const shutdown = (signal: string) => {
+    log.info({ signal }, "shutting down");
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        log.error({ error: String(error) }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,131 @@
+import {
+  dmParticipants,
+  MAX_TOPIC_LENGTH,
+  newId,
+  normalizeRoomName,
+  type RoomKind,
+  type RoomMeta,
+  roomNameProblem,
+} from "@chat/model";
+import { RequestError } from "./auth/accounts.ts";
+import type { Database, Queryable } from "./db/database.ts";
+
+/**
+ * Rooms and membership as stored in Postgres: the authority for who may open which room document.
+ * The documents mirror it (see docs/projections.ts).
+ */
+export interface RoomRow {
+  id: string;
+  kind: RoomKind;
+  name: string;
+  topic: string;
+  archived: boolean;
+  created_by: string;
+  created_at: Date | string;
+  last_seq: number;
+}
+
+export function toRoomMeta(row: RoomRow): RoomMeta {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    topic: row.topic,
+    archived: row.archived,
+    createdBy: row.created_by,
+    createdAt: new Date(row.created_at).getTime(),
+  };
+}
+
+export async function createRoom(db: Database, creatorId: string, body: unknown): Promise<RoomRow> {
+  const input = (body ?? {}) as Record<string, unknown>;
+  if (typeof input.name !== "string") throw new RequestError(400, "Give the room a name.");
+  const name = normalizeRoomName(input.name);
+  const problem = roomNameProblem(name);
+  if (problem) throw new RequestError(400, problem);
+  const topic = typeof input.topic === "string" ? input.topic.trim() : "";
+  if (topic.length > MAX_TOPIC_LENGTH) throw new RequestError(400, `A topic can be at most ${MAX_TOPIC_LENGTH} characters.`);
+  const kind: RoomKind = input.private === true ? "private" : "channel";
+  const row = await db.transaction(async (tx) => {
+    const [inserted] = await tx.query<RoomRow>(
+      `insert into rooms (id, kind, name, name_key, topic, created_by)
+       values ($1, $2, $3, $4, $5, $6)
+       on conflict (name_key) where kind <> 'dm' do nothing
+       returning *`,
+      [newId(), kind, name, name.toLowerCase(), topic, creatorId],
+    );
+    if (inserted) await addMember(tx, inserted.id, creatorId, creatorId);
+    return inserted;
+  });
+  if (!row) throw new RequestError(409, `A room named "${name}" already exists.`);
+  return row;
+}
+
+export async function getRoom(db: Queryable, roomId: string): Promise<RoomRow | null> {
+  const [row] = await db.query<RoomRow>("select * from rooms where id = $1", [roomId]);
+  return row ?? null;
+}
+
+export async function isMember(db: Queryable, roomId: string, userId: string): Promise<boolean> {
+  const rows = await db.query("select 1 from room_members where room_id = $1 and user_id = $2", [roomId, userId]);
+  return rows.length > 0;
+}
+
+/** Returns true when the person was not a member before. */
+export async function addMember(db: Queryable, roomId: string, userId: string, addedBy: string): Promise<boolean> {
+  const rows = await db.query(
+    "insert into room_members (room_id, user_id, added_by) values ($1, $2, $3) on conflict do nothing returning user_id",
+    [roomId, userId, addedBy],
+  );
+  return rows.length > 0;
+}
+
+export interface MemberRow {
+  user_id: string;
+  added_by: string;
+  joined_at: Date | string;
+}
+
+export function listMembers(db: Queryable, roomId: string): Promise<MemberRow[]> {
+  return db.query<MemberRow>("select user_id, added_by, joined_at from room_members where room_id = $1", [roomId]);
+}
+
+export function listPublicRooms(db: Queryable): Promise<RoomRow[]> {
+  return db.query<RoomRow>("select * from rooms where kind = 'channel' order by created_at");
+}
+
+export function listRoomsOf(db: Queryable, userId: string): Promise<RoomRow[]> {
+  return db.query<RoomRow>(
+    "select r.* from rooms r join room_members m on m.room_id = r.id where m.user_id = $1 order by r.created_at",
+    [userId],
+  );
+}
+
+/**
+ * A direct conversation's room exists from the first time either person opens it. Returns null when
+ * `roomId` is not a DM id, `userId` is not one of its two people, or the other person does not exist.
+ */
+export async function ensureDmRoom(db: Database, roomId: string, userId: string): Promise<RoomRow | null> {
+  const pair = dmParticipants(roomId);
+  if (!pair || !pair.includes(userId) || pair[0] === pair[1]) return null;
+  return db.transaction(async (tx) => {
+    const users = await tx.query("select id from users where id = any($1::text[])", [pair]);
+    if (users.length !== 2) return null;
+    await tx.query(
+      `insert into rooms (id, kind, name, name_key, created_by) values ($1, 'dm', '', $1, $2) on conflict (id) do nothing`,
+      [roomId, userId],
+    );
+    for (const member of pair) await addMember(tx, roomId, member, userId);
+    return getRoom(tx, roomId);
+  });
+}
+
+/** Reserves `count` sequence numbers for a room and returns the first. */
+export async function allocateSequence(db: Queryable, roomId: string, count: number): Promise<number> {
+  const [row] = await db.query<{ last_seq: number }>(
+    "update rooms set last_seq = last_seq + $2 where id = $1 returning last_seq",
+    [roomId, count],
+  );
+  if (!row) throw new Error(`room ${roomId} does not exist`);
+  return Number(row.last_seq) - count + 1;
+}

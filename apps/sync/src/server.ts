@@ -1,0 +1,114 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Hocuspocus } from "@hocuspocus/server";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/database.ts";
+import { DocumentWriter } from "./docs/writer.ts";
+import { Access } from "./extensions/access.ts";
+import { Persistence } from "./extensions/persistence.ts";
+import { ProjectionOnLoad } from "./extensions/projection.ts";
+import { Sequencer } from "./extensions/sequencer.ts";
+import { WriteGuard } from "./extensions/writeGuard.ts";
+import { handleApi } from "./http/api.ts";
+import { sendError } from "./http/json.ts";
+import { originAllowed } from "./http/origin.ts";
+import { serveStatic } from "./http/static.ts";
+import type { Logger } from "./log.ts";
+import { attachSync } from "./socket.ts";
+import { ClientIdRegistry } from "./writes/clientIds.ts";
+
+/** Headers for every response; the CSP allows the app's own scripts, its WebSocket and https images in messages. */
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+  "x-frame-options": "DENY",
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self' ws: wss:; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+};
+
+export interface ChatServer {
+  url: string;
+  port: number;
+  db: Database;
+  hocuspocus: Hocuspocus;
+  sequencer: Sequencer;
+  /** Stops accepting, closes sockets, stores open documents, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Wires the parts together: one HTTP server for API, app and WebSocket; Hocuspocus with one extension per concern. */
+export async function startServer(config: Config, db: Database, log: Logger): Promise<ChatServer> {
+  const sequencer = new Sequencer(db, log);
+  let writer: DocumentWriter | undefined;
+  const hocuspocus = new Hocuspocus({
+    name: `sync:${config.port}`,
+    quiet: true,
+    // Snapshots are compaction only (every update is already in the log), so they can wait.
+    debounce: 2_000,
+    maxDebounce: 10_000,
+    extensions: [
+      new Access(db, () => writer!, log), // 1000: who may open which document
+      new WriteGuard(new ClientIdRegistry(db), log), // 200: who may write what, before anything is applied
+      new Persistence(db, log), // 100: append accepted updates to Postgres before they are acknowledged
+      new ProjectionOnLoad(db), // 90: server-written documents mirror Postgres when they load
+      sequencer, // 50: number accepted messages
+    ],
+  });
+  writer = new DocumentWriter(hocuspocus, db);
+
+  const http = createServer((request: IncomingMessage, response: ServerResponse) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+    const path = (request.url ?? "/").split("?")[0]!;
+    if (path === "/healthz") {
+      response.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      return;
+    }
+    if (path.startsWith("/api/")) {
+      if (request.method !== "GET" && !originAllowed(request, config.allowedOrigins)) {
+        sendError(response, 403, "Requests from other sites are not allowed.");
+        return;
+      }
+      void handleApi(apiDeps, request, response);
+      return;
+    }
+    if (config.webDist && (request.method === "GET" || request.method === "HEAD")) {
+      serveStatic(config.webDist, request, response).catch((error) => {
+        log.error({ path, error: String(error) }, "static file failed");
+        if (!response.headersSent) sendError(response, 500, "Could not read the file.");
+      });
+      return;
+    }
+    sendError(response, 404, "Not found. (Build the web app with `npm run build` to serve it here.)");
+  });
+
+  const sync = attachSync({ server: http, hocuspocus, db, log, allowedOrigins: config.allowedOrigins });
+  const apiDeps = {
+    db,
+    writer,
+    log,
+    secureCookies: config.secureCookies,
+    closeSessionSockets: (tokenHash: string) => sync.closeSession(tokenHash),
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      http.close();
+      http.closeAllConnections();
+      sync.close();
+      hocuspocus.flushPendingStores();
+      const deadline = Date.now() + 5_000;
+      while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await db.close();
+    })();
+    return closing;
+  };
+  return { url, port, db, hocuspocus, sequencer, close };
+}

@@ -1,0 +1,96 @@
+import type { IncomingMessage, Server as HttpServer } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Hocuspocus } from "@hocuspocus/server";
+import { type RawData, WebSocket, WebSocketServer } from "ws";
+import { readCookie } from "./auth/cookies.ts";
+import { findSession, SESSION_COOKIE } from "./auth/sessions.ts";
+import type { ConnectionContext } from "./context.ts";
+import type { Database } from "./db/database.ts";
+import { originAllowed } from "./http/origin.ts";
+import type { Logger } from "./log.ts";
+
+/** Largest WebSocket frame accepted: room for a device's offline backlog in one sync step. */
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The WebSocket endpoint `/sync`. The upgrade is where identity is settled: Origin must be ours (or
+ * allowed) and the session cookie valid, else the request is refused before any WebSocket exists.
+ * The person then rides along as the connection's context into every Hocuspocus hook.
+ */
+export function attachSync(options: {
+  server: HttpServer;
+  hocuspocus: Hocuspocus;
+  db: Database;
+  log: Logger;
+  allowedOrigins: readonly string[];
+}) {
+  const { server, hocuspocus, db, log, allowedOrigins } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const socketsBySession = new Map<string, Set<WebSocket>>();
+
+  const refuse = (socket: Duplex, status: number, text: string) => {
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+
+  server.on("upgrade", async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => socket.destroy());
+    const url = new URL(request.url ?? "/", "http://x");
+    if (url.pathname !== "/sync") return refuse(socket, 404, "Not Found");
+    if (!originAllowed(request, allowedOrigins)) return refuse(socket, 403, "Forbidden");
+    let context: ConnectionContext;
+    try {
+      const session = await findSession(db, readCookie(request, SESSION_COOKIE));
+      if (!session) return refuse(socket, 401, "Unauthorized");
+      context = { user: session.user, sessionTokenHash: session.tokenHash };
+    } catch (error) {
+      log.error({ error: String(error) }, "cannot check a WebSocket session");
+      return refuse(socket, 503, "Service Unavailable");
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request, context));
+  });
+
+  function accept(ws: WebSocket, request: IncomingMessage, context: ConnectionContext) {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(request.headers))
+      if (typeof value === "string") headers.set(name, value);
+    const fetchRequest = new Request(`http://${request.headers.host ?? "localhost"}${request.url}`, { headers });
+    const connection = hocuspocus.handleConnection(ws, fetchRequest, context);
+    const sockets = socketsBySession.get(context.sessionTokenHash) ?? new Set();
+    sockets.add(ws);
+    socketsBySession.set(context.sessionTokenHash, sockets);
+
+    ws.on("message", (data: RawData) => {
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      try {
+        connection.handleMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      } catch (error) {
+        // A frame that is not a Hocuspocus message: drop this socket, keep serving everyone else.
+        log.warn({ user: context.user.id, error: String(error) }, "malformed frame: closing the socket");
+        ws.close(4400, "malformed message");
+      }
+    });
+    ws.on("close", (code, reason) => {
+      sockets.delete(ws);
+      if (sockets.size === 0) socketsBySession.delete(context.sessionTokenHash);
+      connection.handleClose({ code, reason: reason.toString() });
+    });
+    ws.on("error", (error) => log.warn({ user: context.user.id, error: error.message }, "socket error"));
+  }
+
+  return {
+    /** Sign-out: the session's open sockets close at once (code 4401). */
+    closeSession(tokenHash: string) {
+      for (const ws of socketsBySession.get(tokenHash) ?? []) ws.close(4401, "signed out");
+    },
+    close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    },
+    get socketCount() {
+      return wss.clients.size;
+    },
+  };
+}
+
+export type SyncEndpoint = ReturnType<typeof attachSync>;
+export { WebSocket };

@@ -1,0 +1,66 @@
+import {
+  type DocRef,
+  isMessageRecord,
+  MAX_MESSAGE_LENGTH,
+  messageTextProblem,
+  ROOTS,
+} from "@chat/model";
+import type { Write } from "./inspectUpdate.ts";
+
+/**
+ * Who may write what (DESIGN.md, "The documents"): returns why a write is refused, or null when every
+ * write in the update is the sender's to make. Pure, so each rule is tested without a socket.
+ */
+export function refuseWrites(ref: DocRef, userId: string, writes: readonly Write[]): string | null {
+  for (const write of writes) {
+    const problem = judge(ref, userId, write);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+function judge(ref: DocRef, userId: string, write: Write): string | null {
+  if (write.root === null) return "nested types are not part of the schema";
+  switch (ref.kind) {
+    case "directory":
+      return "the directory is written by the server only";
+    case "user":
+      return judgeUserIndex(write);
+    case "room":
+      return judgeRoom(userId, write);
+    case "segment":
+      return judgeSegment(userId, write);
+  }
+}
+
+function judgeUserIndex(write: Write): string | null {
+  const { drafts, settings } = ROOTS.user;
+  if (write.root !== drafts && write.root !== settings) return `"${write.root}" of the user index is written by the server only`;
+  if (write.op === "delete") return null;
+  if (write.key === null || write.values === null) return "user index entries must be plain map values";
+  if (write.root === drafts && !write.values.every((v) => typeof v === "string" && v.length <= MAX_MESSAGE_LENGTH))
+    return "a draft must be text within the message length limit";
+  return null;
+}
+
+function judgeRoom(userId: string, write: Write): string | null {
+  if (write.root !== ROOTS.room.reads) return `"${write.root}" of a room is written by the server only`;
+  if (write.key !== userId) return "members move only their own read marker";
+  if (write.op === "delete") return null;
+  if (!write.values?.every((v) => Number.isSafeInteger(v) && (v as number) >= 0))
+    return "a read marker is a sequence number";
+  return null;
+}
+
+function judgeSegment(userId: string, write: Write): string | null {
+  if (write.root !== ROOTS.segment.messages) return `"${write.root}" of a history segment is written by the server only`;
+  if (write.op === "delete") return "messages are never removed; delete one with a deletion record";
+  if (write.key !== null || write.values === null) return "messages are plain records in the message list";
+  for (const value of write.values) {
+    if (!isMessageRecord(value)) return "a message does not have the message shape";
+    if (value.author !== userId) return "a message's author must be its sender";
+    const problem = messageTextProblem(value.text);
+    if (problem) return problem;
+  }
+  return null;
+}

@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+import pg from "pg";
+import WebSocket from "ws";
+import * as Y from "yjs";
+import { loadConfig } from "../src/config.ts";
+import type { Database } from "../src/db/database.ts";
+import { openDatabase } from "../src/db/open.ts";
+import { createLogger } from "../src/log.ts";
+import { type ChatServer, startServer } from "../src/server.ts";
+
+/**
+ * Storage for one test file: a fresh schema on the real Postgres when DATABASE_URL is set (as in CI),
+ * else a fresh PGlite directory. Both are thrown away afterwards.
+ */
+export interface TestStorage {
+  env: { DATABASE_URL?: string; DATA_DIR?: string };
+  dispose(): Promise<void>;
+}
+
+export async function createStorage(): Promise<TestStorage> {
+  const base = process.env.DATABASE_URL;
+  if (base) {
+    const schema = `test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    await admin.end();
+    const url = new URL(base);
+    url.searchParams.set("options", `-c search_path=${schema}`);
+    return {
+      env: { DATABASE_URL: url.toString() },
+      async dispose() {
+        const client = new pg.Client({ connectionString: base });
+        await client.connect();
+        await client.query(`drop schema ${schema} cascade`);
+        await client.end();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "chat-test-"));
+  return { env: { DATA_DIR: dir }, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TestServer extends ChatServer {
+  wsUrl: string;
+}
+
+export async function startTestServer(storage: TestStorage, port = 0): Promise<TestServer> {
+  const config = loadConfig({ ...storage.env, PORT: String(port), HOST: "127.0.0.1", WEB_DIST: "" });
+  const db: Database = await openDatabase(config);
+  const server = await startServer({ ...config, webDist: null }, db, createLogger({ quiet: true }));
+  return { ...server, wsUrl: `ws://127.0.0.1:${server.port}/sync` };
+}
+
+export interface TestUser {
+  id: string;
+  username: string;
+  cookie: string;
+}
+
+let counter = 0;
+export const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
+
+export async function api(server: { url: string }, method: string, path: string, body?: unknown, cookie?: string) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(cookie ? { cookie } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+}
+
+export async function signUp(server: { url: string }, prefix = "user"): Promise<TestUser> {
+  const username = uniqueName(prefix);
+  const response = await api(server, "POST", "/api/signup", { username, password: "correct horse battery" });
+  if (response.status !== 201) throw new Error(`signup failed: ${JSON.stringify(response.body)}`);
+  const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
+  return { id: response.body.user.id, username, cookie };
+}
+
+/** A device: one multiplexed socket carrying the person's cookie, as the browser does. */
+export class Device {
+  readonly socket: HocuspocusProviderWebsocket;
+  readonly providers = new Map<string, HocuspocusProvider>();
+
+  constructor(server: TestServer, user: TestUser, origin = new URL(server.url).origin) {
+    const headers = { cookie: user.cookie, origin };
+    class CookieWebSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers });
+      }
+    }
+    this.socket = new HocuspocusProviderWebsocket({ url: server.wsUrl, WebSocketPolyfill: CookieWebSocket, maxAttempts: 3 });
+  }
+
+  /** Opens a document and resolves once it is synced, or rejects with the server's refusal. */
+  open(name: string, doc = new Y.Doc()): Promise<{ doc: Y.Doc; provider: HocuspocusProvider }> {
+    return new Promise((resolve, reject) => {
+      const provider = new HocuspocusProvider({
+        websocketProvider: this.socket,
+        name,
+        document: doc,
+        token: "session",
+        onSynced: () => resolve({ doc, provider }),
+        onAuthenticationFailed: ({ reason }) => reject(new Error(`refused: ${reason}`)),
+      });
+      provider.attach();
+      this.providers.set(name, provider);
+    });
+  }
+
+  destroy(): void {
+    for (const provider of this.providers.values()) provider.destroy();
+    this.socket.destroy();
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 5_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
