@@ -28,7 +28,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const port = Number(env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) problems.push(`PORT must be a port number (0–65535), got "${env.PORT}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    problems.push(`PORT must be a port number (0–65535), got "${env.PORT}".`);
   for (const [name, schemes] of [
     ["DATABASE_URL", ["postgres:", "postgresql:"]],
     ["REDIS_URL", ["redis:", "rediss:"]],
@@ -40,7 +41,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       scheme = new URL(value).protocol;
     } catch {}
     if (!(schemes as readonly string[]).includes(scheme))
-      problems.push(`${name} must be a URL starting with ${schemes.map((s) => `${s}//`).join(" or ")}, got "${value}".`);
+      problems.push(
+        `${name} must be a URL starting with ${schemes.map((s) => `${s}//`).join(" or ")}, got "${value}".`,
+      );
   }
   const allowedOrigins = (env.ALLOWED_ORIGINS ?? "")
     .split(",")
@@ -50,7 +53,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     try {
       if (new URL(origin).origin !== origin) throw new Error();
     } catch {
-      problems.push(`ALLOWED_ORIGINS entries must be origins like https://chat.example.com, got "${origin}".`);
+      problems.push(
+        `ALLOWED_ORIGINS entries must be origins like https://chat.example.com, got "${origin}".`,
+      );
     }
   }
   const webDist = env.WEB_DIST ? resolve(env.WEB_DIST) : resolve(repoRoot, "apps/web/dist");

@@ -17,14 +17,19 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger({ quiet: config.quiet });
-  const where = config.databaseUrl ? `Postgres at ${new URL(config.databaseUrl).host}` : `embedded PGlite in ${config.dataDir}`;
+  const where = config.databaseUrl
+    ? `Postgres at ${new URL(config.databaseUrl).host}`
+    : `embedded PGlite in ${config.dataDir}`;
 
   let db: Database | undefined;
   for (let attempt = 1, delay = 1_000; !db; attempt++, delay = Math.min(delay * 2, 30_000)) {
     try {
       db = await openDatabase(config);
     } catch (error) {
-      log.error({ attempt, retryInMs: delay, error: String(error) }, `cannot open the database (${where}); retrying`);
+      log.error(
+        { attempt, retryInMs: delay, error: String(error) },
+        `cannot open the database (${where}); retrying`,
+      );
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

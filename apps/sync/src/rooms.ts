@@ -44,7 +44,8 @@ export async function createRoom(db: Database, creatorId: string, body: unknown)
   const problem = roomNameProblem(name);
   if (problem) throw new RequestError(400, problem);
   const topic = typeof input.topic === "string" ? input.topic.trim() : "";
-  if (topic.length > MAX_TOPIC_LENGTH) throw new RequestError(400, `A topic can be at most ${MAX_TOPIC_LENGTH} characters.`);
+  if (topic.length > MAX_TOPIC_LENGTH)
+    throw new RequestError(400, `A topic can be at most ${MAX_TOPIC_LENGTH} characters.`);
   const kind: RoomKind = input.private === true ? "private" : "channel";
   const row = await db.transaction(async (tx) => {
     const [inserted] = await tx.query<RoomRow>(
@@ -67,12 +68,20 @@ export async function getRoom(db: Queryable, roomId: string): Promise<RoomRow | 
 }
 
 export async function isMember(db: Queryable, roomId: string, userId: string): Promise<boolean> {
-  const rows = await db.query("select 1 from room_members where room_id = $1 and user_id = $2", [roomId, userId]);
+  const rows = await db.query("select 1 from room_members where room_id = $1 and user_id = $2", [
+    roomId,
+    userId,
+  ]);
   return rows.length > 0;
 }
 
 /** Returns true when the person was not a member before. */
-export async function addMember(db: Queryable, roomId: string, userId: string, addedBy: string): Promise<boolean> {
+export async function addMember(
+  db: Queryable,
+  roomId: string,
+  userId: string,
+  addedBy: string,
+): Promise<boolean> {
   const rows = await db.query(
     "insert into room_members (room_id, user_id, added_by) values ($1, $2, $3) on conflict do nothing returning user_id",
     [roomId, userId, addedBy],
@@ -87,7 +96,9 @@ export interface MemberRow {
 }
 
 export function listMembers(db: Queryable, roomId: string): Promise<MemberRow[]> {
-  return db.query<MemberRow>("select user_id, added_by, joined_at from room_members where room_id = $1", [roomId]);
+  return db.query<MemberRow>("select user_id, added_by, joined_at from room_members where room_id = $1", [
+    roomId,
+  ]);
 }
 
 export function listPublicRooms(db: Queryable): Promise<RoomRow[]> {
@@ -107,7 +118,7 @@ export function listRoomsOf(db: Queryable, userId: string): Promise<RoomRow[]> {
  */
 export async function ensureDmRoom(db: Database, roomId: string, userId: string): Promise<RoomRow | null> {
   const pair = dmParticipants(roomId);
-  if (!pair || !pair.includes(userId) || pair[0] === pair[1]) return null;
+  if (!pair?.includes(userId) || pair[0] === pair[1]) return null;
   return db.transaction(async (tx) => {
     const users = await tx.query("select id from users where id = any($1::text[])", [pair]);
     if (users.length !== 2) return null;

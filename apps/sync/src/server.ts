@@ -105,7 +105,8 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       sync.close();
       hocuspocus.flushPendingStores();
       const deadline = Date.now() + 5_000;
-      while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       await db.close();
     })();
     return closing;

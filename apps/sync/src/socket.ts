@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Hocuspocus } from "@hocuspocus/server";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
@@ -53,7 +53,9 @@ export function attachSync(options: {
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers))
       if (typeof value === "string") headers.set(name, value);
-    const fetchRequest = new Request(`http://${request.headers.host ?? "localhost"}${request.url}`, { headers });
+    const fetchRequest = new Request(`http://${request.headers.host ?? "localhost"}${request.url}`, {
+      headers,
+    });
     const connection = hocuspocus.handleConnection(ws, fetchRequest, context);
     const sockets = socketsBySession.get(context.sessionTokenHash) ?? new Set();
     sockets.add(ws);

@@ -62,12 +62,22 @@ export interface TestUser {
 }
 
 let counter = 0;
-export const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
+export const uniqueName = (prefix: string) =>
+  `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
 
-export async function api(server: { url: string }, method: string, path: string, body?: unknown, cookie?: string) {
+export async function api(
+  server: { url: string },
+  method: string,
+  path: string,
+  body?: unknown,
+  cookie?: string,
+) {
   const response = await fetch(`${server.url}${path}`, {
     method,
-    headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(cookie ? { cookie } : {}) },
+    headers: {
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...(cookie ? { cookie } : {}),
+    },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
@@ -94,7 +104,11 @@ export class Device {
         super(url, protocols, { headers });
       }
     }
-    this.socket = new HocuspocusProviderWebsocket({ url: server.wsUrl, WebSocketPolyfill: CookieWebSocket, maxAttempts: 3 });
+    this.socket = new HocuspocusProviderWebsocket({
+      url: server.wsUrl,
+      WebSocketPolyfill: CookieWebSocket,
+      maxAttempts: 3,
+    });
   }
 
   /** Opens a document and resolves once it is synced, or rejects with the server's refusal. */
@@ -120,7 +134,11 @@ export class Device {
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 5_000, what = "condition"): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | false,
+  timeoutMs = 5_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();

@@ -10,7 +10,17 @@ import {
   segmentDocName,
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, createStorage, Device, eventually, signUp, startTestServer, type TestServer, type TestStorage, uniqueName } from "./harness.ts";
+import {
+  api,
+  createStorage,
+  Device,
+  eventually,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestStorage,
+  uniqueName,
+} from "./harness.ts";
 
 let storage: TestStorage;
 let server: TestServer;
@@ -53,11 +63,19 @@ describe("rooms and messages over the real socket", () => {
     const bobSegment = await bobDevice.open(segmentDocName(roomId, 0));
 
     appendMessage(aliceSegment.doc, createMessage(alice.id, "hello **bob**"));
-    const received = await eventually(() => listMessages(bobSegment.doc).find((m) => m.seq !== null), 3_000, "bob to see the message sequenced");
+    const received = await eventually(
+      () => listMessages(bobSegment.doc).find((m) => m.seq !== null),
+      3_000,
+      "bob to see the message sequenced",
+    );
     expect(received).toMatchObject({ author: alice.id, text: "hello **bob**", seq: 1 });
 
     appendMessage(bobSegment.doc, createMessage(bob.id, "hi alice"));
-    await eventually(() => listMessages(aliceSegment.doc).filter((m) => m.seq !== null).length === 2, 3_000, "second message");
+    await eventually(
+      () => listMessages(aliceSegment.doc).filter((m) => m.seq !== null).length === 2,
+      3_000,
+      "second message",
+    );
     expect(listMessages(aliceSegment.doc).map((m) => [m.seq, m.text])).toEqual([
       [1, "hello **bob**"],
       [2, "hi alice"],
@@ -103,7 +121,11 @@ describe("rooms and messages over the real socket", () => {
     const bobRoom = await device(server, bob).open(roomDocName(roomId));
     expect(readRoomMeta(bobRoom.doc)?.kind).toBe("dm");
     const b = await device(server, bob).open(segmentDocName(roomId, 0));
-    await eventually(() => listMessages(b.doc).some((m) => m.text === "just between us"), 3_000, "bob to read the DM");
+    await eventually(
+      () => listMessages(b.doc).some((m) => m.text === "just between us"),
+      3_000,
+      "bob to read the DM",
+    );
     await expect(device(server, carol).open(segmentDocName(roomId, 0))).rejects.toThrow("refused: forbidden");
     await expect(device(server, carol).open(roomDocName(roomId))).rejects.toThrow("refused: forbidden");
   });

@@ -6,5 +6,5 @@ export * from "./messages.ts";
 export * from "./rooms.ts";
 export * from "./schema.ts";
 export * from "./unread.ts";
-export * from "./validation.ts";
 export * from "./userIndex.ts";
+export * from "./validation.ts";

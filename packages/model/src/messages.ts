@@ -1,6 +1,6 @@
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import { parseMentions } from "./mentions.ts";
-import { ROOTS, newId } from "./schema.ts";
+import { newId, ROOTS } from "./schema.ts";
 import { messageTextProblem } from "./validation.ts";
 
 /**

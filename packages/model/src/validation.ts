@@ -20,8 +20,10 @@ export function usernameProblem(username: string): string | null {
 }
 
 export function passwordProblem(password: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`;
-  if (password.length > MAX_PASSWORD_LENGTH) return `Password must be at most ${MAX_PASSWORD_LENGTH} characters.`;
+  if (password.length < MIN_PASSWORD_LENGTH)
+    return `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`;
+  if (password.length > MAX_PASSWORD_LENGTH)
+    return `Password must be at most ${MAX_PASSWORD_LENGTH} characters.`;
   return null;
 }
 
@@ -31,7 +33,8 @@ export function normalizeRoomName(raw: string): string {
 
 export function roomNameProblem(name: string): string | null {
   if (name.length === 0) return "Room name cannot be empty.";
-  if (name.length > MAX_ROOM_NAME_LENGTH) return `Room name must be at most ${MAX_ROOM_NAME_LENGTH} characters.`;
+  if (name.length > MAX_ROOM_NAME_LENGTH)
+    return `Room name must be at most ${MAX_ROOM_NAME_LENGTH} characters.`;
   return null;
 }
 

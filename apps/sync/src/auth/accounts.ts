@@ -1,10 +1,4 @@
-import {
-  newId,
-  normalizeUsername,
-  passwordProblem,
-  type UserEntry,
-  usernameProblem,
-} from "@chat/model";
+import { newId, normalizeUsername, passwordProblem, type UserEntry, usernameProblem } from "@chat/model";
 import type { Database, Queryable } from "../db/database.ts";
 import { decoyHash, hashPassword, verifyPassword } from "./passwords.ts";
 import type { SessionUser } from "./sessions.ts";
@@ -35,7 +29,10 @@ const toSessionUser = (row: UserRow): SessionUser => ({
   isAdmin: row.is_admin,
 });
 
-export function toDirectoryEntry(row: { id: string; username: string; displayName: string }, createdAt: number): UserEntry {
+export function toDirectoryEntry(
+  row: { id: string; username: string; displayName: string },
+  createdAt: number,
+): UserEntry {
   return { id: row.id, username: row.username, displayName: row.displayName, createdAt };
 }
 
@@ -55,7 +52,9 @@ export async function signUp(db: Database, body: unknown): Promise<SessionUser> 
   const id = newId();
   const rows = await db.transaction(async (tx) => {
     await tx.query("select pg_advisory_xact_lock(7319002)");
-    const [{ count } = { count: 0 }] = await tx.query<{ count: number }>("select count(*)::int as count from users");
+    const [{ count } = { count: 0 }] = await tx.query<{ count: number }>(
+      "select count(*)::int as count from users",
+    );
     return tx.query<UserRow>(
       `insert into users (id, username, display_name, password_hash, is_admin)
        values ($1, $2, $2, $3, $4)
@@ -78,7 +77,9 @@ export async function signIn(db: Database, body: unknown): Promise<SessionUser> 
 }
 
 export async function listAccounts(db: Queryable): Promise<Array<UserEntry>> {
-  const rows = await db.query<UserRow>("select id, username, display_name, created_at from users order by created_at");
+  const rows = await db.query<UserRow>(
+    "select id, username, display_name, created_at from users order by created_at",
+  );
   return rows.map((row) => ({
     id: row.id,
     username: row.username,

@@ -12,7 +12,13 @@ export function readCookie(request: Pick<IncomingMessage, "headers">, name: stri
 }
 
 export function sessionCookie(name: string, value: string, maxAgeMs: number, secure: boolean): string {
-  const parts = [`${name}=${encodeURIComponent(value)}`, "Path=/", "HttpOnly", "SameSite=Lax", `Max-Age=${Math.floor(maxAgeMs / 1000)}`];
+  const parts = [
+    `${name}=${encodeURIComponent(value)}`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    `Max-Age=${Math.floor(maxAgeMs / 1000)}`,
+  ];
   if (secure) parts.push("Secure");
   return parts.join("; ");
 }

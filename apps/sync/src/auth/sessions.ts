@@ -24,7 +24,10 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("base64url");
 }
 
-export async function createSession(db: Queryable, userId: string): Promise<{ token: string; tokenHash: string }> {
+export async function createSession(
+  db: Queryable,
+  userId: string,
+): Promise<{ token: string; tokenHash: string }> {
   const token = randomBytes(32).toString("base64url");
   const tokenHash = hashToken(token);
   await db.query("insert into sessions (token_hash, user_id, expires_at) values ($1, $2, $3)", [
@@ -46,7 +49,10 @@ export async function findSession(db: Queryable, token: string | undefined): Pro
   );
   const row = rows[0];
   if (!row) return null;
-  return { tokenHash, user: { id: row.id, username: row.username, displayName: row.display_name, isAdmin: row.is_admin } };
+  return {
+    tokenHash,
+    user: { id: row.id, username: row.username, displayName: row.display_name, isAdmin: row.is_admin },
+  };
 }
 
 export async function deleteSession(db: Queryable, tokenHash: string): Promise<void> {

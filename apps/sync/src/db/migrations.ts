@@ -80,7 +80,10 @@ export async function migrate(db: Database): Promise<number> {
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.version)) continue;
       for (const statement of splitStatements(migration.sql)) await tx.query(statement);
-      await tx.query("insert into schema_migrations (version, name) values ($1, $2)", [migration.version, migration.name]);
+      await tx.query("insert into schema_migrations (version, name) values ($1, $2)", [
+        migration.version,
+        migration.name,
+      ]);
       count++;
     }
     return count;

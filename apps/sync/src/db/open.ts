@@ -1,11 +1,13 @@
 import type { Database } from "./database.ts";
 import { migrate } from "./migrations.ts";
-import { openPglite } from "./pglite.ts";
 import { openPostgres } from "./pg.ts";
+import { openPglite } from "./pglite.ts";
 
 /** Opens the configured database and brings its schema up to date. */
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<Database> {
-  const db = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openPglite(options.dataDir);
+  const db = options.databaseUrl
+    ? await openPostgres(options.databaseUrl)
+    : await openPglite(options.dataDir);
   await migrate(db);
   return db;
 }

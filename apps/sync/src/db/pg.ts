@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { Database, Queryable, Row } from "./database.ts";
+import type { Database, Queryable } from "./database.ts";
 
 // Sequence counters and ids are bigint; they stay far below 2^53, so read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -7,9 +7,14 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 export async function openPostgres(connectionString: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on("error", (error) => console.error(JSON.stringify({ level: "error", msg: "postgres pool error", error: error.message })));
-  const run = async <T extends object>(client: Pick<pg.Pool, "query">, sql: string, params?: readonly unknown[]) =>
-    (await client.query<T>(sql, params as unknown[] | undefined)).rows;
+  pool.on("error", (error) =>
+    console.error(JSON.stringify({ level: "error", msg: "postgres pool error", error: error.message })),
+  );
+  const run = async <T extends object>(
+    client: Pick<pg.Pool, "query">,
+    sql: string,
+    params?: readonly unknown[],
+  ) => (await client.query<T>(sql, params as unknown[] | undefined)).rows;
   await run(pool, "select 1");
   return {
     driver: "pg",

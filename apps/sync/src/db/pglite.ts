@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
-import type { Database, Row } from "./database.ts";
+import type { Database } from "./database.ts";
 
 /** Embedded Postgres in `dataDir`, so `npm start` needs no database server. */
 export async function openPglite(dataDir: string): Promise<Database> {

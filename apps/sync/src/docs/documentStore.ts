@@ -6,21 +6,30 @@ import type { Queryable } from "../db/database.ts";
  * into a new snapshot in the background.
  */
 export async function readDocument(db: Queryable, name: string): Promise<Uint8Array[]> {
-  const [snapshot] = await db.query<{ snapshot: Uint8Array }>("select snapshot from documents where name = $1", [name]);
-  const updates = await db.query<{ data: Uint8Array }>("select data from document_updates where name = $1 order by id", [name]);
+  const [snapshot] = await db.query<{ snapshot: Uint8Array }>(
+    "select snapshot from documents where name = $1",
+    [name],
+  );
+  const updates = await db.query<{ data: Uint8Array }>(
+    "select data from document_updates where name = $1 order by id",
+    [name],
+  );
   return [...(snapshot ? [snapshot.snapshot] : []), ...updates.map((row) => row.data)];
 }
 
 export async function appendUpdate(db: Queryable, name: string, update: Uint8Array): Promise<number> {
-  const [row] = await db.query<{ id: number }>("insert into document_updates (name, data) values ($1, $2) returning id", [
-    name,
-    update,
-  ]);
+  const [row] = await db.query<{ id: number }>(
+    "insert into document_updates (name, data) values ($1, $2) returning id",
+    [name, update],
+  );
   return Number(row!.id);
 }
 
 export async function lastUpdateId(db: Queryable, name: string): Promise<number> {
-  const [row] = await db.query<{ id: number | null }>("select max(id) as id from document_updates where name = $1", [name]);
+  const [row] = await db.query<{ id: number | null }>(
+    "select max(id) as id from document_updates where name = $1",
+    [name],
+  );
   return Number(row?.id ?? 0);
 }
 
@@ -40,6 +49,7 @@ export async function writeSnapshot(
        on conflict (name) do update set snapshot = excluded.snapshot, updated_at = now()`,
       [name, snapshot],
     );
-    if (coveredUpTo > 0) await tx.query("delete from document_updates where name = $1 and id <= $2", [name, coveredUpTo]);
+    if (coveredUpTo > 0)
+      await tx.query("delete from document_updates where name = $1 and id <= $2", [name, coveredUpTo]);
   });
 }

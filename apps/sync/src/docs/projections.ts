@@ -1,18 +1,18 @@
 import {
   addMember,
   getIndexedRoom,
-  initRoom,
   type IndexedRoom,
+  initRoom,
   listPublicRooms as listDirectoryRooms,
   listUsers,
   putIndexedRoom,
   putPublicRoom,
   putUser,
-  readRoomMeta,
   type RoomEntry,
+  readRoomMeta,
   type UserEntry,
 } from "@chat/model";
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import { listAccounts } from "../auth/accounts.ts";
 import type { Queryable } from "../db/database.ts";
 import { getRoom, listMembers, listPublicRooms, listRoomsOf, toRoomMeta } from "../rooms.ts";
@@ -43,7 +43,8 @@ export async function directoryProjection(db: Queryable): Promise<Projection> {
   });
   return (doc) => {
     const currentUsers = new Map(listUsers(doc).map((u) => [u.id, u]));
-    for (const user of users) if (!same(currentUsers.get(user.id), user)) putUser(doc, user satisfies UserEntry);
+    for (const user of users)
+      if (!same(currentUsers.get(user.id), user)) putUser(doc, user satisfies UserEntry);
     const currentRooms = new Map(listDirectoryRooms(doc).map((r) => [r.id, r]));
     for (const room of rooms) if (!same(currentRooms.get(room.id), room)) putPublicRoom(doc, room);
   };
@@ -57,7 +58,11 @@ export async function roomProjection(db: Queryable, roomId: string): Promise<Pro
     const meta = toRoomMeta(row);
     if (!same(readRoomMeta(doc), meta)) initRoom(doc, meta);
     for (const member of members)
-      addMember(doc, { userId: member.user_id, addedBy: member.added_by, joinedAt: new Date(member.joined_at).getTime() });
+      addMember(doc, {
+        userId: member.user_id,
+        addedBy: member.added_by,
+        joinedAt: new Date(member.joined_at).getTime(),
+      });
   };
 }
 

@@ -7,9 +7,9 @@ import type {
   onStoreDocumentPayload,
 } from "@hocuspocus/server";
 import * as Y from "yjs";
+import { Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import { appendUpdate, lastUpdateId, readDocument, writeSnapshot } from "../docs/documentStore.ts";
-import { Refusal } from "../context.ts";
 import type { Logger } from "../log.ts";
 import { inspectUpdate } from "../writes/inspectUpdate.ts";
 
@@ -65,7 +65,10 @@ export class Persistence implements Extension {
     } catch (error) {
       this.awaitingApply.delete(connection);
       this.bump(documentName, -1);
-      this.log.error({ doc: documentName, error: String(error) }, "cannot store update: connection reset, client keeps it");
+      this.log.error(
+        { doc: documentName, error: String(error) },
+        "cannot store update: connection reset, client keeps it",
+      );
       throw error;
     }
   }
@@ -82,7 +85,9 @@ export class Persistence implements Extension {
     const previous = this.localChain.get(documentName) ?? Promise.resolve();
     const next = previous
       .then(() => appendUpdate(this.db, documentName, update))
-      .catch((error) => this.log.error({ doc: documentName, error: String(error) }, "cannot store server change"));
+      .catch((error) =>
+        this.log.error({ doc: documentName, error: String(error) }, "cannot store server change"),
+      );
     this.localChain.set(documentName, next);
     await next;
     if (this.localChain.get(documentName) === next) this.localChain.delete(documentName);

@@ -1,7 +1,12 @@
 import { parseDocName } from "@chat/model";
 import type { afterLoadDocumentPayload, Extension } from "@hocuspocus/server";
 import type { Database } from "../db/database.ts";
-import { directoryProjection, type Projection, roomProjection, userIndexProjection } from "../docs/projections.ts";
+import {
+  directoryProjection,
+  type Projection,
+  roomProjection,
+  userIndexProjection,
+} from "../docs/projections.ts";
 
 /**
  * When a server-written document loads, bring it in line with Postgres (the authority for accounts,

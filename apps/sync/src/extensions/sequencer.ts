@@ -44,7 +44,12 @@ export class Sequencer implements Extension {
     if (ref?.kind !== "segment") return Promise.resolve();
     const next = (this.chains.get(documentName) ?? Promise.resolve())
       .then(() => this.stamp(ref.roomId, document))
-      .catch((error) => this.log.error({ doc: documentName, error: String(error) }, "cannot sequence messages; retrying on next change"));
+      .catch((error) =>
+        this.log.error(
+          { doc: documentName, error: String(error) },
+          "cannot sequence messages; retrying on next change",
+        ),
+      );
     this.chains.set(documentName, next);
     void next.then(() => {
       if (this.chains.get(documentName) === next) this.chains.delete(documentName);

@@ -41,7 +41,8 @@ export class WriteGuard implements Extension {
     const problem = refuseWrites(ref, user.id, inspected.writes);
     if (problem) this.refuse(documentName, user.id, problem);
     const stolen = await this.clientIds.claim(inspected.clients, user.id);
-    if (stolen.length > 0) this.refuse(documentName, user.id, "that Yjs client id belongs to another account");
+    if (stolen.length > 0)
+      this.refuse(documentName, user.id, "that Yjs client id belongs to another account");
   }
 
   private refuse(documentName: string, userId: string, explanation: string): never {

@@ -26,10 +26,18 @@ export interface ApiDeps {
   closeSessionSockets(tokenHash: string): void;
 }
 
-const publicUser = (user: SessionUser) => ({ id: user.id, username: user.username, displayName: user.displayName });
+const publicUser = (user: SessionUser) => ({
+  id: user.id,
+  username: user.username,
+  displayName: user.displayName,
+});
 
 /** The HTTP API under /api/ (docs/api.md). Every refusal is `{ error }` with a sentence a person can act on. */
-export async function handleApi(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function handleApi(
+  deps: ApiDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const path = new URL(request.url ?? "/", "http://x").pathname;
   const route = `${request.method} ${path}`;
   try {
@@ -65,7 +73,13 @@ async function getSession(deps: ApiDeps, request: IncomingMessage, response: Ser
   sendJson(response, 200, { user: publicUser(session.user), schemaVersion: SCHEMA_VERSION });
 }
 
-async function startSession(deps: ApiDeps, response: ServerResponse, status: number, user: SessionUser, isNew: boolean) {
+async function startSession(
+  deps: ApiDeps,
+  response: ServerResponse,
+  status: number,
+  user: SessionUser,
+  isNew: boolean,
+) {
   const { token } = await createSession(deps.db, user.id);
   if (isNew) await deps.writer.refreshDirectory();
   sendJson(

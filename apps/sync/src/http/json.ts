@@ -6,7 +6,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** Reads a JSON body of at most 16 KiB. Only `application/json` is accepted, which also keeps plain HTML forms from other sites out. */
 export async function readJson(request: IncomingMessage): Promise<unknown> {
   const type = request.headers["content-type"] ?? "";
-  if (!type.startsWith("application/json")) throw new RequestError(415, "Send the request as application/json.");
+  if (!type.startsWith("application/json"))
+    throw new RequestError(415, "Send the request as application/json.");
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -21,9 +22,18 @@ export async function readJson(request: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers });
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    ...headers,
+  });
   response.end(text);
 }
 

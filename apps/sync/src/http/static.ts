@@ -21,7 +21,11 @@ const TYPES: Record<string, string> = {
  * Serves the built web app. Hashed files under /assets/ are cached for a year; every other path that
  * is not a file gets index.html, so deep links (/r/<id>, /dm/<name>) load the app.
  */
-export async function serveStatic(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function serveStatic(
+  root: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const path = decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname);
   const file = normalize(join(root, path));
   if (!file.startsWith(root + sep) && file !== root) {

@@ -20,8 +20,14 @@ export class ClientIdRegistry {
     for (const client of clients) {
       let owner = this.owners.get(client);
       if (owner === undefined) {
-        await this.db.query("insert into yjs_clients (client_id, user_id) values ($1, $2) on conflict do nothing", [client, userId]);
-        const [row] = await this.db.query<{ user_id: string }>("select user_id from yjs_clients where client_id = $1", [client]);
+        await this.db.query(
+          "insert into yjs_clients (client_id, user_id) values ($1, $2) on conflict do nothing",
+          [client, userId],
+        );
+        const [row] = await this.db.query<{ user_id: string }>(
+          "select user_id from yjs_clients where client_id = $1",
+          [client],
+        );
         owner = row?.user_id ?? userId;
         this.owners.set(client, owner);
       }

@@ -44,7 +44,9 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
     incoming.set(struct.id.client, list);
   }
   const findIncoming = (id: Y.ID): Y.Item | undefined =>
-    incoming.get(id.client)?.find((item) => id.clock >= item.id.clock && id.clock < item.id.clock + item.length);
+    incoming
+      .get(id.client)
+      ?.find((item) => id.clock >= item.id.clock && id.clock < item.id.clock + item.length);
   const isKnown = (id: Y.ID, length = 1) => id.clock + length <= Y.getState(store, id.client);
 
   const docLocation = (item: Y.Item): Location => {

@@ -1,10 +1,4 @@
-import {
-  type DocRef,
-  isMessageRecord,
-  MAX_MESSAGE_LENGTH,
-  messageTextProblem,
-  ROOTS,
-} from "@chat/model";
+import { type DocRef, isMessageRecord, MAX_MESSAGE_LENGTH, messageTextProblem, ROOTS } from "@chat/model";
 import type { Write } from "./inspectUpdate.ts";
 
 /**
@@ -35,10 +29,14 @@ function judge(ref: DocRef, userId: string, write: Write): string | null {
 
 function judgeUserIndex(write: Write): string | null {
   const { drafts, settings } = ROOTS.user;
-  if (write.root !== drafts && write.root !== settings) return `"${write.root}" of the user index is written by the server only`;
+  if (write.root !== drafts && write.root !== settings)
+    return `"${write.root}" of the user index is written by the server only`;
   if (write.op === "delete") return null;
   if (write.key === null || write.values === null) return "user index entries must be plain map values";
-  if (write.root === drafts && !write.values.every((v) => typeof v === "string" && v.length <= MAX_MESSAGE_LENGTH))
+  if (
+    write.root === drafts &&
+    !write.values.every((v) => typeof v === "string" && v.length <= MAX_MESSAGE_LENGTH)
+  )
     return "a draft must be text within the message length limit";
   return null;
 }
@@ -53,7 +51,8 @@ function judgeRoom(userId: string, write: Write): string | null {
 }
 
 function judgeSegment(userId: string, write: Write): string | null {
-  if (write.root !== ROOTS.segment.messages) return `"${write.root}" of a history segment is written by the server only`;
+  if (write.root !== ROOTS.segment.messages)
+    return `"${write.root}" of a history segment is written by the server only`;
   if (write.op === "delete") return "messages are never removed; delete one with a deletion record";
   if (write.key !== null || write.values === null) return "messages are plain records in the message list";
   for (const value of write.values) {

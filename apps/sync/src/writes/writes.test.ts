@@ -1,0 +1,63 @@
+import { appendMessage, createMessage, markReadUpTo, ROOTS } from "@chat/model";
+import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { inspectUpdate } from "./inspectUpdate.ts";
+import { refuseWrites } from "./rules.ts";
+
+/** The update a client would send after `change`, starting from the server's state. */
+function clientUpdate(server: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
+  const client = new Y.Doc();
+  Y.applyUpdate(client, Y.encodeStateAsUpdate(server));
+  const before = Y.encodeStateVector(client);
+  change(client);
+  return Y.encodeStateAsUpdate(client, before);
+}
+
+const segment = { kind: "segment", roomId: "r", segment: 0 } as const;
+const room = { kind: "room", roomId: "r" } as const;
+
+describe("inspectUpdate", () => {
+  it("locates appended messages even when Yjs omits their parent (origin chain)", () => {
+    const server = new Y.Doc();
+    appendMessage(server, createMessage("alice", "one"));
+    const update = clientUpdate(server, (doc) => appendMessage(doc, createMessage("bob", "two")));
+    const { writes, noop } = inspectUpdate(server, update);
+    expect(noop).toBe(false);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatchObject({ op: "insert", root: ROOTS.segment.messages, key: null });
+    expect(refuseWrites(segment, "bob", writes)).toBeNull();
+    expect(refuseWrites(segment, "mallory", writes)).toMatch(/author must be its sender/);
+  });
+
+  it("sees a map overwrite as an insert plus a delete of the old value", () => {
+    const server = new Y.Doc();
+    const first = clientUpdate(server, (doc) => markReadUpTo(doc, "bob", 1));
+    Y.applyUpdate(server, first);
+    const second = clientUpdate(server, (doc) => markReadUpTo(doc, "bob", 5));
+    const { writes } = inspectUpdate(server, second);
+    expect(writes.map((w) => [w.op, w.root, w.key])).toEqual([
+      ["insert", "reads", "bob"],
+      ["delete", "reads", "bob"],
+    ]);
+    expect(refuseWrites(room, "bob", writes)).toBeNull();
+    expect(refuseWrites(room, "alice", writes)).toMatch(/only their own read marker/);
+  });
+
+  it("reports an update the server already has as a no-op", () => {
+    const server = new Y.Doc();
+    const update = clientUpdate(server, (doc) => appendMessage(doc, createMessage("bob", "hi")));
+    Y.applyUpdate(server, update);
+    expect(inspectUpdate(server, update).noop).toBe(true);
+  });
+
+  it("refuses deleting messages and nested types", () => {
+    const server = new Y.Doc();
+    appendMessage(server, createMessage("bob", "hi"));
+    const deletion = clientUpdate(server, (doc) => doc.getArray(ROOTS.segment.messages).delete(0, 1));
+    expect(refuseWrites(segment, "bob", inspectUpdate(server, deletion).writes)).toMatch(/never removed/);
+    const nested = clientUpdate(server, (doc) =>
+      doc.getArray(ROOTS.segment.messages).insert(0, [new Y.Map()]),
+    );
+    expect(refuseWrites(segment, "bob", inspectUpdate(server, nested).writes)).toMatch(/plain records/);
+  });
+});

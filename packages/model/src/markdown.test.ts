@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { renderMarkdown } from "./markdown.ts";
+
+describe("renderMarkdown", () => {
+  it("renders Markdown and keeps raw HTML as text", () => {
+    expect(renderMarkdown("**bold** _it_ `code`")).toBe(
+      "<p><strong>bold</strong> <em>it</em> <code>code</code></p>\n",
+    );
+    const html = renderMarkdown('<img src=x onerror="alert(1)"> <script>x</script>');
+    expect(html).not.toMatch(/<img|<script/);
+    expect(html).toContain("&lt;img");
+  });
+  it("opens http(s) and mailto links in a new tab without an opener, and drops other schemes", () => {
+    expect(renderMarkdown("[site](https://example.com)")).toBe(
+      '<p><a href="https://example.com" target="_blank" rel="noopener noreferrer">site</a></p>\n',
+    );
+    expect(renderMarkdown("see https://example.com/x")).toContain(
+      'href="https://example.com/x" target="_blank"',
+    );
+    expect(renderMarkdown("[mail](mailto:a@b.c)")).toContain('href="mailto:a@b.c"');
+    for (const evil of [
+      "[x](javascript:alert(1))",
+      "[x](data:text/html,hi)",
+      "[x](vbscript:x)",
+      "[x]( JAVASCRIPT:alert(1))",
+    ])
+      expect(renderMarkdown(evil), evil).not.toContain("<a");
+  });
+  it("marks mentions of known people only, never inside code or links", () => {
+    const known = new Set(["bob"]);
+    expect(renderMarkdown("hey @bob and @nobody", known)).toBe(
+      '<p>hey <span class="mention" data-username="bob">@bob</span> and @nobody</p>\n',
+    );
+    expect(renderMarkdown("`@bob` [@bob](https://x.y)", known)).not.toContain("mention");
+  });
+  it("keeps line breaks as typed", () => {
+    expect(renderMarkdown("one\ntwo")).toBe("<p>one<br>\ntwo</p>\n");
+  });
+});
