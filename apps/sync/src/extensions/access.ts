@@ -1,4 +1,4 @@
-import { parseDocName } from "@chat/model";
+import { dmParticipants, parseDocName } from "@chat/model";
 import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
 import { type ConnectionContext, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
@@ -52,12 +52,12 @@ export class Access implements Extension {
   }
 
   private async authoriseRoom(roomId: string, userId: string): Promise<void> {
-    const room = (await getRoom(this.db, roomId)) ?? (await ensureDmRoom(this.db, roomId, userId));
+    const existing = await getRoom(this.db, roomId);
+    const room = existing ?? (await ensureDmRoom(this.db, roomId, userId));
     if (!room) throw new Refusal("not-found");
-    if (room.kind === "dm") {
-      if (!(await isMember(this.db, roomId, userId))) throw new Refusal("forbidden");
-      await this.writer().refreshUserIndex(userId);
-      return;
+    if (!existing) {
+      // A direct conversation just began: it enters both people's indexes.
+      for (const member of dmParticipants(roomId) ?? []) await this.writer().refreshUserIndex(member);
     }
     if (await isMember(this.db, roomId, userId)) return;
     if (room.kind !== "channel") throw new Refusal("forbidden");

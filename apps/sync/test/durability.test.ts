@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { appendMessage, createMessage, listMessages, segmentDocName } from "@chat/model";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, createStorage, Device, eventually, signUp, type TestStorage, uniqueName } from "./harness.ts";
+
+/**
+ * "A message that any device shows as sent must survive kill -9 of the sync server at any moment,
+ * even if that device never comes back" (DESIGN.md, Durability). Runs the real server as a child
+ * process, so SIGKILL is a real kill.
+ */
+const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+let storage: TestStorage;
+let child: ChildProcess | undefined;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startChild(port: number) {
+  child = spawn(process.execPath, [main], {
+    env: {
+      ...process.env,
+      ...storage.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "error",
+      WEB_DIST: "",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, wsUrl: `ws://127.0.0.1:${port}/sync` };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("server did not start");
+}
+
+beforeAll(async () => {
+  storage = await createStorage();
+});
+afterAll(async () => {
+  child?.kill("SIGKILL");
+  await storage?.dispose();
+});
+
+describe("durability", () => {
+  it("a message acknowledged by the server survives kill -9, read by someone else after restart", async () => {
+    const port = await freePort();
+    let server = await startChild(port);
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const { body } = await api(server, "POST", "/api/rooms", { name: uniqueName("durable ") }, alice.cookie);
+    const name = segmentDocName(body.room.id, 0);
+
+    const aliceDevice = new Device({ ...server, wsUrl: server.wsUrl } as never, alice);
+    const { doc, provider } = await aliceDevice.open(name);
+    appendMessage(doc, createMessage(alice.id, "written just before the crash"));
+    await eventually(() => provider.unsyncedChanges === 0, 5_000, "the server to acknowledge the message");
+    child!.kill("SIGKILL");
+    await new Promise((resolve) => child!.once("exit", resolve));
+    aliceDevice.destroy(); // alice never comes back
+
+    server = await startChild(port);
+    const bobDevice = new Device({ ...server } as never, bob);
+    const bobSide = await bobDevice.open(name);
+    const message = await eventually(
+      () =>
+        listMessages(bobSide.doc).find((m) => m.text === "written just before the crash" && m.seq !== null),
+      5_000,
+      "bob to read the message, sequenced",
+    );
+    expect(message.author).toBe(alice.id);
+    bobDevice.destroy();
+  });
+});
