@@ -5,6 +5,7 @@ import {
   markReadUpTo,
   ROOTS,
   roomDocName,
+  SCHEMA_VERSION,
   segmentDocName,
   userDocName,
 } from "@chat/model";
@@ -143,6 +144,16 @@ describe("connections the server refuses", () => {
     await expect(device(alice).open(roomDocName(privateRoom.body.room.id))).rejects.toThrow(
       "refused: forbidden",
     );
+  });
+
+  it("a client older than the server's schema is told to reload", async () => {
+    const alice = await signUp(server, "alice");
+    const old = new Device({ ...server, wsUrl: `${server.wsUrl}?schema=0` }, alice);
+    devices.push(old);
+    await expect(old.open("directory")).rejects.toThrow("refused: outdated-client");
+    const current = new Device({ ...server, wsUrl: `${server.wsUrl}?schema=${SCHEMA_VERSION}` }, alice);
+    devices.push(current);
+    await expect(current.open("directory")).resolves.toBeTruthy();
   });
 
   it("a malformed frame closes only that socket; everyone else keeps working", async () => {

@@ -1,4 +1,4 @@
-import { dmParticipants, parseDocName } from "@chat/model";
+import { dmParticipants, parseDocName, SCHEMA_VERSION } from "@chat/model";
 import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
 import { type ConnectionContext, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
@@ -26,9 +26,17 @@ export class Access implements Extension {
     this.log = log;
   }
 
-  async onAuthenticate({ documentName, context, connectionConfig }: onAuthenticatePayload): Promise<void> {
+  async onAuthenticate({
+    documentName,
+    context,
+    connectionConfig,
+    requestParameters,
+  }: onAuthenticatePayload): Promise<void> {
     const user = (context as Partial<ConnectionContext>).user;
     if (!user) throw new Refusal("unauthenticated");
+    // An installed app can run old code for days: one that would write an older shape must reload first.
+    const clientSchema = Number(requestParameters.get("schema") ?? SCHEMA_VERSION);
+    if (!(clientSchema >= SCHEMA_VERSION)) throw new Refusal("outdated-client");
     const ref = parseDocName(documentName);
     if (!ref) throw new Refusal("not-found");
     try {
