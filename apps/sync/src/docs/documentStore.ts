@@ -1,3 +1,4 @@
+import * as Y from "yjs";
 import type { Queryable } from "../db/database.ts";
 
 /**
@@ -25,31 +26,39 @@ export async function appendUpdate(db: Queryable, name: string, update: Uint8Arr
   return Number(row!.id);
 }
 
-export async function lastUpdateId(db: Queryable, name: string): Promise<number> {
-  const [row] = await db.query<{ id: number | null }>(
-    "select max(id) as id from document_updates where name = $1",
-    [name],
-  );
-  return Number(row?.id ?? 0);
-}
-
 /**
- * Stores `snapshot` and drops the log rows it covers (ids up to `coveredUpTo`). Rows appended after
- * the snapshot was taken stay; applying one twice is harmless because Yjs updates are idempotent.
+ * Folds the log into the snapshot: the new snapshot merges the stored one, every log row it replaces
+ * and `liveState` (the document in memory), so it never drops a row it has not folded in, whichever
+ * instance compacts and whatever that instance has applied yet. Rows appended meanwhile stay in the
+ * log. Compactions of one document take turns (advisory lock).
  */
-export async function writeSnapshot(
+export async function compactDocument(
   db: { transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> },
   name: string,
-  snapshot: Uint8Array,
-  coveredUpTo: number,
-): Promise<void> {
-  await db.transaction(async (tx) => {
+  liveState: Uint8Array,
+): Promise<{ foldedRows: number; bytes: number }> {
+  return db.transaction(async (tx) => {
+    await tx.query("select pg_advisory_xact_lock(hashtext($1))", [name]);
+    const [stored] = await tx.query<{ snapshot: Uint8Array }>(
+      "select snapshot from documents where name = $1",
+      [name],
+    );
+    const rows = await tx.query<{ id: number; data: Uint8Array }>(
+      "select id, data from document_updates where name = $1 order by id",
+      [name],
+    );
+    const snapshot = Y.mergeUpdates([
+      ...(stored ? [stored.snapshot] : []),
+      ...rows.map((row) => row.data),
+      liveState,
+    ]);
     await tx.query(
       `insert into documents (name, snapshot, updated_at) values ($1, $2, now())
        on conflict (name) do update set snapshot = excluded.snapshot, updated_at = now()`,
       [name, snapshot],
     );
-    if (coveredUpTo > 0)
-      await tx.query("delete from document_updates where name = $1 and id <= $2", [name, coveredUpTo]);
+    const last = rows.at(-1);
+    if (last) await tx.query("delete from document_updates where name = $1 and id <= $2", [name, last.id]);
+    return { foldedRows: rows.length, bytes: snapshot.byteLength };
   });
 }

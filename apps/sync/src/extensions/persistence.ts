@@ -1,5 +1,4 @@
 import type {
-  afterHandleMessagePayload,
   beforeSyncPayload,
   Extension,
   onChangePayload,
@@ -9,7 +8,7 @@ import type {
 import * as Y from "yjs";
 import { Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
-import { appendUpdate, lastUpdateId, readDocument, writeSnapshot } from "../docs/documentStore.ts";
+import { appendUpdate, compactDocument, readDocument } from "../docs/documentStore.ts";
 import type { Logger } from "../log.ts";
 import { inspectUpdate } from "../writes/inspectUpdate.ts";
 
@@ -20,7 +19,7 @@ const SYNC_UPDATE = 2;
  * Durable storage. Hocuspocus acknowledges an update (SyncStatus) once it is applied in memory and
  * stores debounced snapshots seconds later; so every update a client sends is appended to Postgres
  * in `beforeSync`, which Hocuspocus awaits before applying and acknowledging it. The server's own
- * changes are appended as they happen. `onStoreDocument` (debounced) compacts the log into a snapshot.
+ * changes are appended as they happen. `onStoreDocument` (debounced) folds the log into a snapshot.
  *
  * A document that cannot be read is refused, never served empty: an empty document would later be
  * stored over the real one (Hocuspocus #382).
@@ -30,11 +29,8 @@ export class Persistence implements Extension {
   priority = 100;
   extensionName = "persistence";
 
-  /** Per document: log rows written but not yet applied, and appends in flight. Compaction must not drop them. */
-  private readonly unapplied = new Map<string, number>();
+  /** Per document: the server's own changes, appended one after another. */
   private readonly localChain = new Map<string, Promise<unknown>>();
-  /** Connections whose last update is stored but not yet applied (each connection handles one message at a time). */
-  private readonly awaitingApply = new WeakSet<object>();
 
   private readonly db: Database;
   private readonly log: Logger;
@@ -55,27 +51,18 @@ export class Persistence implements Extension {
     if (parts.length > 0) Y.applyUpdate(document, Y.mergeUpdates(parts));
   }
 
-  async beforeSync({ documentName, document, type, payload, connection }: beforeSyncPayload): Promise<void> {
+  async beforeSync({ documentName, document, type, payload }: beforeSyncPayload): Promise<void> {
     if (type !== SYNC_STEP_2 && type !== SYNC_UPDATE) return;
     if (inspectUpdate(document, payload).noop) return;
-    this.bump(documentName, 1);
-    this.awaitingApply.add(connection);
     try {
       await appendUpdate(this.db, documentName, payload);
     } catch (error) {
-      this.awaitingApply.delete(connection);
-      this.bump(documentName, -1);
       this.log.error(
         { doc: documentName, error: String(error) },
         "cannot store update: connection reset, client keeps it",
       );
       throw error;
     }
-  }
-
-  async afterHandleMessage({ documentName, connection }: afterHandleMessagePayload): Promise<void> {
-    if (!this.awaitingApply.delete(connection)) return;
-    this.bump(documentName, -1);
   }
 
   async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
@@ -95,20 +82,11 @@ export class Persistence implements Extension {
 
   async onStoreDocument({ documentName, document }: onStoreDocumentPayload): Promise<void> {
     await this.localChain.get(documentName);
-    const covered = await lastUpdateId(this.db, documentName);
-    // A row still waiting to be applied is not in the snapshot yet: keep the whole log this round.
-    const safe = (this.unapplied.get(documentName) ?? 0) === 0 ? covered : 0;
-    await writeSnapshot(this.db, documentName, Y.encodeStateAsUpdate(document), safe);
+    await compactDocument(this.db, documentName, Y.encodeStateAsUpdate(document));
   }
 
   /** Resolves once every server change to the document made so far is stored. */
   async flushed(documentName: string): Promise<void> {
     await this.localChain.get(documentName);
-  }
-
-  private bump(documentName: string, delta: number): void {
-    const value = (this.unapplied.get(documentName) ?? 0) + delta;
-    if (value <= 0) this.unapplied.delete(documentName);
-    else this.unapplied.set(documentName, value);
   }
 }
