@@ -7,6 +7,7 @@ import { DocumentWriter } from "./docs/writer.ts";
 import { Access } from "./extensions/access.ts";
 import { Persistence } from "./extensions/persistence.ts";
 import { ProjectionOnLoad } from "./extensions/projection.ts";
+import { createScaleOut } from "./extensions/scaleOut.ts";
 import { Sequencer } from "./extensions/sequencer.ts";
 import { WriteGuard } from "./extensions/writeGuard.ts";
 import { handleApi } from "./http/api.ts";
@@ -32,13 +33,16 @@ export interface ChatServer {
   db: Database;
   hocuspocus: Hocuspocus;
   sequencer: Sequencer;
+  /** Whether Redis is reachable; null when this instance runs alone (no REDIS_URL). */
+  redisReady(): boolean | null;
   /** Stops accepting, closes sockets, stores open documents, closes the database. */
   close(): Promise<void>;
 }
 
 /** Wires the parts together: one HTTP server for API, app and WebSocket; Hocuspocus with one extension per concern. */
 export async function startServer(config: Config, db: Database, log: Logger): Promise<ChatServer> {
-  const sequencer = new Sequencer(db, log);
+  const scaleOut = config.redisUrl ? createScaleOut(config.redisUrl, config.port, log) : null;
+  const sequencer = new Sequencer(db, log, { recoveryDelayMs: scaleOut ? 3_000 : 0 });
   let writer: DocumentWriter | undefined;
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
@@ -47,6 +51,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     debounce: 2_000,
     maxDebounce: 10_000,
     extensions: [
+      ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
       new Access(db, () => writer!, log), // 1000: who may open which document
       new WriteGuard(new ClientIdRegistry(db), log), // 200: who may write what, before anything is applied
       new Persistence(db, log), // 100: append accepted updates to Postgres before they are acknowledged
@@ -107,9 +112,19 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       const deadline = Date.now() + 5_000;
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
+      await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
+      await scaleOut?.close();
       await db.close();
     })();
     return closing;
   };
-  return { url, port, db, hocuspocus, sequencer, close };
+  return {
+    url,
+    port,
+    db,
+    hocuspocus,
+    sequencer,
+    redisReady: () => (scaleOut ? scaleOut.ready() : null),
+    close,
+  };
 }

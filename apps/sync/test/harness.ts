@@ -48,8 +48,12 @@ export interface TestServer extends ChatServer {
   wsUrl: string;
 }
 
-export async function startTestServer(storage: TestStorage, port = 0): Promise<TestServer> {
-  const config = loadConfig({ ...storage.env, PORT: String(port), HOST: "127.0.0.1", WEB_DIST: "" });
+export async function startTestServer(
+  storage: TestStorage,
+  port = 0,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  const config = loadConfig({ ...storage.env, ...env, PORT: String(port), HOST: "127.0.0.1", WEB_DIST: "" });
   const db: Database = await openDatabase(config);
   const server = await startServer({ ...config, webDist: null }, db, createLogger({ quiet: true }));
   return { ...server, wsUrl: `ws://127.0.0.1:${server.port}/sync` };
