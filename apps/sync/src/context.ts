@@ -4,6 +4,17 @@ import type { SessionUser } from "./auth/sessions.ts";
 export interface ConnectionContext {
   user: SessionUser;
   sessionTokenHash: string;
+  /**
+   * Closes the whole socket with 1013 ("try again later") when the server cannot do its part right
+   * now (the database is unreachable): the client keeps its changes pending, shows "Connecting",
+   * reconnects with backoff and resends them once the server can store them.
+   */
+  retryLater(reason: string): void;
+}
+
+/** Calls the connection's retryLater, if the hook has a client connection behind it. */
+export function askClientToRetry(context: unknown, reason: string): void {
+  (context as Partial<ConnectionContext> | undefined)?.retryLater?.(reason);
 }
 
 /** A refusal sent to the client as the provider's authentication-failed reason. */

@@ -41,7 +41,7 @@ export function attachSync(options: {
     try {
       const session = await findSession(db, readCookie(request, SESSION_COOKIE));
       if (!session) return refuse(socket, 401, "Unauthorized");
-      context = { user: session.user, sessionTokenHash: session.tokenHash };
+      context = { user: session.user, sessionTokenHash: session.tokenHash, retryLater: () => {} };
     } catch (error) {
       log.error({ error: String(error) }, "cannot check a WebSocket session");
       return refuse(socket, 503, "Service Unavailable");
@@ -50,6 +50,9 @@ export function attachSync(options: {
   });
 
   function accept(ws: WebSocket, request: IncomingMessage, context: ConnectionContext) {
+    context.retryLater = (reason) => {
+      if (ws.readyState === WebSocket.OPEN) ws.close(1013, reason);
+    };
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers))
       if (typeof value === "string") headers.set(name, value);

@@ -101,7 +101,12 @@ export class Device {
   readonly socket: HocuspocusProviderWebsocket;
   readonly providers = new Map<string, HocuspocusProvider>();
 
-  constructor(server: TestServer, user: TestUser, origin = new URL(server.url).origin) {
+  constructor(
+    server: Pick<TestServer, "url" | "wsUrl">,
+    user: TestUser,
+    origin = new URL(server.url).origin,
+    options: { maxAttempts?: number } = {},
+  ) {
     const headers = { cookie: user.cookie, origin };
     class CookieWebSocket extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {
@@ -146,7 +151,7 @@ export async function eventually<T>(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
-    if (value !== undefined && value !== false) return value;
+    if (value !== undefined && value !== null && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }

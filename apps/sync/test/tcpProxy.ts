@@ -42,7 +42,7 @@ export class TcpProxy {
   }
 
   async restore(): Promise<void> {
-    await this.start(this.port);
+    if (!this.server) await this.start(this.port);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { dmParticipants, parseDocName, SCHEMA_VERSION } from "@chat/model";
 import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
-import { type ConnectionContext, Refusal } from "../context.ts";
+import { askClientToRetry, type ConnectionContext, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { Logger } from "../log.ts";
@@ -54,7 +54,11 @@ export class Access implements Extension {
       }
     } catch (error) {
       if (error instanceof Refusal) throw error;
-      this.log.error({ doc: documentName, error: String(error) }, "cannot check access: refusing");
+      this.log.error(
+        { doc: documentName, error: String(error) },
+        "cannot check access: client asked to retry",
+      );
+      askClientToRetry(context, "database unavailable");
       throw new Refusal("unavailable");
     }
   }

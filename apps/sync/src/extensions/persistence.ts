@@ -6,7 +6,7 @@ import type {
   onStoreDocumentPayload,
 } from "@hocuspocus/server";
 import * as Y from "yjs";
-import { Refusal } from "../context.ts";
+import { askClientToRetry, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import { appendUpdate, compactDocument, readDocument } from "../docs/documentStore.ts";
 import type { Logger } from "../log.ts";
@@ -40,18 +40,19 @@ export class Persistence implements Extension {
     this.log = log;
   }
 
-  async onLoadDocument({ documentName, document }: onLoadDocumentPayload): Promise<void> {
+  async onLoadDocument({ documentName, document, context }: onLoadDocumentPayload): Promise<void> {
     let parts: Uint8Array[];
     try {
       parts = await readDocument(this.db, documentName);
     } catch (error) {
       this.log.error({ doc: documentName, error: String(error) }, "cannot load document: refusing it");
+      askClientToRetry(context, "database unavailable");
       throw new Refusal("unavailable");
     }
     if (parts.length > 0) Y.applyUpdate(document, Y.mergeUpdates(parts));
   }
 
-  async beforeSync({ documentName, document, type, payload }: beforeSyncPayload): Promise<void> {
+  async beforeSync({ documentName, document, type, payload, context }: beforeSyncPayload): Promise<void> {
     if (type !== SYNC_STEP_2 && type !== SYNC_UPDATE) return;
     if (inspectUpdate(document, payload).noop) return;
     try {
@@ -59,8 +60,9 @@ export class Persistence implements Extension {
     } catch (error) {
       this.log.error(
         { doc: documentName, error: String(error) },
-        "cannot store update: connection reset, client keeps it",
+        "cannot store update: the client keeps it pending and retries",
       );
+      askClientToRetry(context, "database unavailable");
       throw error;
     }
   }
