@@ -16,7 +16,8 @@ export interface Config {
   allowedOrigins: string[];
   /** Mark the session cookie Secure (behind HTTPS). */
   secureCookies: boolean;
-  quiet: boolean;
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  logLevel: string;
 }
 
 export class ConfigError extends Error {
@@ -58,6 +59,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  const logLevel = env.LOG_LEVEL ?? "info";
+  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel))
+    problems.push(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}".`,
+    );
   const webDist = env.WEB_DIST ? resolve(env.WEB_DIST) : resolve(repoRoot, "apps/web/dist");
   if (env.WEB_DIST && !existsSync(resolve(webDist, "index.html")))
     problems.push(`WEB_DIST must point at a built web app (no index.html in ${webDist}).`);
@@ -71,6 +77,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDist: existsSync(resolve(webDist, "index.html")) ? webDist : null,
     allowedOrigins,
     secureCookies: env.SECURE_COOKIES === "true",
-    quiet: env.LOG_LEVEL === "error",
+    logLevel,
   };
 }

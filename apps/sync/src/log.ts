@@ -1,6 +1,8 @@
+import { pino } from "pino";
+
 /**
- * Structured logs: one JSON object per line on stdout (stderr for errors), so any log collector can
- * read them. The call shape matches pino's (`log.info(fields, message)`).
+ * Structured logs: pino, one JSON object per line on stdout, so any log collector can read them.
+ * LOG_LEVEL sets the level (info by default; "error" for quiet tests).
  */
 export type Fields = Record<string, unknown>;
 
@@ -10,15 +12,6 @@ export interface Logger {
   error(fields: Fields, message: string): void;
 }
 
-export function createLogger(options: { quiet?: boolean } = {}): Logger {
-  const write = (level: string, fields: Fields, message: string) => {
-    if (options.quiet && level !== "error") return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields });
-    (level === "error" ? process.stderr : process.stdout).write(`${line}\n`);
-  };
-  return {
-    info: (fields, message) => write("info", fields, message),
-    warn: (fields, message) => write("warn", fields, message),
-    error: (fields, message) => write("error", fields, message),
-  };
+export function createLogger(options: { level?: string } = {}): Logger {
+  return pino({ level: options.level ?? "info", base: { service: "chat-sync" } });
 }

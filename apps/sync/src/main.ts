@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger({ quiet: config.quiet });
+  const log = createLogger({ level: config.logLevel });
   const where = config.databaseUrl
     ? `Postgres at ${new URL(config.databaseUrl).host}`
     : `embedded PGlite in ${config.dataDir}`;
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   let db: Database | undefined;
   for (let attempt = 1, delay = 1_000; !db; attempt++, delay = Math.min(delay * 2, 30_000)) {
     try {
-      db = await openDatabase(config);
+      db = await openDatabase(config, log);
     } catch (error) {
       log.error(
         { attempt, retryInMs: delay, error: String(error) },

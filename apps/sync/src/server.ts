@@ -12,9 +12,11 @@ import { Sequencer } from "./extensions/sequencer.ts";
 import { WriteGuard } from "./extensions/writeGuard.ts";
 import { handleApi } from "./http/api.ts";
 import { sendError } from "./http/json.ts";
+import { healthz, readyz, metrics as serveMetrics } from "./http/operations.ts";
 import { originAllowed } from "./http/origin.ts";
 import { serveStatic } from "./http/static.ts";
 import type { Logger } from "./log.ts";
+import { Metrics } from "./metrics.ts";
 import { attachSync } from "./socket.ts";
 import { ClientIdRegistry } from "./writes/clientIds.ts";
 
@@ -42,7 +44,14 @@ export interface ChatServer {
 /** Wires the parts together: one HTTP server for API, app and WebSocket; Hocuspocus with one extension per concern. */
 export async function startServer(config: Config, db: Database, log: Logger): Promise<ChatServer> {
   const scaleOut = config.redisUrl ? createScaleOut(config.redisUrl, config.port, log) : null;
-  const sequencer = new Sequencer(db, log, { recoveryDelayMs: scaleOut ? 3_000 : 0 });
+  let hocuspocusRef: Hocuspocus | undefined;
+  let socketCount = () => 0;
+  const metrics = new Metrics({
+    sockets: () => socketCount(),
+    connections: () => hocuspocusRef?.getConnectionsCount() ?? 0,
+    documents: () => hocuspocusRef?.getDocumentsCount() ?? 0,
+  });
+  const sequencer = new Sequencer(db, log, { recoveryDelayMs: scaleOut ? 3_000 : 0, metrics });
   let writer: DocumentWriter | undefined;
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
@@ -54,20 +63,20 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
       new Access(db, () => writer!, log), // 1000: who may open which document
       new WriteGuard(new ClientIdRegistry(db), log), // 200: who may write what, before anything is applied
-      new Persistence(db, log), // 100: append accepted updates to Postgres before they are acknowledged
+      new Persistence(db, log, metrics), // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
     ],
   });
+  hocuspocusRef = hocuspocus;
   writer = new DocumentWriter(hocuspocus, db);
 
   const http = createServer((request: IncomingMessage, response: ServerResponse) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
     const path = (request.url ?? "/").split("?")[0]!;
-    if (path === "/healthz") {
-      response.writeHead(200, { "content-type": "text/plain" }).end("ok");
-      return;
-    }
+    if (path === "/healthz") return healthz(response);
+    if (path === "/readyz") return void readyz(response, db, redisReady);
+    if (path === "/metrics") return void serveMetrics(response, metrics);
     if (path.startsWith("/api/")) {
       if (request.method !== "GET" && !originAllowed(request, config.allowedOrigins)) {
         sendError(response, 403, "Requests from other sites are not allowed.");
@@ -87,6 +96,8 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
   });
 
   const sync = attachSync({ server: http, hocuspocus, db, log, allowedOrigins: config.allowedOrigins });
+  socketCount = () => sync.socketCount;
+  const redisReady = () => (scaleOut ? scaleOut.ready() : null);
   const apiDeps = {
     db,
     writer,

@@ -118,3 +118,23 @@ describe("rooms", () => {
     expect(secret.body.room.kind).toBe("private");
   });
 });
+
+describe("operations", () => {
+  it("answers health, readiness and Prometheus metrics", async () => {
+    expect(await (await fetch(`${server.url}/healthz`)).text()).toBe("ok");
+    const ready = await api(server, "GET", "/readyz");
+    expect(ready).toMatchObject({
+      status: 200,
+      body: { ready: true, postgres: "ok", redis: "not configured" },
+    });
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    for (const name of [
+      "chat_websockets",
+      "chat_loaded_documents",
+      "chat_messages_total",
+      "chat_store_update_seconds_bucket",
+      "process_resident_memory_bytes",
+    ])
+      expect(metrics).toContain(name);
+  });
+});

@@ -55,7 +55,11 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const config = loadConfig({ ...storage.env, ...env, PORT: String(port), HOST: "127.0.0.1", WEB_DIST: "" });
   const db: Database = await openDatabase(config);
-  const server = await startServer({ ...config, webDist: null }, db, createLogger({ quiet: true }));
+  const server = await startServer(
+    { ...config, webDist: null },
+    db,
+    createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+  );
   return { ...server, wsUrl: `ws://127.0.0.1:${server.port}/sync` };
 }
 
@@ -150,7 +154,7 @@ export async function eventually<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== null && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));

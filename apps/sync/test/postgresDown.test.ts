@@ -57,6 +57,10 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("when Postgres is unreachable"
     const a = await aliceDevice.open(segmentDocName(roomId, 0));
 
     await postgres.cut();
+    expect((await api(server, "GET", "/readyz")).body).toMatchObject({
+      ready: false,
+      postgres: expect.stringMatching(/^unreachable/),
+    });
     expect((await api(server, "GET", "/api/session", undefined, alice.cookie)).status).toBe(503);
     expect(
       (await api(server, "POST", "/api/login", { username: alice.username, password: "x" })).body.error,
@@ -87,6 +91,11 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("when Postgres is unreachable"
     expect(listMessages(a.doc).find((m) => m.text === "typed during the outage")?.seq).toBeNull();
 
     await postgres.restore();
+    await eventually(
+      async () => (await api(server, "GET", "/readyz")).status === 200 || undefined,
+      10_000,
+      "ready again",
+    );
     await eventually(
       () => listMessages(a.doc).find((m) => m.text === "typed during the outage")?.seq,
       15_000,

@@ -90,6 +90,11 @@ describe.runIf(enabled)("several instances through Redis", () => {
       "alice's message stored and sequenced",
     );
     expect(listMessages(b.doc).some((m) => m.text === "sent while Redis was down")).toBe(false);
+    expect((await api(one, "GET", "/readyz")).body).toMatchObject({
+      ready: false,
+      postgres: "ok",
+      redis: "unreachable",
+    });
 
     await redis.restore();
     await eventually(() => one.redisReady() && two.redisReady(), 10_000, "both instances to reconnect");

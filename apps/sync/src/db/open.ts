@@ -1,3 +1,4 @@
+import type { Logger } from "../log.ts";
 import type { Database } from "./database.ts";
 import { migrate } from "./migrations.ts";
 import { openPostgres } from "./pg.ts";

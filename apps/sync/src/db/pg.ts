@@ -4,7 +4,7 @@ import type { Database, Queryable } from "./database.ts";
 // Sequence counters and ids are bigint; they stay far below 2^53, so read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-export async function openPostgres(connectionString: string): Promise<Database> {
+export async function openPostgres(connectionString: string, log?: Logger): Promise<Database> {
   const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", (error) =>

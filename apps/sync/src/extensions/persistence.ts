@@ -10,6 +10,7 @@ import { askClientToRetry, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import { appendUpdate, compactDocument, readDocument } from "../docs/documentStore.ts";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
 import { inspectUpdate } from "../writes/inspectUpdate.ts";
 
 const SYNC_STEP_2 = 1;
@@ -34,10 +35,12 @@ export class Persistence implements Extension {
 
   private readonly db: Database;
   private readonly log: Logger;
+  private readonly metrics: Metrics | undefined;
 
-  constructor(db: Database, log: Logger) {
+  constructor(db: Database, log: Logger, metrics?: Metrics) {
     this.db = db;
     this.log = log;
+    this.metrics = metrics;
   }
 
   async onLoadDocument({ documentName, document, context }: onLoadDocumentPayload): Promise<void> {
@@ -55,8 +58,10 @@ export class Persistence implements Extension {
   async beforeSync({ documentName, document, type, payload, context }: beforeSyncPayload): Promise<void> {
     if (type !== SYNC_STEP_2 && type !== SYNC_UPDATE) return;
     if (inspectUpdate(document, payload).noop) return;
+    const stored = this.metrics?.timeStore();
     try {
       await appendUpdate(this.db, documentName, payload);
+      stored?.();
     } catch (error) {
       this.log.error(
         { doc: documentName, error: String(error) },

@@ -3,6 +3,7 @@ import type { afterLoadDocumentPayload, Extension, onChangePayload } from "@hocu
 import * as Y from "yjs";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
 import { allocateSequence } from "../rooms.ts";
 
 /**
@@ -25,10 +26,13 @@ export class Sequencer implements Extension {
   private readonly db: Database;
   private readonly log: Logger;
 
-  constructor(db: Database, log: Logger, options: { recoveryDelayMs?: number } = {}) {
+  private readonly metrics: Metrics | undefined;
+
+  constructor(db: Database, log: Logger, options: { recoveryDelayMs?: number; metrics?: Metrics } = {}) {
     this.db = db;
     this.log = log;
     this.recoveryDelayMs = options.recoveryDelayMs ?? 0;
+    this.metrics = options.metrics;
   }
 
   async onChange({ documentName, document, transactionOrigin, update }: onChangePayload): Promise<void> {
@@ -73,6 +77,7 @@ export class Sequencer implements Extension {
     const first = await allocateSequence(this.db, roomId, pending.length);
     const stamps = new Map(pending.map((message, index) => [message.id, first + index]));
     document.transact(() => stampSequence(document, stamps), { source: "local" });
+    this.metrics?.messagesSequenced(stamps.size);
   }
 }
 

@@ -1,0 +1,59 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * Prometheus metrics served at /metrics: connections, loaded documents, messages sequenced (rate()
+ * gives messages per second) and how long storing an update in Postgres takes, besides Node's own.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly messages: Counter;
+  private readonly storeSeconds: Histogram;
+
+  constructor(source: { sockets(): number; connections(): number; documents(): number }) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: "chat_websockets",
+      help: "Open WebSocket connections (devices)",
+      registers: [this.registry],
+      collect() {
+        this.set(source.sockets());
+      },
+    });
+    new Gauge({
+      name: "chat_document_connections",
+      help: "Open document connections (a device has one per open document)",
+      registers: [this.registry],
+      collect() {
+        this.set(source.connections());
+      },
+    });
+    new Gauge({
+      name: "chat_loaded_documents",
+      help: "Documents loaded in memory",
+      registers: [this.registry],
+      collect() {
+        this.set(source.documents());
+      },
+    });
+    this.messages = new Counter({
+      name: "chat_messages_total",
+      help: "Messages accepted and sequenced",
+      registers: [this.registry],
+    });
+    this.storeSeconds = new Histogram({
+      name: "chat_store_update_seconds",
+      help: "Time to append an accepted update to Postgres, before the client is told it is synced",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+  }
+
+  messagesSequenced(count: number): void {
+    this.messages.inc(count);
+  }
+
+  /** Starts a timer; call the returned function when the store finished. */
+  timeStore(): () => void {
+    return this.storeSeconds.startTimer();
+  }
+}
