@@ -5,9 +5,12 @@ import { openPostgres } from "./pg.ts";
 import { openPglite } from "./pglite.ts";
 
 /** Opens the configured database and brings its schema up to date. */
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<Database> {
+export async function openDatabase(
+  options: { databaseUrl?: string; dataDir: string },
+  log?: Logger,
+): Promise<Database> {
   const db = options.databaseUrl
-    ? await openPostgres(options.databaseUrl)
+    ? await openPostgres(options.databaseUrl, log)
     : await openPglite(options.dataDir);
   await migrate(db);
   return db;

@@ -1,4 +1,5 @@
 import pg from "pg";
+import type { Logger } from "../log.ts";
 import type { Database, Queryable } from "./database.ts";
 
 // Sequence counters and ids are bigint; they stay far below 2^53, so read them as numbers.
@@ -8,7 +9,7 @@ export async function openPostgres(connectionString: string, log?: Logger): Prom
   const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", (error) =>
-    console.error(JSON.stringify({ level: "error", msg: "postgres pool error", error: error.message })),
+    log?.warn({ error: error.message }, "lost an idle Postgres connection; the pool replaces it"),
   );
   const run = async <T extends object>(
     client: Pick<pg.Pool, "query">,
