@@ -3,6 +3,8 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { appendMessage, createMessage, listMessages, segmentDocName } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.ts";
+import { openDatabase } from "../src/db/open.ts";
 import { api, createStorage, Device, eventually, signUp, type TestStorage, uniqueName } from "./harness.ts";
 
 /**
@@ -66,7 +68,7 @@ describe("durability", () => {
     const { body } = await api(server, "POST", "/api/rooms", { name: uniqueName("durable ") }, alice.cookie);
     const name = segmentDocName(body.room.id, 0);
 
-    const aliceDevice = new Device({ ...server, wsUrl: server.wsUrl } as never, alice);
+    const aliceDevice = new Device(server, alice);
     const { doc, provider } = await aliceDevice.open(name);
     appendMessage(doc, createMessage(alice.id, "written just before the crash"));
     await eventually(() => provider.unsyncedChanges === 0, 5_000, "the server to acknowledge the message");
@@ -75,7 +77,7 @@ describe("durability", () => {
     aliceDevice.destroy(); // alice never comes back
 
     server = await startChild(port);
-    const bobDevice = new Device({ ...server } as never, bob);
+    const bobDevice = new Device(server, bob);
     const bobSide = await bobDevice.open(name);
     const message = await eventually(
       () =>
@@ -85,5 +87,39 @@ describe("durability", () => {
     );
     expect(message.author).toBe(alice.id);
     bobDevice.destroy();
+  });
+
+  it("SIGTERM stops cleanly: open documents are folded into snapshots and the process exits 0", async () => {
+    const port = await freePort();
+    const server = await startChild(port);
+    const alice = await signUp(server, "alice");
+    const { body } = await api(server, "POST", "/api/rooms", { name: uniqueName("graceful ") }, alice.cookie);
+    const name = segmentDocName(body.room.id, 0);
+    const aliceDevice = new Device(server, alice);
+    const { doc, provider } = await aliceDevice.open(name);
+    appendMessage(doc, createMessage(alice.id, "stored before shutdown"));
+    await eventually(() => provider.unsyncedChanges === 0, 5_000, "acknowledgement");
+    const started = Date.now();
+    child!.kill("SIGTERM");
+    const code = await new Promise((resolve) => child!.once("exit", resolve));
+    aliceDevice.destroy();
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(6_000);
+
+    const db = await openDatabase(loadConfig({ ...storage.env, WEB_DIST: "" }));
+    try {
+      const [snapshot] = await db.query<{ n: number }>(
+        "select count(*)::int as n from documents where name = $1",
+        [name],
+      );
+      const [log] = await db.query<{ n: number }>(
+        "select count(*)::int as n from document_updates where name = $1",
+        [name],
+      );
+      expect(snapshot?.n).toBe(1);
+      expect(log?.n).toBe(0);
+    } finally {
+      await db.close();
+    }
   });
 });
