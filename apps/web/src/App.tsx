@@ -1,0 +1,68 @@
+import { createEffect, createMemo, Match, Show, Switch } from "solid-js";
+import { Shell } from "./components/Shell";
+import { Login } from "./pages/Login";
+import { Signup } from "./pages/Signup";
+import { loginPathFor, matchRoute, navigate, path, safeNext, search } from "./router";
+import { currentUser, loadSession, outdated, session } from "./session";
+import { WorkspaceProvider } from "./sync/workspace";
+
+/**
+ * Top level: which screen for which URL and session. Signed-out visits to app pages go to /login
+ * (remembering where they were going); signing in continues there.
+ */
+export function App() {
+  const route = createMemo(() => matchRoute(path()));
+  const isAuthPage = () => route().name === "login" || route().name === "signup";
+
+  createEffect(() => {
+    const state = session().status;
+    if (state === "signed-out" && !isAuthPage()) navigate(loginPathFor(path() + search()), { replace: true });
+    if (state === "signed-in" && isAuthPage())
+      navigate(safeNext(new URLSearchParams(search()).get("next")), { replace: true });
+  });
+
+  return (
+    <>
+      <Show when={outdated()}>
+        <div class="banner">
+          Chat has been updated.{" "}
+          <button type="button" class="button small" onClick={() => window.location.reload()}>
+            Reload
+          </button>{" "}
+          to keep chatting.
+        </div>
+      </Show>
+      <Switch>
+        <Match when={session().status === "loading"}>
+          <div class="splash" aria-busy="true">
+            <span class="brand-mark large" aria-hidden="true" />
+            <p>Loading Chat…</p>
+          </div>
+        </Match>
+        <Match when={session().status === "error" && session()} keyed>
+          {(failed) => (
+            <div class="splash">
+              <p role="alert">{failed.status === "error" ? failed.message : ""}</p>
+              <button type="button" class="button primary" onClick={() => void loadSession()}>
+                Try again
+              </button>
+            </div>
+          )}
+        </Match>
+        <Match when={route().name === "login" && !currentUser()}>
+          <Login />
+        </Match>
+        <Match when={route().name === "signup" && !currentUser()}>
+          <Signup />
+        </Match>
+        <Match when={!isAuthPage() && currentUser()} keyed>
+          {(user) => (
+            <WorkspaceProvider user={user}>
+              <Shell route={route()} />
+            </WorkspaceProvider>
+          )}
+        </Match>
+      </Switch>
+    </>
+  );
+}

@@ -1,0 +1,76 @@
+import type { RoomMeta } from "@chat/model";
+
+/** The HTTP API under /api/ (docs/api.md). Every failure becomes an ApiError carrying the server's sentence. */
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+export interface SessionInfo {
+  user: User;
+  /** Present on /api/session (and, from this server, on sign-in too). */
+  schemaVersion?: number;
+}
+
+export class ApiError extends Error {
+  /** HTTP status, or 0 when the server could not be reached at all. */
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+  }
+}
+
+async function request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "Cannot reach the server. Check your connection and try again.");
+  }
+  if (response.status === 204) return undefined as T;
+  const data: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = (data as { error?: unknown } | null)?.error;
+    throw new ApiError(
+      response.status,
+      typeof error === "string" ? error : `The server answered ${response.status}. Try again in a moment.`,
+    );
+  }
+  return data as T;
+}
+
+/** The signed-in person, or null when nobody is (401). Other failures throw. */
+export async function getSession(): Promise<SessionInfo | null> {
+  try {
+    return await request<SessionInfo>("GET", "/api/session");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+export function signUp(username: string, password: string): Promise<SessionInfo> {
+  return request<SessionInfo>("POST", "/api/signup", { username, password });
+}
+
+export function logIn(username: string, password: string): Promise<SessionInfo> {
+  return request<SessionInfo>("POST", "/api/login", { username, password });
+}
+
+export function logOut(): Promise<void> {
+  return request<void>("POST", "/api/logout");
+}
+
+export async function createRoom(name: string, isPrivate: boolean): Promise<RoomMeta> {
+  const { room } = await request<{ room: RoomMeta }>("POST", "/api/rooms", { name, private: isPrivate });
+  return room;
+}

@@ -1,0 +1,79 @@
+import { createSignal, Show } from "solid-js";
+
+/**
+ * The message box: Enter sends, Shift+Enter is a new line. `onSend` throws an Error with a sentence
+ * when the message cannot be sent; the sentence is shown in role=alert and the text is kept.
+ */
+export function Composer(props: { placeholder: string; onSend: (text: string) => void }) {
+  const [text, setText] = createSignal("");
+  const [error, setError] = createSignal<string | null>(null);
+  let box!: HTMLTextAreaElement;
+
+  const fit = () => {
+    box.style.height = "auto";
+    box.style.height = `${Math.min(box.scrollHeight, 240)}px`;
+  };
+
+  const send = () => {
+    try {
+      props.onSend(text());
+      setText("");
+      setError(null);
+      box.value = "";
+      fit();
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+    box.focus();
+  };
+
+  return (
+    <form
+      class="composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        send();
+      }}
+    >
+      <Show when={error()}>
+        <p class="form-error composer-error" role="alert" id="composer-error">
+          {error()}
+        </p>
+      </Show>
+      <div class="composer-box">
+        <label class="visually-hidden" for="composer-input">
+          Message
+        </label>
+        <textarea
+          ref={box}
+          id="composer-input"
+          rows={1}
+          placeholder={props.placeholder}
+          value={text()}
+          aria-describedby={error() ? "composer-error" : undefined}
+          aria-invalid={error() ? true : undefined}
+          onInput={(event) => {
+            setText(event.currentTarget.value);
+            if (error()) setError(null);
+            fit();
+          }}
+          onKeyDown={(event) => {
+            if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey) {
+              event.preventDefault();
+              send();
+            }
+          }}
+        />
+        <button type="submit" class="button primary send">
+          <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+            <path d="M3 11.5 21 3l-7.5 18-2.5-7.5z" fill="currentColor" />
+          </svg>
+          <span>Send</span>
+        </button>
+      </div>
+      <p class="composer-hint" aria-hidden="true">
+        <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line · Markdown works
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,74 @@
+import { createSignal } from "solid-js";
+import { signOut } from "../session";
+import type { ConnectionState } from "../sync/connection";
+import { useWorkspace } from "../sync/workspace";
+
+const STATE_TEXT: Record<ConnectionState, string> = {
+  online: "Online",
+  offline: "Offline",
+  connecting: "Connecting…",
+};
+
+/** The top bar: navigation toggle, search, connection state, who is signed in and "Sign out". */
+export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
+  const workspace = useWorkspace();
+  const [signingOut, setSigningOut] = createSignal(false);
+  const state = () => workspace.connection.state();
+
+  const leave = async () => {
+    setSigningOut(true);
+    try {
+      await signOut();
+    } finally {
+      setSigningOut(false);
+    }
+  };
+
+  return (
+    <header class="topbar">
+      <button
+        type="button"
+        class="icon-button nav-toggle"
+        aria-label="Toggle navigation"
+        aria-expanded={props.navOpen}
+        aria-controls="sidebar"
+        onClick={() => props.onToggleNav()}
+      >
+        <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+          <path d="M4 6h16M4 12h16M4 18h16" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+        </svg>
+      </button>
+      <span class="brand">
+        <span class="brand-mark" aria-hidden="true" />
+        <span class="brand-name">Chat</span>
+      </span>
+      <form class="search" role="search" onSubmit={(event) => event.preventDefault()}>
+        <svg class="search-icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+          <circle cx="11" cy="11" r="7" fill="none" stroke="currentColor" stroke-width="2" />
+          <path d="m20 20-3.5-3.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+        </svg>
+        <input type="search" name="q" aria-label="Search messages" placeholder="Search messages" />
+      </form>
+      <div class={`connection connection-${state()}`} role="status" aria-label="Connection">
+        <span class="connection-dot" aria-hidden="true" />
+        <span class="connection-text">{STATE_TEXT[state()]}</span>
+      </div>
+      <span class="me" title={`Signed in as ${workspace.me.username}`}>
+        {workspace.me.username}
+      </span>
+      <button type="button" class="button ghost small sign-out" onClick={leave} disabled={signingOut()}>
+        <svg class="sign-out-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+          <path
+            d="M9 4H6a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h3M14 17l5-5-5-5M19 12H8"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="2"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+          />
+        </svg>
+        <span class="sign-out-label">Sign out</span>
+      </button>
+    </header>
+  );
+}

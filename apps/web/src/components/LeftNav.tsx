@@ -1,0 +1,102 @@
+import { createMemo, createSignal, For, Show } from "solid-js";
+import { Portal } from "solid-js/web";
+import { hueFor, initial } from "../format";
+import { dmPath, path, roomPath } from "../router";
+import { useWorkspace } from "../sync/workspace";
+import { RoomGlyph } from "./Icons";
+import { Link } from "./Link";
+import { NewRoomDialog } from "./NewRoomDialog";
+
+/**
+ * The left nav: "Rooms" (public rooms from the directory, private ones from the person's index) with
+ * "New room", and "Direct messages" (everyone else in the directory). Link names start with the room
+ * name or are the username; glyphs are aria-hidden so they never change a name.
+ */
+export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
+  const workspace = useWorkspace();
+  const [creating, setCreating] = createSignal(false);
+  const people = createMemo(() => workspace.users().filter((user) => user.id !== workspace.me.id));
+  const current = (href: string) => (path() === href ? "page" : undefined);
+
+  return (
+    <aside id="sidebar" class="sidebar" classList={{ open: props.open }}>
+      <div class="sidebar-scroll">
+        <section class="sidebar-section" aria-labelledby="rooms-heading">
+          <div class="section-head">
+            <h2 id="rooms-heading">Rooms</h2>
+            <button
+              type="button"
+              class="icon-button small"
+              aria-label="New room"
+              title="New room"
+              onClick={() => setCreating(true)}
+            >
+              <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                <path d="M12 5v14M5 12h14" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+              </svg>
+            </button>
+          </div>
+          <nav aria-label="Rooms">
+            <ul class="nav-list">
+              <For
+                each={workspace.navRooms()}
+                fallback={<li class="nav-empty">No rooms yet. Create the first one.</li>}
+              >
+                {(room) => (
+                  <li>
+                    <Link
+                      class="nav-link"
+                      href={roomPath(room.id)}
+                      aria-current={current(roomPath(room.id))}
+                      onClick={() => props.onNavigate()}
+                    >
+                      <span class="nav-glyph" aria-hidden="true">
+                        <RoomGlyph kind={room.kind} />
+                      </span>
+                      <span class="nav-label">{room.name}</span>
+                    </Link>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </nav>
+        </section>
+        <section class="sidebar-section" aria-labelledby="dm-heading">
+          <div class="section-head">
+            <h2 id="dm-heading">Direct messages</h2>
+          </div>
+          <nav aria-label="Direct messages">
+            <ul class="nav-list">
+              <For each={people()} fallback={<li class="nav-empty">Nobody else is here yet.</li>}>
+                {(person) => (
+                  <li>
+                    <Link
+                      class="nav-link"
+                      href={dmPath(person.username)}
+                      aria-current={current(dmPath(person.username))}
+                      onClick={() => props.onNavigate()}
+                    >
+                      <span
+                        class="avatar tiny"
+                        aria-hidden="true"
+                        style={{ "--hue": hueFor(person.username) }}
+                      >
+                        {initial(person.username)}
+                      </span>
+                      <span class="nav-label">{person.username}</span>
+                    </Link>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </nav>
+        </section>
+      </div>
+      <Show when={creating()}>
+        <Portal>
+          <NewRoomDialog onClose={() => setCreating(false)} onCreated={() => props.onNavigate()} />
+        </Portal>
+      </Show>
+    </aside>
+  );
+}

@@ -1,0 +1,176 @@
+import {
+  appendMessage,
+  createMessage,
+  dmParticipants,
+  listMessages,
+  listSegments,
+  type MessageRecord,
+  type MessageView,
+  newestSegment,
+  observeMessages,
+  observeRoom,
+  readRoomMeta,
+  roomDocName,
+  segmentDocName,
+} from "@chat/model";
+import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
+import type { Refusal } from "../sync/docs";
+import { observedIn, reuseUnchanged, useDocument } from "../sync/signals";
+import { useWorkspace } from "../sync/workspace";
+import { Composer } from "./Composer";
+import { RoomGlyph } from "./Icons";
+import { MessageList } from "./MessageList";
+
+const REFUSAL_TEXT: Record<string, string> = {
+  "not-found": "This room does not exist.",
+  forbidden: "You don't have access to this conversation.",
+  unauthenticated: "Your session has ended. Sign in again to continue.",
+  unavailable: "The server cannot open this room right now. It will keep trying.",
+  "outdated-client": "This version of Chat is out of date. Reload the page to continue.",
+};
+
+const REFUSAL_TITLE: Record<string, string> = {
+  "not-found": "Room not found",
+  forbidden: "No access",
+  unavailable: "Room unavailable",
+  "outdated-client": "Update needed",
+};
+
+export function refusalText(reason: Refusal): string {
+  return REFUSAL_TEXT[reason] ?? "This room cannot be opened right now.";
+}
+
+/**
+ * A room (or a DM): `room:<id>` for its meta and segment list, then its newest history segment
+ * `room:<id>/<n>` for messages. Nothing of the room is shown when the server refuses it.
+ */
+export function RoomView(props: { roomId: string; title?: string }) {
+  const workspace = useWorkspace();
+  const room = useDocument(workspace.registry, () => roomDocName(props.roomId));
+  const meta = observedIn(room, observeRoom, readRoomMeta, null);
+  const newest = observedIn(
+    room,
+    observeRoom,
+    (doc) => (listSegments(doc).length > 0 ? newestSegment(doc) : null),
+    null,
+  );
+  const segment = useDocument(workspace.registry, () => {
+    const n = newest();
+    return n === null || room()?.refusal() ? null : segmentDocName(props.roomId, n);
+  });
+  const stored = observedIn(segment, observeMessages, listMessages, []);
+  // Sent before the room document said which segment is newest (just created, or still loading):
+  // shown as pending and appended as soon as the segment is known.
+  const [waiting, setWaiting] = createSignal<MessageRecord[]>([]);
+  createEffect(() => {
+    const target = segment();
+    const queued = waiting();
+    if (!target || queued.length === 0) return;
+    for (const message of queued) appendMessage(target.doc, message);
+    setWaiting([]);
+  });
+  const rawMessages = () => {
+    const queued = waiting();
+    return queued.length === 0
+      ? stored()
+      : [...stored(), ...queued.map((message): MessageView => ({ ...message, seq: null }))];
+  };
+  // Keep each unchanged message the same object so the list re-renders only what changed.
+  const messages = createMemo<MessageView[]>(
+    (previous) =>
+      reuseUnchanged(
+        previous,
+        rawMessages(),
+        (message) => message.id,
+        (a, b) => a.seq === b.seq,
+      ),
+    [],
+  );
+
+  const refusal = () => room()?.refusal() ?? segment()?.refusal() ?? null;
+  const isDm = () => dmParticipants(props.roomId) !== null;
+  const title = createMemo(() => {
+    if (props.title) return props.title;
+    const pair = dmParticipants(props.roomId);
+    if (pair) {
+      const otherId = pair[0] === workspace.me.id ? pair[1] : pair[0];
+      return workspace.userById().get(otherId)?.username ?? "Direct message";
+    }
+    return (
+      meta()?.name ??
+      workspace.navRooms().find((entry) => entry.id === props.roomId)?.name ??
+      REFUSAL_TITLE[refusal() ?? ""] ??
+      ""
+    );
+  });
+  const kind = () => meta()?.kind ?? (isDm() ? "dm" : "channel");
+
+  createEffect(() => {
+    document.title = title() ? `${title()} · Chat` : "Chat";
+  });
+  onCleanup(() => {
+    document.title = "Chat";
+  });
+
+  const send = (text: string) => {
+    // createMessage throws MessageRejected with a sentence for empty or over-long text.
+    const message = createMessage(workspace.me.id, text);
+    const target = segment();
+    if (target) appendMessage(target.doc, message);
+    else setWaiting((queued) => [...queued, message]);
+  };
+
+  const placeholder = () => (kind() === "dm" ? `Message ${title()}` : `Message #${title()}`);
+
+  return (
+    <section class="room" aria-labelledby="room-title">
+      <div class="room-header">
+        <div class="room-title-row">
+          <Show when={kind() !== "dm" && !refusal()}>
+            <span class="room-glyph" aria-hidden="true">
+              <RoomGlyph kind={kind()} size={16} />
+            </span>
+          </Show>
+          <h1 id="room-title">{title() || "\u00a0"}</h1>
+        </div>
+        <Show when={meta()?.topic}>
+          <p class="room-topic">{meta()?.topic}</p>
+        </Show>
+      </div>
+      <Switch>
+        <Match when={refusal()}>
+          {(reason) => (
+            <div class="room-refused" role="alert">
+              <p class="room-refused-title">{refusalText(reason())}</p>
+              <p>Pick another conversation on the left.</p>
+            </div>
+          )}
+        </Match>
+        <Match when={!refusal()}>
+          <MessageList
+            messages={messages()}
+            me={workspace.me}
+            userById={workspace.userById()}
+            knownUsernames={workspace.knownUsernames()}
+            loading={!segment()?.synced()}
+            intro={
+              <Show
+                when={kind() === "dm"}
+                fallback={
+                  <p>
+                    This is the very beginning of <strong>{title()}</strong>.
+                  </p>
+                }
+              >
+                <p>
+                  This is the beginning of your conversation with <strong>{title()}</strong>.
+                </p>
+              </Show>
+            }
+          />
+          <Composer placeholder={placeholder()} onSend={send} />
+        </Match>
+      </Switch>
+    </section>
+  );
+}

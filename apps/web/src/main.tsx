@@ -1,0 +1,9 @@
+import { render } from "solid-js/web";
+import { App } from "./App";
+import { loadSession } from "./session";
+import "./styles.css";
+
+const root = document.getElementById("root");
+if (!root) throw new Error("index.html has no #root");
+render(() => <App />, root);
+void loadSession();

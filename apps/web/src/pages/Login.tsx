@@ -1,0 +1,25 @@
+import { AuthForm } from "../components/AuthForm";
+import { Link } from "../components/Link";
+import { search } from "../router";
+import { signIn } from "../session";
+
+/** `/login`: where signed-out visits land (with `?next=` to return to where they were going). */
+export function Login() {
+  return (
+    <AuthForm
+      title="Sign in"
+      intro="Welcome back. Sign in to pick up where you left off."
+      submitLabel="Sign in"
+      passwordAutocomplete="current-password"
+      onSubmit={async (username, password) => {
+        if (!username.trim() || !password) throw new Error("Enter your username and password.");
+        await signIn(username.trim(), password);
+      }}
+      footer={
+        <>
+          New here? <Link href={`/signup${search()}`}>Create an account</Link>
+        </>
+      }
+    />
+  );
+}

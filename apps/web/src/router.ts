@@ -1,0 +1,74 @@
+import { createSignal } from "solid-js";
+
+/**
+ * A tiny History-API router: the current location as signals, `navigate`, and the app's routes.
+ * URLs are the contract (DESIGN.md): `/r/<roomId>`, `/dm/<username>`; a reload returns to the same place.
+ */
+
+export type Route =
+  | { name: "login" }
+  | { name: "signup" }
+  | { name: "home" }
+  | { name: "room"; roomId: string }
+  | { name: "dm"; username: string }
+  | { name: "not-found" };
+
+const [path, setPath] = createSignal(window.location.pathname);
+const [search, setSearch] = createSignal(window.location.search);
+
+window.addEventListener("popstate", () => {
+  setPath(window.location.pathname);
+  setSearch(window.location.search);
+});
+
+export { path, search };
+
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  const url = new URL(to, window.location.origin);
+  const target = url.pathname + url.search + url.hash;
+  if (target === window.location.pathname + window.location.search + window.location.hash) return;
+  if (options.replace) window.history.replaceState(null, "", target);
+  else window.history.pushState(null, "", target);
+  setPath(url.pathname);
+  setSearch(url.search);
+}
+
+function decode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+export function matchRoute(pathname: string): Route {
+  if (pathname === "/" || pathname === "") return { name: "home" };
+  if (pathname === "/login") return { name: "login" };
+  if (pathname === "/signup") return { name: "signup" };
+  let match = /^\/r\/([^/]+)\/?$/.exec(pathname);
+  if (match) {
+    const roomId = decode(match[1]!);
+    if (roomId) return { name: "room", roomId };
+  }
+  match = /^\/dm\/([^/]+)\/?$/.exec(pathname);
+  if (match) {
+    const username = decode(match[1]!);
+    if (username) return { name: "dm", username };
+  }
+  return { name: "not-found" };
+}
+
+export const roomPath = (roomId: string): string => `/r/${encodeURIComponent(roomId)}`;
+export const dmPath = (username: string): string => `/dm/${encodeURIComponent(username)}`;
+
+/** Where to go after signing in: only paths on this site (never `//evil.example`), never back to sign-in. */
+export function safeNext(raw: string | null): string {
+  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
+  const target = matchRoute(raw.split(/[?#]/)[0]!);
+  return target.name === "login" || target.name === "signup" ? "/" : raw;
+}
+
+/** The sign-in page, remembering where the person was going. */
+export function loginPathFor(wanted: string): string {
+  return wanted === "/" ? "/login" : `/login?next=${encodeURIComponent(wanted)}`;
+}

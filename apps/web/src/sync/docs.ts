@@ -1,0 +1,140 @@
+import { HocuspocusProvider, type HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+import { type Accessor, createSignal } from "solid-js";
+import * as Y from "yjs";
+import { attachLocalStore, type LocalStore } from "./localStore";
+
+/**
+ * The document registry: one Y.Doc (with its provider on the shared socket and its local store) per
+ * document name, however many components use it. `open` counts a reference and `release` gives it
+ * back; a document nobody holds is closed after a short linger, so switching back to a room is
+ * instant and a quick close-and-reopen never races on the server.
+ */
+
+/** Why the server refused a document (docs/api.md), or another reason it sent. */
+export type Refusal =
+  | "not-found"
+  | "forbidden"
+  | "unauthenticated"
+  | "unavailable"
+  | "outdated-client"
+  | string;
+
+export interface DocHandle {
+  readonly name: string;
+  readonly doc: Y.Doc;
+  /** True once the server and this device have exchanged the document's state. */
+  readonly synced: Accessor<boolean>;
+  /** Set when the server refused to open the document; cleared if it later accepts. */
+  readonly refusal: Accessor<Refusal | null>;
+  /** Gives back this reference; the document closes when nobody holds it any more. */
+  release(): void;
+}
+
+interface Entry {
+  doc: Y.Doc;
+  provider: HocuspocusProvider;
+  store: LocalStore;
+  synced: Accessor<boolean>;
+  refusal: Accessor<Refusal | null>;
+  refs: number;
+  closeTimer: ReturnType<typeof setTimeout> | null;
+}
+
+export interface DocRegistry {
+  open(name: string): DocHandle;
+  /** Closes every document at once (sign-out). */
+  closeAll(): void;
+  /** Names of open documents, for debugging. */
+  openNames(): string[];
+}
+
+/** How long a document nobody holds stays open. */
+const LINGER_MS = 15_000;
+
+export function createDocRegistry(options: {
+  socket: HocuspocusProviderWebsocket;
+  /** Separates device copies of different people (the user id). */
+  scope: string;
+  onRefused?: (name: string, reason: Refusal) => void;
+}): DocRegistry {
+  const entries = new Map<string, Entry>();
+
+  function create(name: string): Entry {
+    const doc = new Y.Doc();
+    const [synced, setSynced] = createSignal(false);
+    const [refusal, setRefusal] = createSignal<Refusal | null>(null);
+    const store = attachLocalStore(options.scope, name, doc);
+    const provider: HocuspocusProvider = new HocuspocusProvider({
+      websocketProvider: options.socket,
+      name,
+      document: doc,
+      // The socket is authenticated by the session cookie; the server ignores this token.
+      token: "session",
+      onAuthenticated: () => setRefusal(null),
+      onAuthenticationFailed: ({ reason }) => {
+        setRefusal(reason);
+        options.onRefused?.(name, reason);
+      },
+      onSynced: ({ state }) => setSynced(state),
+      onClose: ({ event }) => {
+        setSynced(false);
+        // The server closed only this document because an earlier provider of the same name asked
+        // it to (close, then reopen). Open it again rather than sit silently disconnected.
+        if (event.reason === "provider_initiated" && entries.get(name)?.provider === provider)
+          queueMicrotask(() => {
+            if (entries.get(name)?.provider === provider && options.socket.status === "connected")
+              void provider.onOpen(new Event("open"));
+          });
+      },
+    });
+    // A provider on a shared socket never connects until it is attached.
+    provider.attach();
+    return { doc, provider, store, synced, refusal, refs: 0, closeTimer: null };
+  }
+
+  function close(name: string, entry: Entry): void {
+    if (entry.closeTimer) clearTimeout(entry.closeTimer);
+    entries.delete(name);
+    entry.provider.destroy();
+    entry.store.destroy();
+    entry.doc.destroy();
+  }
+
+  return {
+    open(name) {
+      let entry = entries.get(name);
+      if (!entry) {
+        entry = create(name);
+        entries.set(name, entry);
+      }
+      if (entry.closeTimer) {
+        clearTimeout(entry.closeTimer);
+        entry.closeTimer = null;
+      }
+      entry.refs++;
+      const held = entry;
+      let released = false;
+      return {
+        name,
+        doc: held.doc,
+        synced: held.synced,
+        refusal: held.refusal,
+        release() {
+          if (released) return;
+          released = true;
+          held.refs--;
+          if (held.refs > 0 || entries.get(name) !== held) return;
+          held.closeTimer = setTimeout(() => {
+            if (held.refs === 0 && entries.get(name) === held) close(name, held);
+          }, LINGER_MS);
+        },
+      };
+    },
+    closeAll() {
+      for (const [name, entry] of [...entries]) close(name, entry);
+    },
+    openNames() {
+      return [...entries.keys()];
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import {
+  DIRECTORY_DOC,
+  type IndexedRoom,
+  listIndexedRooms,
+  listPublicRooms,
+  listUsers,
+  observeDirectory,
+  observeIndex,
+  type RoomEntry,
+  type UserEntry,
+  userDocName,
+} from "@chat/model";
+import { type Accessor, createContext, createMemo, type JSX, onCleanup, useContext } from "solid-js";
+import type { User } from "../api";
+import { sessionLost } from "../session";
+import { type Connection, createConnection } from "./connection";
+import { createDocRegistry, type DocHandle, type DocRegistry } from "./docs";
+import { observed, reuseUnchanged } from "./signals";
+
+/**
+ * Everything a signed-in person's screens share: the socket, the document registry, and the two
+ * documents every screen reads (the `directory` and the person's own index `user:<id>`) as signals.
+ * It lives exactly as long as the session: unmounting closes every document and the socket.
+ */
+
+export interface NavRoom {
+  id: string;
+  name: string;
+  kind: "channel" | "private";
+}
+
+export interface Workspace {
+  me: User;
+  connection: Connection;
+  registry: DocRegistry;
+  directory: DocHandle;
+  index: DocHandle;
+  users: Accessor<UserEntry[]>;
+  userById: Accessor<ReadonlyMap<string, UserEntry>>;
+  knownUsernames: Accessor<ReadonlySet<string>>;
+  publicRooms: Accessor<RoomEntry[]>;
+  indexedRooms: Accessor<IndexedRoom[]>;
+  /** The rooms of the left nav: public rooms plus the private rooms the person belongs to, by name. */
+  navRooms: Accessor<NavRoom[]>;
+}
+
+const WorkspaceContext = createContext<Workspace>();
+
+export function useWorkspace(): Workspace {
+  const workspace = useContext(WorkspaceContext);
+  if (!workspace) throw new Error("useWorkspace outside <WorkspaceProvider>");
+  return workspace;
+}
+
+export function WorkspaceProvider(props: { user: User; children: JSX.Element }) {
+  const me = props.user;
+  const connection = createConnection(sessionLost);
+  const registry = createDocRegistry({
+    socket: connection.socket,
+    scope: me.id,
+    onRefused: (_name, reason) => {
+      if (reason === "unauthenticated") sessionLost();
+    },
+  });
+  const directory = registry.open(DIRECTORY_DOC);
+  const index = registry.open(userDocName(me.id));
+  onCleanup(() => {
+    registry.closeAll();
+    connection.destroy();
+  });
+
+  const allUsers = observed(directory.doc, observeDirectory, listUsers);
+  const users = createMemo<UserEntry[]>(
+    (previous) =>
+      reuseUnchanged(
+        previous,
+        allUsers(),
+        (user) => user.id,
+        (a, b) => a.username === b.username && a.displayName === b.displayName,
+      ),
+    [],
+  );
+  const publicRooms = observed(directory.doc, observeDirectory, listPublicRooms);
+  const indexedRooms = observed(index.doc, observeIndex, listIndexedRooms);
+  const userById = createMemo(() => new Map(users().map((user) => [user.id, user])));
+  const knownUsernames = createMemo(() => new Set(users().map((user) => user.username)));
+  const navRooms = createMemo<NavRoom[]>((previous) => {
+    const rooms = new Map<string, NavRoom>();
+    for (const room of publicRooms())
+      if (!room.archived) rooms.set(room.id, { id: room.id, name: room.name, kind: "channel" });
+    for (const room of indexedRooms())
+      if (room.kind === "private")
+        rooms.set(room.roomId, { id: room.roomId, name: room.name, kind: "private" });
+    const sorted = [...rooms.values()].sort((a, b) =>
+      a.name.localeCompare(b.name, undefined, { sensitivity: "base" }),
+    );
+    return reuseUnchanged(
+      previous,
+      sorted,
+      (room) => room.id,
+      (a, b) => a.name === b.name && a.kind === b.kind,
+    );
+  }, []);
+
+  const workspace: Workspace = {
+    me,
+    connection,
+    registry,
+    directory,
+    index,
+    users,
+    userById,
+    knownUsernames,
+    publicRooms,
+    indexedRooms,
+    navRooms,
+  };
+  return <WorkspaceContext.Provider value={workspace}>{props.children}</WorkspaceContext.Provider>;
+}
