@@ -132,6 +132,7 @@ export class Device {
         name,
         document: doc,
         token: "session",
+        sessionAwareness: true,
         onSynced: () => resolve({ doc, provider }),
         onAuthenticationFailed: ({ reason }) => reject(new Error(`refused: ${reason}`)),
       });

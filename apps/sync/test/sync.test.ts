@@ -129,4 +129,20 @@ describe("rooms and messages over the real socket", () => {
     await expect(device(server, carol).open(segmentDocName(roomId, 0))).rejects.toThrow("refused: forbidden");
     await expect(device(server, carol).open(roomDocName(roomId))).rejects.toThrow("refused: forbidden");
   });
+
+  it("closing a document and opening it again at once on the same socket keeps the new one working", async () => {
+    const alice = await signUp(server, "alice");
+    const { body } = await api(server, "POST", "/api/rooms", { name: uniqueName("reopen ") }, alice.cookie);
+    const name = segmentDocName(body.room.id, 0);
+    const d = device(server, alice);
+    const first = await d.open(name);
+    first.provider.destroy();
+    const second = await d.open(name);
+    appendMessage(second.doc, createMessage(alice.id, "after reopening"));
+    await eventually(
+      () => listMessages(second.doc).find((m) => m.text === "after reopening")?.seq,
+      3_000,
+      "message sequenced",
+    );
+  });
 });

@@ -70,22 +70,16 @@ export function createDocRegistry(options: {
       document: doc,
       // The socket is authenticated by the session cookie; the server ignores this token.
       token: "session",
+      // Each provider tags its messages with its own session id, so closing a document and opening it
+      // again on the same socket cannot let the old provider's close reach the new one.
+      sessionAwareness: true,
       onAuthenticated: () => setRefusal(null),
       onAuthenticationFailed: ({ reason }) => {
         setRefusal(reason);
         options.onRefused?.(name, reason);
       },
       onSynced: ({ state }) => setSynced(state),
-      onClose: ({ event }) => {
-        setSynced(false);
-        // The server closed only this document because an earlier provider of the same name asked
-        // it to (close, then reopen). Open it again rather than sit silently disconnected.
-        if (event.reason === "provider_initiated" && entries.get(name)?.provider === provider)
-          queueMicrotask(() => {
-            if (entries.get(name)?.provider === provider && options.socket.status === "connected")
-              void provider.onOpen(new Event("open"));
-          });
-      },
+      onClose: () => setSynced(false),
     });
     // A provider on a shared socket never connects until it is attached.
     provider.attach();
