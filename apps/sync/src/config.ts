@@ -64,14 +64,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(
       `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}".`,
     );
-  const webDist = env.WEB_DIST ? resolve(env.WEB_DIST) : resolve(repoRoot, "apps/web/dist");
+  const webDist = env.WEB_DIST
+    ? resolve(env.INIT_CWD ?? process.cwd(), env.WEB_DIST)
+    : resolve(repoRoot, "apps/web/dist");
   if (env.WEB_DIST && !existsSync(resolve(webDist, "index.html")))
     problems.push(`WEB_DIST must point at a built web app (no index.html in ${webDist}).`);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return {
     port,
     host: env.HOST ?? "0.0.0.0",
-    dataDir: resolve(env.DATA_DIR ?? "./data"),
+    // Relative to where the command was typed (npm runs workspace scripts in apps/sync, so INIT_CWD
+    // is the folder the person was in); the default lives at the repository root.
+    dataDir: env.DATA_DIR ? resolve(env.INIT_CWD ?? process.cwd(), env.DATA_DIR) : resolve(repoRoot, "data"),
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     webDist: existsSync(resolve(webDist, "index.html")) ? webDist : null,

@@ -15,6 +15,8 @@ import { api, createStorage, Device, eventually, signUp, type TestStorage, uniqu
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 let storage: TestStorage;
 let child: ChildProcess | undefined;
+/** Every server this file starts, so afterAll can stop any a failed test left running. */
+const children: ChildProcess[] = [];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -37,6 +39,7 @@ async function startChild(port: number) {
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
+  children.push(child);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     if (
@@ -55,7 +58,8 @@ beforeAll(async () => {
   storage = await createStorage();
 });
 afterAll(async () => {
-  child?.kill("SIGKILL");
+  for (const running of children)
+    if (running.exitCode === null && running.signalCode === null) running.kill("SIGKILL");
   await storage?.dispose();
 });
 
@@ -87,6 +91,8 @@ describe("durability", () => {
     );
     expect(message.author).toBe(alice.id);
     bobDevice.destroy();
+    child!.kill("SIGKILL");
+    await new Promise((resolve) => child!.once("exit", resolve));
   });
 
   it("SIGTERM stops cleanly: open documents are folded into snapshots and the process exits 0", async () => {

@@ -120,7 +120,7 @@ export class Device {
     this.socket = new HocuspocusProviderWebsocket({
       url: server.wsUrl,
       WebSocketPolyfill: CookieWebSocket,
-      maxAttempts: 3,
+      maxAttempts: options.maxAttempts ?? 3, // 0: keep retrying (as the app does)
     });
   }
 
