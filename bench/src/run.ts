@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { coldOpen, type DeliveryResult, delivery, memoryPerRoom } from "./scenarios.ts";
+import { bareHocuspocus, ourServer, type Target, yWebsocket } from "./targets.ts";
+
+/**
+ * `npm run bench`: this server, a bare Hocuspocus and the y-websocket reference server, measured in
+ * the same run on the same machine, written to docs/benchmarks.md. Our server stores in embedded
+ * PGlite by default; BENCH_DATABASE_URL points it at a Postgres server instead.
+ */
+const quick = process.argv.includes("--quick");
+const oneRoom = { rooms: 1, devicesPerRoom: 50, messages: quick ? 10 : 40, intervalMs: 50 };
+const manyRooms = { rooms: 50, devicesPerRoom: 10, messages: quick ? 4 : 10, intervalMs: 200 };
+const coldSizes = quick ? [10_000] : [10_000, 100_000];
+
+const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : "n/a");
+const kib = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1024).toFixed(1)} KiB` : "n/a");
+
+interface Row {
+  target: string;
+  one: DeliveryResult;
+  many: DeliveryResult;
+  perRoom: number;
+}
+
+async function measure(make: () => Promise<Target>): Promise<{ row: Row; target: Target }> {
+  const target = await make();
+  process.stdout.write(`\n== ${target.name}\n`);
+  const one = await delivery(target, oneRoom);
+  process.stdout.write(
+    `50 devices, 1 room: p50 ${ms(one.latency.p50)} p99 ${ms(one.latency.p99)} (${one.latency.samples}/${one.latency.expected})\n`,
+  );
+  const many = await delivery(target, manyRooms);
+  process.stdout.write(
+    `500 devices, 50 rooms: p50 ${ms(many.latency.p50)} p99 ${ms(many.latency.p99)} (${many.latency.samples}/${many.latency.expected})\n`,
+  );
+  const perRoom = await memoryPerRoom(target, 100);
+  process.stdout.write(`memory per loaded room: ${kib(perRoom)}\n`);
+  return { row: { target: target.name, one, many, perRoom }, target };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "chat-bench-"));
+const ourEnv = process.env.BENCH_DATABASE_URL
+  ? { DATABASE_URL: process.env.BENCH_DATABASE_URL }
+  : { DATA_DIR: dataDir };
+const rows: Row[] = [];
+const cold: Array<{ count: number; openMs: number; complete: boolean }> = [];
+let unloaded = "n/a";
+try {
+  const ours = await measure(() => ourServer(ourEnv));
+  rows.push(ours.row);
+  await new Promise((r) => setTimeout(r, 5_000));
+  unloaded = String(await ours.target.loadedDocuments?.());
+  for (const count of coldSizes) {
+    const result = await coldOpen(ours.target, count);
+    process.stdout.write(
+      `cold open of ${count} messages: ${ms(result.openMs)}${result.complete ? "" : " (INCOMPLETE)"}\n`,
+    );
+    cold.push({ count, ...result });
+  }
+  await ours.target.server.stop();
+  for (const make of [bareHocuspocus, yWebsocket]) {
+    const { row, target } = await measure(make);
+    rows.push(row);
+    await target.server.stop();
+  }
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const bare = rows.find((r) => r.target === "bare Hocuspocus");
+const ratio = (value: number, reference: number | undefined) =>
+  reference && Number.isFinite(value) ? `${(value / reference).toFixed(2)}×` : "n/a";
+const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+const table = [
+  line(["", ...rows.map((r) => r.target), "this ÷ bare Hocuspocus"]),
+  line(["---", ...rows.map(() => "---:"), "---:"]),
+  ...(
+    [
+      ["delivery p50, 50 devices in 1 room", (r: Row) => r.one.latency.p50],
+      ["delivery p95, 50 devices in 1 room", (r: Row) => r.one.latency.p95],
+      ["delivery p99, 50 devices in 1 room", (r: Row) => r.one.latency.p99],
+      ["delivery p50, 500 devices in 50 rooms", (r: Row) => r.many.latency.p50],
+      ["delivery p95, 500 devices in 50 rooms", (r: Row) => r.many.latency.p95],
+      ["delivery p99, 500 devices in 50 rooms", (r: Row) => r.many.latency.p99],
+      ["all 50 devices synced", (r: Row) => r.one.syncAllMs],
+      ["all 500 devices synced", (r: Row) => r.many.syncAllMs],
+    ] as const
+  ).map(([label, pick]) =>
+    line([label, ...rows.map((r) => ms(pick(r))), ratio(pick(rows[0]!), bare && pick(bare))]),
+  ),
+  ...(
+    [
+      ["server memory per connected device (500 devices)", (r: Row) => r.many.bytesPerDevice],
+      ["server memory per loaded room (+ its connection)", (r: Row) => r.perRoom],
+    ] as const
+  ).map(([label, pick]) =>
+    line([label, ...rows.map((r) => kib(pick(r))), ratio(pick(rows[0]!), bare && pick(bare))]),
+  ),
+  line([
+    "messages delivered / expected (both scenarios)",
+    ...rows.map(
+      (r) =>
+        `${r.one.latency.samples + r.many.latency.samples} / ${r.one.latency.expected + r.many.latency.expected}`,
+    ),
+    "",
+  ]),
+];
+const report = `# Benchmarks
+
+Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Our server stored in ${process.env.BENCH_DATABASE_URL ? "Postgres (BENCH_DATABASE_URL)" : "embedded PGlite"}; the two references keep documents in memory only. Every server runs in its own process; all devices run in the benchmark process and share its clock. Absolute times depend on the machine; the ratios are what to compare.
+
+Each device is a real client (\`@hocuspocus/provider\` with one socket per device; the y-websocket client for y-websocket). In each room one device sends messages (${oneRoom.messages} at ${oneRoom.intervalMs} ms intervals with 50 devices; ${manyRooms.messages} per room at ${manyRooms.intervalMs} ms with 500); every other device records when each arrives. Our server authenticates every device, checks every write, appends it to its database before acknowledging it and numbers each message; the references do none of that.
+
+${table.join("\n")}
+
+Cold open of one history document from ${process.env.BENCH_DATABASE_URL ? "Postgres" : "PGlite"} after a server restart (written through the server, so every message is checked, stored and numbered):
+
+${line(["messages", "open until synced"])}
+${line(["---:", "---:"])}
+${cold.map((c) => line([c.count.toLocaleString("en"), `${ms(c.openMs)}${c.complete ? "" : " (incomplete)"}`])).join("\n")}
+
+Idle rooms unload: 5 s after the last device left, our server had ${unloaded} documents loaded.
+`;
+const out = new URL("../../docs/benchmarks.md", import.meta.url);
+if (!quick) writeFileSync(out, report);
+process.stdout.write(`\n${report}`);
+process.exit(0);
