@@ -11,6 +11,15 @@ export interface ServerProcess {
   rss(): number;
 }
 
+/** Every server started, so none outlives the benchmark if it stops on an error. */
+const running = new Set<ChildProcess>();
+process.on("exit", stopAllNow);
+
+/** Kills every server still running (the benchmark is ending, perhaps on an error). */
+export function stopAllNow(): void {
+  for (const child of running) child.kill("SIGKILL");
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const probe = createServer().listen(0, "127.0.0.1", () => {
@@ -30,6 +39,8 @@ export async function startProcess(
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited with ${child.exitCode}`);
     if (await ready().catch(() => false)) break;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { stopAllNow } from "./processes.ts";
 import { coldOpen, type DeliveryResult, delivery, memoryPerRoom } from "./scenarios.ts";
 import { bareHocuspocus, ourServer, type Target, yWebsocket } from "./targets.ts";
 
@@ -66,6 +67,7 @@ try {
     await target.server.stop();
   }
 } finally {
+  stopAllNow();
   rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -79,21 +79,28 @@ export async function ourServer(env: NodeJS.ProcessEnv): Promise<Target> {
       () => portAnswers(port, "/healthz"),
     );
   const base = `http://127.0.0.1:${port}`;
-  const accounts: Array<{ id: string; cookie: string }> = [];
-  const account = async (index: number) => {
-    // Devices share 50 accounts (several devices per person), as a team would.
+  // Devices share 50 accounts (several devices per person), as a team would. Devices connect
+  // concurrently, so each slot's sign-up is made once and shared as a promise.
+  const accounts = new Map<number, Promise<{ id: string; cookie: string }>>();
+  const signUp = async (slot: number) => {
+    const username = `bench${Date.now().toString(36)}s${slot}`;
+    const response = await fetch(`${base}/api/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: base },
+      body: JSON.stringify({ username, password: "benchmark password" }),
+    });
+    const body = (await response.json()) as { user?: { id: string }; error?: string };
+    if (!response.ok || !body.user) throw new Error(`sign-up failed (${response.status}): ${body.error}`);
+    return { id: body.user.id, cookie: response.headers.get("set-cookie")!.split(";")[0]! };
+  };
+  const account = (index: number) => {
     const slot = index % 50;
-    while (accounts.length <= slot) {
-      const username = `bench${Date.now().toString(36)}${accounts.length}`;
-      const response = await fetch(`${base}/api/signup`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ username, password: "benchmark password" }),
-      });
-      const body = (await response.json()) as { user: { id: string } };
-      accounts.push({ id: body.user.id, cookie: response.headers.get("set-cookie")!.split(";")[0]! });
+    let existing = accounts.get(slot);
+    if (!existing) {
+      existing = signUp(slot);
+      accounts.set(slot, existing);
     }
-    return accounts[slot]!;
+    return existing;
   };
   const target: Target = {
     name: "this server",
@@ -104,7 +111,7 @@ export async function ourServer(env: NodeJS.ProcessEnv): Promise<Target> {
       for (let i = 0; i < count; i++) {
         const response = await fetch(`${base}/api/rooms`, {
           method: "POST",
-          headers: { "content-type": "application/json", cookie: owner.cookie },
+          headers: { "content-type": "application/json", cookie: owner.cookie, origin: base },
           body: JSON.stringify({
             name: `bench ${Date.now().toString(36)} ${Math.random().toString(36).slice(2, 8)}`,
           }),
