@@ -11,6 +11,8 @@ import { bareHocuspocus, ourServer, type Target, yWebsocket } from "./targets.ts
  * PGlite by default; BENCH_DATABASE_URL points it at a Postgres server instead.
  */
 const quick = process.argv.includes("--quick");
+// Every y-websocket client adds a process "exit" listener in Node; 500 of them are expected here.
+process.setMaxListeners(0);
 const oneRoom = { rooms: 1, devicesPerRoom: 50, messages: quick ? 10 : 40, intervalMs: 50 };
 const manyRooms = { rooms: 50, devicesPerRoom: 10, messages: quick ? 4 : 10, intervalMs: 200 };
 const coldSizes = quick ? [10_000] : [10_000, 100_000];
@@ -113,7 +115,7 @@ const report = `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Our server stored in ${process.env.BENCH_DATABASE_URL ? "Postgres (BENCH_DATABASE_URL)" : "embedded PGlite"}; the two references keep documents in memory only. Every server runs in its own process; all devices run in the benchmark process and share its clock. Absolute times depend on the machine; the ratios are what to compare.
 
-Each device is a real client (\`@hocuspocus/provider\` with one socket per device; the y-websocket client for y-websocket). In each room one device sends messages (${oneRoom.messages} at ${oneRoom.intervalMs} ms intervals with 50 devices; ${manyRooms.messages} per room at ${manyRooms.intervalMs} ms with 500); every other device records when each arrives. Our server authenticates every device, checks every write, appends it to its database before acknowledging it and numbers each message; the references do none of that.
+Each device is a real client (\`@hocuspocus/provider\` with one socket per device; the y-websocket client for y-websocket). In each room one device sends messages (${oneRoom.messages} at ${oneRoom.intervalMs} ms intervals with 50 devices; ${manyRooms.messages} per room at ${manyRooms.intervalMs} ms with 500); every other device records when each arrives. Before timing starts, each room's sender sends one message that is delivered everywhere, so every server is measured warm. Our server authenticates every device, checks every write, appends it to its database before acknowledging it and numbers each message; the references do none of that.
 
 ${table.join("\n")}
 
