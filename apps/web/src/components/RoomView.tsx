@@ -73,7 +73,10 @@ export function RoomView(props: { roomId: string; title?: string }) {
     const queued = waiting();
     return queued.length === 0
       ? stored()
-      : [...stored(), ...queued.map((message): MessageView => ({ ...message, seq: null }))];
+      : [
+          ...stored(),
+          ...queued.map((message): MessageView => ({ ...message, seq: null, edited: false, deleted: false })),
+        ];
   };
   // Keep each unchanged message the same object so the list re-renders only what changed.
   const messages = createMemo<MessageView[]>(
