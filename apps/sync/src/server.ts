@@ -7,6 +7,7 @@ import { DocumentWriter } from "./docs/writer.ts";
 import { Access } from "./extensions/access.ts";
 import { MemberIndex } from "./extensions/memberIndex.ts";
 import { Persistence } from "./extensions/persistence.ts";
+import { PresenceGuard } from "./extensions/presence.ts";
 import { ProjectionOnLoad } from "./extensions/projection.ts";
 import { createScaleOut } from "./extensions/scaleOut.ts";
 import { Sequencer } from "./extensions/sequencer.ts";
@@ -73,6 +74,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     extensions: [
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
       new Access(db, () => writer!, log), // 1000: who may open which document
+      new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
       new WriteGuard(new ClientIdRegistry(db), log), // 200: who may write what, before anything is applied
       new Persistence(db, log, metrics), // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db), // 90: server-written documents mirror Postgres when they load
