@@ -72,6 +72,8 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
   const [editing, setEditing] = createSignal(false);
   const [confirming, setConfirming] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
+  // On touch screens (no hover) a tap on the message shows its actions.
+  const [selected, setSelected] = createSignal(false);
   const canChange = () => props.mine && !props.message.deleted;
   let editBox!: HTMLTextAreaElement;
 
@@ -94,12 +96,17 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
   };
 
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: keyboard users reach the actions by focus (:focus-within); the tap only reveals them where there is no hover
     <article
       class="message"
       classList={{
         pending: props.message.seq === null,
         grouped: props.grouped,
         deleted: props.message.deleted,
+        selected: selected(),
+      }}
+      onClick={(event) => {
+        if (!(event.target as Element).closest("a, button, textarea, input")) setSelected(!selected());
       }}
       data-mention={props.mentionsMe ? "" : undefined}
       data-message-id={props.message.id}
@@ -128,6 +135,44 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
           </Show>
           <Show when={props.message.edited}>
             <span class="edited-label">(edited)</span>
+          </Show>
+          <Show when={canChange() && !editing() && !confirming()}>
+            <div class="message-actions">
+              <button
+                type="button"
+                class="icon-button small"
+                aria-label="Edit message"
+                title="Edit"
+                onClick={() => setEditing(true)}
+              >
+                <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                  <path
+                    d="M4 20h4L19 9l-4-4L4 16zM14 6l4 4"
+                    fill="none"
+                    stroke="currentColor"
+                    stroke-width="2"
+                    stroke-linejoin="round"
+                  />
+                </svg>
+              </button>
+              <button
+                type="button"
+                class="icon-button small"
+                aria-label="Delete message"
+                title="Delete"
+                onClick={() => setConfirming(true)}
+              >
+                <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                  <path
+                    d="M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13"
+                    fill="none"
+                    stroke="currentColor"
+                    stroke-width="2"
+                    stroke-linejoin="round"
+                  />
+                </svg>
+              </button>
+            </div>
           </Show>
         </div>
         <Show
@@ -189,44 +234,6 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
           </div>
         </Show>
       </div>
-      <Show when={canChange() && !editing() && !confirming()}>
-        <div class="message-actions">
-          <button
-            type="button"
-            class="icon-button small"
-            aria-label="Edit message"
-            title="Edit"
-            onClick={() => setEditing(true)}
-          >
-            <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-              <path
-                d="M4 20h4L19 9l-4-4L4 16zM14 6l4 4"
-                fill="none"
-                stroke="currentColor"
-                stroke-width="2"
-                stroke-linejoin="round"
-              />
-            </svg>
-          </button>
-          <button
-            type="button"
-            class="icon-button small"
-            aria-label="Delete message"
-            title="Delete"
-            onClick={() => setConfirming(true)}
-          >
-            <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-              <path
-                d="M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13"
-                fill="none"
-                stroke="currentColor"
-                stroke-width="2"
-                stroke-linejoin="round"
-              />
-            </svg>
-          </button>
-        </div>
-      </Show>
     </article>
   );
 }

@@ -1,5 +1,5 @@
 import type { MessageView, UserEntry } from "@chat/model";
-import { createEffect, For, type JSX, on, Show } from "solid-js";
+import { createEffect, createMemo, For, type JSX, on, Show } from "solid-js";
 import { MessageItem } from "./MessageItem";
 
 /**
@@ -21,6 +21,10 @@ export function MessageList(props: {
   onDelete(message: MessageView): void;
 }) {
   let log!: HTMLDivElement;
+  const ids = createMemo(() => props.messages.map((message) => message.id), [], {
+    equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
+  });
+  const positions = createMemo(() => new Map(props.messages.map((message, i) => [message.id, i])));
   let atBottom = true;
   const NEAR_BOTTOM_PX = 48;
 
@@ -49,21 +53,29 @@ export function MessageList(props: {
       <Show when={props.loading && props.messages.length === 0}>
         <p class="log-loading">Loading messages…</p>
       </Show>
-      <For each={props.messages}>
-        {(message, index) => (
-          <MessageItem
-            message={message}
-            previous={props.messages[index() - 1]}
-            author={props.userById.get(message.author)}
-            mentionsMe={message.mentions.includes(props.me.username)}
-            knownUsernames={props.knownUsernames}
-            startsNew={message.id === props.newMessagesFrom}
-            receipt={props.receiptFor(message)}
-            mine={props.canChange(message)}
-            onEdit={(text) => props.onEdit(message, text)}
-            onDelete={() => props.onDelete(message)}
-          />
-        )}
+      <For each={ids()}>
+        {(id) => {
+          // Rows are keyed by message id, so a row (and an edit or deletion in progress in it) stays
+          // put when its message gets its sequence number or is edited elsewhere.
+          const index = createMemo<number>((last) => positions().get(id) ?? last ?? 0);
+          const message = () => props.messages[index()]!;
+          return (
+            <Show when={props.messages[index()]?.id === id}>
+              <MessageItem
+                message={message()}
+                previous={props.messages[index() - 1]}
+                author={props.userById.get(message().author)}
+                mentionsMe={message().mentions.includes(props.me.username)}
+                knownUsernames={props.knownUsernames}
+                startsNew={id === props.newMessagesFrom}
+                receipt={props.receiptFor(message())}
+                mine={props.canChange(message())}
+                onEdit={(text) => props.onEdit(message(), text)}
+                onDelete={() => props.onDelete(message())}
+              />
+            </Show>
+          );
+        }}
       </For>
     </div>
   );

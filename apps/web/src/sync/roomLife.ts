@@ -7,7 +7,7 @@ import {
   observeReads,
   readPositions,
 } from "@chat/model";
-import { type Accessor, createEffect, createMemo, createSignal, onCleanup } from "solid-js";
+import { type Accessor, createEffect, createSignal, onCleanup } from "solid-js";
 import type { DocHandle } from "./docs";
 import { observedIn } from "./signals";
 
@@ -17,8 +17,7 @@ function attending(): boolean {
 }
 
 /**
- * Read positions in an open room: where "New messages" begins (my read position when I opened the
- * room, fixed while I stay), marking the room read while I look at it (opening it, or coming back to
+ * Read positions in an open room: where "New messages" begins, marking the room read while I look at it (opening it, or coming back to
  * the window, moves my read position to the newest message; the server then clears the count on all
  * my devices), and receipts for my messages (✓✓ once the other person of a DM has read them).
  */
@@ -33,15 +32,15 @@ export function roomLife(options: {
   const reads = observedIn(room, observeReads, readPositions, new Map<string, number>());
   const myRead = () => reads().get(me.id) ?? 0;
 
-  const [readAtOpen, setReadAtOpen] = createSignal<number | null>(null);
+  // "New messages" marks the first message that was unread when I opened the room, or that arrived
+  // while I was away from the window; not the ones that arrive while I am looking.
+  const [opened, setOpened] = createSignal(false);
+  const [newMessagesFrom, setNewMessagesFrom] = createSignal<string | null>(null);
   createEffect(() => {
-    if (readAtOpen() === null && room()?.synced() && segment()?.synced()) setReadAtOpen(myRead());
+    if (opened() || !room()?.synced() || !segment()?.synced()) return;
+    setNewMessagesFrom(firstUnreadId(messages(), me.id, myRead()));
+    setOpened(true);
   });
-  const newMessagesFrom = createMemo(() => {
-    const at = readAtOpen();
-    return at === null ? null : firstUnreadId(messages(), me.id, at);
-  });
-
   const [looking, setLooking] = createSignal(attending());
   const update = () => setLooking(attending());
   window.addEventListener("focus", update);
@@ -56,7 +55,11 @@ export function roomLife(options: {
   createEffect(() => {
     const handle = room();
     // Only once the room document is synced: a stale local copy must not write an older position.
-    if (!handle?.synced() || readAtOpen() === null || !looking()) return;
+    if (!handle?.synced() || !opened()) return;
+    if (!looking()) {
+      if (newMessagesFrom() === null) setNewMessagesFrom(firstUnreadId(messages(), me.id, myRead()));
+      return;
+    }
     const last = lastSequence(messages());
     if (last > myRead()) markReadUpTo(handle.doc, me.id, last);
   });
