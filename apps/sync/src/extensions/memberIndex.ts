@@ -79,7 +79,7 @@ export class MemberIndex implements Extension {
     }
   }
 
-  /** Called by the sequencer once messages have their numbers: record them, note mentions, recount. */
+  /** Called by the sequencer once messages have their numbers: record them, then note mentions and recount. */
   async messagesSequenced(roomId: string, messages: readonly MessageView[]): Promise<void> {
     const sequenced = messages.filter((m) => m.seq !== null && m.event === undefined);
     if (sequenced.length === 0) return;
@@ -88,9 +88,13 @@ export class MemberIndex implements Extension {
       roomId,
       sequenced.map((m) => ({ messageId: m.id, seq: m.seq!, author: m.author, mentions: m.mentions })),
     );
+    // The rows are in; the recount and mention list need not hold up the next message's number.
     const mentioned = sequenced.filter((m) => m.mentions.length > 0);
-    if (mentioned.length > 0) await this.noteMentions(roomId, mentioned);
-    await this.recount(roomId, null);
+    if (mentioned.length > 0)
+      void this.noteMentions(roomId, mentioned).catch((error) =>
+        this.log.error({ room: roomId, error: String(error) }, "cannot note mentions"),
+      );
+    void this.recount(roomId, null);
   }
 
   /** Resolves once every recount asked for so far has been written. */
