@@ -73,6 +73,17 @@ test("unread count and mention badge light up in real time in another room, and 
     await expect(roomLink(laptopPage, busy)).not.toHaveAccessibleName(/unread/);
     await expect(laptopPage).toHaveTitle("Chat");
     await expect(roomLink(bob.page, busy)).not.toHaveAccessibleName(/unread/);
+
+    // The mention stays in Bob's list of mentions, which leads back to the room.
+    await roomLink(laptopPage, quiet).click();
+    await laptopPage.getByRole("button", { name: "Mentions", exact: true }).click();
+    const mentions = laptopPage.getByRole("dialog", { name: "Mentions" });
+    const mention = mentions.getByRole("link", { name: /can you check the logs\?/ });
+    await expect(mention).toContainText(alice.username);
+    await expect(mention).toContainText(`#${busy}`);
+    await mention.click();
+    await expect(mentions).toBeHidden();
+    await expect(laptopPage.getByRole("heading", { level: 1, name: busy })).toBeVisible();
   } finally {
     await laptop.close();
   }

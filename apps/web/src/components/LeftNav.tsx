@@ -6,6 +6,7 @@ import { dmPath, path, roomPath } from "../router";
 import { useWorkspace } from "../sync/workspace";
 import { RoomGlyph } from "./Icons";
 import { Link } from "./Link";
+import { MentionsDialog } from "./MentionsDialog";
 import { NewRoomDialog } from "./NewRoomDialog";
 import { NotificationsToggle } from "./NotificationsToggle";
 import { UnreadBadges } from "./UnreadBadges";
@@ -20,6 +21,7 @@ import "../rooms.css";
 export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
   const workspace = useWorkspace();
   const [creating, setCreating] = createSignal(false);
+  const [showMentions, setShowMentions] = createSignal(false);
   // People I have talked to most recently first, then everyone else by name.
   const people = createMemo(() => {
     const activity = (id: string) => workspace.indexEntry(dmRoomId(workspace.me.id, id))?.lastActivity ?? 0;
@@ -118,7 +120,22 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
           </nav>
         </section>
       </div>
-      <NotificationsToggle />
+      <div class="sidebar-footer">
+        <button
+          type="button"
+          class="button ghost small"
+          aria-haspopup="dialog"
+          onClick={() => setShowMentions(true)}
+        >
+          Mentions
+        </button>
+        <NotificationsToggle />
+      </div>
+      <Show when={showMentions()}>
+        <Portal>
+          <MentionsDialog onClose={() => setShowMentions(false)} onNavigate={() => props.onNavigate()} />
+        </Portal>
+      </Show>
       <Show when={creating()}>
         <Portal>
           <NewRoomDialog onClose={() => setCreating(false)} onCreated={() => props.onNavigate()} />

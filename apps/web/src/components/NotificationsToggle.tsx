@@ -32,16 +32,14 @@ export function NotificationsToggle() {
 
   return (
     <Show when={supported}>
-      <div class="sidebar-footer">
-        <button type="button" class="button ghost small notify-toggle" onClick={toggle}>
-          {enabled() ? "Turn off notifications" : "Turn on notifications"}
-        </button>
-        <Show when={problem()}>
-          <p class="sidebar-note" role="alert">
-            {problem()}
-          </p>
-        </Show>
-      </div>
+      <button type="button" class="button ghost small notify-toggle" onClick={toggle}>
+        {enabled() ? "Turn off notifications" : "Turn on notifications"}
+      </button>
+      <Show when={problem()}>
+        <p class="sidebar-note" role="alert">
+          {problem()}
+        </p>
+      </Show>
     </Show>
   );
 }
