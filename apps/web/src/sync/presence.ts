@@ -97,3 +97,11 @@ export function typingReporter(segment: Accessor<DocHandle | null>, me: { id: st
   onCleanup(stopped);
   return { typed, stopped };
 }
+
+/** "bob is typing…", "bob and carol are typing…", "Several people are typing…", or "" for nobody. */
+export function typingText(names: readonly string[]): string {
+  if (names.length === 0) return "";
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return "Several people are typing…";
+}
