@@ -63,7 +63,9 @@ export function MentionsDialog(props: { onClose: () => void; onNavigate: () => v
                       }}
                     >
                       <span class="mention-where">
-                        <strong>{author()}</strong> in {where.label}
+                        <span>
+                          <strong>{author()}</strong> in {where.label}
+                        </span>
                         <time datetime={isoTime(mention.at)} title={formatLongTime(mention.at)}>
                           {formatMessageTime(mention.at)}
                         </time>
