@@ -90,6 +90,7 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
     try {
       props.onDelete();
       setConfirming(false);
+      setSelected(false);
     } catch (failure) {
       setError((failure as Error).message);
     }
@@ -143,7 +144,10 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
                 class="icon-button small"
                 aria-label="Edit message"
                 title="Edit"
-                onClick={() => setEditing(true)}
+                onClick={() => {
+                  setEditing(true);
+                  setSelected(false);
+                }}
               >
                 <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
                   <path
