@@ -7,6 +7,8 @@ import {
   findMessage,
   isMessageRecord,
   markReadUpTo,
+  putIndexedRoom,
+  putMention,
   ROOTS,
 } from "@chat/model";
 import { describe, expect, it } from "vitest";
@@ -132,5 +134,32 @@ describe("inspectUpdate", () => {
       appendMessage(doc, createEventLine("bob", "bob added bob", { type: "member-added", userId: "bob" })),
     );
     expect(refuseWrites(segment, "bob", inspectUpdate(server, update).writes)).toMatch(/only the server/);
+  });
+
+  it("keeps the per-user index's counts and mention list the server's, and drafts the owner's", () => {
+    const user = { kind: "user", userId: "bob" } as const;
+    const server = new Y.Doc();
+    const counts = clientUpdate(server, (doc) =>
+      putIndexedRoom(doc, {
+        roomId: "r",
+        name: "r",
+        kind: "channel",
+        lastActivity: 1,
+        unread: 0,
+        mentions: 0,
+        archived: false,
+      }),
+    );
+    expect(refuseWrites(user, "bob", inspectUpdate(server, counts).writes)).toMatch(
+      /"rooms" of the user index/,
+    );
+    const mention = clientUpdate(server, (doc) =>
+      putMention(doc, { roomId: "r", messageId: "m", seq: 1, author: "a", at: 1, preview: "hi" }),
+    );
+    expect(refuseWrites(user, "bob", inspectUpdate(server, mention).writes)).toMatch(
+      /"mentions" of the user index/,
+    );
+    const draft = clientUpdate(server, (doc) => doc.getMap(ROOTS.user.drafts).set("r", "half a thought"));
+    expect(refuseWrites(user, "bob", inspectUpdate(server, draft).writes)).toBeNull();
   });
 });
