@@ -5,7 +5,9 @@ import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { DocumentWriter } from "./docs/writer.ts";
 import { Access } from "./extensions/access.ts";
+import { MemberIndex } from "./extensions/memberIndex.ts";
 import { Persistence } from "./extensions/persistence.ts";
+import { PresenceGuard } from "./extensions/presence.ts";
 import { ProjectionOnLoad } from "./extensions/projection.ts";
 import { createScaleOut } from "./extensions/scaleOut.ts";
 import { Sequencer } from "./extensions/sequencer.ts";
@@ -16,6 +18,7 @@ import { healthz, readyz, metrics as serveMetrics } from "./http/operations.ts";
 import { originAllowed } from "./http/origin.ts";
 import { serveStatic } from "./http/static.ts";
 import type { Logger } from "./log.ts";
+import { addMentionedPeople } from "./memberIndex/mentionInvites.ts";
 import { Metrics } from "./metrics.ts";
 import { attachSync } from "./socket.ts";
 import { ClientIdRegistry } from "./writes/clientIds.ts";
@@ -35,6 +38,7 @@ export interface ChatServer {
   db: Database;
   hocuspocus: Hocuspocus;
   sequencer: Sequencer;
+  memberIndex: MemberIndex;
   /** Whether Redis is reachable; null when this instance runs alone (no REDIS_URL). */
   redisReady(): boolean | null;
   /** Stops accepting, closes sockets, stores open documents, closes the database. */
@@ -51,8 +55,16 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     connections: () => hocuspocusRef?.getConnectionsCount() ?? 0,
     documents: () => hocuspocusRef?.getDocumentsCount() ?? 0,
   });
-  const sequencer = new Sequencer(db, log, { recoveryDelayMs: scaleOut ? 3_000 : 0, metrics });
   let writer: DocumentWriter | undefined;
+  const memberIndex = new MemberIndex(db, () => writer!, log);
+  const sequencer = new Sequencer(db, log, {
+    recoveryDelayMs: scaleOut ? 3_000 : 0,
+    metrics,
+    onSequenced: async (roomId, document, messages) => {
+      await addMentionedPeople(db, writer!, roomId, document, messages);
+      await memberIndex.messagesSequenced(roomId, messages);
+    },
+  });
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
     quiet: true,
@@ -62,10 +74,12 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     extensions: [
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
       new Access(db, () => writer!, log), // 1000: who may open which document
+      new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
       new WriteGuard(new ClientIdRegistry(db), log), // 200: who may write what, before anything is applied
       new Persistence(db, log, metrics), // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
+      memberIndex, // 40: members' unread and mention counts follow read positions and edits
     ],
   });
   hocuspocusRef = hocuspocus;
@@ -135,6 +149,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     db,
     hocuspocus,
     sequencer,
+    memberIndex,
     redisReady: () => (scaleOut ? scaleOut.ready() : null),
     close,
   };

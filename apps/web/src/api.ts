@@ -24,7 +24,7 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+async function request<T>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -72,5 +72,23 @@ export function logOut(): Promise<void> {
 
 export async function createRoom(name: string, isPrivate: boolean): Promise<RoomMeta> {
   const { room } = await request<{ room: RoomMeta }>("POST", "/api/rooms", { name, private: isPrivate });
+  return room;
+}
+
+/** Brings someone into a room ("Add people"); the server adds a line "alice added bob". */
+export async function addPerson(roomId: string, username: string): Promise<void> {
+  await request("POST", `/api/rooms/${encodeURIComponent(roomId)}/members`, { username });
+}
+
+/** The creator's changes to a room: rename, topic, archive. */
+export async function updateRoom(
+  roomId: string,
+  changes: { name?: string; topic?: string; archived?: boolean },
+): Promise<RoomMeta> {
+  const { room } = await request<{ room: RoomMeta }>(
+    "PATCH",
+    `/api/rooms/${encodeURIComponent(roomId)}`,
+    changes,
+  );
   return room;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseMentions } from "./mentions.ts";
+import { mentionQueryAt, parseMentions, suggestUsernames } from "./mentions.ts";
 
 describe("parseMentions", () => {
   it("finds each @username once, lower-cased, without trailing punctuation", () => {
@@ -10,5 +10,16 @@ describe("parseMentions", () => {
   });
   it("accepts a mention at the start or after punctuation", () => {
     expect(parseMentions("@dave: (@erin) look")).toEqual(["dave", "erin"]);
+  });
+  it("finds the mention being typed at the caret, for the typeahead", () => {
+    expect(mentionQueryAt("hi @bo", 6)).toEqual({ start: 3, query: "bo" });
+    expect(mentionQueryAt("@", 1)).toEqual({ start: 0, query: "" });
+    expect(mentionQueryAt("hi @Bo there", 6)).toEqual({ start: 3, query: "bo" });
+    expect(mentionQueryAt("mail me@exa", 11)).toBeNull();
+    expect(mentionQueryAt("hi @bob there", 13)).toBeNull();
+  });
+  it("suggests usernames that start with the query, then those that contain it", () => {
+    expect(suggestUsernames(["carol", "bob", "abby", "bobby"], "b")).toEqual(["bob", "bobby", "abby"]);
+    expect(suggestUsernames(["a1", "a2", "a3"], "a", 2)).toEqual(["a1", "a2"]);
   });
 });

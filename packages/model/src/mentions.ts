@@ -21,3 +21,21 @@ export function parseMentions(text: string): string[] {
   }
   return [...found];
 }
+
+/**
+ * The "@name" being typed at `caret`, for the typeahead: where its @ is and what follows it so far
+ * (lower-cased), or null when the caret is not in a mention (an e-mail address, or no @ before it).
+ */
+export function mentionQueryAt(text: string, caret: number): { start: number; query: string } | null {
+  const before = text.slice(0, caret);
+  const match = /(^|[^\w@`])@([a-z0-9._-]{0,32})$/i.exec(before);
+  if (!match) return null;
+  return { start: caret - match[2]!.length - 1, query: match[2]!.toLowerCase() };
+}
+
+/** Usernames that complete `query`: those starting with it first, then those containing it. */
+export function suggestUsernames(usernames: readonly string[], query: string, limit = 6): string[] {
+  const starts = usernames.filter((name) => name.startsWith(query));
+  const contains = usernames.filter((name) => !name.startsWith(query) && name.includes(query));
+  return [...starts.sort(), ...contains.sort()].slice(0, limit);
+}

@@ -1,4 +1,5 @@
 import type * as Y from "yjs";
+import { applyEdit, type MessageEdit, messageEdits } from "./edits.ts";
 import { parseMentions } from "./mentions.ts";
 import { newId, ROOTS } from "./schema.ts";
 import { messageTextProblem } from "./validation.ts";
@@ -17,11 +18,27 @@ export interface MessageRecord {
   text: string;
   /** Lower-cased usernames mentioned in the text. */
   mentions: string[];
+  /** Set on lines the server writes about the room itself ("alice added bob"); never on a person's message. */
+  event?: MessageEvent;
 }
 
-/** A message as shown: the record plus its server sequence number (null while pending). */
+/** Something that happened in the room, written by the server as a line in the history. */
+export interface MessageEvent {
+  type: "member-added";
+  /** Who was added (the record's author is who added them). */
+  userId: string;
+}
+
+/**
+ * A message as shown: the record with its edit applied (`text` and `mentions` are the effective ones;
+ * a deleted message has empty text and no mentions), plus its server sequence number (null while pending).
+ */
 export interface MessageView extends MessageRecord {
   seq: number | null;
+  /** The author changed the text after sending it. */
+  edited: boolean;
+  /** The author deleted it: shown as "message deleted". */
+  deleted: boolean;
 }
 
 const messages = (doc: Y.Doc) => doc.getArray<MessageRecord>(ROOTS.segment.messages);
@@ -78,11 +95,23 @@ export function messageCount(doc: Y.Doc): number {
  */
 export function listMessages(doc: Y.Doc): MessageView[] {
   const seq = sequence(doc);
+  const edits = messageEdits(doc);
   const views = messages(doc)
     .toArray()
-    .map((m): MessageView => ({ ...m, seq: seq.get(m.id) ?? null }));
+    .map(
+      (m): MessageView =>
+        applyEdit({ ...m, seq: seq.get(m.id) ?? null, edited: false, deleted: false }, edits.get(m.id)),
+    );
   return views.sort(compareForDisplay);
 }
+
+/** The stored record of one message (unedited), or undefined when the segment does not hold it. */
+export function findMessage(doc: Y.Doc, messageId: string): MessageRecord | undefined {
+  for (const message of messages(doc)) if (message.id === messageId) return message;
+  return undefined;
+}
+
+export type { MessageEdit };
 
 export function compareForDisplay(a: MessageView, b: MessageView): number {
   if (a.seq !== null && b.seq !== null) return a.seq - b.seq;
@@ -95,9 +124,11 @@ export function observeMessages(doc: Y.Doc, callback: () => void): () => void {
   const handler = () => callback();
   messages(doc).observe(handler);
   sequence(doc).observe(handler);
+  messageEdits(doc).observe(handler);
   return () => {
     messages(doc).unobserve(handler);
     sequence(doc).unobserve(handler);
+    messageEdits(doc).unobserve(handler);
   };
 }
 
@@ -116,6 +147,23 @@ export function isMessageRecord(value: unknown): value is MessageRecord {
     Array.isArray(m.mentions) &&
     m.mentions.length <= 100 &&
     m.mentions.every((name) => typeof name === "string" && name.length <= 32) &&
-    Object.keys(m).length === 5
+    (Object.keys(m).length === 5 || (Object.keys(m).length === 6 && isMessageEvent(m.event)))
   );
+}
+
+function isMessageEvent(value: unknown): value is MessageEvent {
+  if (typeof value !== "object" || value === null) return false;
+  const e = value as Record<string, unknown>;
+  return e.type === "member-added" && typeof e.userId === "string" && Object.keys(e).length === 2;
+}
+
+/** Server only: a line about the room, sequenced like a message (see MessageEvent). */
+export function createEventLine(
+  by: string,
+  text: string,
+  event: MessageEvent,
+  now = Date.now(),
+  id = newId(),
+): MessageRecord {
+  return { id, author: by, createdAt: now, text, mentions: [], event };
 }

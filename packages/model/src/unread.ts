@@ -1,4 +1,5 @@
 import type * as Y from "yjs";
+import type { MessageView } from "./messages.ts";
 import { ROOTS } from "./schema.ts";
 
 /**
@@ -15,4 +16,69 @@ export function markReadUpTo(doc: Y.Doc, userId: string, seq: number): boolean {
   if (!Number.isSafeInteger(seq) || seq <= readPosition(doc, userId)) return false;
   doc.transact(() => reads(doc).set(userId, seq));
   return true;
+}
+
+/** Every member's read position (for receipts). */
+export function readPositions(doc: Y.Doc): ReadonlyMap<string, number> {
+  return new Map(reads(doc).entries());
+}
+
+export function observeReads(doc: Y.Doc, callback: () => void): () => void {
+  const handler = () => callback();
+  reads(doc).observe(handler);
+  return () => reads(doc).unobserve(handler);
+}
+
+/**
+ * The unread rule, shared by the server's counts and the UI's "New messages" divider: a message is
+ * unread for a person when it is sequenced after their read position, someone else wrote it, it is
+ * not deleted and it is a message (not a line about the room such as "alice added bob").
+ */
+export type CountedMessage = Pick<MessageView, "seq" | "author" | "mentions" | "deleted" | "event">;
+
+export function isUnreadFor(message: CountedMessage, userId: string, readSeq: number): boolean {
+  return (
+    message.seq !== null &&
+    message.seq > readSeq &&
+    message.author !== userId &&
+    !message.deleted &&
+    message.event === undefined
+  );
+}
+
+/** An unread message that mentions the person counts as a mention too. */
+export function mentionsFor(message: CountedMessage, username: string): boolean {
+  return message.mentions.includes(username.toLowerCase());
+}
+
+export function countUnread(
+  messages: readonly CountedMessage[],
+  user: { id: string; username: string },
+  readSeq: number,
+): { unread: number; mentions: number } {
+  let unread = 0;
+  let mentions = 0;
+  for (const message of messages) {
+    if (!isUnreadFor(message, user.id, readSeq)) continue;
+    unread++;
+    if (mentionsFor(message, user.username)) mentions++;
+  }
+  return { unread, mentions };
+}
+
+/** The highest sequence number among `messages` (0 when none is sequenced): what "read everything" means. */
+export function lastSequence(messages: readonly Pick<MessageView, "seq">[]): number {
+  let last = 0;
+  for (const message of messages) if (message.seq !== null && message.seq > last) last = message.seq;
+  return last;
+}
+
+/** The id of the first unread message (where "New messages" goes), or null when all are read. */
+export function firstUnreadId(
+  messages: readonly (CountedMessage & { id: string })[],
+  userId: string,
+  readSeq: number,
+): string | null {
+  for (const message of messages) if (isUnreadFor(message, userId, readSeq)) return message.id;
+  return null;
 }

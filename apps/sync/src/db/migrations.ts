@@ -65,6 +65,31 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
       );
     `,
   },
+  {
+    version: 10,
+    name: "sequenced messages and read positions, for unread and mention counts",
+    sql: `
+      -- One row per sequenced message (the documents hold the text): what the per-user index counts.
+      create table room_messages (
+        room_id text not null references rooms(id) on delete cascade,
+        seq bigint not null,
+        message_id text not null,
+        author text not null,
+        mentions text[] not null default '{}',
+        deleted boolean not null default false,
+        sequenced_at timestamptz not null default now(),
+        primary key (room_id, seq)
+      );
+      create unique index room_messages_message on room_messages(room_id, message_id);
+      -- Each member's read position, mirrored from the room document's reads map (only forward).
+      create table room_reads (
+        room_id text not null references rooms(id) on delete cascade,
+        user_id text not null references users(id) on delete cascade,
+        read_seq bigint not null default 0,
+        primary key (room_id, user_id)
+      );
+    `,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number> {

@@ -1,10 +1,10 @@
 import {
   addMember,
   getIndexedRoom,
-  type IndexedRoom,
   initRoom,
   listPublicRooms as listDirectoryRooms,
   listUsers,
+  markReadUpTo,
   putIndexedRoom,
   putPublicRoom,
   putUser,
@@ -15,7 +15,8 @@ import {
 import type * as Y from "yjs";
 import { listAccounts } from "../auth/accounts.ts";
 import type { Queryable } from "../db/database.ts";
-import { getRoom, listMembers, listPublicRooms, listRoomsOf, toRoomMeta } from "../rooms.ts";
+import { entriesForUser, readPositionsOf } from "../memberIndex/queries.ts";
+import { getRoom, listMembers, listPublicRooms, toRoomMeta } from "../rooms.ts";
 
 /**
  * Postgres holds accounts, rooms and membership; the documents the server writes (`directory`, the
@@ -53,6 +54,8 @@ export async function directoryProjection(db: Queryable): Promise<Projection> {
 export async function roomProjection(db: Queryable, roomId: string): Promise<Projection> {
   const row = await getRoom(db, roomId);
   const members = await listMembers(db, roomId);
+  // Read positions the server set (someone added by a mention starts just before it) move forward only.
+  const reads = await readPositionsOf(db, roomId);
   return (doc) => {
     if (!row) return;
     const meta = toRoomMeta(row);
@@ -63,23 +66,14 @@ export async function roomProjection(db: Queryable, roomId: string): Promise<Pro
         addedBy: member.added_by,
         joinedAt: new Date(member.joined_at).getTime(),
       });
+    for (const read of reads) markReadUpTo(doc, read.user_id, Number(read.read_seq));
   };
 }
 
 export async function userIndexProjection(db: Queryable, userId: string): Promise<Projection> {
-  const rooms = await listRoomsOf(db, userId);
+  const entries = await entriesForUser(db, userId);
   return (doc) => {
-    for (const row of rooms) {
-      const existing = getIndexedRoom(doc, row.id);
-      const entry: IndexedRoom = {
-        roomId: row.id,
-        name: row.name,
-        kind: row.kind,
-        lastActivity: existing?.lastActivity ?? new Date(row.created_at).getTime(),
-        unread: existing?.unread ?? 0,
-        mentions: existing?.mentions ?? 0,
-      };
-      if (!same(existing, entry)) putIndexedRoom(doc, entry);
-    }
+    for (const entry of entries)
+      if (!same(getIndexedRoom(doc, entry.roomId), entry)) putIndexedRoom(doc, entry);
   };
 }

@@ -4,6 +4,7 @@ import { askClientToRetry, type ConnectionContext, Refusal } from "../context.ts
 import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { Logger } from "../log.ts";
+import { lastSeqOf, recordRead } from "../memberIndex/queries.ts";
 import { addMember, ensureDmRoom, getRoom, isMember } from "../rooms.ts";
 
 /**
@@ -74,6 +75,8 @@ export class Access implements Extension {
     if (await isMember(this.db, roomId, userId)) return;
     if (room.kind !== "channel") throw new Refusal("forbidden");
     if (await addMember(this.db, roomId, userId, userId)) {
+      // Joining a public room starts reading at its newest message, not with its whole history unread.
+      await recordRead(this.db, roomId, userId, await lastSeqOf(this.db, roomId));
       await this.writer().refreshRoom(roomId);
       await this.writer().refreshUserIndex(userId);
     }

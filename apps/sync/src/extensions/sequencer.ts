@@ -1,4 +1,11 @@
-import { isMessageRecord, parseDocName, stampSequence, unsequencedMessages } from "@chat/model";
+import {
+  isMessageRecord,
+  listMessages,
+  type MessageView,
+  parseDocName,
+  stampSequence,
+  unsequencedMessages,
+} from "@chat/model";
 import type { afterLoadDocumentPayload, Extension, onChangePayload } from "@hocuspocus/server";
 import * as Y from "yjs";
 import type { Database } from "../db/database.ts";
@@ -27,12 +34,19 @@ export class Sequencer implements Extension {
   private readonly log: Logger;
 
   private readonly metrics: Metrics | undefined;
+  /** What else happens once messages have their numbers (member index, mention invites); awaited in turn. */
+  private readonly onSequenced: SequencedHandler | undefined;
 
-  constructor(db: Database, log: Logger, options: { recoveryDelayMs?: number; metrics?: Metrics } = {}) {
+  constructor(
+    db: Database,
+    log: Logger,
+    options: { recoveryDelayMs?: number; metrics?: Metrics; onSequenced?: SequencedHandler } = {},
+  ) {
     this.db = db;
     this.log = log;
     this.recoveryDelayMs = options.recoveryDelayMs ?? 0;
     this.metrics = options.metrics;
+    this.onSequenced = options.onSequenced;
   }
 
   async onChange({ documentName, document, transactionOrigin, update }: onChangePayload): Promise<void> {
@@ -78,8 +92,18 @@ export class Sequencer implements Extension {
     const stamps = new Map(pending.map((message, index) => [message.id, first + index]));
     document.transact(() => stampSequence(document, stamps), { source: "local" });
     this.metrics?.messagesSequenced(stamps.size);
+    if (this.onSequenced)
+      await this.onSequenced(
+        roomId,
+        document,
+        listMessages(document).filter((m) => stamps.has(m.id)),
+      ).catch((error) =>
+        this.log.error({ room: roomId, error: String(error) }, "cannot update indexes after sequencing"),
+      );
   }
 }
+
+export type SequencedHandler = (roomId: string, document: Y.Doc, messages: MessageView[]) => Promise<void>;
 
 /** Ids of the message records an update carries (whatever else it holds). */
 function messageIdsIn(update: Uint8Array): Set<string> {

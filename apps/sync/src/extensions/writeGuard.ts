@@ -1,10 +1,11 @@
-import { parseDocName } from "@chat/model";
+import { findMessage, isMessageRecord, parseDocName, ROOTS } from "@chat/model";
 import type { beforeSyncPayload, Extension } from "@hocuspocus/server";
+import type * as Y from "yjs";
 import { type ConnectionContext, ForbiddenWrite } from "../context.ts";
 import type { Logger } from "../log.ts";
 import type { ClientIdRegistry } from "../writes/clientIds.ts";
-import { inspectUpdate, UnresolvableUpdate } from "../writes/inspectUpdate.ts";
-import { refuseWrites } from "../writes/rules.ts";
+import { inspectUpdate, UnresolvableUpdate, type Write } from "../writes/inspectUpdate.ts";
+import { type MessageLookup, refuseWrites } from "../writes/rules.ts";
 
 const SYNC_STEP_1 = 0;
 
@@ -38,7 +39,7 @@ export class WriteGuard implements Extension {
       this.refuse(documentName, user.id, explanation);
     }
     if (inspected.noop) return;
-    const problem = refuseWrites(ref, user.id, inspected.writes);
+    const problem = refuseWrites(ref, user.id, inspected.writes, messageLookup(document, inspected.writes));
     if (problem) this.refuse(documentName, user.id, problem);
     const stolen = await this.clientIds.claim(inspected.clients, user.id);
     if (stolen.length > 0)
@@ -49,4 +50,16 @@ export class WriteGuard implements Extension {
     this.log.warn({ doc: documentName, user: userId, explanation }, "refused a write");
     throw new ForbiddenWrite(explanation);
   }
+}
+
+/** Messages an edit may refer to: those in the segment, and those the same update appends (sent offline, then edited). */
+function messageLookup(document: Y.Doc, writes: readonly Write[]): MessageLookup {
+  return {
+    message(id) {
+      for (const write of writes)
+        if (write.op === "insert" && write.root === ROOTS.segment.messages)
+          for (const value of write.values ?? []) if (isMessageRecord(value) && value.id === id) return value;
+      return findMessage(document, id);
+    },
+  };
 }

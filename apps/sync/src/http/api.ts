@@ -16,6 +16,7 @@ import type { DocumentWriter } from "../docs/writer.ts";
 import type { Logger } from "../log.ts";
 import { createRoom, toRoomMeta } from "../rooms.ts";
 import { readJson, sendError, sendJson } from "./json.ts";
+import { handleRoomRoute } from "./roomRoutes.ts";
 
 export interface ApiDeps {
   db: Database;
@@ -53,6 +54,7 @@ export async function handleApi(
       case "POST /api/rooms":
         return await postRoom(deps, request, response);
       default:
+        if (await handleRoomRoute(deps, () => requireSession(deps, request), request, response, path)) return;
         sendError(response, 404, `There is no ${request.method} ${path}.`);
     }
   } catch (error) {

@@ -1,19 +1,43 @@
-import { type DocRef, isMessageRecord, MAX_MESSAGE_LENGTH, messageTextProblem, ROOTS } from "@chat/model";
+import {
+  canChangeMessage,
+  type DocRef,
+  isMessageEdit,
+  isMessageRecord,
+  MAX_MESSAGE_LENGTH,
+  type MessageRecord,
+  messageTextProblem,
+  ROOTS,
+} from "@chat/model";
 import type { Write } from "./inspectUpdate.ts";
 
 /**
  * Who may write what (DESIGN.md, "The documents"): returns why a write is refused, or null when every
  * write in the update is the sender's to make. Pure, so each rule is tested without a socket.
  */
-export function refuseWrites(ref: DocRef, userId: string, writes: readonly Write[]): string | null {
+export function refuseWrites(
+  ref: DocRef,
+  userId: string,
+  writes: readonly Write[],
+  lookup: MessageLookup = noMessages,
+): string | null {
   for (const write of writes) {
-    const problem = judge(ref, userId, write);
+    const problem = judge(ref, userId, write, lookup);
     if (problem) return problem;
   }
   return null;
 }
 
-function judge(ref: DocRef, userId: string, write: Write): string | null {
+/**
+ * Finds a message of the segment by id (in the document, or appended by the same update), so an edit
+ * can be checked against its author.
+ */
+export interface MessageLookup {
+  message(id: string): Pick<MessageRecord, "author" | "event"> | undefined;
+}
+
+const noMessages: MessageLookup = { message: () => undefined };
+
+function judge(ref: DocRef, userId: string, write: Write, lookup: MessageLookup): string | null {
   if (write.root === null) return "nested types are not part of the schema";
   switch (ref.kind) {
     case "directory":
@@ -23,7 +47,9 @@ function judge(ref: DocRef, userId: string, write: Write): string | null {
     case "room":
       return judgeRoom(userId, write);
     case "segment":
-      return judgeSegment(userId, write);
+      return write.root === ROOTS.segment.edits
+        ? judgeEdit(userId, write, lookup)
+        : judgeSegment(userId, write);
   }
 }
 
@@ -58,8 +84,21 @@ function judgeSegment(userId: string, write: Write): string | null {
   for (const value of write.values) {
     if (!isMessageRecord(value)) return "a message does not have the message shape";
     if (value.author !== userId) return "a message's author must be its sender";
+    if (value.event !== undefined) return "only the server writes lines about the room";
     const problem = messageTextProblem(value.text);
     if (problem) return problem;
   }
+  return null;
+}
+
+/** An edit or deletion record is keyed by the message id and written by that message's author only. */
+function judgeEdit(userId: string, write: Write, lookup: MessageLookup): string | null {
+  if (write.key === null) return "an edit is keyed by the message it changes";
+  const message = lookup.message(write.key);
+  if (!message) return "an edit must refer to a message of this segment";
+  if (!canChangeMessage(message, userId)) return "only its author edits or deletes a message";
+  if (write.op === "delete") return null; // the author replacing their own earlier edit
+  if (write.values === null || !write.values.every(isMessageEdit))
+    return "an edit does not have the edit shape";
   return null;
 }

@@ -1,8 +1,31 @@
-import { appendMessage, createMessage, markReadUpTo, ROOTS } from "@chat/model";
+import {
+  appendMessage,
+  createEventLine,
+  createMessage,
+  deleteMessage,
+  editMessage,
+  findMessage,
+  isMessageRecord,
+  markReadUpTo,
+  putIndexedRoom,
+  putMention,
+  ROOTS,
+} from "@chat/model";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { inspectUpdate } from "./inspectUpdate.ts";
-import { refuseWrites } from "./rules.ts";
+import { type MessageLookup, refuseWrites } from "./rules.ts";
+
+/** What the write guard looks messages up in: the server's document plus what the update appends. */
+function lookupIn(server: Y.Doc, writes: ReturnType<typeof inspectUpdate>["writes"]): MessageLookup {
+  return {
+    message: (id) =>
+      writes
+        .flatMap((w) => (w.root === ROOTS.segment.messages ? (w.values ?? []) : []))
+        .find((v): v is ReturnType<typeof createMessage> => isMessageRecord(v) && v.id === id) ??
+      findMessage(server, id),
+  };
+}
 
 /** The update a client would send after `change`, starting from the server's state. */
 function clientUpdate(server: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
@@ -59,5 +82,84 @@ describe("inspectUpdate", () => {
       doc.getArray(ROOTS.segment.messages).insert(0, [new Y.Map()]),
     );
     expect(refuseWrites(segment, "bob", inspectUpdate(server, nested).writes)).toMatch(/plain records/);
+  });
+
+  it("lets only the author edit or delete a message, also one appended by the same update", () => {
+    const server = new Y.Doc();
+    const mine = createMessage("bob", "typo", 1, "m1");
+    appendMessage(server, mine);
+    const edit = clientUpdate(server, (doc) => editMessage(doc, mine, "bob", "fixed"));
+    let writes = inspectUpdate(server, edit).writes;
+    expect(writes.map((w) => [w.op, w.root, w.key])).toEqual([["insert", "edits", "m1"]]);
+    expect(refuseWrites(segment, "bob", writes, lookupIn(server, writes))).toBeNull();
+    expect(refuseWrites(segment, "mallory", writes, lookupIn(server, writes))).toMatch(/only its author/);
+
+    // Mallory forges an edit record for bob's message (the model would refuse her; a raw write is judged here).
+    const forged = clientUpdate(server, (doc) =>
+      doc.getMap(ROOTS.segment.edits).set("m1", { text: "bob is wrong", deleted: false, at: 1 }),
+    );
+    writes = inspectUpdate(server, forged).writes;
+    expect(refuseWrites(segment, "mallory", writes, lookupIn(server, writes))).toMatch(/only its author/);
+
+    // Bob replaces his edit with a deletion: the old record's removal is his to make.
+    Y.applyUpdate(server, edit);
+    const deletion = clientUpdate(server, (doc) => deleteMessage(doc, mine, "bob"));
+    writes = inspectUpdate(server, deletion).writes;
+    expect(refuseWrites(segment, "bob", writes, lookupIn(server, writes))).toBeNull();
+    expect(refuseWrites(segment, "mallory", writes, lookupIn(server, writes))).toMatch(/only its author/);
+
+    const offline = clientUpdate(server, (doc) => {
+      const late = createMessage("bob", "sent offline", 2, "m2");
+      appendMessage(doc, late);
+      editMessage(doc, late, "bob", "sent offline, then edited");
+    });
+    writes = inspectUpdate(server, offline).writes;
+    expect(refuseWrites(segment, "bob", writes, lookupIn(server, writes))).toBeNull();
+
+    const unknown = clientUpdate(server, (doc) =>
+      doc.getMap(ROOTS.segment.edits).set("nope", { text: "x", deleted: false, at: 1 }),
+    );
+    writes = inspectUpdate(server, unknown).writes;
+    expect(refuseWrites(segment, "bob", writes, lookupIn(server, writes))).toMatch(/refer to a message/);
+    const badShape = clientUpdate(server, (doc) =>
+      doc.getMap(ROOTS.segment.edits).set("m1", { text: "", deleted: false, at: 1 }),
+    );
+    writes = inspectUpdate(server, badShape).writes;
+    expect(refuseWrites(segment, "bob", writes, lookupIn(server, writes))).toMatch(/edit shape/);
+  });
+
+  it("refuses a client writing a line about the room", () => {
+    const server = new Y.Doc();
+    const update = clientUpdate(server, (doc) =>
+      appendMessage(doc, createEventLine("bob", "bob added bob", { type: "member-added", userId: "bob" })),
+    );
+    expect(refuseWrites(segment, "bob", inspectUpdate(server, update).writes)).toMatch(/only the server/);
+  });
+
+  it("keeps the per-user index's counts and mention list the server's, and drafts the owner's", () => {
+    const user = { kind: "user", userId: "bob" } as const;
+    const server = new Y.Doc();
+    const counts = clientUpdate(server, (doc) =>
+      putIndexedRoom(doc, {
+        roomId: "r",
+        name: "r",
+        kind: "channel",
+        lastActivity: 1,
+        unread: 0,
+        mentions: 0,
+        archived: false,
+      }),
+    );
+    expect(refuseWrites(user, "bob", inspectUpdate(server, counts).writes)).toMatch(
+      /"rooms" of the user index/,
+    );
+    const mention = clientUpdate(server, (doc) =>
+      putMention(doc, { roomId: "r", messageId: "m", seq: 1, author: "a", at: 1, preview: "hi" }),
+    );
+    expect(refuseWrites(user, "bob", inspectUpdate(server, mention).writes)).toMatch(
+      /"mentions" of the user index/,
+    );
+    const draft = clientUpdate(server, (doc) => doc.getMap(ROOTS.user.drafts).set("r", "half a thought"));
+    expect(refuseWrites(user, "bob", inspectUpdate(server, draft).writes)).toBeNull();
   });
 });

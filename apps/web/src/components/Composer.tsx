@@ -1,13 +1,29 @@
 import { createSignal, Show } from "solid-js";
+import { createMentionTypeahead } from "./MentionTypeahead";
 
 /**
  * The message box: Enter sends, Shift+Enter is a new line. `onSend` throws an Error with a sentence
  * when the message cannot be sent; the sentence is shown in role=alert and the text is kept.
  */
-export function Composer(props: { placeholder: string; onSend: (text: string) => void }) {
+export function Composer(props: {
+  placeholder: string;
+  onSend: (text: string) => void;
+  /** Each keystroke that changes the text (for the typing indicator). */
+  onTyping?: () => void;
+  /** Usernames the "@" typeahead offers. */
+  usernames?: readonly string[];
+}) {
   const [text, setText] = createSignal("");
   const [error, setError] = createSignal<string | null>(null);
   let box!: HTMLTextAreaElement;
+  const typeahead = createMentionTypeahead({
+    box: () => box,
+    usernames: () => props.usernames ?? [],
+    onPick: (value) => {
+      setText(value);
+      fit();
+    },
+  });
 
   const fit = () => {
     box.style.height = "auto";
@@ -19,6 +35,7 @@ export function Composer(props: { placeholder: string; onSend: (text: string) =>
       props.onSend(text());
       setText("");
       setError(null);
+      typeahead.close();
       box.value = "";
       fit();
     } catch (failure) {
@@ -40,6 +57,7 @@ export function Composer(props: { placeholder: string; onSend: (text: string) =>
           {error()}
         </p>
       </Show>
+      {typeahead.view()}
       <div class="composer-box">
         <label class="visually-hidden" for="composer-input">
           Message
@@ -52,12 +70,18 @@ export function Composer(props: { placeholder: string; onSend: (text: string) =>
           value={text()}
           aria-describedby={error() ? "composer-error" : undefined}
           aria-invalid={error() ? true : undefined}
+          {...typeahead.boxAttributes()}
           onInput={(event) => {
             setText(event.currentTarget.value);
             if (error()) setError(null);
             fit();
+            typeahead.refresh();
+            if (event.currentTarget.value.trim()) props.onTyping?.();
           }}
+          onClick={() => typeahead.refresh()}
+          onBlur={() => typeahead.close()}
           onKeyDown={(event) => {
+            if (typeahead.onKeyDown(event)) return;
             if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey) {
               event.preventDefault();
               send();

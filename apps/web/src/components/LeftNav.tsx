@@ -1,3 +1,4 @@
+import { dmRoomId } from "@chat/model";
 import { createMemo, createSignal, For, Show } from "solid-js";
 import { Portal } from "solid-js/web";
 import { hueFor, initial } from "../format";
@@ -5,17 +6,32 @@ import { dmPath, path, roomPath } from "../router";
 import { useWorkspace } from "../sync/workspace";
 import { RoomGlyph } from "./Icons";
 import { Link } from "./Link";
+import { MentionsDialog } from "./MentionsDialog";
 import { NewRoomDialog } from "./NewRoomDialog";
+import { NotificationsToggle } from "./NotificationsToggle";
+import { UnreadBadges } from "./UnreadBadges";
+import "../rooms.css";
 
 /**
- * The left nav: "Rooms" (public rooms from the directory, private ones from the person's index) with
- * "New room", and "Direct messages" (everyone else in the directory). Link names start with the room
- * name or are the username; glyphs are aria-hidden so they never change a name.
+ * The left nav: "Rooms" (the person's rooms from their index `user:<id>`, by last activity, then public
+ * rooms not joined yet) with "New room", and "Direct messages" (everyone else in the directory, most
+ * recent conversation first). Link names start with the room name or are the username, then say
+ * "N unread" and "N mentions"; glyphs and badges are aria-hidden so they never change a name.
  */
 export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
   const workspace = useWorkspace();
   const [creating, setCreating] = createSignal(false);
-  const people = createMemo(() => workspace.users().filter((user) => user.id !== workspace.me.id));
+  const [showMentions, setShowMentions] = createSignal(false);
+  // People I have talked to most recently first, then everyone else by name.
+  const people = createMemo(() => {
+    const activity = (id: string) => workspace.indexEntry(dmRoomId(workspace.me.id, id))?.lastActivity ?? 0;
+    return workspace
+      .users()
+      .filter((user) => user.id !== workspace.me.id)
+      .map((user) => ({ user, at: activity(user.id) }))
+      .sort((a, b) => b.at - a.at || a.user.username.localeCompare(b.user.username))
+      .map(({ user }) => user);
+  });
   const current = (href: string) => (path() === href ? "page" : undefined);
 
   return (
@@ -46,6 +62,7 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
                   <li>
                     <Link
                       class="nav-link"
+                      classList={{ unread: room.unread > 0, "not-joined": !room.joined }}
                       href={roomPath(room.id)}
                       aria-current={current(roomPath(room.id))}
                       onClick={() => props.onNavigate()}
@@ -54,6 +71,7 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
                         <RoomGlyph kind={room.kind} />
                       </span>
                       <span class="nav-label">{room.name}</span>
+                      <UnreadBadges unread={room.unread} mentions={room.mentions} />
                     </Link>
                   </li>
                 )}
@@ -68,30 +86,56 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
           <nav aria-label="Direct messages">
             <ul class="nav-list">
               <For each={people()} fallback={<li class="nav-empty">Nobody else is here yet.</li>}>
-                {(person) => (
-                  <li>
-                    <Link
-                      class="nav-link"
-                      href={dmPath(person.username)}
-                      aria-current={current(dmPath(person.username))}
-                      onClick={() => props.onNavigate()}
-                    >
-                      <span
-                        class="avatar tiny"
-                        aria-hidden="true"
-                        style={{ "--hue": hueFor(person.username) }}
+                {(person) => {
+                  const entry = () => workspace.indexEntry(dmRoomId(workspace.me.id, person.id));
+                  const online = () => workspace.online().has(person.id);
+                  return (
+                    <li>
+                      <Link
+                        class="nav-link"
+                        classList={{ unread: (entry()?.unread ?? 0) > 0 }}
+                        href={dmPath(person.username)}
+                        aria-current={current(dmPath(person.username))}
+                        onClick={() => props.onNavigate()}
                       >
-                        {initial(person.username)}
-                      </span>
-                      <span class="nav-label">{person.username}</span>
-                    </Link>
-                  </li>
-                )}
+                        <span
+                          class="avatar tiny"
+                          aria-hidden="true"
+                          style={{ "--hue": hueFor(person.username) }}
+                        >
+                          {initial(person.username)}
+                          <span class="presence-dot" classList={{ online: online() }} />
+                        </span>
+                        <span class="nav-label">{person.username}</span>
+                        <UnreadBadges unread={entry()?.unread ?? 0} mentions={0} />
+                        <Show when={online()}>
+                          <span class="visually-hidden">, online</span>
+                        </Show>
+                      </Link>
+                    </li>
+                  );
+                }}
               </For>
             </ul>
           </nav>
         </section>
       </div>
+      <div class="sidebar-footer">
+        <button
+          type="button"
+          class="button ghost small"
+          aria-haspopup="dialog"
+          onClick={() => setShowMentions(true)}
+        >
+          Mentions
+        </button>
+        <NotificationsToggle />
+      </div>
+      <Show when={showMentions()}>
+        <Portal>
+          <MentionsDialog onClose={() => setShowMentions(false)} onNavigate={() => props.onNavigate()} />
+        </Portal>
+      </Show>
       <Show when={creating()}>
         <Portal>
           <NewRoomDialog onClose={() => setCreating(false)} onCreated={() => props.onNavigate()} />

@@ -1,6 +1,6 @@
-import { type MessageView, renderMarkdown, type UserEntry } from "@chat/model";
+import type { MessageView, UserEntry } from "@chat/model";
 import { createEffect, createMemo, For, type JSX, on, Show } from "solid-js";
-import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../format";
+import { MessageItem } from "./MessageItem";
 
 /**
  * The log "Messages": one article per message in display order (server sequence, then pending).
@@ -13,8 +13,18 @@ export function MessageList(props: {
   knownUsernames: ReadonlySet<string>;
   loading: boolean;
   intro: JSX.Element;
+  /** Id of the first unread message when the room was opened ("New messages" goes above it). */
+  newMessagesFrom: string | null;
+  receiptFor(message: MessageView): "sent" | "read" | null;
+  canChange(message: MessageView): boolean;
+  onEdit(message: MessageView, text: string): void;
+  onDelete(message: MessageView): void;
 }) {
   let log!: HTMLDivElement;
+  const ids = createMemo(() => props.messages.map((message) => message.id), [], {
+    equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
+  });
+  const positions = createMemo(() => new Map(props.messages.map((message, i) => [message.id, i])));
   let atBottom = true;
   const NEAR_BOTTOM_PX = 48;
 
@@ -43,57 +53,30 @@ export function MessageList(props: {
       <Show when={props.loading && props.messages.length === 0}>
         <p class="log-loading">Loading messages…</p>
       </Show>
-      <For each={props.messages}>
-        {(message) => (
-          <Message
-            message={message}
-            author={props.userById.get(message.author)}
-            mentionsMe={message.mentions.includes(props.me.username)}
-            knownUsernames={props.knownUsernames}
-          />
-        )}
+      <For each={ids()}>
+        {(id) => {
+          // Rows are keyed by message id, so a row (and an edit or deletion in progress in it) stays
+          // put when its message gets its sequence number or is edited elsewhere.
+          const index = createMemo<number>((last) => positions().get(id) ?? last ?? 0);
+          const message = () => props.messages[index()]!;
+          return (
+            <Show when={props.messages[index()]?.id === id}>
+              <MessageItem
+                message={message()}
+                previous={props.messages[index() - 1]}
+                author={props.userById.get(message().author)}
+                mentionsMe={message().mentions.includes(props.me.username)}
+                knownUsernames={props.knownUsernames}
+                startsNew={id === props.newMessagesFrom}
+                receipt={props.receiptFor(message())}
+                mine={props.canChange(message())}
+                onEdit={(text) => props.onEdit(message(), text)}
+                onDelete={() => props.onDelete(message())}
+              />
+            </Show>
+          );
+        }}
       </For>
     </div>
-  );
-}
-
-function Message(props: {
-  message: MessageView;
-  author: UserEntry | undefined;
-  mentionsMe: boolean;
-  knownUsernames: ReadonlySet<string>;
-}) {
-  const name = () => props.author?.username ?? "unknown";
-  const html = createMemo(() => renderMarkdown(props.message.text, props.knownUsernames));
-  return (
-    <article
-      class="message"
-      classList={{ pending: props.message.seq === null }}
-      data-mention={props.mentionsMe ? "" : undefined}
-      data-message-id={props.message.id}
-    >
-      <span class="avatar" aria-hidden="true" style={{ "--hue": hueFor(name()) }}>
-        {initial(name())}
-      </span>
-      <div class="message-main">
-        <div class="message-meta">
-          <span class="author">{name()}</span>
-          <time datetime={isoTime(props.message.createdAt)} title={formatLongTime(props.message.createdAt)}>
-            {formatMessageTime(props.message.createdAt)}
-          </time>
-          <Show
-            when={props.message.seq === null}
-            fallback={
-              <span class="sent" title="Sent" aria-label="Sent" role="img">
-                ✓
-              </span>
-            }
-          >
-            <span class="pending-label">Pending</span>
-          </Show>
-        </div>
-        <div class="message-text" innerHTML={html()} />
-      </div>
-    </article>
   );
 }

@@ -1,7 +1,10 @@
 import {
   appendMessage,
+  canChangeMessage,
   createMessage,
+  deleteMessage,
   dmParticipants,
+  editMessage,
   listMessages,
   listSegments,
   type MessageRecord,
@@ -13,13 +16,18 @@ import {
   roomDocName,
   segmentDocName,
 } from "@chat/model";
-import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
+import { createEffect, createMemo, createSignal, Match, Show, Switch } from "solid-js";
 import type { Refusal } from "../sync/docs";
+import { showConversationTitle } from "../sync/pageTitle";
+import { typingNames, typingReporter } from "../sync/presence";
+import { roomLife } from "../sync/roomLife";
 import { observedIn, reuseUnchanged, useDocument } from "../sync/signals";
 import { useWorkspace } from "../sync/workspace";
 import { Composer } from "./Composer";
 import { RoomGlyph } from "./Icons";
 import { MessageList } from "./MessageList";
+import { RoomActions } from "./RoomActions";
+import { TypingIndicator } from "./TypingIndicator";
 
 const REFUSAL_TEXT: Record<string, string> = {
   "not-found": "This room does not exist.",
@@ -73,7 +81,10 @@ export function RoomView(props: { roomId: string; title?: string }) {
     const queued = waiting();
     return queued.length === 0
       ? stored()
-      : [...stored(), ...queued.map((message): MessageView => ({ ...message, seq: null }))];
+      : [
+          ...stored(),
+          ...queued.map((message): MessageView => ({ ...message, seq: null, edited: false, deleted: false })),
+        ];
   };
   // Keep each unchanged message the same object so the list re-renders only what changed.
   const messages = createMemo<MessageView[]>(
@@ -82,7 +93,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
         previous,
         rawMessages(),
         (message) => message.id,
-        (a, b) => a.seq === b.seq,
+        (a, b) => a.seq === b.seq && a.text === b.text && a.edited === b.edited && a.deleted === b.deleted,
       ),
     [],
   );
@@ -105,16 +116,15 @@ export function RoomView(props: { roomId: string; title?: string }) {
   });
   const kind = () => meta()?.kind ?? (isDm() ? "dm" : "channel");
 
-  createEffect(() => {
-    document.title = title() ? `${title()} · Chat` : "Chat";
-  });
-  onCleanup(() => {
-    document.title = "Chat";
-  });
+  showConversationTitle(title);
+  const life = roomLife({ room, segment, messages, me: workspace.me, roomId: props.roomId });
+  const typing = typingReporter(segment, workspace.me);
+  const typers = createMemo(() => typingNames(segment(), workspace.me.id));
 
   const send = (text: string) => {
     // createMessage throws MessageRejected with a sentence for empty or over-long text.
     const message = createMessage(workspace.me.id, text);
+    typing.stopped();
     const target = segment();
     if (target) appendMessage(target.doc, message);
     else setWaiting((queued) => [...queued, message]);
@@ -132,6 +142,9 @@ export function RoomView(props: { roomId: string; title?: string }) {
             </span>
           </Show>
           <h1 id="room-title">{title() || "\u00a0"}</h1>
+          <Show when={meta() && !refusal()}>
+            <RoomActions meta={meta()!} />
+          </Show>
         </div>
         <Show when={meta()?.topic}>
           <p class="room-topic">{meta()?.topic}</p>
@@ -153,6 +166,11 @@ export function RoomView(props: { roomId: string; title?: string }) {
             userById={workspace.userById()}
             knownUsernames={workspace.knownUsernames()}
             loading={!segment()?.synced()}
+            newMessagesFrom={life.newMessagesFrom()}
+            receiptFor={life.receiptFor}
+            canChange={(message) => segment() !== null && canChangeMessage(message, workspace.me.id)}
+            onEdit={(message, text) => editMessage(segment()!.doc, message, workspace.me.id, text)}
+            onDelete={(message) => deleteMessage(segment()!.doc, message, workspace.me.id)}
             intro={
               <Show
                 when={kind() === "dm"}
@@ -168,7 +186,22 @@ export function RoomView(props: { roomId: string; title?: string }) {
               </Show>
             }
           />
-          <Composer placeholder={placeholder()} onSend={send} />
+          <TypingIndicator names={typers()()} />
+          <Show
+            when={!meta()?.archived}
+            fallback={
+              <p class="archived-note" role="note">
+                This room is archived. You can read and search it, but nobody can post in it.
+              </p>
+            }
+          >
+            <Composer
+              placeholder={placeholder()}
+              onSend={send}
+              onTyping={typing.typed}
+              usernames={workspace.users().map((user) => user.username)}
+            />
+          </Show>
         </Match>
       </Switch>
     </section>

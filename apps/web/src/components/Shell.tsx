@@ -2,6 +2,8 @@ import { createSignal, Match, onCleanup, onMount, Switch } from "solid-js";
 import { DmPage } from "../pages/DmPage";
 import { Home } from "../pages/Home";
 import type { Route } from "../router";
+import { trackTabTitle } from "../sync/pageTitle";
+import { useWorkspace } from "../sync/workspace";
 import { Header } from "./Header";
 import { LeftNav } from "./LeftNav";
 import { Link } from "./Link";
@@ -36,6 +38,8 @@ export function Shell(props: { route: Route }) {
       document.removeEventListener("keydown", onKey);
     });
   });
+
+  trackTabTitle(useWorkspace().totalUnread);
 
   const closeOnNarrow = () => {
     if (narrow()) setNavOpen(false);

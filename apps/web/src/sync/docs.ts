@@ -26,6 +26,8 @@ export interface DocHandle {
   readonly synced: Accessor<boolean>;
   /** Set when the server refused to open the document; cleared if it later accepts. */
   readonly refusal: Accessor<Refusal | null>;
+  /** Presence for this document (who is here, who is typing), shared with everyone who has it open. */
+  readonly awareness: HocuspocusProvider["awareness"];
   /** Gives back this reference; the document closes when nobody holds it any more. */
   release(): void;
 }
@@ -113,6 +115,7 @@ export function createDocRegistry(options: {
         doc: held.doc,
         synced: held.synced,
         refusal: held.refusal,
+        awareness: held.provider.awareness,
         release() {
           if (released) return;
           released = true;

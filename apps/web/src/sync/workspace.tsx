@@ -2,11 +2,15 @@ import {
   DIRECTORY_DOC,
   type IndexedRoom,
   listIndexedRooms,
+  listMentions,
   listPublicRooms,
   listUsers,
+  type MentionEntry,
   observeDirectory,
   observeIndex,
   type RoomEntry,
+  roomsByActivity,
+  totalUnread,
   type UserEntry,
   userDocName,
 } from "@chat/model";
@@ -15,6 +19,7 @@ import type { User } from "../api";
 import { sessionLost } from "../session";
 import { type Connection, createConnection } from "./connection";
 import { createDocRegistry, type DocHandle, type DocRegistry } from "./docs";
+import { onlineIds } from "./presence";
 import { observed, reuseUnchanged } from "./signals";
 
 /**
@@ -27,6 +32,10 @@ export interface NavRoom {
   id: string;
   name: string;
   kind: "channel" | "private";
+  unread: number;
+  mentions: number;
+  /** False for a public room the person has not joined yet (listed after their own rooms). */
+  joined: boolean;
 }
 
 export interface Workspace {
@@ -40,8 +49,20 @@ export interface Workspace {
   knownUsernames: Accessor<ReadonlySet<string>>;
   publicRooms: Accessor<RoomEntry[]>;
   indexedRooms: Accessor<IndexedRoom[]>;
-  /** The rooms of the left nav: public rooms plus the private rooms the person belongs to, by name. */
+  /**
+   * The rooms of the left nav, from the person's index alone (no room document opened): their rooms by
+   * last activity, then public rooms from the directory they have not joined, by name. Archived rooms
+   * are left out.
+   */
   navRooms: Accessor<NavRoom[]>;
+  /** The index entry of a room (a DM's too), for unread and mention counts. */
+  indexEntry(roomId: string): IndexedRoom | undefined;
+  /** Unread messages in every room: the tab title's number. */
+  totalUnread: Accessor<number>;
+  /** The messages that mentioned me, newest first. */
+  mentions: Accessor<MentionEntry[]>;
+  /** Ids of the people online now. */
+  online: Accessor<ReadonlySet<string>>;
 }
 
 const WorkspaceContext = createContext<Workspace>();
@@ -84,23 +105,44 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   const indexedRooms = observed(index.doc, observeIndex, listIndexedRooms);
   const userById = createMemo(() => new Map(users().map((user) => [user.id, user])));
   const knownUsernames = createMemo(() => new Set(users().map((user) => user.username)));
+  const indexById = createMemo(() => new Map(indexedRooms().map((entry) => [entry.roomId, entry])));
   const navRooms = createMemo<NavRoom[]>((previous) => {
-    const rooms = new Map<string, NavRoom>();
-    for (const room of publicRooms())
-      if (!room.archived) rooms.set(room.id, { id: room.id, name: room.name, kind: "channel" });
-    for (const room of indexedRooms())
-      if (room.kind === "private")
-        rooms.set(room.roomId, { id: room.roomId, name: room.name, kind: "private" });
-    const sorted = [...rooms.values()].sort((a, b) =>
-      a.name.localeCompare(b.name, undefined, { sensitivity: "base" }),
-    );
+    const mine: NavRoom[] = roomsByActivity(indexedRooms())
+      .filter((entry) => entry.kind !== "dm")
+      .map((entry) => ({
+        id: entry.roomId,
+        name: entry.name,
+        kind: entry.kind === "private" ? "private" : "channel",
+        unread: entry.unread,
+        mentions: entry.mentions,
+        joined: true,
+      }));
+    const joinable: NavRoom[] = publicRooms()
+      .filter((room) => !room.archived && !indexById().has(room.id))
+      .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }))
+      .map((room) => ({
+        id: room.id,
+        name: room.name,
+        kind: "channel",
+        unread: 0,
+        mentions: 0,
+        joined: false,
+      }));
     return reuseUnchanged(
       previous,
-      sorted,
+      [...mine, ...joinable],
       (room) => room.id,
-      (a, b) => a.name === b.name && a.kind === b.kind,
+      (a, b) =>
+        a.name === b.name &&
+        a.kind === b.kind &&
+        a.unread === b.unread &&
+        a.mentions === b.mentions &&
+        a.joined === b.joined,
     );
   }, []);
+  const totalUnreadCount = createMemo(() => totalUnread(indexedRooms()));
+  const mentions = observed(index.doc, observeIndex, listMentions);
+  const online = onlineIds(directory, me);
 
   const workspace: Workspace = {
     me,
@@ -114,6 +156,10 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     publicRooms,
     indexedRooms,
     navRooms,
+    indexEntry: (roomId) => indexById().get(roomId),
+    totalUnread: totalUnreadCount,
+    mentions,
+    online,
   };
   return <WorkspaceContext.Provider value={workspace}>{props.children}</WorkspaceContext.Provider>;
 }

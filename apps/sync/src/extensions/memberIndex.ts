@@ -1,0 +1,199 @@
+import {
+  getIndexedRoom,
+  type IndexedRoom,
+  listMessages,
+  type MessageView,
+  messageEdits,
+  PREVIEW_LENGTH,
+  parseDocName,
+  putIndexedRoom,
+  putMention,
+  readPosition,
+  userDocName,
+} from "@chat/model";
+import type { Extension, onChangePayload } from "@hocuspocus/server";
+import * as Y from "yjs";
+import type { ConnectionContext } from "../context.ts";
+import type { Database } from "../db/database.ts";
+import type { DocumentWriter } from "../docs/writer.ts";
+import type { Logger } from "../log.ts";
+import { entriesForRoom, recordEdit, recordRead, recordSequenced } from "../memberIndex/queries.ts";
+
+/**
+ * Keeps every member's `user:<id>` entry for a room current (last activity, unread, mentions) and
+ * their mention list, as soon as something changes the numbers: a message sequenced (the sequencer
+ * calls `messagesSequenced`), a read position moved, a message edited or deleted.
+ *
+ * Like the sequencer, an instance acts only on what its own clients sent (origin "connection"); the
+ * user documents it writes through direct connections reach clients on other instances through
+ * Redis. Counts come from Postgres (memberIndex/queries.ts), so any instance can count for any member.
+ * Recounts of one room run one at a time and coalesce: a burst of messages costs one or two recounts.
+ */
+export class MemberIndex implements Extension {
+  // After the sequencer (50): onChange sees read positions and edits once they are applied.
+  priority = 40;
+  extensionName = "member-index";
+
+  private readonly db: Database;
+  private readonly writer: () => DocumentWriter;
+  private readonly log: Logger;
+  private readonly chains = new Map<string, Promise<void>>();
+  /** Per room: members waiting for a recount that has not started (null: all of them). */
+  private readonly waiting = new Map<string, Set<string> | null>();
+
+  constructor(db: Database, writer: () => DocumentWriter, log: Logger) {
+    this.db = db;
+    this.writer = writer;
+    this.log = log;
+  }
+
+  async onChange({
+    documentName,
+    document,
+    transactionOrigin,
+    update,
+    context,
+  }: onChangePayload): Promise<void> {
+    if ((transactionOrigin as { source?: string } | undefined)?.source !== "connection") return;
+    const ref = parseDocName(documentName);
+    const user = (context as Partial<ConnectionContext> | undefined)?.user;
+    if (!ref || !user) return;
+    try {
+      if (ref.kind === "room") {
+        // The only thing a client writes in a room document is its own read marker (rules.ts).
+        if (await recordRead(this.db, ref.roomId, user.id, readPosition(document, user.id)))
+          await this.recount(ref.roomId, [user.id]);
+      } else if (ref.kind === "segment") {
+        const edited = editedIds(document, update);
+        if (edited.size === 0) return;
+        for (const message of listMessages(document))
+          if (edited.has(message.id))
+            await recordEdit(this.db, ref.roomId, message.id, {
+              mentions: message.mentions,
+              deleted: message.deleted,
+            });
+        await this.recount(ref.roomId, null);
+      }
+    } catch (error) {
+      this.log.error({ doc: documentName, error: String(error) }, "cannot update the member index");
+    }
+  }
+
+  /** Called by the sequencer once messages have their numbers: record them, then note mentions and recount. */
+  async messagesSequenced(roomId: string, messages: readonly MessageView[]): Promise<void> {
+    const sequenced = messages.filter((m) => m.seq !== null && m.event === undefined);
+    if (sequenced.length === 0) return;
+    await recordSequenced(
+      this.db,
+      roomId,
+      sequenced.map((m) => ({ messageId: m.id, seq: m.seq!, author: m.author, mentions: m.mentions })),
+    );
+    // The rows are in; the recount and mention list need not hold up the next message's number.
+    const mentioned = sequenced.filter((m) => m.mentions.length > 0);
+    if (mentioned.length > 0)
+      void this.noteMentions(roomId, mentioned).catch((error) =>
+        this.log.error({ room: roomId, error: String(error) }, "cannot note mentions"),
+      );
+    void this.recount(roomId, null);
+  }
+
+  /** Resolves once every recount asked for so far has been written. */
+  async settled(roomId: string): Promise<void> {
+    await this.chains.get(roomId);
+  }
+
+  /** Recounts the room's entry for `userIds` (every member when null) and writes what changed. */
+  recount(roomId: string, userIds: readonly string[] | null): Promise<void> {
+    if (this.waiting.has(roomId)) {
+      // A recount that has not started yet will read the latest state: widen it instead of adding one.
+      const pending = this.waiting.get(roomId);
+      if (pending && userIds) for (const id of userIds) pending.add(id);
+      else this.waiting.set(roomId, null);
+      return this.chains.get(roomId)!;
+    }
+    this.waiting.set(roomId, userIds ? new Set(userIds) : null);
+    const next = (this.chains.get(roomId) ?? Promise.resolve())
+      .then(async () => {
+        const who = this.waiting.get(roomId);
+        this.waiting.delete(roomId);
+        await this.write(roomId, who ? [...who] : null);
+      })
+      .catch((error) =>
+        this.log.error({ room: roomId, error: String(error) }, "cannot recount unread messages"),
+      );
+    this.chains.set(roomId, next);
+    void next.then(() => {
+      if (this.chains.get(roomId) === next) this.chains.delete(roomId);
+    });
+    return next;
+  }
+
+  private async write(roomId: string, userIds: readonly string[] | null): Promise<void> {
+    const entries = await entriesForRoom(this.db, roomId, userIds);
+    await Promise.all(
+      entries.map(({ userId, ...entry }) =>
+        this.writer().apply(userDocName(userId), (doc) => {
+          if (!sameEntry(getIndexedRoom(doc, roomId), entry)) putIndexedRoom(doc, entry);
+        }),
+      ),
+    );
+  }
+
+  private async noteMentions(roomId: string, messages: readonly MessageView[]): Promise<void> {
+    const members = await this.db.query<{ id: string; username: string }>(
+      "select u.id, u.username from room_members m join users u on u.id = m.user_id where m.room_id = $1",
+      [roomId],
+    );
+    const byUsername = new Map(members.map((m) => [m.username, m.id]));
+    const now = Date.now();
+    const perUser = new Map<string, MessageView[]>();
+    for (const message of messages)
+      for (const username of message.mentions) {
+        const id = byUsername.get(username);
+        if (!id || id === message.author) continue;
+        perUser.set(id, [...(perUser.get(id) ?? []), message]);
+      }
+    await Promise.all(
+      [...perUser].map(([userId, list]) =>
+        this.writer().apply(userDocName(userId), (doc) => {
+          for (const m of list)
+            putMention(doc, {
+              roomId,
+              messageId: m.id,
+              seq: m.seq!,
+              author: m.author,
+              at: now,
+              preview: m.text.slice(0, PREVIEW_LENGTH),
+            });
+        }),
+      ),
+    );
+  }
+}
+
+function sameEntry(a: IndexedRoom | undefined, b: IndexedRoom): boolean {
+  return (
+    a !== undefined &&
+    a.name === b.name &&
+    a.kind === b.kind &&
+    a.archived === b.archived &&
+    a.lastActivity === b.lastActivity &&
+    a.unread === b.unread &&
+    a.mentions === b.mentions
+  );
+}
+
+/**
+ * Ids of the messages an applied update edits or deletes. The update may omit an item's parent (Yjs
+ * infers it from the neighbour), so each item is looked up in the document it was applied to.
+ */
+function editedIds(document: Y.Doc, update: Uint8Array): Set<string> {
+  const ids = new Set<string>();
+  const edits = messageEdits(document);
+  for (const struct of Y.decodeUpdate(update).structs) {
+    if (!(struct instanceof Y.Item)) continue;
+    const item = Y.getItem(document.store, struct.id);
+    if (item instanceof Y.Item && item.parent === edits && item.parentSub !== null) ids.add(item.parentSub);
+  }
+  return ids;
+}

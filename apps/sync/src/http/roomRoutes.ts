@@ -1,0 +1,145 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  canAddPeople,
+  canManageRoom,
+  MAX_TOPIC_LENGTH,
+  normalizeRoomName,
+  normalizeUsername,
+  roomNameProblem,
+} from "@chat/model";
+import { RequestError } from "../auth/accounts.ts";
+import type { Session } from "../auth/sessions.ts";
+import type { Database } from "../db/database.ts";
+import type { DocumentWriter } from "../docs/writer.ts";
+import { appendEventLine } from "../memberIndex/eventLines.ts";
+import { lastSeqOf, recordRead } from "../memberIndex/queries.ts";
+import { addMember, getRoom, isMember, listMembers, type RoomRow, toRoomMeta } from "../rooms.ts";
+import { readJson, sendJson } from "./json.ts";
+
+/**
+ * `/api/rooms/<id>/…`: bringing people into a room ("Add people") and the creator's changes to it
+ * (rename, topic, archive). The rules are the model's (permissions.ts); the documents follow Postgres
+ * through the projections.
+ */
+export interface RoomRouteDeps {
+  db: Database;
+  writer: DocumentWriter;
+}
+
+const ROUTE = /^\/api\/rooms\/([a-z0-9]{16})(\/members)?$/;
+
+/** Handles the request and returns true when the path is one of these routes. */
+export async function handleRoomRoute(
+  deps: RoomRouteDeps,
+  session: () => Promise<Session>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+): Promise<boolean> {
+  const match = ROUTE.exec(path);
+  if (!match) return false;
+  const roomId = match[1]!;
+  if (match[2] && request.method === "POST") {
+    await addPeople(deps, (await session()).user, roomId, await readJson(request), response);
+    return true;
+  }
+  if (!match[2] && request.method === "PATCH") {
+    await updateRoom(deps, (await session()).user, roomId, await readJson(request), response);
+    return true;
+  }
+  return false;
+}
+
+async function memberRoom(db: Database, roomId: string, userId: string): Promise<RoomRow> {
+  const room = await getRoom(db, roomId);
+  // Someone outside a private room learns nothing of it, not even that it exists.
+  if (!room || (room.kind !== "channel" && !(await isMember(db, roomId, userId))))
+    throw new RequestError(404, "There is no such room.");
+  return room;
+}
+
+async function addPeople(
+  deps: RoomRouteDeps,
+  me: { id: string; username: string },
+  roomId: string,
+  body: unknown,
+  response: ServerResponse,
+): Promise<void> {
+  const room = await memberRoom(deps.db, roomId, me.id);
+  const input = (body ?? {}) as Record<string, unknown>;
+  if (typeof input.username !== "string" || !input.username.trim())
+    throw new RequestError(400, "Say whom to add: a username.");
+  if (!canAddPeople(toRoomMeta(room), await isMember(deps.db, roomId, me.id)))
+    throw new RequestError(
+      403,
+      room.kind === "dm"
+        ? "A direct conversation is between its two people."
+        : room.archived
+          ? "This room is archived."
+          : "Join the room before adding people to it.",
+    );
+  const username = normalizeUsername(input.username.replace(/^@/, ""));
+  const [person] = await deps.db.query<{ id: string; username: string }>(
+    "select id, username from users where username = $1",
+    [username],
+  );
+  if (!person) throw new RequestError(404, `There is no one called "${username}".`);
+  if (!(await addMember(deps.db, roomId, person.id, me.id)))
+    throw new RequestError(409, `${person.username} is already in this room.`);
+  await recordRead(deps.db, roomId, person.id, await lastSeqOf(deps.db, roomId));
+  await appendEventLine(deps.db, deps.writer, roomId, me.id, `${me.username} added ${person.username}`, {
+    type: "member-added",
+    userId: person.id,
+  });
+  await deps.writer.refreshRoom(roomId);
+  await deps.writer.refreshUserIndex(person.id);
+  sendJson(response, 201, { member: { id: person.id, username: person.username } });
+}
+
+async function updateRoom(
+  deps: RoomRouteDeps,
+  me: { id: string },
+  roomId: string,
+  body: unknown,
+  response: ServerResponse,
+): Promise<void> {
+  const room = await memberRoom(deps.db, roomId, me.id);
+  if (!canManageRoom(toRoomMeta(room), me.id))
+    throw new RequestError(403, "Only the person who created this room can change it.");
+  const input = (body ?? {}) as Record<string, unknown>;
+  const changes: { name?: string; topic?: string; archived?: boolean } = {};
+  if (input.name !== undefined) {
+    if (typeof input.name !== "string") throw new RequestError(400, "Give the room a name.");
+    changes.name = normalizeRoomName(input.name);
+    const problem = roomNameProblem(changes.name);
+    if (problem) throw new RequestError(400, problem);
+  }
+  if (input.topic !== undefined) {
+    if (typeof input.topic !== "string") throw new RequestError(400, "A topic is text.");
+    changes.topic = input.topic.trim();
+    if (changes.topic.length > MAX_TOPIC_LENGTH)
+      throw new RequestError(400, `A topic can be at most ${MAX_TOPIC_LENGTH} characters.`);
+  }
+  if (input.archived !== undefined) {
+    if (typeof input.archived !== "boolean") throw new RequestError(400, "archived is true or false.");
+    changes.archived = input.archived;
+  }
+  let updated: RoomRow | undefined;
+  try {
+    [updated] = await deps.db.query<RoomRow>(
+      `update rooms set name = coalesce($2, name), name_key = coalesce(lower($2), name_key),
+         topic = coalesce($3, topic), archived = coalesce($4, archived)
+       where id = $1 returning *`,
+      [roomId, changes.name ?? null, changes.topic ?? null, changes.archived ?? null],
+    );
+  } catch (error) {
+    if (/unique|duplicate/i.test(String(error)))
+      throw new RequestError(409, `A room named "${changes.name}" already exists.`);
+    throw error;
+  }
+  await deps.writer.refreshRoom(roomId);
+  if (room.kind === "channel") await deps.writer.refreshDirectory();
+  // Name and archived state are part of every member's index entry.
+  for (const member of await listMembers(deps.db, roomId)) await deps.writer.refreshUserIndex(member.user_id);
+  sendJson(response, 200, { room: toRoomMeta(updated!) });
+}

@@ -1,0 +1,243 @@
+import { type MessageView, renderMarkdown, type UserEntry } from "@chat/model";
+import { createMemo, createSignal, Show } from "solid-js";
+import { dayKey, dayLabel, GROUP_WINDOW_MS } from "../days";
+import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../format";
+
+/** What the list knows about a message beyond the message itself. */
+export interface MessageContext {
+  author: UserEntry | undefined;
+  /** The message mentions me: highlighted, with `data-mention`. */
+  mentionsMe: boolean;
+  knownUsernames: ReadonlySet<string>;
+  /** The first unread message: "New messages" goes above it. */
+  startsNew: boolean;
+  /** For my own messages: ✓ once sequenced, ✓✓ once the other person of a DM has read it. */
+  receipt: "sent" | "read" | null;
+  /** My own message that I may edit or delete now. */
+  mine: boolean;
+  onEdit(text: string): void;
+  onDelete(): void;
+}
+
+/**
+ * One row of the log: an optional day divider ("Today", "Yesterday", a date) and "New messages"
+ * divider, then the message `article`. Consecutive messages of one author (within five minutes, same
+ * day) are grouped: the name and avatar show once, while each article keeps the author's name for
+ * screen readers.
+ */
+export function MessageItem(
+  props: { message: MessageView; previous: MessageView | undefined } & MessageContext,
+) {
+  const message = () => props.message;
+  const newDay = () => !props.previous || dayKey(props.previous.createdAt) !== dayKey(message().createdAt);
+  const grouped = () => {
+    const previous = props.previous;
+    return (
+      previous !== undefined &&
+      !newDay() &&
+      !props.startsNew &&
+      previous.author === message().author &&
+      previous.event === undefined &&
+      message().event === undefined &&
+      message().createdAt - previous.createdAt < GROUP_WINDOW_MS
+    );
+  };
+  return (
+    <>
+      <Show when={newDay()}>
+        <div class="day-divider" role="separator" aria-label={dayLabel(message().createdAt)}>
+          <span aria-hidden="true">{dayLabel(message().createdAt)}</span>
+        </div>
+      </Show>
+      <Show when={props.startsNew}>
+        <div class="new-divider" role="separator" aria-label="New messages">
+          <span aria-hidden="true">New messages</span>
+        </div>
+      </Show>
+      <Show when={message().event} fallback={<Message {...props} grouped={grouped()} />}>
+        <article class="message event-line" data-message-id={message().id}>
+          <span class="event-text">{message().text}</span>
+          <time datetime={isoTime(message().createdAt)} title={formatLongTime(message().createdAt)}>
+            {formatMessageTime(message().createdAt)}
+          </time>
+        </article>
+      </Show>
+    </>
+  );
+}
+
+function Message(props: { message: MessageView; grouped: boolean } & MessageContext) {
+  const name = () => props.author?.username ?? "unknown";
+  const html = createMemo(() => renderMarkdown(props.message.text, props.knownUsernames));
+  const [editing, setEditing] = createSignal(false);
+  const [confirming, setConfirming] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  // On touch screens (no hover) a tap on the message shows its actions.
+  const [selected, setSelected] = createSignal(false);
+  const canChange = () => props.mine && !props.message.deleted;
+  let editBox!: HTMLTextAreaElement;
+
+  const save = () => {
+    try {
+      if (editBox.value !== props.message.text) props.onEdit(editBox.value);
+      setEditing(false);
+      setError(null);
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  };
+  const remove = () => {
+    try {
+      props.onDelete();
+      setConfirming(false);
+      setSelected(false);
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  };
+
+  return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: keyboard users reach the actions by focus (:focus-within); the tap only reveals them where there is no hover
+    <article
+      class="message"
+      classList={{
+        pending: props.message.seq === null,
+        grouped: props.grouped,
+        deleted: props.message.deleted,
+        selected: selected(),
+      }}
+      onClick={(event) => {
+        if (!(event.target as Element).closest("a, button, textarea, input")) setSelected(!selected());
+      }}
+      data-mention={props.mentionsMe ? "" : undefined}
+      data-message-id={props.message.id}
+    >
+      <span class="avatar" aria-hidden="true" style={{ "--hue": hueFor(name()) }}>
+        {initial(name())}
+      </span>
+      <div class="message-main">
+        <div class="message-meta">
+          <span class="author">{name()}</span>
+          <time datetime={isoTime(props.message.createdAt)} title={formatLongTime(props.message.createdAt)}>
+            {formatMessageTime(props.message.createdAt)}
+          </time>
+          <Show when={props.message.seq === null}>
+            <span class="pending-label">Pending</span>
+          </Show>
+          <Show when={props.receipt === "sent"}>
+            <span class="sent" title="Sent" aria-label="Sent" role="img">
+              ✓
+            </span>
+          </Show>
+          <Show when={props.receipt === "read"}>
+            <span class="sent read" title="Read" aria-label="Read" role="img">
+              ✓✓
+            </span>
+          </Show>
+          <Show when={props.message.edited}>
+            <span class="edited-label">(edited)</span>
+          </Show>
+          <Show when={canChange() && !editing() && !confirming()}>
+            <div class="message-actions">
+              <button
+                type="button"
+                class="icon-button small"
+                aria-label="Edit message"
+                title="Edit"
+                onClick={() => {
+                  setEditing(true);
+                  setSelected(false);
+                }}
+              >
+                <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                  <path
+                    d="M4 20h4L19 9l-4-4L4 16zM14 6l4 4"
+                    fill="none"
+                    stroke="currentColor"
+                    stroke-width="2"
+                    stroke-linejoin="round"
+                  />
+                </svg>
+              </button>
+              <button
+                type="button"
+                class="icon-button small"
+                aria-label="Delete message"
+                title="Delete"
+                onClick={() => setConfirming(true)}
+              >
+                <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                  <path
+                    d="M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13"
+                    fill="none"
+                    stroke="currentColor"
+                    stroke-width="2"
+                    stroke-linejoin="round"
+                  />
+                </svg>
+              </button>
+            </div>
+          </Show>
+        </div>
+        <Show
+          when={!props.message.deleted}
+          fallback={<p class="message-text deleted-text">message deleted</p>}
+        >
+          <Show when={editing()} fallback={<div class="message-text" innerHTML={html()} />}>
+            <form
+              class="edit-form"
+              onSubmit={(event) => {
+                event.preventDefault();
+                save();
+              }}
+            >
+              <textarea
+                ref={(el) => {
+                  editBox = el;
+                  queueMicrotask(() => el.focus());
+                }}
+                aria-label="Edit message"
+                rows={2}
+                value={props.message.text}
+                onKeyDown={(event) => {
+                  if (event.key === "Escape") {
+                    event.preventDefault();
+                    setEditing(false);
+                    setError(null);
+                  } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+                    event.preventDefault();
+                    save();
+                  }
+                }}
+              />
+              <div class="edit-actions">
+                <button type="button" class="button ghost small" onClick={() => setEditing(false)}>
+                  Cancel
+                </button>
+                <button type="submit" class="button primary small">
+                  Save
+                </button>
+              </div>
+            </form>
+          </Show>
+        </Show>
+        <Show when={error()}>
+          <p class="form-error" role="alert">
+            {error()}
+          </p>
+        </Show>
+        <Show when={confirming()}>
+          <div class="delete-confirm" role="group" aria-label="Delete this message?">
+            <span>Delete this message for everyone?</span>
+            <button type="button" class="button ghost small" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+            <button type="button" class="button danger small" onClick={remove}>
+              Delete
+            </button>
+          </div>
+        </Show>
+      </div>
+    </article>
+  );
+}

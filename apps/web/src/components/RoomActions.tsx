@@ -1,0 +1,111 @@
+import { canAddPeople, canManageRoom, type RoomMeta } from "@chat/model";
+import { createSignal, For, Show } from "solid-js";
+import { Portal } from "solid-js/web";
+import { addPerson, updateRoom } from "../api";
+import { useWorkspace } from "../sync/workspace";
+import { RoomDialog } from "./RoomDialog";
+
+/**
+ * The room header's actions: "Add people" for members of a room that is not a DM or archived, and
+ * "Room settings" (rename, topic, archive) for the room's creator. Nothing for a DM.
+ */
+export function RoomActions(props: { meta: RoomMeta }) {
+  const workspace = useWorkspace();
+  const [open, setOpen] = createSignal<"add" | "settings" | null>(null);
+  const isMember = () => workspace.indexEntry(props.meta.id) !== undefined;
+  const others = () => workspace.users().filter((user) => user.id !== workspace.me.id);
+
+  return (
+    <div class="room-actions">
+      <Show when={canAddPeople(props.meta, isMember())}>
+        <button type="button" class="button ghost small" onClick={() => setOpen("add")}>
+          Add people
+        </button>
+      </Show>
+      <Show when={canManageRoom(props.meta, workspace.me.id)}>
+        <button type="button" class="button ghost small" onClick={() => setOpen("settings")}>
+          Room settings
+        </button>
+      </Show>
+      <Show when={open() === "add"}>
+        <Portal>
+          <RoomDialog
+            title="Add people"
+            intro={`Bring someone into ${props.meta.name}. They can read its history from now on.`}
+            submitLabel="Add"
+            onClose={() => setOpen(null)}
+            onSubmit={async (data) => {
+              const username = String(data.get("username") ?? "").trim();
+              if (!username) throw new Error("Type the username of the person to add.");
+              await addPerson(props.meta.id, username);
+            }}
+          >
+            <div class="field">
+              <label for="add-person-username">Username</label>
+              <input
+                id="add-person-username"
+                name="username"
+                type="text"
+                list="add-person-usernames"
+                autocomplete="off"
+                autocapitalize="none"
+                spellcheck={false}
+              />
+              <datalist id="add-person-usernames">
+                <For each={others()}>{(user) => <option value={user.username} />}</For>
+              </datalist>
+            </div>
+          </RoomDialog>
+        </Portal>
+      </Show>
+      <Show when={open() === "settings"}>
+        <Portal>
+          <RoomDialog
+            title="Room settings"
+            submitLabel="Save"
+            onClose={() => setOpen(null)}
+            onSubmit={async (data) => {
+              await updateRoom(props.meta.id, {
+                name: String(data.get("name") ?? ""),
+                topic: String(data.get("topic") ?? ""),
+              });
+            }}
+            extraActions={(run) => (
+              <button
+                type="button"
+                class="button ghost archive-button"
+                onClick={() =>
+                  run(() => updateRoom(props.meta.id, { archived: !props.meta.archived }).then(() => {}))
+                }
+              >
+                {props.meta.archived ? "Unarchive room" : "Archive room"}
+              </button>
+            )}
+          >
+            <div class="field">
+              <label for="room-settings-name">Room name</label>
+              <input
+                id="room-settings-name"
+                name="name"
+                type="text"
+                value={props.meta.name}
+                autocomplete="off"
+              />
+            </div>
+            <div class="field">
+              <label for="room-settings-topic">Topic</label>
+              <input
+                id="room-settings-topic"
+                name="topic"
+                type="text"
+                value={props.meta.topic}
+                autocomplete="off"
+                placeholder="What this room is for"
+              />
+            </div>
+          </RoomDialog>
+        </Portal>
+      </Show>
+    </div>
+  );
+}

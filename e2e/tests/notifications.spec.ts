@@ -1,0 +1,57 @@
+import { createRoomViaApi, expect, openApp, roomLink, sendMessage, test, uniqueName } from "./support.ts";
+
+/**
+ * Desktop notifications, once turned on with the button. Headless Chromium shows none on screen, so
+ * the page records each one it creates (the real Notification is still called).
+ */
+test("after 'Turn on notifications', a message in a room not in view notifies, one in view does not", async ({
+  person,
+}) => {
+  const alice = await person("alice");
+  const bob = await person("bob");
+  await bob.context.grantPermissions(["notifications"]);
+  // A string, run in the page (this file is compiled without the DOM types).
+  await bob.page.addInitScript(`
+    const Real = window.Notification;
+    const shown = (window.shownNotifications = []);
+    window.Notification = class extends Real {
+      constructor(title, options) {
+        super(title, options);
+        shown.push({ title, body: (options && options.body) || "" });
+      }
+    };
+  `);
+  const shown = () => bob.page.evaluate("window.shownNotifications") as Promise<unknown[]>;
+
+  const busy = uniqueName("Busy");
+  const here = uniqueName("Here");
+  const busyId = await createRoomViaApi(alice.context.request, busy);
+  const hereId = await createRoomViaApi(alice.context.request, here);
+  await openApp(bob.page, `/r/${busyId}`);
+  await expect(bob.page.getByRole("heading", { level: 1, name: busy })).toBeVisible();
+  await roomLink(bob.page, here).click();
+  await expect(bob.page.getByRole("heading", { level: 1, name: here })).toBeVisible();
+
+  // Nothing before the person asks for it.
+  await openApp(alice.page, `/r/${busyId}`);
+  await sendMessage(alice.page, "before notifications were on");
+  await expect(roomLink(bob.page, busy)).toHaveAccessibleName(/1 unread/);
+  expect(await shown()).toEqual([]);
+
+  await bob.page.getByRole("button", { name: "Turn on notifications" }).click();
+  await expect(bob.page.getByRole("button", { name: "Turn off notifications" })).toBeVisible();
+  await sendMessage(alice.page, "the build is red");
+  await expect.poll(shown).toEqual([{ title: `#${busy}`, body: "1 new message" }]);
+
+  // A message in the room Bob is looking at does not notify.
+  await alice.page.goto(`/r/${hereId}`);
+  await sendMessage(alice.page, "right here");
+  await expect(bob.page.getByRole("article").filter({ hasText: "right here" })).toBeVisible();
+  await sendMessage(alice.page, "and again");
+  await expect(bob.page.getByRole("article").filter({ hasText: "and again" })).toBeVisible();
+  expect(await shown()).toHaveLength(1);
+
+  // The choice survives a reload (kept on this device).
+  await bob.page.reload();
+  await expect(bob.page.getByRole("button", { name: "Turn off notifications" })).toBeVisible();
+});

@@ -1,0 +1,70 @@
+import type * as Y from "yjs";
+import { parseMentions } from "./mentions.ts";
+import type { MessageRecord, MessageView } from "./messages.ts";
+import { ROOTS } from "./schema.ts";
+import { messageTextProblem } from "./validation.ts";
+
+/**
+ * Edits and deletions (DESIGN.md, "The documents"): messages stay immutable; the author's latest
+ * change to one is a separate record in the segment's `edits` map, keyed by the message id. Only the
+ * author writes it (the server refuses anyone else), so concurrent changes are the author's own
+ * devices and the last one wins. A deletion is final: an edit never brings a deleted message back.
+ */
+export interface MessageEdit {
+  /** The new Markdown text; empty for a deletion. */
+  text: string;
+  deleted: boolean;
+  /** Client clock at the change, ms since epoch. */
+  at: number;
+}
+
+export const messageEdits = (doc: Y.Doc) => doc.getMap<MessageEdit>(ROOTS.segment.edits);
+
+export class EditRejected extends Error {}
+
+/** Replaces the text of one's own message, or throws EditRejected with a sentence. */
+export function editMessage(
+  doc: Y.Doc,
+  message: Pick<MessageRecord, "id" | "author">,
+  userId: string,
+  text: string,
+  now = Date.now(),
+): void {
+  if (message.author !== userId) throw new EditRejected("You can only edit your own messages.");
+  if (messageEdits(doc).get(message.id)?.deleted) throw new EditRejected("This message was deleted.");
+  const problem = messageTextProblem(text);
+  if (problem) throw new EditRejected(problem);
+  doc.transact(() => messageEdits(doc).set(message.id, { text, deleted: false, at: now }));
+}
+
+/** Deletes one's own message (its text is gone for everyone), or throws EditRejected. */
+export function deleteMessage(
+  doc: Y.Doc,
+  message: Pick<MessageRecord, "id" | "author">,
+  userId: string,
+  now = Date.now(),
+): void {
+  if (message.author !== userId) throw new EditRejected("You can only delete your own messages.");
+  doc.transact(() => messageEdits(doc).set(message.id, { text: "", deleted: true, at: now }));
+}
+
+/** The message as it shows after its edit record (if any). */
+export function applyEdit(view: MessageView, edit: MessageEdit | undefined): MessageView {
+  if (!edit) return view;
+  if (edit.deleted) return { ...view, text: "", mentions: [], edited: false, deleted: true };
+  return { ...view, text: edit.text, mentions: parseMentions(edit.text), edited: true, deleted: false };
+}
+
+/** Whether a value read from an untrusted update has the shape of a MessageEdit. */
+export function isMessageEdit(value: unknown): value is MessageEdit {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const e = value as Record<string, unknown>;
+  return (
+    typeof e.text === "string" &&
+    typeof e.deleted === "boolean" &&
+    typeof e.at === "number" &&
+    Number.isFinite(e.at) &&
+    Object.keys(e).length === 3 &&
+    (e.deleted ? e.text === "" : messageTextProblem(e.text) === null)
+  );
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { deleteMessage, EditRejected, editMessage } from "./edits.ts";
+import {
+  appendMessage,
+  createEventLine,
+  createMessage,
+  isMessageRecord,
+  listMessages,
+  stampSequence,
+} from "./messages.ts";
+import { countUnread, firstUnreadId, lastSequence, markReadUpTo, readPosition } from "./unread.ts";
+
+const alice = { id: "alice-id", username: "alice" };
+const bob = { id: "bob-id", username: "bob" };
+
+function roomWith(...texts: Array<[author: string, text: string]>): Y.Doc {
+  const doc = new Y.Doc();
+  for (const [i, [author, text]] of texts.entries())
+    appendMessage(doc, createMessage(author, text, i, `m${i + 1}`));
+  stampSequence(doc, new Map(texts.map((_, i) => [`m${i + 1}`, i + 1])));
+  return doc;
+}
+
+describe("unread and mentions", () => {
+  it("counts messages by others after the read position, and mentions among them", () => {
+    const doc = roomWith(
+      [alice.id, "hi all"],
+      [alice.id, "@bob look"],
+      [bob.id, "on it @bob"],
+      [alice.id, "thanks @BOB."],
+    );
+    expect(countUnread(listMessages(doc), bob, 0)).toEqual({ unread: 3, mentions: 2 });
+    expect(countUnread(listMessages(doc), bob, 2)).toEqual({ unread: 1, mentions: 1 });
+    expect(countUnread(listMessages(doc), bob, 4)).toEqual({ unread: 0, mentions: 0 });
+    // One's own messages are never unread, even after one's read position.
+    expect(countUnread(listMessages(doc), alice, 0)).toEqual({ unread: 1, mentions: 0 });
+    expect(firstUnreadId(listMessages(doc), bob.id, 1)).toBe("m2");
+    expect(firstUnreadId(listMessages(doc), bob.id, 4)).toBeNull();
+    expect(lastSequence(listMessages(doc))).toBe(4);
+  });
+
+  it("does not count pending messages, deleted ones, or lines about the room", () => {
+    const doc = roomWith([alice.id, "@bob one"], [alice.id, "@bob two"]);
+    appendMessage(doc, createMessage(alice.id, "@bob pending", 9, "m9"));
+    appendMessage(
+      doc,
+      createEventLine(alice.id, "alice added bob", { type: "member-added", userId: bob.id }),
+    );
+    stampSequence(doc, new Map([[listMessages(doc).at(-1)!.id, 3]]));
+    deleteMessage(doc, { id: "m1", author: alice.id }, alice.id);
+    expect(countUnread(listMessages(doc), bob, 0)).toEqual({ unread: 1, mentions: 1 });
+  });
+
+  it("an edit that adds a mention counts as one; an edit that removes it does not", () => {
+    const doc = roomWith([alice.id, "hello"], [alice.id, "hey @bob"]);
+    editMessage(doc, { id: "m1", author: alice.id }, alice.id, "hello @bob");
+    editMessage(doc, { id: "m2", author: alice.id }, alice.id, "hey everyone");
+    expect(listMessages(doc).map((m) => [m.text, m.mentions, m.edited])).toEqual([
+      ["hello @bob", ["bob"], true],
+      ["hey everyone", [], true],
+    ]);
+    expect(countUnread(listMessages(doc), bob, 0)).toEqual({ unread: 2, mentions: 1 });
+  });
+
+  it("read positions only move forward", () => {
+    const doc = new Y.Doc();
+    expect(markReadUpTo(doc, bob.id, 5)).toBe(true);
+    expect(markReadUpTo(doc, bob.id, 3)).toBe(false);
+    expect(markReadUpTo(doc, bob.id, 5.5)).toBe(false);
+    expect(readPosition(doc, bob.id)).toBe(5);
+  });
+});
+
+describe("edits and deletions", () => {
+  it("only the author changes a message; a deletion is final and shows as deleted", () => {
+    const doc = roomWith([alice.id, "typo"]);
+    expect(() => editMessage(doc, { id: "m1", author: alice.id }, bob.id, "x")).toThrow(EditRejected);
+    expect(() => deleteMessage(doc, { id: "m1", author: alice.id }, bob.id)).toThrow(/your own/);
+    expect(() => editMessage(doc, { id: "m1", author: alice.id }, alice.id, "  ")).toThrow(/empty/);
+    editMessage(doc, { id: "m1", author: alice.id }, alice.id, "fixed");
+    expect(listMessages(doc)[0]).toMatchObject({ text: "fixed", edited: true, deleted: false, seq: 1 });
+    deleteMessage(doc, { id: "m1", author: alice.id }, alice.id);
+    expect(listMessages(doc)[0]).toMatchObject({ text: "", edited: false, deleted: true });
+    expect(() => editMessage(doc, { id: "m1", author: alice.id }, alice.id, "back")).toThrow(/deleted/);
+  });
+
+  it("event lines have their own shape, accepted by the record check", () => {
+    const line = createEventLine("a", "a added b", { type: "member-added", userId: "b" });
+    expect(isMessageRecord(line)).toBe(true);
+    expect(isMessageRecord({ ...line, event: { type: "other" } })).toBe(false);
+  });
+});
