@@ -1,0 +1,258 @@
+import { describe, expect, it } from "vitest";
+import {
+  createSearchIndex,
+  groupByRoom,
+  hasLink,
+  loadSearchIndex,
+  type SearchDocument,
+  type SearchIndex,
+  type SearchResults,
+  searchMessages,
+  serializeSearchIndex,
+  toSearchDocument,
+  upsertSearchDocument,
+} from "./search.ts";
+import { parseQuery, resolveQuery, type SearchFilter, type SearchVocabulary } from "./searchQuery.ts";
+import { makeSnippet } from "./searchSnippet.ts";
+
+const NOW = new Date(2024, 5, 15, 12).getTime();
+const DAY = 86_400_000;
+
+function doc(id: string, roomId: string, author: string, text: string, daysAgo = 1): SearchDocument {
+  return { id, roomId, author, createdAt: NOW - daysAgo * DAY, text, link: hasLink(text) };
+}
+
+function indexOf(docs: SearchDocument[]): SearchIndex {
+  const index = createSearchIndex();
+  for (const d of docs) upsertSearchDocument(index, d.id, d);
+  return index;
+}
+
+const noFilter: SearchFilter = { authors: null, rooms: null, since: null, until: null, hasLink: false };
+const ids = (results: SearchResults) =>
+  results.rooms.map((room) => [room.roomId, room.hits.map((hit) => hit.id)]);
+
+const vocabulary: SearchVocabulary = {
+  me: { id: "alice", username: "alice" },
+  users: [
+    { id: "alice", username: "alice" },
+    { id: "bob", username: "bob" },
+  ],
+  rooms: [
+    { id: "r1", name: "general" },
+    { id: "r2", name: "design" },
+    { id: "r3", name: "random" },
+  ],
+};
+const run = (index: SearchIndex, query: string) =>
+  searchMessages(index, resolveQuery(parseQuery(query), vocabulary).request, { now: NOW });
+
+const corpus = [
+  doc("m1", "r1", "alice", "The budget for the offsite is ready", 10),
+  doc("m2", "r2", "bob", "Budget review: see https://example.com/budget", 2),
+  doc("m3", "r2", "alice", "I moved the budget meeting to Thursday", 40),
+  doc("m4", "r3", "bob", "Lunch at the café?", 1),
+  doc("m5", "r1", "bob", "Deployment finished without problems", 5),
+  doc("m6", "r3", "alice", "budget budget budget", 100),
+];
+
+describe("search", () => {
+  it("groups hits by room, rooms ordered by their best hit, and counts every match", () => {
+    const index = indexOf(corpus);
+    const results = run(index, "budget");
+    expect(results.total).toBe(4);
+    expect(results.rooms.map((room) => room.roomId)).toHaveLength(3);
+    for (const room of results.rooms) expect(room.hits.length).toBe(room.total);
+    // Rooms follow their best hits, and within a room hits are best first.
+    const best = results.rooms.map((room) => room.hits[0]!.score);
+    expect(best).toEqual([...best].sort((a, b) => b - a));
+    for (const room of results.rooms) {
+      const scores = room.hits.map((hit) => hit.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    }
+  });
+
+  it("matches prefixes while typing, typos, and ignores accents and case", () => {
+    const index = indexOf(corpus);
+    expect(ids(run(index, "depl"))).toEqual([["r1", ["m5"]]]);
+    expect(ids(run(index, "deploymnet"))).toEqual([["r1", ["m5"]]]);
+    expect(ids(run(index, "CAFE"))).toEqual([["r3", ["m4"]]]);
+    expect(run(index, "nothingmatches").total).toBe(0);
+    expect(run(index, "?!").total).toBe(0);
+  });
+
+  it("requires every word", () => {
+    const index = indexOf(corpus);
+    expect(ids(run(index, "budget thursday"))).toEqual([["r2", ["m3"]]]);
+  });
+
+  it("applies from:, in:, dates and has:link together with words", () => {
+    const index = indexOf(corpus);
+    expect(ids(run(index, "budget from:bob"))).toEqual([["r2", ["m2"]]]);
+    expect(ids(run(index, "budget in:general"))).toEqual([["r1", ["m1"]]]);
+    expect(ids(run(index, "budget has:link"))).toEqual([["r2", ["m2"]]]);
+    const since = new Date(NOW - 20 * DAY).toISOString().slice(0, 10);
+    const results = run(index, `budget after:${since}`);
+    expect(results.rooms.flatMap((room) => room.hits.map((hit) => hit.id)).sort()).toEqual(["m1", "m2"]);
+    const until = new Date(NOW - 30 * DAY).toISOString().slice(0, 10);
+    expect(
+      run(index, `budget before:${until}`)
+        .rooms.flatMap((room) => room.hits.map((hit) => hit.id))
+        .sort(),
+    ).toEqual(["m3", "m6"]);
+  });
+
+  it("lists the newest matches for filters alone, and nothing for no filter and no words", () => {
+    const index = indexOf(corpus);
+    const results = run(index, "from:bob");
+    expect(results.total).toBe(3);
+    expect(results.rooms.map((room) => room.roomId)).toEqual(["r3", "r2", "r1"]);
+    expect(searchMessages(index, { words: [], filter: noFilter }).total).toBe(0);
+  });
+
+  it("caps what the list shows, overall and per room, and shows a whole room when filtered to it", () => {
+    const many = Array.from({ length: 30 }, (_, i) =>
+      doc(`x${i}`, i < 20 ? "r1" : "r2", "bob", `standup note ${i}`, i),
+    );
+    const index = indexOf(many);
+    const capped = searchMessages(
+      index,
+      { words: ["standup"], filter: noFilter },
+      { now: NOW, maxHits: 8, perRoom: 5 },
+    );
+    expect(capped.total).toBe(30);
+    expect(capped.rooms.map((room) => [room.roomId, room.hits.length, room.total])).toEqual([
+      ["r1", 5, 20],
+      ["r2", 3, 10],
+    ]);
+    const oneRoom = searchMessages(
+      index,
+      { words: ["standup"], filter: { ...noFilter, rooms: ["r1"] } },
+      { now: NOW, maxHits: 12 },
+    );
+    expect(oneRoom.rooms).toHaveLength(1);
+    expect(oneRoom.rooms[0]!.hits).toHaveLength(12);
+  });
+
+  it("ranks a recent message above an old one that matches as well", () => {
+    const index = indexOf([
+      doc("old", "r1", "a", "release notes", 300),
+      doc("new", "r2", "a", "release notes", 1),
+    ]);
+    expect(ids(searchMessages(index, { words: ["release"], filter: noFilter }, { now: NOW }))).toEqual([
+      ["r2", ["new"]],
+      ["r1", ["old"]],
+    ]);
+  });
+
+  it("marks matched words in the snippet", () => {
+    const index = indexOf(corpus);
+    const hit = run(index, "budg")
+      .rooms.find((room) => room.roomId === "r2")!
+      .hits.find((h) => h.id === "m2")!;
+    expect(hit.snippet).toEqual([
+      { text: "Budget", marked: true },
+      { text: " review: see https://example.com/", marked: false },
+      { text: "budget", marked: true },
+    ]);
+  });
+});
+
+describe("index maintenance", () => {
+  it("re-indexes an edited message, removes a deleted one, and skips unchanged ones", () => {
+    const index = indexOf(corpus);
+    expect(
+      upsertSearchDocument(index, "m5", doc("m5", "r1", "bob", "Deployment finished without problems", 5)),
+    ).toBe(false);
+    expect(upsertSearchDocument(index, "m5", doc("m5", "r1", "bob", "Rollback finished", 5))).toBe(true);
+    expect(run(index, "deployment").total).toBe(0);
+    expect(ids(run(index, "rollback"))).toEqual([["r1", ["m5"]]]);
+    const deleted = toSearchDocument("r1", { ...corpus[4]!, mentions: [], seq: 5, deleted: true });
+    expect(deleted).toBeNull();
+    expect(upsertSearchDocument(index, "m5", deleted)).toBe(true);
+    expect(run(index, "rollback").total).toBe(0);
+    expect(upsertSearchDocument(index, "m5", null)).toBe(false);
+  });
+
+  it("survives a round trip through its persisted form, and refuses another format", () => {
+    const index = indexOf(corpus);
+    const loaded = loadSearchIndex(serializeSearchIndex(index))!;
+    expect(loaded.documentCount).toBe(corpus.length);
+    expect(ids(run(loaded, "budget from:bob"))).toEqual([["r2", ["m2"]]]);
+    expect(upsertSearchDocument(loaded, "m7", doc("m7", "r1", "bob", "fresh words"))).toBe(true);
+    expect(run(loaded, "fresh").total).toBe(1);
+    expect(
+      loadSearchIndex(JSON.stringify({ format: 0, index: JSON.parse(serializeSearchIndex(index)).index })),
+    ).toBeNull();
+    expect(loadSearchIndex("{not json")).toBeNull();
+  });
+
+  it("knows what a link is", () => {
+    expect(hasLink("see https://example.com")).toBe(true);
+    expect(hasLink("[docs](http://x.io)")).toBe(true);
+    expect(hasLink("www.example.com")).toBe(true);
+    expect(hasLink("mail mailto:a@b.c")).toBe(true);
+    expect(hasLink("https is a protocol; so is www")).toBe(false);
+  });
+});
+
+describe("snippets", () => {
+  it("cuts long text around the first match with ellipses, without Markdown noise", () => {
+    const text = `${"word ".repeat(60)}the **needle** is [here](https://x.y) ${"tail ".repeat(60)}`;
+    const parts = makeSnippet(text, new Set(["needle"]), 80);
+    const joined = parts.map((part) => part.text).join("");
+    expect(joined.startsWith("…")).toBe(true);
+    expect(joined.endsWith("…")).toBe(true);
+    expect(joined.length).toBeLessThanOrEqual(82);
+    expect(parts.filter((part) => part.marked).map((part) => part.text)).toEqual(["needle"]);
+    expect(joined).toContain("is here tail");
+  });
+
+  it("shows the start of a short message unmarked when nothing matches (filters only)", () => {
+    expect(makeSnippet("just a note", new Set())).toEqual([{ text: "just a note", marked: false }]);
+  });
+});
+
+describe("groupByRoom", () => {
+  it("keeps the order of the results it is given", () => {
+    const results = [
+      {
+        id: "a",
+        roomId: "r2",
+        author: "x",
+        createdAt: 1,
+        text: "a",
+        score: 3,
+        terms: [],
+        queryTerms: [],
+        match: {},
+      },
+      {
+        id: "b",
+        roomId: "r1",
+        author: "x",
+        createdAt: 1,
+        text: "b",
+        score: 2,
+        terms: [],
+        queryTerms: [],
+        match: {},
+      },
+      {
+        id: "c",
+        roomId: "r2",
+        author: "x",
+        createdAt: 1,
+        text: "c",
+        score: 1,
+        terms: [],
+        queryTerms: [],
+        match: {},
+      },
+    ];
+    expect(ids(groupByRoom(results, 10, 10))).toEqual([
+      ["r2", ["a", "c"]],
+      ["r1", ["b"]],
+    ]);
+  });
+});
