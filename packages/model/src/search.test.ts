@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   createSearchIndex,
+  discardRoomsExcept,
   groupByRoom,
   hasLink,
   loadSearchIndex,
@@ -185,6 +186,17 @@ describe("index maintenance", () => {
       loadSearchIndex(JSON.stringify({ format: 0, index: JSON.parse(serializeSearchIndex(index)).index })),
     ).toBeNull();
     expect(loadSearchIndex("{not json")).toBeNull();
+  });
+
+  it("drops the rooms the person can no longer read", () => {
+    const index = indexOf(corpus);
+    expect(discardRoomsExcept(index, new Set(["r1", "r3"]))).toBe(2);
+    expect(
+      run(index, "budget")
+        .rooms.map((room) => room.roomId)
+        .sort(),
+    ).toEqual(["r1", "r3"]);
+    expect(discardRoomsExcept(index, new Set(["r1", "r3"]))).toBe(0);
   });
 
   it("knows what a link is", () => {

@@ -100,6 +100,15 @@ export function upsertSearchDocument(index: SearchIndex, id: string, next: Searc
   return true;
 }
 
+/** Removes every message of a room not in `keep` (the person left it or lost access). Returns how many went. */
+export function discardRoomsExcept(index: SearchIndex, keep: ReadonlySet<string>): number {
+  const gone = index
+    .search(MiniSearch.wildcard, { filter: (result) => !keep.has(result.roomId as string) })
+    .map((result) => result.id);
+  index.discardAll(gone);
+  return gone.length;
+}
+
 export interface SearchHit {
   id: string;
   roomId: string;

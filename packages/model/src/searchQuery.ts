@@ -5,13 +5,22 @@
  * into instants against what the device knows.
  */
 
+/** What the help popover lists; `insert` is what choosing one puts in the field. */
 export const SEARCH_FILTERS = [
-  { syntax: "from:username", meaning: "messages written by that person (from:me for yours)" },
-  { syntax: "in:room", meaning: "messages in that room, or in your conversation with that person" },
-  { syntax: "before:YYYY-MM-DD", meaning: "messages sent before that day" },
-  { syntax: "after:YYYY-MM-DD", meaning: "messages sent after that day" },
-  { syntax: "on:YYYY-MM-DD", meaning: "messages sent on that day" },
-  { syntax: "has:link", meaning: "messages that contain a link" },
+  {
+    syntax: "from:username",
+    insert: "from:",
+    meaning: "messages written by that person (from:me for yours)",
+  },
+  {
+    syntax: "in:room",
+    insert: "in:",
+    meaning: "messages in that room, or in your conversation with that person",
+  },
+  { syntax: "before:YYYY-MM-DD", insert: "before:", meaning: "messages sent before that day" },
+  { syntax: "after:YYYY-MM-DD", insert: "after:", meaning: "messages sent after that day" },
+  { syntax: "on:YYYY-MM-DD", insert: "on:", meaning: "messages sent on that day" },
+  { syntax: "has:link", insert: "has:link ", meaning: "messages that contain a link" },
 ] as const;
 
 /** A calendar day as written in a filter; turned into an instant in the person's time zone when resolved. */

@@ -1,6 +1,7 @@
 import { type MessageView, renderMarkdown, type UserEntry } from "@chat/model";
 import { createEffect, createMemo, For, type JSX, on, Show } from "solid-js";
 import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../format";
+import { messageElementId, revealRequestedMessage } from "../search/revealMessage";
 
 /**
  * The log "Messages": one article per message in display order (server sequence, then pending).
@@ -36,6 +37,14 @@ export function MessageList(props: {
       },
     ),
   );
+  // A search result opened here: scroll to its message, and stop sticking to the bottom.
+  revealRequestedMessage(
+    () => log,
+    () => props.messages,
+    () => {
+      atBottom = false;
+    },
+  );
 
   return (
     <div class="log" role="log" aria-label="Messages" ref={log} onScroll={onScroll} tabindex="0">
@@ -67,6 +76,7 @@ function Message(props: {
   const html = createMemo(() => renderMarkdown(props.message.text, props.knownUsernames));
   return (
     <article
+      id={messageElementId(props.message.id)}
       class="message"
       classList={{ pending: props.message.seq === null }}
       data-mention={props.mentionsMe ? "" : undefined}
