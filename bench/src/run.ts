@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { coldOpen, type DeliveryResult, delivery, memoryPerRoom } from "./scenarios.ts";
+import { runSearchBench, searchSection, writeSearchSection } from "./search.ts";
 import { bareHocuspocus, ourServer, type Target, yWebsocket } from "./targets.ts";
 
 /**
@@ -10,6 +11,13 @@ import { bareHocuspocus, ourServer, type Target, yWebsocket } from "./targets.ts
  * PGlite by default; BENCH_DATABASE_URL points it at a Postgres server instead.
  */
 const quick = process.argv.includes("--quick");
+// `npm run bench -- --search-only`: only the search benchmark, refreshing its section of docs/benchmarks.md.
+if (process.argv.includes("--search-only")) {
+  const section = searchSection(runSearchBench());
+  writeSearchSection(new URL("../../docs/benchmarks.md", import.meta.url), section);
+  process.stdout.write(`\n${section}`);
+  process.exit(0);
+}
 const oneRoom = { rooms: 1, devicesPerRoom: 50, messages: quick ? 10 : 40, intervalMs: 50 };
 const manyRooms = { rooms: 50, devicesPerRoom: 10, messages: quick ? 4 : 10, intervalMs: 200 };
 const coldSizes = quick ? [10_000] : [10_000, 100_000];
@@ -122,7 +130,8 @@ ${line(["---:", "---:"])}
 ${cold.map((c) => line([c.count.toLocaleString("en"), `${ms(c.openMs)}${c.complete ? "" : " (incomplete)"}`])).join("\n")}
 
 Idle rooms unload: 5 s after the last device left, our server had ${unloaded} documents loaded.
-`;
+
+${searchSection(runSearchBench({ messages: quick ? 10_000 : 100_000 }))}`;
 const out = new URL("../../docs/benchmarks.md", import.meta.url);
 if (!quick) writeFileSync(out, report);
 process.stdout.write(`\n${report}`);

@@ -1,6 +1,15 @@
-import MiniSearch, { type Options, type SearchOptions, type SearchResult } from "minisearch";
+import MiniSearch, { type Options, type SearchOptions } from "minisearch";
 import type { MessageView } from "./messages.ts";
-import type { SearchFilter, SearchRequest } from "./searchQuery.ts";
+import {
+  type Candidate,
+  type Collected,
+  collectMatches,
+  collectNewest,
+  type ScoringOptions,
+  type TermPlan,
+  trackChange,
+} from "./searchExecutor.ts";
+import type { SearchRequest } from "./searchQuery.ts";
 import { makeSnippet, normalizeTerm, type SnippetPart, tokenize } from "./searchSnippet.ts";
 
 /**
@@ -87,16 +96,18 @@ export function loadSearchIndex(serialized: string): SearchIndex | null {
  */
 export function upsertSearchDocument(index: SearchIndex, id: string, next: SearchDocument | null): boolean {
   const stored = index.getStoredFields(id);
-  if (next === null) {
-    if (!stored) return false;
-    index.discard(id);
-    return true;
-  }
+  if (next === null && !stored) return false;
+  if (stored && next && stored.text === next.text && stored.roomId === next.roomId) return false;
+  const change = trackChange(index, "text");
   if (stored) {
-    if (stored.text === next.text && stored.roomId === next.roomId) return false;
+    change.discarding(id);
     index.discard(id);
   }
-  index.add(next);
+  if (next) {
+    index.add(next);
+    change.added(id);
+  }
+  change.done();
   return true;
 }
 
@@ -104,8 +115,13 @@ export function upsertSearchDocument(index: SearchIndex, id: string, next: Searc
 export function discardRoomsExcept(index: SearchIndex, keep: ReadonlySet<string>): number {
   const gone = index
     .search(MiniSearch.wildcard, { filter: (result) => !keep.has(result.roomId as string) })
-    .map((result) => result.id);
-  index.discardAll(gone);
+    .map((result) => result.id as string);
+  const change = trackChange(index, "text");
+  for (const id of gone) {
+    change.discarding(id);
+    index.discard(id);
+  }
+  change.done();
   return gone.length;
 }
 
@@ -143,43 +159,41 @@ export interface ListLimits {
 
 const DAY_MS = 86_400_000;
 
+/** Relative weights of prefix and typo matches (an exact word weighs 1). */
+const SCORING: ScoringOptions = { prefixWeight: 0.5, fuzzyWeight: 0.3, bm25: { k: 1.2, b: 0.7, d: 0.5 } };
+
 /**
  * Prefix matching from two letters on (every word may still be being typed); one typo per four to
- * five letters from four letters on. Exact words weigh most, then prefixes, then typos; all words must
- * match (as in Slack); a recent message beats an old one of the same relevance.
+ * five letters from four letters on (at most two). Exact words weigh most, then prefixes, then typos.
  */
-function matchOptions(filter: SearchFilter, now: number): SearchOptions {
+export function planTerm(term: string): TermPlan {
   return {
-    combineWith: "AND",
-    prefix: (term) => term.length >= 2,
-    fuzzy: (term) => (term.length >= 4 ? 0.2 : false),
-    maxFuzzy: 2,
-    weights: { prefix: 0.5, fuzzy: 0.3 },
-    filter: makeFilter(filter),
-    boostDocument: (_id, _term, stored) => {
-      const createdAt = typeof stored?.createdAt === "number" ? stored.createdAt : now;
-      const ageDays = Math.max(0, now - createdAt) / DAY_MS;
-      return 1 + 1 / (1 + ageDays / 30);
-    },
+    term,
+    prefix: term.length >= 2,
+    fuzzy: term.length >= 4 ? Math.min(2, Math.round(term.length * 0.2)) : 0,
   };
 }
 
-function makeFilter(filter: SearchFilter): ((result: SearchResult) => boolean) | undefined {
-  const authors = filter.authors && new Set(filter.authors);
-  const rooms = filter.rooms && new Set(filter.rooms);
-  const { since, until, hasLink: needsLink } = filter;
-  if (!authors && !rooms && since === null && until === null && !needsLink) return undefined;
-  return (result) =>
-    (!authors || authors.has(result.author as string)) &&
-    (!rooms || rooms.has(result.roomId as string)) &&
-    (since === null || (result.createdAt as number) >= since) &&
-    (until === null || (result.createdAt as number) < until) &&
-    (!needsLink || result.link === true);
+/** The same matching and weights as MiniSearch search options (for comparing rankings in tests). */
+export const MINISEARCH_OPTIONS: SearchOptions = {
+  combineWith: "AND",
+  prefix: (term) => planTerm(term).prefix,
+  fuzzy: (term) => planTerm(term).fuzzy || false,
+  maxFuzzy: 2,
+  weights: { prefix: SCORING.prefixWeight, fuzzy: SCORING.fuzzyWeight },
+  bm25: SCORING.bm25,
+};
+
+/** A recent message beats an old one of the same relevance: ×2 today, ×1.5 a month ago, towards ×1. */
+export function recencyBoost(createdAt: number, now: number): number {
+  const ageDays = Math.max(0, now - createdAt) / DAY_MS;
+  return 1 + 1 / (1 + ageDays / 30);
 }
 
 /**
- * Runs a request and groups the hits by room. Words rank by relevance; a query of filters only
- * (`from:alice`) lists the newest matching messages. Snippets are made only for hits the list shows.
+ * Runs a request and groups the hits by room, rooms in the order of their best hit. Words must all
+ * match and rank by relevance and recency; a query of filters only (`from:alice`) lists the newest
+ * matching messages. Only what the list shows is ranked and given a snippet.
  */
 export function searchMessages(
   index: SearchIndex,
@@ -188,52 +202,52 @@ export function searchMessages(
 ): SearchResults {
   const now = limits.now ?? Date.now();
   const maxHits = limits.maxHits ?? MAX_HITS;
-  const perRoom = limits.perRoom ?? (request.filter.rooms?.length === 1 ? maxHits : HITS_PER_ROOM);
-  const options = matchOptions(request.filter, now);
-  const text = request.words.join(" ");
-  let results: SearchResult[];
+  const perRoom = Math.min(
+    maxHits,
+    limits.perRoom ?? (request.filter.rooms?.length === 1 ? maxHits : HITS_PER_ROOM),
+  );
+  const options = {
+    field: "text",
+    filter: request.filter,
+    boost: (createdAt: number) => recencyBoost(createdAt, now),
+    perRoom,
+  };
+  let collected: Collected;
   if (request.words.length === 0) {
-    if (!options.filter) return { rooms: [], total: 0 };
-    results = index.search(MiniSearch.wildcard, { filter: options.filter });
-    results.sort((a, b) => (b.createdAt as number) - (a.createdAt as number));
+    const { authors, rooms, since, until, hasLink: needsLink } = request.filter;
+    const filtered = authors !== null || rooms !== null || since !== null || until !== null || needsLink;
+    if (!filtered) return { rooms: [], total: 0 };
+    collected = collectNewest(index, options);
   } else {
+    const terms = tokenize(request.words.join(" ")).map(normalizeTerm);
     // Punctuation alone ("?!") has no words to look for.
-    if (tokenize(text).length === 0) return { rooms: [], total: 0 };
-    results = index.search(text, options);
+    if (terms.length === 0) return { rooms: [], total: 0 };
+    collected = collectMatches(index, terms.map(planTerm), SCORING, options);
   }
-  return groupByRoom(results, maxHits, perRoom);
+  return toResults(collected, maxHits);
 }
 
-/** Groups score-ordered results by room, rooms in the order of their best hit, within the list's limits. */
-export function groupByRoom(
-  results: readonly SearchResult[],
-  maxHits: number,
-  perRoom: number,
-): SearchResults {
-  const rooms = new Map<string, RoomResults>();
-  let shown = 0;
-  for (const result of results) {
-    const roomId = result.roomId as string;
-    let room = rooms.get(roomId);
-    if (!room) {
-      room = { roomId, hits: [], total: 0 };
-      rooms.set(roomId, room);
-    }
-    room.total++;
-    if (shown < maxHits && room.hits.length < perRoom) {
-      shown++;
-      room.hits.push({
-        id: String(result.id),
-        roomId,
-        author: result.author as string,
-        createdAt: result.createdAt as number,
-        score: result.score,
-        snippet: makeSnippet(result.text as string, new Set(result.terms)),
-      });
-    }
+/** The list's share of the collected matches: rooms by best hit, at most `maxHits` hits in all. */
+function toResults(collected: Collected, maxHits: number): SearchResults {
+  // Hits in score order across rooms, so the overall cap drops the weakest ones.
+  const ranked = collected.rooms.flatMap((room) => room.best).sort((a, b) => b.score - a.score);
+  const shown = new Set(ranked.slice(0, maxHits));
+  const rooms: RoomResults[] = [];
+  for (const room of collected.rooms) {
+    const hits = room.best.filter((candidate) => shown.has(candidate)).map(toHit);
+    if (hits.length > 0) rooms.push({ roomId: room.roomId, hits, total: room.total });
   }
+  return { rooms, total: collected.total };
+}
+
+function toHit(candidate: Candidate): SearchHit {
+  const stored = candidate.stored;
   return {
-    rooms: [...rooms.values()].filter((room) => room.hits.length > 0),
-    total: results.length,
+    id: candidate.id,
+    roomId: stored.roomId as string,
+    author: stored.author as string,
+    createdAt: stored.createdAt as number,
+    score: candidate.score,
+    snippet: makeSnippet(stored.text as string, new Set(candidate.terms)),
   };
 }
