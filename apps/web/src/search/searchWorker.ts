@@ -49,6 +49,9 @@ let indexDirty = false;
 let dirtySince: number | null = null;
 let saveTimer: ReturnType<typeof setTimeout> | null = null;
 let saving: Promise<void> | null = null;
+let lastSavedAt = 0;
+/** How long the last full write took (serialising and storing), in ms. */
+let lastSaveCost = 0;
 let statusTimer: ReturnType<typeof setTimeout> | null = null;
 
 function post(message: FromSearchWorker): void {
@@ -141,8 +144,12 @@ function markDirty(indexChanged: boolean): void {
   const now = Date.now();
   dirtySince ??= now;
   if (saveTimer) clearTimeout(saveTimer);
-  const wait = Math.max(0, Math.min(SAVE_DEBOUNCE_MS, dirtySince + SAVE_MAX_WAIT_MS - now));
-  saveTimer = setTimeout(() => void save(), wait);
+  // Writing a big index costs a second of this worker's time: never spend more than ~3% of it saving.
+  // What is not saved yet is not lost: the feeder hands every message over again at the next start.
+  const earliest = lastSavedAt + lastSaveCost * 30;
+  const latest = Math.max(dirtySince + SAVE_MAX_WAIT_MS, earliest);
+  const at = Math.min(Math.max(now + SAVE_DEBOUNCE_MS, earliest), latest);
+  saveTimer = setTimeout(() => void save(), Math.max(0, at - now));
 }
 
 async function save(): Promise<void> {
@@ -155,8 +162,11 @@ async function save(): Promise<void> {
   indexDirty = false;
   const target = db;
   saving = (async () => {
+    const started = performance.now();
     try {
       await writeSearchIndex(target, withIndex ? serializeSearchIndex(index) : null, names);
+      lastSavedAt = Date.now();
+      if (withIndex) lastSaveCost = performance.now() - started;
       if (storageProblem) {
         storageProblem = null;
         reportStatus(true);
@@ -169,7 +179,7 @@ async function save(): Promise<void> {
     } finally {
       saving = null;
       // Changes that arrived while writing get their own write.
-      if (dirtySince !== null && !saveTimer) saveTimer = setTimeout(() => void save(), SAVE_DEBOUNCE_MS);
+      if (dirtySince !== null && !saveTimer) markDirty(false);
     }
   })();
   return saving;
