@@ -30,6 +30,8 @@ const FEED_DEBOUNCE_MS = 300;
 
 interface SegmentFeed {
   handle: DocHandle;
+  /** Ids fed last time: one that is no longer listed is fed as deleted. */
+  fed: Set<string>;
   stopObserving: () => void;
   timer: ReturnType<typeof setTimeout> | null;
 }
@@ -48,16 +50,19 @@ export interface SearchFeeder {
 
 export function feedSearch(registry: DocRegistry, userIndex: DocHandle, sink: SearchSink): SearchFeeder {
   const rooms = new Map<string, RoomFeed>();
-  let lastKept = "";
+  let lastKept: string | null = null;
   let stopped = false;
 
   function openSegment(roomId: string, n: number): SegmentFeed {
     const handle = registry.open(segmentDocName(roomId, n));
-    const feed: SegmentFeed = { handle, stopObserving: () => {}, timer: null };
+    const feed: SegmentFeed = { handle, fed: new Set(), stopObserving: () => {}, timer: null };
     const send = () => {
       feed.timer = null;
       if (stopped) return;
-      const messages = listMessages(handle.doc);
+      const messages: FedMessage[] = listMessages(handle.doc);
+      const listed = new Set(messages.map((message) => message.id));
+      for (const id of feed.fed) if (!listed.has(id)) messages.push({ id, deleted: true });
+      feed.fed = listed;
       if (messages.length > 0) sink.messages(roomId, messages);
     };
     feed.stopObserving = observeMessages(handle.doc, () => {

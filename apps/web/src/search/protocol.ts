@@ -2,8 +2,11 @@ import type { ListLimits, MessageView, RoomKind, SearchRequest, SearchResults } 
 
 /** Messages between the page and the search worker (searchWorker.ts). */
 
-/** A message as the feeder hands it over: what `listMessages` returns (with `deleted` once edits and deletions exist). */
-export type FedMessage = MessageView & { deleted?: boolean };
+/**
+ * A message as the feeder hands it over: what `listMessages` returns (with `deleted` once edits and
+ * deletions exist), or just an id marked deleted for a message that is no longer listed at all.
+ */
+export type FedMessage = (MessageView & { deleted?: boolean }) | { id: string; deleted: true };
 
 /**
  * Names of the rooms and people the index mentions, kept with it: a cold start offline can head results

@@ -128,7 +128,9 @@ function pump(): void {
     let changed = false;
     for (const [id, item] of pending) {
       pending.delete(id);
-      if (upsertSearchDocument(index, id, toSearchDocument(item.roomId, item.message))) changed = true;
+      const message = item.message;
+      const next = "text" in message ? toSearchDocument(item.roomId, message) : null;
+      if (upsertSearchDocument(index, id, next)) changed = true;
       if (performance.now() - started > SLICE_MS) break;
     }
     if (changed) markDirty(true);
