@@ -1,6 +1,7 @@
 import { parseQuery, type SearchResults as Results, resolveQuery } from "@chat/model";
 import { createEffect, createSignal, on, onCleanup, onMount, Show } from "solid-js";
 import { useWorkspace } from "../sync/workspace";
+import { revealAgain } from "./revealMessage";
 import { SearchHelp } from "./SearchHelp";
 import { SearchResults } from "./SearchResults";
 import { createSearchService, type SearchableRoom } from "./searchService";
@@ -249,7 +250,11 @@ export function SearchBox() {
                   rooms={service.rooms()}
                   usernames={service.usernames()}
                   onShowRoom={showRoom}
-                  onChoose={() => close(false)}
+                  onChoose={() => {
+                    close(false);
+                    // After the link has navigated: the same hit twice keeps the URL, and is revealed again.
+                    queueMicrotask(revealAgain);
+                  }}
                 />
               </div>
             )}
