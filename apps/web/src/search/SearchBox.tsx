@@ -75,6 +75,8 @@ export function SearchBox() {
     setText(value);
     setHelpOpen(false);
     setOpen(value.trim() !== "");
+    // Until the debounced search has run, the list says it is searching.
+    setSearching(value.trim() !== "");
     schedule(value, immediately ? 0 : DEBOUNCE_MS);
   }
 
@@ -167,7 +169,8 @@ export function SearchBox() {
   const summary = () => {
     const current = answer();
     if (service.client.broken()) return service.client.broken();
-    if (!current || current.text !== text()) return "Searching…";
+    if (!current) return searching() ? "Searching…" : "Type a word to look for, or a filter like from:alice.";
+    if (current.text !== text()) return "Searching…";
     if (current.failure) return `Search failed: ${current.failure}`;
     const results = current.results;
     if (!results || results.total === 0) return `No messages match “${current.text.trim()}”.`;
