@@ -3,6 +3,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { stopAllNow } from "./processes.ts";
 import { coldOpen, type DeliveryResult, delivery, memoryPerRoom } from "./scenarios.ts";
+import { runSearchBench, searchSection, writeSearchSection } from "./search.ts";
 import { bareHocuspocus, ourServer, type Target, yWebsocket } from "./targets.ts";
 
 /**
@@ -13,6 +14,13 @@ import { bareHocuspocus, ourServer, type Target, yWebsocket } from "./targets.ts
 const quick = process.argv.includes("--quick");
 // Every y-websocket client adds a process "exit" listener in Node; 500 of them are expected here.
 process.setMaxListeners(0);
+// `npm run bench -- --search-only`: only the search benchmark, refreshing its section of docs/benchmarks.md.
+if (process.argv.includes("--search-only")) {
+  const section = searchSection(runSearchBench());
+  writeSearchSection(new URL("../../docs/benchmarks.md", import.meta.url), section);
+  process.stdout.write(`\n${section}`);
+  process.exit(0);
+}
 const oneRoom = { rooms: 1, devicesPerRoom: 50, messages: quick ? 10 : 40, intervalMs: 50 };
 const manyRooms = { rooms: 50, devicesPerRoom: 10, messages: quick ? 4 : 10, intervalMs: 200 };
 const coldSizes = quick ? [10_000] : [10_000, 100_000];
@@ -126,7 +134,8 @@ ${line(["---:", "---:"])}
 ${cold.map((c) => line([c.count.toLocaleString("en"), `${ms(c.openMs)}${c.complete ? "" : " (incomplete)"}`])).join("\n")}
 
 Idle rooms unload: 5 s after the last device left, our server had ${unloaded} documents loaded.
-`;
+
+${searchSection(runSearchBench({ messages: quick ? 10_000 : 100_000 }))}`;
 const out = new URL("../../docs/benchmarks.md", import.meta.url);
 if (!quick) writeFileSync(out, report);
 process.stdout.write(`\n${report}`);

@@ -2,6 +2,7 @@ import { SCHEMA_VERSION } from "@chat/model";
 import { createSignal } from "solid-js";
 import * as api from "./api";
 import { loginPathFor, navigate, path, search } from "./router";
+import { deleteSearchStore } from "./search/indexStore";
 
 /**
  * Who is signed in. `loading` until GET /api/session has answered once; then signed in or out.
@@ -51,11 +52,14 @@ export async function signUp(username: string, password: string): Promise<void> 
 
 /** Ends the session on the server, then here (which closes every document and the socket). */
 export async function signOut(): Promise<void> {
+  const user = currentUser();
   try {
     await api.logOut();
   } finally {
     setState({ status: "signed-out" });
     navigate("/login");
+    // Signing out closed the search worker; the person's search index leaves this device too.
+    if (user) await deleteSearchStore(user.id).catch(() => {});
   }
 }
 

@@ -1,4 +1,5 @@
 import { createSignal } from "solid-js";
+import { SearchBox } from "../search/SearchBox";
 import { signOut } from "../session";
 import type { ConnectionState } from "../sync/connection";
 import { useWorkspace } from "../sync/workspace";
@@ -42,13 +43,7 @@ export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
         <span class="brand-mark" aria-hidden="true" />
         <span class="brand-name">Chat</span>
       </span>
-      <form class="search" role="search" onSubmit={(event) => event.preventDefault()}>
-        <svg class="search-icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-          <circle cx="11" cy="11" r="7" fill="none" stroke="currentColor" stroke-width="2" />
-          <path d="m20 20-3.5-3.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
-        </svg>
-        <input type="search" name="q" aria-label="Search messages" placeholder="Search messages" />
-      </form>
+      <SearchBox />
       <div class={`connection connection-${state()}`} role="status" aria-label="Connection">
         <span class="connection-dot" aria-hidden="true" />
         <span class="connection-text">{STATE_TEXT[state()]}</span>

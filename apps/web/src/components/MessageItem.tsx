@@ -2,6 +2,7 @@ import { type MessageView, renderMarkdown, type UserEntry } from "@chat/model";
 import { createMemo, createSignal, Show } from "solid-js";
 import { dayKey, dayLabel, GROUP_WINDOW_MS } from "../days";
 import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../format";
+import { messageElementId } from "../search/revealMessage";
 
 /** What the list knows about a message beyond the message itself. */
 export interface MessageContext {
@@ -55,7 +56,11 @@ export function MessageItem(
         </div>
       </Show>
       <Show when={message().event} fallback={<Message {...props} grouped={grouped()} />}>
-        <article class="message event-line" data-message-id={message().id}>
+        <article
+          id={messageElementId(message().id)}
+          class="message event-line"
+          data-message-id={message().id}
+        >
           <span class="event-text">{message().text}</span>
           <time datetime={isoTime(message().createdAt)} title={formatLongTime(message().createdAt)}>
             {formatMessageTime(message().createdAt)}
@@ -99,6 +104,7 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents: keyboard users reach the actions by focus (:focus-within); the tap only reveals them where there is no hover
     <article
+      id={messageElementId(props.message.id)}
       class="message"
       classList={{
         pending: props.message.seq === null,

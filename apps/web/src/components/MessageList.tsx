@@ -1,5 +1,6 @@
 import type { MessageView, UserEntry } from "@chat/model";
 import { createEffect, createMemo, For, type JSX, on, Show } from "solid-js";
+import { revealRequestedMessage } from "../search/revealMessage";
 import { MessageItem } from "./MessageItem";
 
 /**
@@ -45,6 +46,14 @@ export function MessageList(props: {
         }
       },
     ),
+  );
+  // A search result opened here: scroll to its message, and stop sticking to the bottom.
+  revealRequestedMessage(
+    () => log,
+    () => props.messages,
+    () => {
+      atBottom = false;
+    },
   );
 
   return (

@@ -1,0 +1,106 @@
+import type { SearchResults as Results, RoomResults, SearchHit } from "@chat/model";
+import { For, Show } from "solid-js";
+import { RoomGlyph } from "../components/Icons";
+import { Link } from "../components/Link";
+import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../format";
+import { messagePath, type SearchableRoom } from "./searchService";
+
+/**
+ * The region "Search results": a heading per room (rooms in the order of their best hit), each hit a
+ * link to the message with its author, time and a snippet whose matched words are marked.
+ */
+export function SearchResults(props: {
+  results: Results;
+  rooms: ReadonlyMap<string, SearchableRoom>;
+  usernames: ReadonlyMap<string, string>;
+  /** Narrows the search to one room ("Show all 12 in #design"). */
+  onShowRoom: (room: SearchableRoom) => void;
+  onChoose: () => void;
+}) {
+  return (
+    <For each={props.results.rooms}>
+      {(group) => (
+        <RoomGroup
+          group={group}
+          room={props.rooms.get(group.roomId)}
+          usernames={props.usernames}
+          onShowRoom={props.onShowRoom}
+          onChoose={props.onChoose}
+        />
+      )}
+    </For>
+  );
+}
+
+function RoomGroup(props: {
+  group: RoomResults;
+  room: SearchableRoom | undefined;
+  usernames: ReadonlyMap<string, string>;
+  onShowRoom: (room: SearchableRoom) => void;
+  onChoose: () => void;
+}) {
+  const headingId = () => `search-room-${props.group.roomId}`;
+  const more = () => props.group.total - props.group.hits.length;
+  return (
+    <section class="search-group" aria-labelledby={headingId()}>
+      <h2 class="search-room" id={headingId()}>
+        <span class="search-room-glyph" aria-hidden="true">
+          <Show when={props.room?.kind !== "dm"} fallback="@">
+            <RoomGlyph kind={props.room?.kind ?? "channel"} size={12} />
+          </Show>
+        </span>
+        {props.room?.name ?? "Unknown room"}
+      </h2>
+      <ul class="search-hits">
+        <For each={props.group.hits}>
+          {(hit) => (
+            <li>
+              <Hit
+                hit={hit}
+                room={props.room}
+                author={props.usernames.get(hit.author)}
+                onChoose={props.onChoose}
+              />
+            </li>
+          )}
+        </For>
+      </ul>
+      <Show when={more() > 0 && props.room}>
+        {(room) => (
+          <button type="button" class="search-more" onClick={() => props.onShowRoom(room())}>
+            Show all {props.group.total} in {room().kind === "dm" ? "@" : "#"}
+            {room().name}
+          </button>
+        )}
+      </Show>
+    </section>
+  );
+}
+
+function Hit(props: {
+  hit: SearchHit;
+  room: SearchableRoom | undefined;
+  author: string | undefined;
+  onChoose: () => void;
+}) {
+  const name = () => props.author ?? "unknown";
+  const href = () => (props.room ? messagePath(props.room, props.hit.id) : "#");
+  return (
+    <Link class="search-hit" href={href()} onClick={() => props.onChoose()} data-message-id={props.hit.id}>
+      <span class="avatar small" aria-hidden="true" style={{ "--hue": hueFor(name()) }}>
+        {initial(name())}
+      </span>
+      <span class="search-hit-main">
+        <span class="search-hit-meta">
+          <span class="author">{name()}</span>{" "}
+          <time datetime={isoTime(props.hit.createdAt)} title={formatLongTime(props.hit.createdAt)}>
+            {formatMessageTime(props.hit.createdAt)}
+          </time>
+        </span>
+        <span class="search-snippet">
+          <For each={props.hit.snippet}>{(part) => (part.marked ? <mark>{part.text}</mark> : part.text)}</For>
+        </span>
+      </span>
+    </Link>
+  );
+}

@@ -1,0 +1,92 @@
+import { dmParticipants, type RoomKind, type SearchVocabulary } from "@chat/model";
+import { type Accessor, createEffect, createMemo, onCleanup } from "solid-js";
+import { dmPath, roomPath } from "../router";
+import type { Workspace } from "../sync/workspace";
+import { feedSearch } from "./feeder";
+import { createSearchClient, type SearchClient } from "./searchClient";
+
+/**
+ * Search for the signed-in person, for as long as their workspace is mounted: the worker and the
+ * feeder that keeps it up to date, plus what the results list needs to name rooms and people.
+ */
+
+export interface SearchableRoom {
+  id: string;
+  /** Room name; for a direct conversation, the other person's username. */
+  name: string;
+  kind: RoomKind;
+  /** Where the room opens (`/r/<id>` or `/dm/<username>`). */
+  path: string;
+}
+
+export interface SearchService {
+  client: SearchClient;
+  rooms: Accessor<ReadonlyMap<string, SearchableRoom>>;
+  usernames: Accessor<ReadonlyMap<string, string>>;
+  vocabulary: Accessor<SearchVocabulary>;
+}
+
+export function createSearchService(workspace: Workspace): SearchService {
+  const client = createSearchClient(workspace.me.id);
+  const feeder = feedSearch(workspace.registry, workspace.index, client);
+  // Once the person's index has synced, its room list is the truth: rooms no longer in it leave the index.
+  createEffect(() => feeder.refresh(workspace.index.synced()));
+  onCleanup(() => {
+    feeder.stop();
+    client.destroy();
+  });
+
+  // What the person's documents say now, over what was saved with the index (a cold start offline).
+  const liveRooms = createMemo(() => {
+    const byId = new Map<string, SearchableRoom>();
+    for (const room of workspace.indexedRooms()) {
+      const pair = dmParticipants(room.roomId);
+      if (pair) {
+        const otherId = pair[0] === workspace.me.id ? pair[1] : pair[0];
+        const username = workspace.userById().get(otherId)?.username ?? room.name;
+        byId.set(room.roomId, { id: room.roomId, name: username, kind: "dm", path: dmPath(username) });
+      } else {
+        byId.set(room.roomId, {
+          id: room.roomId,
+          name: room.name,
+          kind: room.kind,
+          path: roomPath(room.roomId),
+        });
+      }
+    }
+    return byId;
+  });
+  const rooms = createMemo(() => {
+    const byId = new Map<string, SearchableRoom>();
+    for (const room of client.savedNames()?.rooms ?? []) byId.set(room.id, room);
+    for (const [id, room] of liveRooms()) byId.set(id, room);
+    return byId;
+  });
+  const usernames = createMemo(() => {
+    const byId = new Map<string, string>();
+    for (const user of client.savedNames()?.users ?? []) byId.set(user.id, user.username);
+    for (const user of workspace.users()) byId.set(user.id, user.username);
+    return byId;
+  });
+  // Keep the saved names current (once the saved ones have loaded, so they are merged, not replaced).
+  createEffect(() => {
+    if (!client.status().ready || liveRooms().size + workspace.users().length === 0) return;
+    client.saveNames({
+      rooms: [...rooms().values()],
+      users: [...usernames()].map(([id, username]) => ({ id, username })),
+    });
+  });
+
+  const vocabulary = createMemo<SearchVocabulary>(() => ({
+    me: workspace.me,
+    users: [...usernames()].map(([id, username]) => ({ id, username })),
+    rooms: [...rooms().values()],
+  }));
+
+  return { client, rooms, usernames, vocabulary };
+}
+
+/** The link of a hit: its room, scrolled to the message (MessageList reads `?m=`). */
+export function messagePath(room: SearchableRoom, messageId: string): string {
+  return `${room.path}?m=${encodeURIComponent(messageId)}`;
+}

@@ -1,0 +1,289 @@
+import { describe, expect, it } from "vitest";
+import {
+  createSearchIndex,
+  discardRoomsExcept,
+  hasLink,
+  loadSearchIndex,
+  MINISEARCH_OPTIONS,
+  recencyBoost,
+  type SearchDocument,
+  type SearchIndex,
+  type SearchResults,
+  searchMessages,
+  serializeSearchIndex,
+  toSearchDocument,
+  upsertSearchDocument,
+} from "./search.ts";
+import { parseQuery, resolveQuery, type SearchFilter, type SearchVocabulary } from "./searchQuery.ts";
+import { makeSnippet } from "./searchSnippet.ts";
+
+const NOW = new Date(2024, 5, 15, 12).getTime();
+const DAY = 86_400_000;
+
+function doc(id: string, roomId: string, author: string, text: string, daysAgo = 1): SearchDocument {
+  return { id, roomId, author, createdAt: NOW - daysAgo * DAY, text, link: hasLink(text) };
+}
+
+function indexOf(docs: SearchDocument[]): SearchIndex {
+  const index = createSearchIndex();
+  for (const d of docs) upsertSearchDocument(index, d.id, d);
+  return index;
+}
+
+const noFilter: SearchFilter = { authors: null, rooms: null, since: null, until: null, hasLink: false };
+const ids = (results: SearchResults) =>
+  results.rooms.map((room) => [room.roomId, room.hits.map((hit) => hit.id)]);
+
+const vocabulary: SearchVocabulary = {
+  me: { id: "alice", username: "alice" },
+  users: [
+    { id: "alice", username: "alice" },
+    { id: "bob", username: "bob" },
+  ],
+  rooms: [
+    { id: "r1", name: "general" },
+    { id: "r2", name: "design" },
+    { id: "r3", name: "random" },
+  ],
+};
+const run = (index: SearchIndex, query: string) =>
+  searchMessages(index, resolveQuery(parseQuery(query), vocabulary).request, { now: NOW });
+
+const corpus = [
+  doc("m1", "r1", "alice", "The budget for the offsite is ready", 10),
+  doc("m2", "r2", "bob", "Budget review: see https://example.com/budget", 2),
+  doc("m3", "r2", "alice", "I moved the budget meeting to Thursday", 40),
+  doc("m4", "r3", "bob", "Lunch at the café?", 1),
+  doc("m5", "r1", "bob", "Deployment finished without problems", 5),
+  doc("m6", "r3", "alice", "budget budget budget", 100),
+];
+
+describe("search", () => {
+  it("groups hits by room, rooms ordered by their best hit, and counts every match", () => {
+    const index = indexOf(corpus);
+    const results = run(index, "budget");
+    expect(results.total).toBe(4);
+    expect(results.rooms.map((room) => room.roomId)).toHaveLength(3);
+    for (const room of results.rooms) expect(room.hits.length).toBe(room.total);
+    // Rooms follow their best hits, and within a room hits are best first.
+    const best = results.rooms.map((room) => room.hits[0]!.score);
+    expect(best).toEqual([...best].sort((a, b) => b - a));
+    for (const room of results.rooms) {
+      const scores = room.hits.map((hit) => hit.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    }
+  });
+
+  it("matches prefixes while typing, typos, and ignores accents and case", () => {
+    const index = indexOf(corpus);
+    expect(ids(run(index, "depl"))).toEqual([["r1", ["m5"]]]);
+    expect(ids(run(index, "deploymnet"))).toEqual([["r1", ["m5"]]]);
+    expect(ids(run(index, "CAFE"))).toEqual([["r3", ["m4"]]]);
+    expect(run(index, "nothingmatches").total).toBe(0);
+    expect(run(index, "?!").total).toBe(0);
+  });
+
+  it("requires every word", () => {
+    const index = indexOf(corpus);
+    expect(ids(run(index, "budget thursday"))).toEqual([["r2", ["m3"]]]);
+  });
+
+  it("applies from:, in:, dates and has:link together with words", () => {
+    const index = indexOf(corpus);
+    expect(ids(run(index, "budget from:bob"))).toEqual([["r2", ["m2"]]]);
+    expect(ids(run(index, "budget in:general"))).toEqual([["r1", ["m1"]]]);
+    expect(ids(run(index, "budget has:link"))).toEqual([["r2", ["m2"]]]);
+    const since = new Date(NOW - 20 * DAY).toISOString().slice(0, 10);
+    const results = run(index, `budget after:${since}`);
+    expect(results.rooms.flatMap((room) => room.hits.map((hit) => hit.id)).sort()).toEqual(["m1", "m2"]);
+    const until = new Date(NOW - 30 * DAY).toISOString().slice(0, 10);
+    expect(
+      run(index, `budget before:${until}`)
+        .rooms.flatMap((room) => room.hits.map((hit) => hit.id))
+        .sort(),
+    ).toEqual(["m3", "m6"]);
+  });
+
+  it("lists the newest matches for filters alone, and nothing for no filter and no words", () => {
+    const index = indexOf(corpus);
+    const results = run(index, "from:bob");
+    expect(results.total).toBe(3);
+    expect(results.rooms.map((room) => room.roomId)).toEqual(["r3", "r2", "r1"]);
+    expect(searchMessages(index, { words: [], filter: noFilter }).total).toBe(0);
+  });
+
+  it("caps what the list shows, overall and per room, and shows a whole room when filtered to it", () => {
+    const many = Array.from({ length: 30 }, (_, i) =>
+      doc(`x${i}`, i < 20 ? "r1" : "r2", "bob", `standup note ${i}`, i),
+    );
+    const index = indexOf(many);
+    const capped = searchMessages(
+      index,
+      { words: ["standup"], filter: noFilter },
+      { now: NOW, maxHits: 8, perRoom: 5 },
+    );
+    expect(capped.total).toBe(30);
+    expect(capped.rooms.map((room) => [room.roomId, room.hits.length, room.total])).toEqual([
+      ["r1", 5, 20],
+      ["r2", 3, 10],
+    ]);
+    const oneRoom = searchMessages(
+      index,
+      { words: ["standup"], filter: { ...noFilter, rooms: ["r1"] } },
+      { now: NOW, maxHits: 12 },
+    );
+    expect(oneRoom.rooms).toHaveLength(1);
+    expect(oneRoom.rooms[0]!.hits).toHaveLength(12);
+  });
+
+  it("ranks a recent message above an old one that matches as well", () => {
+    const index = indexOf([
+      doc("old", "r1", "a", "release notes", 300),
+      doc("new", "r2", "a", "release notes", 1),
+    ]);
+    expect(ids(searchMessages(index, { words: ["release"], filter: noFilter }, { now: NOW }))).toEqual([
+      ["r2", ["new"]],
+      ["r1", ["old"]],
+    ]);
+  });
+
+  it("marks matched words in the snippet", () => {
+    const index = indexOf(corpus);
+    const hit = run(index, "budg")
+      .rooms.find((room) => room.roomId === "r2")!
+      .hits.find((h) => h.id === "m2")!;
+    expect(hit.snippet).toEqual([
+      { text: "Budget", marked: true },
+      { text: " review: see https://example.com/", marked: false },
+      { text: "budget", marked: true },
+    ]);
+  });
+});
+
+describe("index maintenance", () => {
+  it("re-indexes an edited message, removes a deleted one, and skips unchanged ones", () => {
+    const index = indexOf(corpus);
+    expect(
+      upsertSearchDocument(index, "m5", doc("m5", "r1", "bob", "Deployment finished without problems", 5)),
+    ).toBe(false);
+    expect(upsertSearchDocument(index, "m5", doc("m5", "r1", "bob", "Rollback finished", 5))).toBe(true);
+    expect(run(index, "deployment").total).toBe(0);
+    expect(ids(run(index, "rollback"))).toEqual([["r1", ["m5"]]]);
+    const deleted = toSearchDocument("r1", {
+      ...corpus[4]!,
+      mentions: [],
+      seq: 5,
+      edited: false,
+      deleted: true,
+    });
+    expect(deleted).toBeNull();
+    const added = { ...corpus[4]!, mentions: [], seq: 6, edited: false, deleted: false };
+    expect(toSearchDocument("r1", { ...added, event: { type: "member-added", userId: "u2" } })).toBeNull();
+    expect(upsertSearchDocument(index, "m5", deleted)).toBe(true);
+    expect(run(index, "rollback").total).toBe(0);
+    expect(upsertSearchDocument(index, "m5", null)).toBe(false);
+    // Filters read columns patched as messages came and went: they agree with a freshly loaded copy.
+    for (let i = 0; i < 50; i++)
+      upsertSearchDocument(
+        index,
+        `n${i}`,
+        doc(`n${i}`, `r${i % 4}`, i % 2 ? "bob" : "alice", `budget item ${i}`, i),
+      );
+    for (let i = 0; i < 50; i += 3) upsertSearchDocument(index, `n${i}`, null);
+    const fresh = loadSearchIndex(serializeSearchIndex(index))!;
+    for (const query of ["budget from:bob", "budget in:design", "item", "from:alice", "has:link"])
+      expect(run(index, query)).toEqual(run(fresh, query));
+  });
+
+  it("survives a round trip through its persisted form, and refuses another format", () => {
+    const index = indexOf(corpus);
+    const loaded = loadSearchIndex(serializeSearchIndex(index))!;
+    expect(loaded.documentCount).toBe(corpus.length);
+    expect(ids(run(loaded, "budget from:bob"))).toEqual([["r2", ["m2"]]]);
+    expect(upsertSearchDocument(loaded, "m7", doc("m7", "r1", "bob", "fresh words"))).toBe(true);
+    expect(run(loaded, "fresh").total).toBe(1);
+    expect(
+      loadSearchIndex(JSON.stringify({ format: 0, index: JSON.parse(serializeSearchIndex(index)).index })),
+    ).toBeNull();
+    expect(loadSearchIndex("{not json")).toBeNull();
+  });
+
+  it("drops the rooms the person can no longer read", () => {
+    const index = indexOf(corpus);
+    expect(discardRoomsExcept(index, new Set(["r1", "r3"]))).toBe(2);
+    expect(
+      run(index, "budget")
+        .rooms.map((room) => room.roomId)
+        .sort(),
+    ).toEqual(["r1", "r3"]);
+    expect(discardRoomsExcept(index, new Set(["r1", "r3"]))).toBe(0);
+  });
+
+  it("knows what a link is", () => {
+    expect(hasLink("see https://example.com")).toBe(true);
+    expect(hasLink("[docs](http://x.io)")).toBe(true);
+    expect(hasLink("www.example.com")).toBe(true);
+    expect(hasLink("mail mailto:a@b.c")).toBe(true);
+    expect(hasLink("https is a protocol; so is www")).toBe(false);
+  });
+});
+
+describe("snippets", () => {
+  it("cuts long text around the first match with ellipses, without Markdown noise", () => {
+    const text = `${"word ".repeat(60)}the **needle** is [here](https://x.y) ${"tail ".repeat(60)}`;
+    const parts = makeSnippet(text, new Set(["needle"]), 80);
+    const joined = parts.map((part) => part.text).join("");
+    expect(joined.startsWith("…")).toBe(true);
+    expect(joined.endsWith("…")).toBe(true);
+    expect(joined.length).toBeLessThanOrEqual(82);
+    expect(parts.filter((part) => part.marked).map((part) => part.text)).toEqual(["needle"]);
+    expect(joined).toContain("is here tail");
+  });
+
+  it("shows the start of a short message unmarked when nothing matches (filters only)", () => {
+    expect(makeSnippet("just a note", new Set())).toEqual([{ text: "just a note", marked: false }]);
+  });
+});
+
+describe("ranking", () => {
+  it("ranks as MiniSearch itself does with the same options (the executor reads its index directly)", async () => {
+    const words = ["alpha", "alpine", "alps", "beta", "better", "bet", "gamma", "gamut", "delta", "deltas"];
+    let seed = 7;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4_294_967_296;
+    };
+    const docs = Array.from({ length: 400 }, (_, i) => {
+      const text = Array.from(
+        { length: 2 + Math.floor(random() * 8) },
+        () => words[Math.floor(random() * words.length)],
+      ).join(" ");
+      return doc(`d${i}`, `r${i % 7}`, "a", text, Math.floor(random() * 200));
+    });
+    const index = indexOf(docs);
+    // Some churn, as edits and deletions leave behind.
+    for (let i = 0; i < 40; i++)
+      upsertSearchDocument(index, `d${i}`, i % 2 ? null : { ...docs[i]!, text: "alpha beta" });
+    // Until a vacuum, discarded messages still count in how common a word is (MiniSearch's search
+    // prunes them as it goes; ours only reads): rankings agree once the index is vacuumed.
+    await index.vacuum();
+    for (const query of ["alp", "bet", "gamma delta", "alpah", "be de", "deltas alpine"]) {
+      const ours = searchMessages(
+        index,
+        { words: query.split(" "), filter: noFilter },
+        { now: NOW, maxHits: 1000, perRoom: 1000 },
+      );
+      const flat = ours.rooms.flatMap((room) => room.hits).sort((a, b) => b.score - a.score);
+      const theirs = index.search(query, {
+        ...MINISEARCH_OPTIONS,
+        boostDocument: (_id, _term, stored) => recencyBoost(stored!.createdAt as number, NOW),
+      });
+      expect(ours.total).toBe(theirs.length);
+      // The same documents with the same scores in the same order (equal scores may come in either order).
+      expect(new Set(flat.map((hit) => hit.id))).toEqual(new Set(theirs.map((result) => result.id)));
+      const quality = query.split(" ").length;
+      for (const [at, result] of theirs.entries())
+        expect(flat[at]!.score * quality).toBeCloseTo(result.score, 9);
+    }
+  });
+});
