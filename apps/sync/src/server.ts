@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Hocuspocus } from "@hocuspocus/server";
+import { SessionRevocations } from "./auth/sessionRevocations.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { DocumentWriter } from "./docs/writer.ts";
@@ -13,8 +15,11 @@ import { WriteGuard } from "./extensions/writeGuard.ts";
 import { handleApi } from "./http/api.ts";
 import { sendError } from "./http/json.ts";
 import { healthz, readyz, metrics as serveMetrics } from "./http/operations.ts";
-import { originAllowed } from "./http/origin.ts";
+import { sameSiteRequest } from "./http/origin.ts";
 import { serveStatic } from "./http/static.ts";
+import { AccountLimits } from "./limits/accountLimits.ts";
+import { SignInThrottle } from "./limits/signInThrottle.ts";
+import { type LimitStore, MemoryLimitStore, RedisLimitStore } from "./limits/store.ts";
 import type { Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { attachSync } from "./socket.ts";
@@ -52,6 +57,15 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     documents: () => hocuspocusRef?.getDocumentsCount() ?? 0,
   });
   const sequencer = new Sequencer(db, log, { recoveryDelayMs: scaleOut ? 3_000 : 0, metrics });
+  // Instances that share a database are one workspace: they share rate limits and revocations.
+  const workspaceKey = createHash("sha256")
+    .update(config.databaseUrl ?? config.dataDir)
+    .digest("base64url")
+    .slice(0, 12);
+  const limitStore: LimitStore = config.redisUrl
+    ? new RedisLimitStore(config.redisUrl, `chat:limits:${workspaceKey}:`, log)
+    : new MemoryLimitStore();
+  const accountLimits = new AccountLimits(limitStore, config.limits.account);
   let writer: DocumentWriter | undefined;
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
@@ -62,7 +76,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     extensions: [
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
       new Access(db, () => writer!, log), // 1000: who may open which document
-      new WriteGuard(new ClientIdRegistry(db), log), // 200: who may write what, before anything is applied
+      new WriteGuard(new ClientIdRegistry(db), log, accountLimits), // 200: who may write what, before anything is applied
       new Persistence(db, log, metrics), // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
@@ -78,7 +92,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     if (path === "/readyz") return void readyz(response, db, redisReady);
     if (path === "/metrics") return void serveMetrics(response, metrics);
     if (path.startsWith("/api/")) {
-      if (request.method !== "GET" && !originAllowed(request, config.allowedOrigins)) {
+      if (request.method !== "GET" && !sameSiteRequest(request, config.allowedOrigins)) {
         sendError(response, 403, "Requests from other sites are not allowed.");
         return;
       }
@@ -95,15 +109,31 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     sendError(response, 404, "Not found. (Build the web app with `npm run build` to serve it here.)");
   });
 
-  const sync = attachSync({ server: http, hocuspocus, db, log, allowedOrigins: config.allowedOrigins });
+  const sync = attachSync({
+    server: http,
+    hocuspocus,
+    db,
+    log,
+    allowedOrigins: config.allowedOrigins,
+    limits: config.limits.socket,
+  });
   socketCount = () => sync.socketCount;
+  const revocations = new SessionRevocations({
+    redisUrl: config.redisUrl,
+    channel: `chat:sessions-revoked:${workspaceKey}`,
+    log,
+    closeLocal: (tokenHashes) => sync.closeSessions(tokenHashes),
+  });
   const redisReady = () => (scaleOut ? scaleOut.ready() : null);
   const apiDeps = {
     db,
     writer,
     log,
     secureCookies: config.secureCookies,
-    closeSessionSockets: (tokenHash: string) => sync.closeSession(tokenHash),
+    trustProxy: config.trustProxy,
+    signInThrottle: new SignInThrottle(limitStore, config.limits.signIn),
+    accountLimits,
+    revokeSessions: (tokenHashes: readonly string[]) => revocations.revoke(tokenHashes),
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -125,6 +155,8 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
         await new Promise((r) => setTimeout(r, 50));
       await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
       await scaleOut?.close();
+      await revocations.close();
+      await limitStore.close();
       await db.close();
     })();
     return closing;

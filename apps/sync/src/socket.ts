@@ -7,6 +7,8 @@ import { findSession, SESSION_COOKIE } from "./auth/sessions.ts";
 import type { ConnectionContext } from "./context.ts";
 import type { Database } from "./db/database.ts";
 import { originAllowed } from "./http/origin.ts";
+import type { LimitPolicy } from "./limits/policy.ts";
+import { TokenBucket } from "./limits/tokenBucket.ts";
 import type { Logger } from "./log.ts";
 
 /** Largest WebSocket frame accepted: room for a device's offline backlog in one sync step. */
@@ -23,8 +25,9 @@ export function attachSync(options: {
   db: Database;
   log: Logger;
   allowedOrigins: readonly string[];
+  limits: LimitPolicy["socket"];
 }) {
-  const { server, hocuspocus, db, log, allowedOrigins } = options;
+  const { server, hocuspocus, db, log, allowedOrigins, limits } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const socketsBySession = new Map<string, Set<WebSocket>>();
 
@@ -41,7 +44,12 @@ export function attachSync(options: {
     try {
       const session = await findSession(db, readCookie(request, SESSION_COOKIE));
       if (!session) return refuse(socket, 401, "Unauthorized");
-      context = { user: session.user, sessionTokenHash: session.tokenHash, retryLater: () => {} };
+      context = {
+        user: session.user,
+        sessionTokenHash: session.tokenHash,
+        retryLater: () => {},
+        rateLimited: () => {},
+      };
     } catch (error) {
       log.error({ error: String(error) }, "cannot check a WebSocket session");
       return refuse(socket, 503, "Service Unavailable");
@@ -52,6 +60,9 @@ export function attachSync(options: {
   function accept(ws: WebSocket, request: IncomingMessage, context: ConnectionContext) {
     context.retryLater = (reason) => {
       if (ws.readyState === WebSocket.OPEN) ws.close(1013, reason);
+    };
+    context.rateLimited = (reason) => {
+      if (ws.readyState === WebSocket.OPEN) ws.close(4429, `rate-limited: ${reason}`.slice(0, 120));
     };
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers))
@@ -64,8 +75,18 @@ export function attachSync(options: {
     sockets.add(ws);
     socketsBySession.set(context.sessionTokenHash, sockets);
 
+    // Per connection: a flood of frames or bytes closes this socket (4429); the client reconnects
+    // after its back-off, and everyone else is served meanwhile.
+    const frames = new TokenBucket(limits.framesPerSecond, limits.frameBurst);
+    const volume = new TokenBucket(limits.bytesPerSecond, limits.byteBurst);
     ws.on("message", (data: RawData) => {
+      if (ws.readyState !== WebSocket.OPEN) return;
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      if (!frames.take(1) || !volume.take(bytes.byteLength)) {
+        log.warn({ user: context.user.id }, "socket over its rate limit: closing it");
+        context.rateLimited("too many messages on this connection, slow down");
+        return;
+      }
       try {
         connection.handleMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       } catch (error) {
@@ -83,9 +104,10 @@ export function attachSync(options: {
   }
 
   return {
-    /** Sign-out: the session's open sockets close at once (code 4401). */
-    closeSession(tokenHash: string) {
-      for (const ws of socketsBySession.get(tokenHash) ?? []) ws.close(4401, "signed out");
+    /** Sign-out, password change: the sessions' open sockets on this instance close at once (code 4401). */
+    closeSessions(tokenHashes: readonly string[]) {
+      for (const tokenHash of tokenHashes)
+        for (const ws of socketsBySession.get(tokenHash) ?? []) ws.close(4401, "signed out");
     },
     close() {
       for (const client of wss.clients) client.terminate();

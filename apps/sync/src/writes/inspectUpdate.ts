@@ -33,11 +33,20 @@ export class UnresolvableUpdate extends Error {}
 
 type Location = { root: string | null; key: string | null };
 
+const isKnownRange = (store: Y.Doc["store"], id: Y.ID, length: number) =>
+  id.clock + length <= Y.getState(store, id.client);
+
 export function inspectUpdate(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
   const decoded = Y.decodeUpdate(update);
   const store = doc.store;
   const incoming = new Map<number, Y.Item[]>();
+  // Garbage-collected ranges carry no content, but they do take up clock space under a client id:
+  // they are bound to the sender like items, or a forged range could make the real owner's later
+  // items look like duplicates and vanish.
+  const gcClients = new Set<number>();
   for (const struct of decoded.structs) {
+    if (struct instanceof Y.GC && !isKnownRange(store, struct.id, struct.length))
+      gcClients.add(struct.id.client);
     if (!(struct instanceof Y.Item)) continue;
     const list = incoming.get(struct.id.client) ?? [];
     list.push(struct);
@@ -73,8 +82,8 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
   };
 
   const writes: Write[] = [];
-  const clients = new Set<number>();
-  let noop = true;
+  const clients = new Set<number>(gcClients);
+  let noop = gcClients.size === 0;
   for (const [client, items] of incoming) {
     for (const item of items) {
       if (isKnown(item.id, item.length)) continue;

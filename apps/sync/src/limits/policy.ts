@@ -1,0 +1,45 @@
+/**
+ * Every rate limit in one place (SECURITY.md explains them). The numbers are generous for people and
+ * tight for scripts: a person types a few messages a minute; a device reconnecting after a day
+ * offline sends its backlog as one update, which is why message limits refuse only once an account
+ * is already over its allowance (the update that crosses the line still goes through).
+ */
+export interface LimitPolicy {
+  /** Per WebSocket: a token bucket of frames and one of bytes. */
+  socket: { framesPerSecond: number; frameBurst: number; bytesPerSecond: number; byteBurst: number };
+  /** Per account, across instances when Redis is configured. */
+  account: {
+    /** State-changing API requests (rooms, invites, password) per minute. */
+    apiWritesPerMinute: number;
+    /** Messages per minute, counted over every device of the account. */
+    messagesPerMinute: number;
+  };
+  /** Failed sign-ins: free attempts, then a lockout that doubles with each further failure. */
+  signIn: {
+    freeFailuresPerUsername: number;
+    /** Higher than per username: an office or a phone carrier puts many people behind one address. */
+    freeFailuresPerAddress: number;
+    /** Failures are forgotten this long after the last one. */
+    windowMs: number;
+    firstLockoutMs: number;
+    maxLockoutMs: number;
+  };
+}
+
+export const DEFAULT_LIMITS: LimitPolicy = {
+  socket: {
+    // Opening 100 rooms sends ~4 frames each at once: the burst covers that, the rate covers typing.
+    framesPerSecond: 100,
+    frameBurst: 1_000,
+    bytesPerSecond: 4 * 1024 * 1024,
+    byteBurst: 32 * 1024 * 1024,
+  },
+  account: { apiWritesPerMinute: 60, messagesPerMinute: 300 },
+  signIn: {
+    freeFailuresPerUsername: 5,
+    freeFailuresPerAddress: 30,
+    windowMs: 15 * 60_000,
+    firstLockoutMs: 1_000,
+    maxLockoutMs: 15 * 60_000,
+  },
+};
