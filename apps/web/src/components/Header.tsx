@@ -2,6 +2,7 @@ import { createSignal } from "solid-js";
 import { signOut } from "../session";
 import type { ConnectionState } from "../sync/connection";
 import { useWorkspace } from "../sync/workspace";
+import { HeaderActions } from "./HeaderActions";
 
 const STATE_TEXT: Record<ConnectionState, string> = {
   online: "Online",
@@ -53,6 +54,7 @@ export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
         <span class="connection-dot" aria-hidden="true" />
         <span class="connection-text">{STATE_TEXT[state()]}</span>
       </div>
+      <HeaderActions />
       <span class="me" title={`Signed in as ${workspace.me.username}`}>
         {workspace.me.username}
       </span>
