@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { DocumentWriter } from "./docs/writer.ts";
 import { Access } from "./extensions/access.ts";
+import { AwarenessGuard } from "./extensions/awarenessGuard.ts";
 import { Persistence } from "./extensions/persistence.ts";
 import { ProjectionOnLoad } from "./extensions/projection.ts";
 import { createScaleOut } from "./extensions/scaleOut.ts";
@@ -66,6 +67,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     ? new RedisLimitStore(config.redisUrl, `chat:limits:${workspaceKey}:`, log)
     : new MemoryLimitStore();
   const accountLimits = new AccountLimits(limitStore, config.limits.account);
+  const clientIds = new ClientIdRegistry(db);
   let writer: DocumentWriter | undefined;
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
@@ -76,7 +78,8 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     extensions: [
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
       new Access(db, () => writer!, log), // 1000: who may open which document
-      new WriteGuard(new ClientIdRegistry(db), log, accountLimits), // 200: who may write what, before anything is applied
+      new WriteGuard(clientIds, log, accountLimits), // 200: who may write what, before anything is applied
+      new AwarenessGuard(clientIds, log), // 200: presence only as oneself, small
       new Persistence(db, log, metrics), // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
