@@ -17,9 +17,7 @@ import {
 let storage: TestStorage;
 let server: TestServer;
 const devices: Device[] = [];
-const device = (
-  user: Parameters<typeof signUp>[0] extends never ? never : Awaited<ReturnType<typeof signUp>>,
-) => {
+const device = (user: TestUser) => {
   const d = new Device(server, user);
   devices.push(d);
   return d;
