@@ -119,6 +119,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     log,
     allowedOrigins: config.allowedOrigins,
     limits: config.limits.socket,
+    metrics,
   });
   socketCount = () => sync.socketCount;
   const revocations = new SessionRevocations({

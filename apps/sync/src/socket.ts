@@ -10,9 +10,34 @@ import { originAllowed } from "./http/origin.ts";
 import type { LimitPolicy } from "./limits/policy.ts";
 import { TokenBucket } from "./limits/tokenBucket.ts";
 import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics.ts";
 
 /** Largest WebSocket frame accepted: room for a device's offline backlog in one sync step. */
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Document names are short; with a provider session id appended, well under this. */
+const MAX_ADDRESS_BYTES = 512;
+
+/**
+ * Every Hocuspocus frame starts with its address (the document name as a varString) and a message
+ * type. Checking that here gives a malformed frame one clear answer (4400) before any parser sees it.
+ */
+export function hasFrameHeader(bytes: Uint8Array): boolean {
+  let length = 0;
+  let at = 0;
+  for (let shift = 1; ; at++, shift *= 128) {
+    if (at >= bytes.length || at > 3) return false;
+    length += (bytes[at]! & 0x7f) * shift;
+    if (bytes[at]! < 0x80) break;
+  }
+  if (length > MAX_ADDRESS_BYTES || at + 1 + length >= bytes.length) return false;
+  try {
+    utf8.decode(bytes.subarray(at + 1, at + 1 + length));
+    return true;
+  } catch {
+    return false;
+  }
+}
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * The WebSocket endpoint `/sync`. The upgrade is where identity is settled: Origin must be ours (or
@@ -26,8 +51,9 @@ export function attachSync(options: {
   log: Logger;
   allowedOrigins: readonly string[];
   limits: LimitPolicy["socket"];
+  metrics: Pick<Metrics, "frameReceived" | "socketRefused">;
 }) {
-  const { server, hocuspocus, db, log, allowedOrigins, limits } = options;
+  const { server, hocuspocus, db, log, allowedOrigins, limits, metrics } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const socketsBySession = new Map<string, Set<WebSocket>>();
 
@@ -85,10 +111,19 @@ export function attachSync(options: {
       if (!frames.take(1) || !volume.take(bytes.byteLength)) {
         log.warn({ user: context.user.id }, "socket over its rate limit: closing it");
         context.rateLimited("too many messages on this connection, slow down");
+        metrics.socketRefused(4429);
         return;
       }
+      const message = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (!hasFrameHeader(message)) {
+        log.warn({ user: context.user.id }, "malformed frame: closing the socket");
+        ws.close(4400, "malformed message");
+        metrics.socketRefused(4400);
+        return;
+      }
+      metrics.frameReceived();
       try {
-        connection.handleMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        connection.handleMessage(message);
       } catch (error) {
         // A frame that is not a Hocuspocus message: drop this socket, keep serving everyone else.
         log.warn({ user: context.user.id, error: String(error) }, "malformed frame: closing the socket");
