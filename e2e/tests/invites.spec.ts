@@ -30,7 +30,13 @@ test.describe("invite links", () => {
   }) => {
     const alice = await person("alice", { permissions: ["clipboard-read", "clipboard-write"] });
     const { page } = alice;
+    // The strict CSP must not get in the app's way (its socket, its styles, its worker).
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
     await openApp(page);
+    await expectOnline(page);
     await page.getByRole("button", { name: "Invite people" }).click();
     const dialog = page.getByRole("dialog", { name: "Invite people" });
     await expect(dialog).toBeVisible();
@@ -77,6 +83,7 @@ test.describe("invite links", () => {
     await expect(active).toContainText("revoked");
     await late.page.goto(new URL(second).pathname);
     await expect(late.page.getByRole("alert")).toHaveText("This invite link was revoked. Ask for a new one.");
+    expect(violations).toEqual([]);
   });
 });
 

@@ -17,6 +17,7 @@ import { handleApi } from "./http/api.ts";
 import { sendError } from "./http/json.ts";
 import { healthz, readyz, metrics as serveMetrics } from "./http/operations.ts";
 import { sameSiteRequest } from "./http/origin.ts";
+import { securityHeaders } from "./http/securityHeaders.ts";
 import { serveStatic } from "./http/static.ts";
 import { AccountLimits } from "./limits/accountLimits.ts";
 import { SignInThrottle } from "./limits/signInThrottle.ts";
@@ -25,15 +26,6 @@ import type { Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { attachSync } from "./socket.ts";
 import { ClientIdRegistry } from "./writes/clientIds.ts";
-
-/** Headers for every response; the CSP allows the app's own scripts, its WebSocket and https images in messages. */
-const SECURITY_HEADERS = {
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "same-origin",
-  "x-frame-options": "DENY",
-  "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self' ws: wss:; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-};
 
 export interface ChatServer {
   url: string;
@@ -89,7 +81,8 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
   writer = new DocumentWriter(hocuspocus, db);
 
   const http = createServer((request: IncomingMessage, response: ServerResponse) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+    for (const [name, value] of Object.entries(securityHeaders(request, config.secureCookies)))
+      response.setHeader(name, value);
     const path = (request.url ?? "/").split("?")[0]!;
     if (path === "/healthz") return healthz(response);
     if (path === "/readyz") return void readyz(response, db, redisReady);
