@@ -81,7 +81,15 @@ export async function ourServer(env: NodeJS.ProcessEnv): Promise<Target> {
     );
   const base = `http://127.0.0.1:${port}`;
   const accounts: Array<{ id: string; cookie: string }> = [];
-  const account = async (index: number) => {
+  // Devices connect 25 at a time: account creation goes one at a time, or two of them would pick
+  // the same next username and the second sign-up would be refused as taken.
+  let creating: Promise<unknown> = Promise.resolve();
+  const account = (index: number) => {
+    const next = creating.then(() => createAccount(index));
+    creating = next.catch(() => {});
+    return next;
+  };
+  const createAccount = async (index: number) => {
     // Devices share 50 accounts (several devices per person), as a team would.
     const slot = index % 50;
     while (accounts.length <= slot) {
@@ -91,7 +99,8 @@ export async function ourServer(env: NodeJS.ProcessEnv): Promise<Target> {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ username, password: "benchmark password" }),
       });
-      const body = (await response.json()) as { user: { id: string } };
+      const body = (await response.json()) as { user?: { id: string }; error?: string };
+      if (!body.user) throw new Error(`bench sign-up refused: ${body.error}`);
       accounts.push({ id: body.user.id, cookie: response.headers.get("set-cookie")!.split(";")[0]! });
     }
     return accounts[slot]!;
