@@ -56,6 +56,7 @@ export function attachSync(options: {
   const { server, hocuspocus, db, log, allowedOrigins, limits, metrics } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const socketsBySession = new Map<string, Set<WebSocket>>();
+  const socketsPerAccount = new Map<string, number>();
 
   const refuse = (socket: Duplex, status: number, text: string) => {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -70,6 +71,11 @@ export function attachSync(options: {
     try {
       const session = await findSession(db, readCookie(request, SESSION_COOKIE));
       if (!session) return refuse(socket, 401, "Unauthorized");
+      // Each tab holds one socket; thousands from one account are a script holding memory hostage.
+      if ((socketsPerAccount.get(session.user.id) ?? 0) >= limits.perAccount) {
+        metrics.socketRefused(429);
+        return refuse(socket, 429, "Too Many Requests");
+      }
       context = {
         user: session.user,
         sessionTokenHash: session.tokenHash,
@@ -100,6 +106,8 @@ export function attachSync(options: {
     const sockets = socketsBySession.get(context.sessionTokenHash) ?? new Set();
     sockets.add(ws);
     socketsBySession.set(context.sessionTokenHash, sockets);
+    const userId = context.user.id;
+    socketsPerAccount.set(userId, (socketsPerAccount.get(userId) ?? 0) + 1);
 
     // Per connection: a flood of frames or bytes closes this socket (4429); the client reconnects
     // after its back-off, and everyone else is served meanwhile.
@@ -133,6 +141,9 @@ export function attachSync(options: {
     ws.on("close", (code, reason) => {
       sockets.delete(ws);
       if (sockets.size === 0) socketsBySession.delete(context.sessionTokenHash);
+      const open = (socketsPerAccount.get(userId) ?? 1) - 1;
+      if (open > 0) socketsPerAccount.set(userId, open);
+      else socketsPerAccount.delete(userId);
       connection.handleClose({ code, reason: reason.toString() });
     });
     ws.on("error", (error) => log.warn({ user: context.user.id, error: error.message }, "socket error"));

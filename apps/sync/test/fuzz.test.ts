@@ -217,7 +217,13 @@ beforeAll(async () => {
       limits: {
         ...DEFAULT_LIMITS,
         // The fuzzer is meant to reach the frame parsers, not the rate limiter (tested in limits.test.ts).
-        socket: { framesPerSecond: 1e9, frameBurst: 1e9, bytesPerSecond: 1e12, byteBurst: 1e12 },
+        socket: {
+          framesPerSecond: 1e9,
+          frameBurst: 1e9,
+          bytesPerSecond: 1e12,
+          byteBurst: 1e12,
+          perAccount: 1e9,
+        },
         account: { apiWritesPerMinute: 1_000, messagesPerMinute: 1e9 },
       },
     },

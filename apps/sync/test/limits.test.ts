@@ -17,7 +17,13 @@ import {
 
 /** Small limits, so each one is reached in a few requests. */
 const limits: LimitPolicy = {
-  socket: { framesPerSecond: 5, frameBurst: 40, bytesPerSecond: 1_000_000, byteBurst: 4_000_000 },
+  socket: {
+    framesPerSecond: 5,
+    frameBurst: 40,
+    bytesPerSecond: 1_000_000,
+    byteBurst: 4_000_000,
+    perAccount: 3,
+  },
   account: { apiWritesPerMinute: 3, messagesPerMinute: 3 },
   signIn: {
     ...DEFAULT_LIMITS.signIn,
@@ -178,6 +184,36 @@ async function storedTexts(name: string): Promise<string[]> {
 }
 
 describe("per-connection limits", () => {
+  it("an account holds a bounded number of open sockets; closing one frees its place", async () => {
+    const gina = await signUp(server, "gina");
+    const upgrade = () =>
+      new Promise<{ status: number; ws?: WebSocket }>((resolve) => {
+        const ws = new WebSocket(server.wsUrl, { headers: { cookie: gina.cookie } });
+        ws.on("unexpected-response", (_req, res) => resolve({ status: res.statusCode ?? 0 }));
+        ws.on("open", () => resolve({ status: 101, ws }));
+        ws.on("error", () => {});
+      });
+    const open = [await upgrade(), await upgrade(), await upgrade()];
+    expect(open.map((o) => o.status)).toEqual([101, 101, 101]);
+    expect((await upgrade()).status).toBe(429);
+    // Someone else is not affected.
+    const hank = await signUp(server, "hank");
+    const other = new Device(server, hank);
+    devices.push(other);
+    await expect(other.open("directory")).resolves.toBeTruthy();
+    open[0]!.ws!.close();
+    await eventually(
+      async () => {
+        const again = await upgrade();
+        again.ws?.close();
+        return again.status === 101;
+      },
+      5_000,
+      "a place freed",
+    );
+    for (const o of open) o.ws?.close();
+  });
+
   it("a flood of frames closes that socket with 4429; other sockets keep working", async () => {
     const frank = await signUp(server, "frank");
     const flood = new WebSocket(server.wsUrl, { headers: { cookie: frank.cookie } });

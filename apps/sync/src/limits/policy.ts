@@ -6,7 +6,14 @@
  */
 export interface LimitPolicy {
   /** Per WebSocket: a token bucket of frames and one of bytes. */
-  socket: { framesPerSecond: number; frameBurst: number; bytesPerSecond: number; byteBurst: number };
+  socket: {
+    framesPerSecond: number;
+    frameBurst: number;
+    bytesPerSecond: number;
+    byteBurst: number;
+    /** Open sockets of one account on one instance (each tab of each device holds one). */
+    perAccount: number;
+  };
   /** Per account, across instances when Redis is configured. */
   account: {
     /** State-changing API requests (rooms, invites, password) per minute. */
@@ -34,6 +41,7 @@ export const DEFAULT_LIMITS: LimitPolicy = {
     frameBurst: 5_000,
     bytesPerSecond: 4 * 1024 * 1024,
     byteBurst: 32 * 1024 * 1024,
+    perAccount: 50,
   },
   account: { apiWritesPerMinute: 60, messagesPerMinute: 300 },
   signIn: {
@@ -51,6 +59,6 @@ export const DEFAULT_LIMITS: LimitPolicy = {
  */
 export const LOAD_TEST_LIMITS: LimitPolicy = {
   ...DEFAULT_LIMITS,
-  socket: { framesPerSecond: 1e9, frameBurst: 1e9, bytesPerSecond: 1e12, byteBurst: 1e12 },
+  socket: { framesPerSecond: 1e9, frameBurst: 1e9, bytesPerSecond: 1e12, byteBurst: 1e12, perAccount: 1e9 },
   account: { apiWritesPerMinute: 1e9, messagesPerMinute: 1e9 },
 };
