@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SCHEMA_VERSION } from "@chat/model";
+import { normalizeUsername, SCHEMA_VERSION } from "@chat/model";
 import { changePassword, RequestError, signIn, signUp } from "../auth/accounts.ts";
 import { clearedCookie, readCookie, sessionCookie } from "../auth/cookies.ts";
 import { createInvite, inviteProblem, listInvites, revokeInvite } from "../auth/invites.ts";
@@ -137,7 +137,7 @@ async function startSession(
 async function login(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readJson(request);
   const rawUsername = (body as Record<string, unknown> | null)?.username;
-  const username = typeof rawUsername === "string" ? rawUsername.trim().toLowerCase().slice(0, 100) : "";
+  const username = typeof rawUsername === "string" ? normalizeUsername(rawUsername).slice(0, 100) : "";
   const address = clientAddress(request, deps.trustProxy);
   await deps.signInThrottle.check(username, address);
   let user: SessionUser;
