@@ -20,6 +20,7 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/pro
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import * as Y from "yjs";
+import { readDocument } from "../src/docs/documentStore.ts";
 import { DEFAULT_LIMITS } from "../src/limits/policy.ts";
 import {
   api,
@@ -237,15 +238,7 @@ afterAll(async () => {
 /** A stored document rebuilt from Postgres: every log row must decode and leave nothing pending. */
 async function storedDocument(name: string): Promise<Y.Doc> {
   const doc = new Y.Doc();
-  const snapshots = await server.db.query<{ snapshot: Uint8Array }>(
-    "select snapshot from documents where name = $1",
-    [name],
-  );
-  const updates = await server.db.query<{ data: Uint8Array }>(
-    "select data from document_updates where name = $1 order by id",
-    [name],
-  );
-  for (const bytes of [...snapshots.map((r) => r.snapshot), ...updates.map((r) => r.data)]) {
+  for (const bytes of await readDocument(server.db, name)) {
     Y.decodeUpdate(bytes);
     Y.applyUpdate(doc, bytes);
   }

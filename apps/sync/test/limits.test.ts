@@ -2,6 +2,7 @@ import { appendMessage, createMessage, listMessages, segmentDocName } from "@cha
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import * as Y from "yjs";
+import { readDocument } from "../src/docs/documentStore.ts";
 import { DEFAULT_LIMITS, type LimitPolicy } from "../src/limits/policy.ts";
 import {
   api,
@@ -170,16 +171,7 @@ describe("per-account limits", () => {
 /** The messages Postgres holds for a document: its snapshot plus every logged update, decoded. */
 async function storedTexts(name: string): Promise<string[]> {
   const rebuilt = new Y.Doc();
-  const snapshots = await server.db.query<{ snapshot: Uint8Array }>(
-    "select snapshot from documents where name = $1",
-    [name],
-  );
-  for (const row of snapshots) Y.applyUpdate(rebuilt, row.snapshot);
-  const updates = await server.db.query<{ data: Uint8Array }>(
-    "select data from document_updates where name = $1 order by id",
-    [name],
-  );
-  for (const row of updates) Y.applyUpdate(rebuilt, row.data);
+  for (const bytes of await readDocument(server.db, name)) Y.applyUpdate(rebuilt, bytes);
   return listMessages(rebuilt).map((m) => m.text);
 }
 

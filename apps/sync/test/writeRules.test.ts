@@ -9,6 +9,7 @@ import {
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { readDocument } from "../src/docs/documentStore.ts";
 import {
   api,
   createStorage,
@@ -54,16 +55,7 @@ function closeReason(provider: {
 /** The document as Postgres holds it: its snapshot plus every logged update. */
 async function stored(name: string): Promise<Y.Doc> {
   const doc = new Y.Doc();
-  const snapshots = await server.db.query<{ snapshot: Uint8Array }>(
-    "select snapshot from documents where name = $1",
-    [name],
-  );
-  const updates = await server.db.query<{ data: Uint8Array }>(
-    "select data from document_updates where name = $1 order by id",
-    [name],
-  );
-  for (const bytes of [...snapshots.map((r) => r.snapshot), ...updates.map((r) => r.data)])
-    Y.applyUpdate(doc, bytes);
+  for (const bytes of await readDocument(server.db, name)) Y.applyUpdate(doc, bytes);
   return doc;
 }
 
