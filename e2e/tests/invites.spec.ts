@@ -83,6 +83,9 @@ test.describe("invite links", () => {
     await expect(active).toContainText("revoked");
     await late.page.goto(new URL(second).pathname);
     await expect(late.page.getByRole("alert")).toHaveText("This invite link was revoked. Ask for a new one.");
+    // The same invite as a query parameter on /signup.
+    await late.page.goto(`/signup?invite=${new URL(second).pathname.split("/").at(-1)}`);
+    await expect(late.page.getByRole("alert")).toHaveText("This invite link was revoked. Ask for a new one.");
     expect(violations).toEqual([]);
   });
 });
