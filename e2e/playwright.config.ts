@@ -21,6 +21,8 @@ const node = existsSync(repoNode) ? repoNode : process.execPath;
 
 export default defineConfig({
   testDir: "tests",
+  // The first account of the fresh workspace: its admin (global-setup.ts).
+  globalSetup: "./global-setup.ts",
   outputDir: "test-results",
   fullyParallel: false,
   // Two cores: one worker keeps the server, Chromium and the tests from starving each other.

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_LIMITS, type LimitPolicy, LOAD_TEST_LIMITS } from "./limits/policy.ts";
 
 /** Everything the server reads from its environment, checked once at start. */
 export interface Config {
@@ -18,6 +19,10 @@ export interface Config {
   secureCookies: boolean;
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   logLevel: string;
+  /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
+  trustProxy: boolean;
+  /** Rate limits (limits/policy.ts); tests and the fuzz test override them. */
+  limits: LimitPolicy;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +69,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(
       `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}".`,
     );
+  const rateLimits = env.RATE_LIMITS ?? "on";
+  if (rateLimits !== "on" && rateLimits !== "off")
+    problems.push(`RATE_LIMITS must be "on" or "off" (for load tests only), got "${rateLimits}".`);
   const webDist = env.WEB_DIST
     ? resolve(env.INIT_CWD ?? process.cwd(), env.WEB_DIST)
     : resolve(repoRoot, "apps/web/dist");
@@ -82,5 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins,
     secureCookies: env.SECURE_COOKIES === "true",
     logLevel,
+    trustProxy: env.TRUST_PROXY === "true",
+    limits: rateLimits === "off" ? LOAD_TEST_LIMITS : DEFAULT_LIMITS,
   };
 }

@@ -10,6 +10,8 @@ export interface ConnectionContext {
    * reconnects with backoff and resends them once the server can store them.
    */
   retryLater(reason: string): void;
+  /** Closes the whole socket with 4429: the account or connection is over a rate limit (SECURITY.md). */
+  rateLimited(reason: string): void;
 }
 
 /** Calls the connection's retryLater, if the hook has a client connection behind it. */
@@ -34,5 +36,15 @@ export class ForbiddenWrite extends Error {
   constructor(explanation: string) {
     super(explanation);
     this.reason = `forbidden-write: ${explanation}`.slice(0, 120);
+  }
+}
+
+/** Refusing an update because the account is sending too fast: it stays pending on the client. */
+export class RateLimited extends Error {
+  readonly code = 4429;
+  readonly reason: string;
+  constructor(explanation: string) {
+    super(explanation);
+    this.reason = `rate-limited: ${explanation}`.slice(0, 120);
   }
 }

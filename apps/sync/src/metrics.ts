@@ -8,6 +8,8 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly messages: Counter;
   private readonly storeSeconds: Histogram;
+  private readonly frames: Counter;
+  private readonly socketCloses: Counter;
 
   constructor(source: { sockets(): number; connections(): number; documents(): number }) {
     collectDefaultMetrics({ register: this.registry });
@@ -40,6 +42,17 @@ export class Metrics {
       help: "Messages accepted and sequenced",
       registers: [this.registry],
     });
+    this.frames = new Counter({
+      name: "chat_websocket_frames_total",
+      help: "WebSocket frames handed to Hocuspocus (after the rate limit and the frame-header check)",
+      registers: [this.registry],
+    });
+    this.socketCloses = new Counter({
+      name: "chat_websocket_refusals_total",
+      help: "Sockets the server closed for a malformed frame (4400) or a rate limit (4429)",
+      labelNames: ["code"],
+      registers: [this.registry],
+    });
     this.storeSeconds = new Histogram({
       name: "chat_store_update_seconds",
       help: "Time to append an accepted update to Postgres, before the client is told it is synced",
@@ -50,6 +63,14 @@ export class Metrics {
 
   messagesSequenced(count: number): void {
     this.messages.inc(count);
+  }
+
+  frameReceived(): void {
+    this.frames.inc();
+  }
+
+  socketRefused(code: number): void {
+    this.socketCloses.inc({ code: String(code) });
   }
 
   /** Starts a timer; call the returned function when the store finished. */

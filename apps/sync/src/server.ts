@@ -1,11 +1,14 @@
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Hocuspocus } from "@hocuspocus/server";
+import { SessionRevocations } from "./auth/sessionRevocations.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { DocumentWriter } from "./docs/writer.ts";
 import { Access } from "./extensions/access.ts";
 import { MemberIndex } from "./extensions/memberIndex.ts";
+import { AwarenessGuard } from "./extensions/awarenessGuard.ts";
 import { Persistence } from "./extensions/persistence.ts";
 import { PresenceGuard } from "./extensions/presence.ts";
 import { ProjectionOnLoad } from "./extensions/projection.ts";
@@ -15,22 +18,17 @@ import { WriteGuard } from "./extensions/writeGuard.ts";
 import { handleApi } from "./http/api.ts";
 import { sendError } from "./http/json.ts";
 import { healthz, readyz, metrics as serveMetrics } from "./http/operations.ts";
-import { originAllowed } from "./http/origin.ts";
+import { sameSiteRequest } from "./http/origin.ts";
+import { securityHeaders } from "./http/securityHeaders.ts";
 import { serveStatic } from "./http/static.ts";
+import { AccountLimits } from "./limits/accountLimits.ts";
+import { SignInThrottle } from "./limits/signInThrottle.ts";
+import { type LimitStore, MemoryLimitStore, RedisLimitStore } from "./limits/store.ts";
 import type { Logger } from "./log.ts";
 import { addMentionedPeople } from "./memberIndex/mentionInvites.ts";
 import { Metrics } from "./metrics.ts";
 import { attachSync } from "./socket.ts";
 import { ClientIdRegistry } from "./writes/clientIds.ts";
-
-/** Headers for every response; the CSP allows the app's own scripts, its WebSocket and https images in messages. */
-const SECURITY_HEADERS = {
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "same-origin",
-  "x-frame-options": "DENY",
-  "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self' ws: wss:; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-};
 
 export interface ChatServer {
   url: string;
@@ -55,6 +53,16 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     connections: () => hocuspocusRef?.getConnectionsCount() ?? 0,
     documents: () => hocuspocusRef?.getDocumentsCount() ?? 0,
   });
+  // Instances that share a database are one workspace: they share rate limits and revocations.
+  const workspaceKey = createHash("sha256")
+    .update(config.databaseUrl ?? config.dataDir)
+    .digest("base64url")
+    .slice(0, 12);
+  const limitStore: LimitStore = config.redisUrl
+    ? new RedisLimitStore(config.redisUrl, `chat:limits:${workspaceKey}:`, log)
+    : new MemoryLimitStore();
+  const accountLimits = new AccountLimits(limitStore, config.limits.account);
+  const clientIds = new ClientIdRegistry(db);
   let writer: DocumentWriter | undefined;
   const memberIndex = new MemberIndex(db, () => writer!, log);
   const sequencer = new Sequencer(db, log, {
@@ -75,7 +83,8 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
       new Access(db, () => writer!, log), // 1000: who may open which document
       new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
-      new WriteGuard(new ClientIdRegistry(db), log), // 200: who may write what, before anything is applied
+      new WriteGuard(clientIds, log, accountLimits), // 200: who may write what, before anything is applied
+      new AwarenessGuard(clientIds, log), // 200: presence only under one's own client ids, small
       new Persistence(db, log, metrics), // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
@@ -86,13 +95,14 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
   writer = new DocumentWriter(hocuspocus, db);
 
   const http = createServer((request: IncomingMessage, response: ServerResponse) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+    for (const [name, value] of Object.entries(securityHeaders(request, config.secureCookies)))
+      response.setHeader(name, value);
     const path = (request.url ?? "/").split("?")[0]!;
     if (path === "/healthz") return healthz(response);
     if (path === "/readyz") return void readyz(response, db, redisReady);
     if (path === "/metrics") return void serveMetrics(response, metrics);
     if (path.startsWith("/api/")) {
-      if (request.method !== "GET" && !originAllowed(request, config.allowedOrigins)) {
+      if (request.method !== "GET" && !sameSiteRequest(request, config.allowedOrigins)) {
         sendError(response, 403, "Requests from other sites are not allowed.");
         return;
       }
@@ -109,15 +119,32 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     sendError(response, 404, "Not found. (Build the web app with `npm run build` to serve it here.)");
   });
 
-  const sync = attachSync({ server: http, hocuspocus, db, log, allowedOrigins: config.allowedOrigins });
+  const sync = attachSync({
+    server: http,
+    hocuspocus,
+    db,
+    log,
+    allowedOrigins: config.allowedOrigins,
+    limits: config.limits.socket,
+    metrics,
+  });
   socketCount = () => sync.socketCount;
+  const revocations = new SessionRevocations({
+    redisUrl: config.redisUrl,
+    channel: `chat:sessions-revoked:${workspaceKey}`,
+    log,
+    closeLocal: (tokenHashes) => sync.closeSessions(tokenHashes),
+  });
   const redisReady = () => (scaleOut ? scaleOut.ready() : null);
   const apiDeps = {
     db,
     writer,
     log,
     secureCookies: config.secureCookies,
-    closeSessionSockets: (tokenHash: string) => sync.closeSession(tokenHash),
+    trustProxy: config.trustProxy,
+    signInThrottle: new SignInThrottle(limitStore, config.limits.signIn),
+    accountLimits,
+    revokeSessions: (tokenHashes: readonly string[]) => revocations.revoke(tokenHashes),
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -139,6 +166,8 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
         await new Promise((r) => setTimeout(r, 50));
       await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
       await scaleOut?.close();
+      await revocations.close();
+      await limitStore.close();
       await db.close();
     })();
     return closing;

@@ -7,10 +7,37 @@ import { findSession, SESSION_COOKIE } from "./auth/sessions.ts";
 import type { ConnectionContext } from "./context.ts";
 import type { Database } from "./db/database.ts";
 import { originAllowed } from "./http/origin.ts";
+import type { LimitPolicy } from "./limits/policy.ts";
+import { TokenBucket } from "./limits/tokenBucket.ts";
 import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics.ts";
 
 /** Largest WebSocket frame accepted: room for a device's offline backlog in one sync step. */
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Document names are short; with a provider session id appended, well under this. */
+const MAX_ADDRESS_BYTES = 512;
+
+/**
+ * Every Hocuspocus frame starts with its address (the document name as a varString) and a message
+ * type. Checking that here gives a malformed frame one clear answer (4400) before any parser sees it.
+ */
+export function hasFrameHeader(bytes: Uint8Array): boolean {
+  let length = 0;
+  let at = 0;
+  for (let shift = 1; ; at++, shift *= 128) {
+    if (at >= bytes.length || at > 3) return false;
+    length += (bytes[at]! & 0x7f) * shift;
+    if (bytes[at]! < 0x80) break;
+  }
+  if (length > MAX_ADDRESS_BYTES || at + 1 + length >= bytes.length) return false;
+  try {
+    utf8.decode(bytes.subarray(at + 1, at + 1 + length));
+    return true;
+  } catch {
+    return false;
+  }
+}
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * The WebSocket endpoint `/sync`. The upgrade is where identity is settled: Origin must be ours (or
@@ -23,10 +50,13 @@ export function attachSync(options: {
   db: Database;
   log: Logger;
   allowedOrigins: readonly string[];
+  limits: LimitPolicy["socket"];
+  metrics: Pick<Metrics, "frameReceived" | "socketRefused">;
 }) {
-  const { server, hocuspocus, db, log, allowedOrigins } = options;
+  const { server, hocuspocus, db, log, allowedOrigins, limits, metrics } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const socketsBySession = new Map<string, Set<WebSocket>>();
+  const socketsPerAccount = new Map<string, number>();
 
   const refuse = (socket: Duplex, status: number, text: string) => {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -41,7 +71,17 @@ export function attachSync(options: {
     try {
       const session = await findSession(db, readCookie(request, SESSION_COOKIE));
       if (!session) return refuse(socket, 401, "Unauthorized");
-      context = { user: session.user, sessionTokenHash: session.tokenHash, retryLater: () => {} };
+      // Each tab holds one socket; thousands from one account are a script holding memory hostage.
+      if ((socketsPerAccount.get(session.user.id) ?? 0) >= limits.perAccount) {
+        metrics.socketRefused(429);
+        return refuse(socket, 429, "Too Many Requests");
+      }
+      context = {
+        user: session.user,
+        sessionTokenHash: session.tokenHash,
+        retryLater: () => {},
+        rateLimited: () => {},
+      };
     } catch (error) {
       log.error({ error: String(error) }, "cannot check a WebSocket session");
       return refuse(socket, 503, "Service Unavailable");
@@ -53,6 +93,9 @@ export function attachSync(options: {
     context.retryLater = (reason) => {
       if (ws.readyState === WebSocket.OPEN) ws.close(1013, reason);
     };
+    context.rateLimited = (reason) => {
+      if (ws.readyState === WebSocket.OPEN) ws.close(4429, `rate-limited: ${reason}`.slice(0, 120));
+    };
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers))
       if (typeof value === "string") headers.set(name, value);
@@ -63,11 +106,32 @@ export function attachSync(options: {
     const sockets = socketsBySession.get(context.sessionTokenHash) ?? new Set();
     sockets.add(ws);
     socketsBySession.set(context.sessionTokenHash, sockets);
+    const userId = context.user.id;
+    socketsPerAccount.set(userId, (socketsPerAccount.get(userId) ?? 0) + 1);
 
+    // Per connection: a flood of frames or bytes closes this socket (4429); the client reconnects
+    // after its back-off, and everyone else is served meanwhile.
+    const frames = new TokenBucket(limits.framesPerSecond, limits.frameBurst);
+    const volume = new TokenBucket(limits.bytesPerSecond, limits.byteBurst);
     ws.on("message", (data: RawData) => {
+      if (ws.readyState !== WebSocket.OPEN) return;
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      if (!frames.take(1) || !volume.take(bytes.byteLength)) {
+        log.warn({ user: context.user.id }, "socket over its rate limit: closing it");
+        context.rateLimited("too many messages on this connection, slow down");
+        metrics.socketRefused(4429);
+        return;
+      }
+      const message = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (!hasFrameHeader(message)) {
+        log.warn({ user: context.user.id }, "malformed frame: closing the socket");
+        ws.close(4400, "malformed message");
+        metrics.socketRefused(4400);
+        return;
+      }
+      metrics.frameReceived();
       try {
-        connection.handleMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        connection.handleMessage(message);
       } catch (error) {
         // A frame that is not a Hocuspocus message: drop this socket, keep serving everyone else.
         log.warn({ user: context.user.id, error: String(error) }, "malformed frame: closing the socket");
@@ -77,15 +141,19 @@ export function attachSync(options: {
     ws.on("close", (code, reason) => {
       sockets.delete(ws);
       if (sockets.size === 0) socketsBySession.delete(context.sessionTokenHash);
+      const open = (socketsPerAccount.get(userId) ?? 1) - 1;
+      if (open > 0) socketsPerAccount.set(userId, open);
+      else socketsPerAccount.delete(userId);
       connection.handleClose({ code, reason: reason.toString() });
     });
     ws.on("error", (error) => log.warn({ user: context.user.id, error: error.message }, "socket error"));
   }
 
   return {
-    /** Sign-out: the session's open sockets close at once (code 4401). */
-    closeSession(tokenHash: string) {
-      for (const ws of socketsBySession.get(tokenHash) ?? []) ws.close(4401, "signed out");
+    /** Sign-out, password change: the sessions' open sockets on this instance close at once (code 4401). */
+    closeSessions(tokenHashes: readonly string[]) {
+      for (const tokenHash of tokenHashes)
+        for (const ws of socketsBySession.get(tokenHash) ?? []) ws.close(4401, "signed out");
     },
     close() {
       for (const client of wss.clients) client.terminate();

@@ -5,7 +5,7 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/pro
 import pg from "pg";
 import WebSocket from "ws";
 import * as Y from "yjs";
-import { loadConfig } from "../src/config.ts";
+import { type Config, loadConfig } from "../src/config.ts";
 import type { Database } from "../src/db/database.ts";
 import { openDatabase } from "../src/db/open.ts";
 import { createLogger } from "../src/log.ts";
@@ -52,11 +52,12 @@ export async function startTestServer(
   storage: TestStorage,
   port = 0,
   env: Record<string, string> = {},
+  overrides: Partial<Config> = {},
 ): Promise<TestServer> {
   const config = loadConfig({ ...storage.env, ...env, PORT: String(port), HOST: "127.0.0.1", WEB_DIST: "" });
   const db: Database = await openDatabase(config);
   const server = await startServer(
-    { ...config, webDist: null },
+    { ...config, webDist: null, ...overrides },
     db,
     createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
   );

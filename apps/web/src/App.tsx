@@ -12,7 +12,13 @@ import { WorkspaceProvider } from "./sync/workspace";
  */
 export function App() {
   const route = createMemo(() => matchRoute(path()));
-  const isAuthPage = () => route().name === "login" || route().name === "signup";
+  const isAuthPage = () => route().name === "login" || route().name === "signup" || route().name === "invite";
+  const inviteToken = () => {
+    const current = route();
+    return current.name === "invite"
+      ? current.token
+      : (new URLSearchParams(search()).get("invite") ?? undefined);
+  };
 
   createEffect(() => {
     const state = session().status;
@@ -52,8 +58,8 @@ export function App() {
         <Match when={route().name === "login" && !currentUser()}>
           <Login />
         </Match>
-        <Match when={route().name === "signup" && !currentUser()}>
-          <Signup />
+        <Match when={(route().name === "signup" || route().name === "invite") && !currentUser()}>
+          <Signup invite={inviteToken()} />
         </Match>
         <Match when={!isAuthPage() && currentUser()} keyed>
           {(user) => (

@@ -6,6 +6,8 @@ export interface User {
   id: string;
   username: string;
   displayName: string;
+  /** The workspace admin (the first account). */
+  isAdmin?: boolean;
 }
 
 export interface SessionInfo {
@@ -24,7 +26,11 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown): Promise<T> {
+async function request<T>(
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  path: string,
+  body?: unknown,
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -58,8 +64,8 @@ export async function getSession(): Promise<SessionInfo | null> {
   }
 }
 
-export function signUp(username: string, password: string): Promise<SessionInfo> {
-  return request<SessionInfo>("POST", "/api/signup", { username, password });
+export function signUp(username: string, password: string, invite?: string): Promise<SessionInfo> {
+  return request<SessionInfo>("POST", "/api/signup", { username, password, ...(invite ? { invite } : {}) });
 }
 
 export function logIn(username: string, password: string): Promise<SessionInfo> {
@@ -91,4 +97,56 @@ export async function updateRoom(
     changes,
   );
   return room;
+}
+
+export interface WorkspaceSettings {
+  inviteOnly: boolean;
+}
+
+export function getWorkspace(): Promise<WorkspaceSettings> {
+  return request<WorkspaceSettings>("GET", "/api/workspace");
+}
+
+export function setInviteOnly(inviteOnly: boolean): Promise<WorkspaceSettings> {
+  return request<WorkspaceSettings>("PATCH", "/api/workspace", { inviteOnly });
+}
+
+export async function changePassword(currentPassword: string, newPassword: string): Promise<number> {
+  const result = await request<{ signedOutSessions: number }>("POST", "/api/password", {
+    currentPassword,
+    newPassword,
+  });
+  return result.signedOutSessions;
+}
+
+export interface Invite {
+  id: string;
+  createdBy: { id: string; username: string };
+  createdAt: number;
+  expiresAt: number;
+  maxUses: number | null;
+  uses: number;
+  revoked: boolean;
+  state: "active" | "expired" | "used up" | "revoked";
+}
+
+export async function listInvites(): Promise<Invite[]> {
+  return (await request<{ invites: Invite[] }>("GET", "/api/invites")).invites;
+}
+
+/** The link is in the answer only this once: the server keeps just a hash of its token. */
+export function createInvite(options: {
+  expiresInHours: number;
+  maxUses: number | null;
+}): Promise<{ invite: Invite; token: string; path: string }> {
+  return request("POST", "/api/invites", options);
+}
+
+export function revokeInvite(id: string): Promise<void> {
+  return request<void>("DELETE", `/api/invites/${encodeURIComponent(id)}`);
+}
+
+/** Who sent a working invite link; throws ApiError with the reason when it no longer works. */
+export function checkInvite(token: string): Promise<{ valid: true; invitedBy: string }> {
+  return request("POST", "/api/invites/check", { token });
 }

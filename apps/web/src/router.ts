@@ -8,6 +8,7 @@ import { createSignal } from "solid-js";
 export type Route =
   | { name: "login" }
   | { name: "signup" }
+  | { name: "invite"; token: string }
   | { name: "home" }
   | { name: "room"; roomId: string }
   | { name: "dm"; username: string }
@@ -45,6 +46,8 @@ export function matchRoute(pathname: string): Route {
   if (pathname === "/" || pathname === "") return { name: "home" };
   if (pathname === "/login") return { name: "login" };
   if (pathname === "/signup") return { name: "signup" };
+  const invite = /^\/invite\/([A-Za-z0-9_-]{1,100})\/?$/.exec(pathname);
+  if (invite) return { name: "invite", token: invite[1]! };
   let match = /^\/r\/([^/]+)\/?$/.exec(pathname);
   if (match) {
     const roomId = decode(match[1]!);
@@ -65,7 +68,7 @@ export const dmPath = (username: string): string => `/dm/${encodeURIComponent(us
 export function safeNext(raw: string | null): string {
   if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
   const target = matchRoute(raw.split(/[?#]/)[0]!);
-  return target.name === "login" || target.name === "signup" ? "/" : raw;
+  return target.name === "login" || target.name === "signup" || target.name === "invite" ? "/" : raw;
 }
 
 /** The sign-in page, remembering where the person was going. */

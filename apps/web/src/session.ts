@@ -46,8 +46,8 @@ export async function signIn(username: string, password: string): Promise<void> 
   accept(await api.logIn(username, password));
 }
 
-export async function signUp(username: string, password: string): Promise<void> {
-  accept(await api.signUp(username, password));
+export async function signUp(username: string, password: string, invite?: string): Promise<void> {
+  accept(await api.signUp(username, password, invite));
 }
 
 /** Ends the session on the server, then here (which closes every document and the socket). */

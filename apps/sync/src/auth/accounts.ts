@@ -1,7 +1,9 @@
 import { newId, normalizeUsername, passwordProblem, type UserEntry, usernameProblem } from "@chat/model";
 import type { Database, Queryable } from "../db/database.ts";
+import { consumeInvite } from "./invites.ts";
 import { decoyHash, hashPassword, verifyPassword } from "./passwords.ts";
 import type { SessionUser } from "./sessions.ts";
+import { readWorkspaceSettings } from "./workspaceSettings.ts";
 
 /** A refusal the person can act on; the HTTP layer turns it into `{ error }` with this status. */
 export class RequestError extends Error {
@@ -43,28 +45,48 @@ function readCredentials(body: unknown): { username: string; password: string } 
   return { username: normalizeUsername(input.username), password: input.password };
 }
 
-/** Creates an account. The first account of the workspace is its admin. */
+export const INVITE_ONLY_MESSAGE =
+  "Sign-up is by invitation only. Ask a member of this workspace for an invite link.";
+
+/**
+ * Creates an account. The first account of the workspace is its admin. When sign-up is invite-only,
+ * a valid invite token is required and used up in the same transaction as the insert, so a taken
+ * username gives the use back.
+ */
 export async function signUp(db: Database, body: unknown): Promise<SessionUser> {
   const { username, password } = readCredentials(body);
   const problem = usernameProblem(username) ?? passwordProblem(password);
   if (problem) throw new RequestError(400, problem);
+  const rawInvite = (body as Record<string, unknown>).invite;
+  const invite = typeof rawInvite === "string" && rawInvite !== "" ? rawInvite : null;
   const passwordHash = await hashPassword(password);
   const id = newId();
-  const rows = await db.transaction(async (tx) => {
+  const row = await db.transaction(async (tx) => {
     await tx.query("select pg_advisory_xact_lock(7319002)");
     const [{ count } = { count: 0 }] = await tx.query<{ count: number }>(
       "select count(*)::int as count from users",
     );
-    return tx.query<UserRow>(
-      `insert into users (id, username, display_name, password_hash, is_admin)
-       values ($1, $2, $2, $3, $4)
+    let invitedBy: string | null = null;
+    if (count > 0) {
+      const { inviteOnly } = await readWorkspaceSettings(tx);
+      if (inviteOnly && !invite) throw new RequestError(403, INVITE_ONLY_MESSAGE);
+      // With open sign-up a dead invite does not stand in the way; with invite-only it must work.
+      if (invite)
+        invitedBy = await consumeInvite(tx, invite).catch((error) => {
+          if (inviteOnly) throw error;
+          return null;
+        });
+    }
+    const [inserted] = await tx.query<UserRow>(
+      `insert into users (id, username, display_name, password_hash, is_admin, invited_by)
+       values ($1, $2, $2, $3, $4, $5)
        on conflict (username) do nothing
        returning *`,
-      [id, username, passwordHash, count === 0],
+      [id, username, passwordHash, count === 0, invitedBy],
     );
+    if (!inserted) throw new RequestError(409, `The username "${username}" is taken. Choose another one.`);
+    return inserted;
   });
-  const row = rows[0];
-  if (!row) throw new RequestError(409, `The username "${username}" is taken. Choose another one.`);
   return toSessionUser(row);
 }
 
@@ -74,6 +96,24 @@ export async function signIn(db: Database, body: unknown): Promise<SessionUser> 
   const ok = await verifyPassword(row?.password_hash ?? (await decoyHash()), password);
   if (!row || !ok) throw new RequestError(401, "Wrong username or password.");
   return toSessionUser(row);
+}
+
+/** Sets a new password after checking the current one; the caller revokes the other sessions. */
+export async function changePassword(db: Queryable, user: SessionUser, body: unknown): Promise<void> {
+  const input = (body ?? {}) as Record<string, unknown>;
+  if (typeof input.currentPassword !== "string" || typeof input.newPassword !== "string")
+    throw new RequestError(400, "Enter your current password and a new one.");
+  const [row] = await db.query<UserRow>("select * from users where id = $1", [user.id]);
+  if (!row || !(await verifyPassword(row.password_hash, input.currentPassword)))
+    throw new RequestError(401, "The current password is not right.");
+  const problem = passwordProblem(input.newPassword);
+  if (problem) throw new RequestError(400, problem);
+  if (input.newPassword === input.currentPassword)
+    throw new RequestError(400, "The new password must be different from the current one.");
+  await db.query("update users set password_hash = $1 where id = $2", [
+    await hashPassword(input.newPassword),
+    user.id,
+  ]);
 }
 
 export async function listAccounts(db: Queryable): Promise<Array<UserEntry>> {

@@ -58,3 +58,16 @@ export async function findSession(db: Queryable, token: string | undefined): Pro
 export async function deleteSession(db: Queryable, tokenHash: string): Promise<void> {
   await db.query("delete from sessions where token_hash = $1", [tokenHash]);
 }
+
+/** Revokes every session of `userId` except `keepTokenHash`; returns the revoked hashes (to close their sockets). */
+export async function deleteOtherSessions(
+  db: Queryable,
+  userId: string,
+  keepTokenHash: string,
+): Promise<string[]> {
+  const rows = await db.query<{ token_hash: string }>(
+    "delete from sessions where user_id = $1 and token_hash <> $2 returning token_hash",
+    [userId, keepTokenHash],
+  );
+  return rows.map((row) => row.token_hash);
+}

@@ -90,6 +90,33 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
       );
     `,
   },
+  {
+    version: 30,
+    name: "workspace settings (invite-only sign-up) and invite links",
+    sql: `
+      -- One row: the workspace's settings, changed by its admin.
+      create table workspace_settings (
+        id boolean primary key default true check (id),
+        invite_only boolean not null default false,
+        updated_by text references users(id) on delete set null,
+        updated_at timestamptz not null default now()
+      );
+      insert into workspace_settings (id) values (true) on conflict do nothing;
+      -- Invite links: only the token's SHA-256 is stored, like sessions; the link is shown once.
+      create table invites (
+        id text primary key,
+        token_hash text not null unique,
+        created_by text not null references users(id) on delete cascade,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        max_uses integer check (max_uses is null or max_uses > 0),
+        uses integer not null default 0,
+        revoked_at timestamptz
+      );
+      create index invites_created_by on invites(created_by);
+      alter table users add column invited_by text references users(id) on delete set null;
+    `,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number> {

@@ -52,7 +52,11 @@ export class Persistence implements Extension {
       askClientToRetry(context, "database unavailable");
       throw new Refusal("unavailable");
     }
-    if (parts.length > 0) Y.applyUpdate(document, Y.mergeUpdates(parts));
+    // Applied one by one in one transaction, not through Y.mergeUpdates (see foldUpdates).
+    if (parts.length > 0)
+      document.transact(() => {
+        for (const part of parts) Y.applyUpdate(document, part);
+      });
   }
 
   async beforeSync({ documentName, document, type, payload, context }: beforeSyncPayload): Promise<void> {

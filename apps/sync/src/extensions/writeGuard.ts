@@ -1,7 +1,9 @@
 import { findMessage, isMessageRecord, parseDocName, ROOTS } from "@chat/model";
 import type { beforeSyncPayload, Extension } from "@hocuspocus/server";
 import type * as Y from "yjs";
-import { type ConnectionContext, ForbiddenWrite } from "../context.ts";
+import { type ConnectionContext, ForbiddenWrite, RateLimited } from "../context.ts";
+import type { AccountLimits } from "../limits/accountLimits.ts";
+import { describeWait } from "../limits/tooManyRequests.ts";
 import type { Logger } from "../log.ts";
 import type { ClientIdRegistry } from "../writes/clientIds.ts";
 import { inspectUpdate, UnresolvableUpdate, type Write } from "../writes/inspectUpdate.ts";
@@ -20,10 +22,12 @@ export class WriteGuard implements Extension {
 
   private readonly clientIds: ClientIdRegistry;
   private readonly log: Logger;
+  private readonly limits: AccountLimits;
 
-  constructor(clientIds: ClientIdRegistry, log: Logger) {
+  constructor(clientIds: ClientIdRegistry, log: Logger, limits: AccountLimits) {
     this.clientIds = clientIds;
     this.log = log;
+    this.limits = limits;
   }
 
   async beforeSync({ documentName, document, type, payload, context }: beforeSyncPayload): Promise<void> {
@@ -44,6 +48,19 @@ export class WriteGuard implements Extension {
     const stolen = await this.clientIds.claim(inspected.clients, user.id);
     if (stolen.length > 0)
       this.refuse(documentName, user.id, "that Yjs client id belongs to another account");
+    // Per-account message allowance. Over it, the whole socket closes with 4429 and the client keeps
+    // the messages pending and sends them again after its reconnect back-off.
+    if (ref.kind === "segment") {
+      const messages = inspected.writes.filter((w) => w.op === "insert" && w.root === ROOTS.segment.messages);
+      const count = messages.reduce((sum, w) => sum + (w.values?.length ?? 0), 0);
+      const waitMs = await this.limits.messages(user.id, count);
+      if (waitMs !== null) {
+        const reason = `too many messages, wait ${describeWait(Math.ceil(waitMs / 1000))}`;
+        this.log.warn({ doc: documentName, user: user.id }, "account over its message limit");
+        (context as ConnectionContext).rateLimited?.(reason);
+        throw new RateLimited(reason);
+      }
+    }
   }
 
   private refuse(documentName: string, userId: string, explanation: string): never {

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SCHEMA_VERSION } from "@chat/model";
-import { RequestError, signIn, signUp } from "../auth/accounts.ts";
+import { normalizeUsername, SCHEMA_VERSION } from "@chat/model";
+import { changePassword, RequestError, signIn, signUp } from "../auth/accounts.ts";
 import { clearedCookie, readCookie, sessionCookie } from "../auth/cookies.ts";
+import { createInvite, inviteProblem, listInvites, revokeInvite } from "../auth/invites.ts";
 import {
   createSession,
+  deleteOtherSessions,
   deleteSession,
   findSession,
   SESSION_COOKIE,
@@ -11,10 +13,15 @@ import {
   type Session,
   type SessionUser,
 } from "../auth/sessions.ts";
+import { readWorkspaceSettings, updateWorkspaceSettings } from "../auth/workspaceSettings.ts";
 import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
+import type { AccountLimits } from "../limits/accountLimits.ts";
+import type { SignInThrottle } from "../limits/signInThrottle.ts";
+import { TooManyRequests } from "../limits/tooManyRequests.ts";
 import type { Logger } from "../log.ts";
 import { createRoom, toRoomMeta } from "../rooms.ts";
+import { clientAddress } from "./clientAddress.ts";
 import { readJson, sendError, sendJson } from "./json.ts";
 import { handleRoomRoute } from "./roomRoutes.ts";
 
@@ -23,15 +30,21 @@ export interface ApiDeps {
   writer: DocumentWriter;
   log: Logger;
   secureCookies: boolean;
-  /** Closes every open socket of a session (sign-out). */
-  closeSessionSockets(tokenHash: string): void;
+  trustProxy: boolean;
+  signInThrottle: SignInThrottle;
+  accountLimits: AccountLimits;
+  /** Closes every open socket of these (already deleted) sessions, on every instance. */
+  revokeSessions(tokenHashes: readonly string[]): Promise<void>;
 }
 
 const publicUser = (user: SessionUser) => ({
   id: user.id,
   username: user.username,
   displayName: user.displayName,
+  isAdmin: user.isAdmin,
 });
+
+const INVITE_PATH = /^\/api\/invites\/([a-z0-9]{16})$/;
 
 /** The HTTP API under /api/ (docs/api.md). Every refusal is `{ error }` with a sentence a person can act on. */
 export async function handleApi(
@@ -46,18 +59,39 @@ export async function handleApi(
       case "GET /api/session":
         return await getSession(deps, request, response);
       case "POST /api/signup":
-        return await startSession(deps, response, 201, await signUp(deps.db, await readJson(request)), true);
+        return await startSession(
+          deps,
+          request,
+          response,
+          201,
+          await signUp(deps.db, await readJson(request)),
+        );
       case "POST /api/login":
-        return await startSession(deps, response, 200, await signIn(deps.db, await readJson(request)), false);
+        return await login(deps, request, response);
       case "POST /api/logout":
         return await logout(deps, request, response);
+      case "POST /api/password":
+        return await postPassword(deps, request, response);
       case "POST /api/rooms":
         return await postRoom(deps, request, response);
-      default:
-        if (await handleRoomRoute(deps, () => requireSession(deps, request), request, response, path)) return;
-        sendError(response, 404, `There is no ${request.method} ${path}.`);
+      case "GET /api/workspace":
+        return sendJson(response, 200, await readWorkspaceSettings(deps.db));
+      case "PATCH /api/workspace":
+        return await patchWorkspace(deps, request, response);
+      case "GET /api/invites":
+        return await getInvites(deps, request, response);
+      case "POST /api/invites":
+        return await postInvite(deps, request, response);
+      case "POST /api/invites/check":
+        return await checkInvite(deps, request, response);
     }
+    const invite = INVITE_PATH.exec(path);
+    if (invite && request.method === "DELETE") return await deleteInvite(deps, request, response, invite[1]!);
+    if (await handleRoomRoute(deps, () => requireSession(deps, request), request, response, path)) return;
+    sendError(response, 404, `There is no ${request.method} ${path}.`);
   } catch (error) {
+    if (error instanceof TooManyRequests)
+      return sendError(response, 429, error.message, { "retry-after": String(error.retryAfterSeconds) });
     if (error instanceof RequestError) return sendError(response, error.status, error.message);
     deps.log.error({ route, error: String(error) }, "request failed");
     sendError(response, 503, "The server cannot reach its database right now. Try again in a moment.");
@@ -75,15 +109,24 @@ async function getSession(deps: ApiDeps, request: IncomingMessage, response: Ser
   sendJson(response, 200, { user: publicUser(session.user), schemaVersion: SCHEMA_VERSION });
 }
 
+/**
+ * Signing in or up always issues a new session token (so a token planted in the browser before
+ * sign-in is worthless afterwards) and revokes the session the browser presented, if any.
+ */
 async function startSession(
   deps: ApiDeps,
+  request: IncomingMessage,
   response: ServerResponse,
   status: number,
   user: SessionUser,
-  isNew: boolean,
 ) {
+  const previous = await findSession(deps.db, readCookie(request, SESSION_COOKIE));
   const { token } = await createSession(deps.db, user.id);
-  if (isNew) await deps.writer.refreshDirectory();
+  if (previous) {
+    await deleteSession(deps.db, previous.tokenHash);
+    await deps.revokeSessions([previous.tokenHash]);
+  }
+  if (status === 201) await deps.writer.refreshDirectory();
   sendJson(
     response,
     status,
@@ -92,20 +135,116 @@ async function startSession(
   );
 }
 
+/** Sign-in, slowed down after failures per username and per address (limits/signInThrottle.ts). */
+async function login(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = await readJson(request);
+  const rawUsername = (body as Record<string, unknown> | null)?.username;
+  const username = typeof rawUsername === "string" ? normalizeUsername(rawUsername).slice(0, 100) : "";
+  const address = clientAddress(request, deps.trustProxy);
+  await deps.signInThrottle.check(username, address);
+  let user: SessionUser;
+  try {
+    user = await signIn(deps.db, body);
+  } catch (error) {
+    if (error instanceof RequestError && error.status === 401) {
+      const lockedMs = await deps.signInThrottle.failed(username, address);
+      if (lockedMs > 0)
+        throw new TooManyRequests("Wrong username or password, and too many failed sign-ins.", lockedMs);
+    }
+    throw error;
+  }
+  await deps.signInThrottle.succeeded(username);
+  return startSession(deps, request, response, 200, user);
+}
+
 async function logout(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const session = await findSession(deps.db, readCookie(request, SESSION_COOKIE));
   if (session) {
     await deleteSession(deps.db, session.tokenHash);
-    deps.closeSessionSockets(session.tokenHash);
+    await deps.revokeSessions([session.tokenHash]);
   }
   response.writeHead(204, { "set-cookie": clearedCookie(SESSION_COOKIE, deps.secureCookies) }).end();
 }
 
-async function postRoom(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** A signed-in person making a change: counted against their per-account allowance. */
+async function requireWriter(deps: ApiDeps, request: IncomingMessage): Promise<Session> {
   const session = await requireSession(deps, request);
+  await deps.accountLimits.apiWrite(session.user.id);
+  return session;
+}
+
+/**
+ * Password change: the current password is required (and wrong guesses count as failed sign-ins);
+ * every other session of the person is revoked and its sockets closed; this device stays signed in.
+ */
+async function postPassword(
+  deps: ApiDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const session = await requireWriter(deps, request);
+  const address = clientAddress(request, deps.trustProxy);
+  await deps.signInThrottle.check(session.user.username, address);
+  try {
+    await changePassword(deps.db, session.user, await readJson(request));
+  } catch (error) {
+    if (error instanceof RequestError && error.status === 401)
+      await deps.signInThrottle.failed(session.user.username, address);
+    throw error;
+  }
+  const revoked = await deleteOtherSessions(deps.db, session.user.id, session.tokenHash);
+  await deps.revokeSessions(revoked);
+  sendJson(response, 200, { signedOutSessions: revoked.length });
+}
+
+async function postRoom(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const session = await requireWriter(deps, request);
   const row = await createRoom(deps.db, session.user.id, await readJson(request));
   await deps.writer.refreshRoom(row.id);
   await deps.writer.refreshUserIndex(session.user.id);
   if (row.kind === "channel") await deps.writer.refreshDirectory();
   sendJson(response, 201, { room: toRoomMeta(row) });
+}
+
+async function patchWorkspace(
+  deps: ApiDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const session = await requireWriter(deps, request);
+  sendJson(response, 200, await updateWorkspaceSettings(deps.db, session.user, await readJson(request)));
+}
+
+async function getInvites(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const session = await requireSession(deps, request);
+  sendJson(response, 200, { invites: await listInvites(deps.db, session.user) });
+}
+
+async function postInvite(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const session = await requireWriter(deps, request);
+  const { invite, token } = await createInvite(deps.db, session.user, await readJson(request));
+  sendJson(response, 201, { invite, token, path: `/invite/${token}` });
+}
+
+/** For the sign-up page: does this invite link still work, and who sent it? No session needed. */
+async function checkInvite(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = (await readJson(request)) as Record<string, unknown> | null;
+  const token = typeof body?.token === "string" ? body.token : "";
+  const address = clientAddress(request, deps.trustProxy);
+  // Guessing 256-bit tokens is hopeless, but a checker that answers forever is still an oracle.
+  await deps.accountLimits.apiWrite(`address:${address}`);
+  const { problem, invitedBy } = await inviteProblem(deps.db, token);
+  if (problem) return sendError(response, 410, problem);
+  sendJson(response, 200, { valid: true, invitedBy });
+}
+
+async function deleteInvite(
+  deps: ApiDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+  id: string,
+): Promise<void> {
+  const session = await requireWriter(deps, request);
+  await revokeInvite(deps.db, session.user, id);
+  response.writeHead(204).end();
 }

@@ -37,6 +37,11 @@ export function sendJson(
   response.end(text);
 }
 
-export function sendError(response: ServerResponse, status: number, message: string): void {
-  sendJson(response, status, { error: message });
+export function sendError(
+  response: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(response, status, { error: message }, headers);
 }

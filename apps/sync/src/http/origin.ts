@@ -15,3 +15,19 @@ export function originAllowed(request: IncomingMessage, allowed: readonly string
     return false;
   }
 }
+
+/**
+ * The CSRF check for every state-changing API request (SECURITY.md): Origin must be ours or allowed,
+ * and a browser that labels the request cross-site or same-site (a sibling subdomain, which SameSite=Lax
+ * cookies do not keep out) through Sec-Fetch-Site is refused unless its Origin is explicitly allowed.
+ * Requests without either header come from programs, not from a browser a page could drive.
+ */
+export function sameSiteRequest(request: IncomingMessage, allowed: readonly string[]): boolean {
+  if (!originAllowed(request, allowed)) return false;
+  const site = request.headers["sec-fetch-site"];
+  if (site === "cross-site" || site === "same-site") {
+    const origin = request.headers.origin;
+    return origin !== undefined && allowed.includes(origin);
+  }
+  return true;
+}

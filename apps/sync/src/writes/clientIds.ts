@@ -5,6 +5,9 @@ import type { Database } from "../db/database.ts";
  * write items under another device's client id and clock, and that device's real items would later
  * be taken for duplicates and dropped.
  */
+/** Owners remembered in memory; beyond this the least recently used are asked of Postgres again. */
+const CACHED_OWNERS = 100_000;
+
 export class ClientIdRegistry {
   private readonly owners = new Map<number, string>();
 
@@ -29,6 +32,7 @@ export class ClientIdRegistry {
           [client],
         );
         owner = row?.user_id ?? userId;
+        if (this.owners.size >= CACHED_OWNERS) this.owners.delete(this.owners.keys().next().value!);
         this.owners.set(client, owner);
       }
       if (owner !== userId) stolen.push(client);

@@ -33,20 +33,48 @@ export class UnresolvableUpdate extends Error {}
 
 type Location = { root: string | null; key: string | null };
 
+const isKnownRange = (store: Y.Doc["store"], id: Y.ID, length: number) =>
+  id.clock + length <= Y.getState(store, id.client);
+
 export function inspectUpdate(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
   const decoded = Y.decodeUpdate(update);
   const store = doc.store;
   const incoming = new Map<number, Y.Item[]>();
+  // Garbage-collected ranges carry no content, but they do take up clock space under a client id:
+  // they are bound to the sender like items, or a forged range could make the real owner's later
+  // items look like duplicates and vanish.
+  const gcClients = new Set<number>();
+  const firstClock = new Map<number, number>();
   for (const struct of decoded.structs) {
+    // A Skip marks a hole in the update: Yjs would park everything after it as pending, forever
+    // if the hole is never filled, and store it in every later snapshot.
+    if (struct instanceof Y.Skip) throw new UnresolvableUpdate("the update has gaps");
+    if (!firstClock.has(struct.id.client)) firstClock.set(struct.id.client, struct.id.clock);
+    if (struct instanceof Y.GC && !isKnownRange(store, struct.id, struct.length))
+      gcClients.add(struct.id.client);
     if (!(struct instanceof Y.Item)) continue;
     const list = incoming.get(struct.id.client) ?? [];
     list.push(struct);
     incoming.set(struct.id.client, list);
   }
-  const findIncoming = (id: Y.ID): Y.Item | undefined =>
-    incoming
-      .get(id.client)
-      ?.find((item) => id.clock >= item.id.clock && id.clock < item.id.clock + item.length);
+  for (const [client, clock] of firstClock)
+    if (clock > Y.getState(store, client))
+      throw new UnresolvableUpdate("the update depends on changes the server does not have");
+  // Structs of one client come in clock order: binary search, so a large update stays linear-ish.
+  const findIncoming = (id: Y.ID): Y.Item | undefined => {
+    const items = incoming.get(id.client);
+    if (!items) return undefined;
+    let low = 0;
+    let high = items.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const item = items[middle]!;
+      if (id.clock < item.id.clock) high = middle - 1;
+      else if (id.clock >= item.id.clock + item.length) low = middle + 1;
+      else return item;
+    }
+    return undefined;
+  };
   const isKnown = (id: Y.ID, length = 1) => id.clock + length <= Y.getState(store, id.client);
 
   const docLocation = (item: Y.Item): Location => {
@@ -56,8 +84,11 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
     return { root, key: item.parentSub };
   };
 
-  const locate = (item: Y.Item, depth = 0): Location => {
-    if (depth > 10_000) throw new UnresolvableUpdate("origin chain too long");
+  // Where each item of the update lives. An offline backlog is one long chain (each message placed
+  // after the previous one), so locations are resolved iteratively and remembered: linear, no
+  // recursion depth to exhaust.
+  const located = new Map<Y.Item, Location>();
+  const locateOne = (item: Y.Item): Location | Y.Item => {
     if (typeof item.parent === "string") return { root: item.parent, key: item.parentSub };
     if (item.parent !== null) return { root: null, key: null }; // nested under another item
     const neighbour = item.origin ?? item.rightOrigin;
@@ -69,12 +100,30 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
     }
     const inUpdate = findIncoming(neighbour);
     if (!inUpdate || inUpdate === item) throw new UnresolvableUpdate("item refers to an unknown neighbour");
-    return locate(inUpdate, depth + 1);
+    return inUpdate;
+  };
+  const locate = (start: Y.Item): Location => {
+    const chain: Y.Item[] = [];
+    const seen = new Set<Y.Item>();
+    let current = start;
+    let location: Location | undefined = located.get(current);
+    while (location === undefined) {
+      if (seen.has(current)) throw new UnresolvableUpdate("items that refer to each other in a circle");
+      seen.add(current);
+      chain.push(current);
+      const next = locateOne(current);
+      if (next instanceof Y.Item) {
+        current = next;
+        location = located.get(current);
+      } else location = next;
+    }
+    for (const item of chain) located.set(item, location);
+    return location;
   };
 
   const writes: Write[] = [];
-  const clients = new Set<number>();
-  let noop = true;
+  const clients = new Set<number>(gcClients);
+  let noop = gcClients.size === 0;
   for (const [client, items] of incoming) {
     for (const item of items) {
       if (isKnown(item.id, item.length)) continue;
@@ -103,7 +152,9 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
       }
       for (clock = Math.max(clock, range.clock); clock < end; ) {
         const item = findIncoming(Y.createID(client, clock));
-        if (!item) break; // deleting what neither side has is a no-op
+        // Yjs would keep such a deletion pending and apply it to whatever later takes that clock:
+        // another device's future messages.
+        if (!item) throw new UnresolvableUpdate("the update deletes changes the server does not have");
         const values = item.content instanceof Y.ContentAny ? item.content.arr : null;
         writes.push({ op: "delete", ...locate(item), values, client });
         clock = item.id.clock + item.length;

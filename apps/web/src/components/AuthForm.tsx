@@ -7,6 +7,8 @@ export function AuthForm(props: {
   submitLabel: string;
   passwordAutocomplete: "current-password" | "new-password";
   passwordHint?: string;
+  /** Shown above the form: why sign-up needs an invite, who sent one, or why a link no longer works. */
+  notice?: JSX.Element;
   /** Resolves on success; rejects with an Error whose message is shown to the person. */
   onSubmit: (username: string, password: string) => Promise<void>;
   footer: JSX.Element;
@@ -40,6 +42,7 @@ export function AuthForm(props: {
         </div>
         <h1>{props.title}</h1>
         <p class="auth-intro">{props.intro}</p>
+        {props.notice}
         <form onSubmit={submit} aria-busy={busy()} novalidate>
           <div class="field">
             <label for="auth-username">Username</label>

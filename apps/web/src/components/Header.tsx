@@ -3,6 +3,7 @@ import { SearchBox } from "../search/SearchBox";
 import { signOut } from "../session";
 import type { ConnectionState } from "../sync/connection";
 import { useWorkspace } from "../sync/workspace";
+import { HeaderActions } from "./HeaderActions";
 
 const STATE_TEXT: Record<ConnectionState, string> = {
   online: "Online",
@@ -48,6 +49,7 @@ export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
         <span class="connection-dot" aria-hidden="true" />
         <span class="connection-text">{STATE_TEXT[state()]}</span>
       </div>
+      <HeaderActions />
       <span class="me" title={`Signed in as ${workspace.me.username}`}>
         {workspace.me.username}
       </span>

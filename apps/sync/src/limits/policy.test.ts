@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../config.ts";
+import { DEFAULT_LIMITS, LOAD_TEST_LIMITS } from "./policy.ts";
+
+describe("RATE_LIMITS", () => {
+  it("is on unless a load test turns it off; failed sign-ins slow down either way", () => {
+    expect(loadConfig({}).limits).toBe(DEFAULT_LIMITS);
+    const off = loadConfig({ RATE_LIMITS: "off" }).limits;
+    expect(off).toBe(LOAD_TEST_LIMITS);
+    expect(off.account.messagesPerMinute).toBeGreaterThan(1e6);
+    expect(off.signIn).toEqual(DEFAULT_LIMITS.signIn);
+    expect(() => loadConfig({ RATE_LIMITS: "no" })).toThrow(ConfigError);
+    expect(() => loadConfig({ RATE_LIMITS: "no" })).toThrow(/RATE_LIMITS must be "on" or "off"/);
+  });
+
+  it("TRUST_PROXY only when asked", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "true" }).trustProxy).toBe(true);
+  });
+});
