@@ -47,10 +47,14 @@ describe("presence (awareness) is checked like a write", () => {
     const name = segmentDocName(room.body.room.id, 0);
 
     const a = await device(alice).open(name);
-    a.provider.setAwarenessField("user", { name: alice.username, typing: true });
+    a.provider.setAwarenessField("status", { text: "here", typing: true });
     const b = await device(bob).open(name);
+    // The server stamps `user` with the connection's own account, whatever the client claims.
     await eventually(
-      () => b.provider.awareness?.getStates().get(a.doc.clientID)?.user?.name === alice.username,
+      () => {
+        const state = b.provider.awareness?.getStates().get(a.doc.clientID);
+        return state?.user?.username === alice.username && state?.status?.text === "here";
+      },
       5_000,
       "bob sees alice's presence",
     );
@@ -60,13 +64,13 @@ describe("presence (awareness) is checked like a write", () => {
     forged.clientID = a.doc.clientID;
     const m = await device(mallory).open(name, forged);
     const refused = closeReason(m.provider);
-    m.provider.setAwarenessField("user", { name: "alice (honest)", typing: true });
+    m.provider.setAwarenessField("status", { text: "forged", typing: true });
     expect(await refused).toBe("forbidden-write: presence under another account's client id");
-    expect(b.provider.awareness?.getStates().get(a.doc.clientID)?.user?.name).toBe(alice.username);
+    expect(b.provider.awareness?.getStates().get(a.doc.clientID)?.status?.text).toBe("here");
 
     const big = await device(mallory).open(name);
     const tooLarge = closeReason(big.provider);
-    big.provider.setAwarenessField("user", { name: "x".repeat(20_000) });
+    big.provider.setAwarenessField("status", { text: "x".repeat(20_000) });
     expect(await tooLarge).toBe("forbidden-write: presence too large");
   });
 });
