@@ -14,6 +14,7 @@ import {
   segmentDocName,
 } from "@chat/model";
 import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
+import { outdated } from "../session";
 import type { Refusal } from "../sync/docs";
 import { observedIn, reuseUnchanged, useDocument } from "../sync/signals";
 import { useWorkspace } from "../sync/workspace";
@@ -113,6 +114,9 @@ export function RoomView(props: { roomId: string; title?: string }) {
   });
 
   const send = (text: string) => {
+    // An app older than the server's schema must not write shapes the server cannot read.
+    if (outdated())
+      throw new Error("This version of Chat is out of date. Reload to send; your text stays here.");
     // createMessage throws MessageRejected with a sentence for empty or over-long text.
     const message = createMessage(workspace.me.id, text);
     const target = segment();

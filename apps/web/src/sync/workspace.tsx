@@ -10,11 +10,21 @@ import {
   type UserEntry,
   userDocName,
 } from "@chat/model";
-import { type Accessor, createContext, createMemo, type JSX, onCleanup, useContext } from "solid-js";
+import {
+  type Accessor,
+  createContext,
+  createEffect,
+  createMemo,
+  type JSX,
+  onCleanup,
+  useContext,
+} from "solid-js";
 import type { User } from "../api";
-import { sessionLost } from "../session";
+import { markOutdated, sessionLost } from "../session";
 import { type Connection, createConnection } from "./connection";
+import { createDeviceSync } from "./deviceSync";
 import { createDocRegistry, type DocHandle, type DocRegistry } from "./docs";
+import { createPendingTracker } from "./pending";
 import { observed, reuseUnchanged } from "./signals";
 
 /**
@@ -42,6 +52,8 @@ export interface Workspace {
   indexedRooms: Accessor<IndexedRoom[]>;
   /** The rooms of the left nav: public rooms plus the private rooms the person belongs to, by name. */
   navRooms: Accessor<NavRoom[]>;
+  /** How many of this person's messages wait for the server (written offline, or not yet stored). */
+  pendingCount: Accessor<number>;
 }
 
 const WorkspaceContext = createContext<Workspace>();
@@ -55,19 +67,26 @@ export function useWorkspace(): Workspace {
 export function WorkspaceProvider(props: { user: User; children: JSX.Element }) {
   const me = props.user;
   const connection = createConnection(sessionLost);
+  const pending = createPendingTracker(me.id);
   const registry = createDocRegistry({
     socket: connection.socket,
     scope: me.id,
     onRefused: (_name, reason) => {
       if (reason === "unauthenticated") sessionLost();
+      if (reason === "outdated-client") markOutdated();
     },
+    onDocument: (name, doc) => pending.track(name, doc),
   });
   const directory = registry.open(DIRECTORY_DOC);
   const index = registry.open(userDocName(me.id));
+  const deviceSync = createDeviceSync(registry);
   onCleanup(() => {
+    deviceSync.stop();
     registry.closeAll();
     connection.destroy();
   });
+  // Ask the browser to keep the device copy under storage pressure (offline is the point of the app).
+  void navigator.storage?.persist?.().catch(() => false);
 
   const allUsers = observed(directory.doc, observeDirectory, listUsers);
   const users = createMemo<UserEntry[]>(
@@ -82,6 +101,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   );
   const publicRooms = observed(directory.doc, observeDirectory, listPublicRooms);
   const indexedRooms = observed(index.doc, observeIndex, listIndexedRooms);
+  createEffect(() => deviceSync.setRooms(indexedRooms().map((room) => room.roomId)));
   const userById = createMemo(() => new Map(users().map((user) => [user.id, user])));
   const knownUsernames = createMemo(() => new Set(users().map((user) => user.username)));
   const navRooms = createMemo<NavRoom[]>((previous) => {
@@ -114,6 +134,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     publicRooms,
     indexedRooms,
     navRooms,
+    pendingCount: pending.count,
   };
   return <WorkspaceContext.Provider value={workspace}>{props.children}</WorkspaceContext.Provider>;
 }
