@@ -8,6 +8,7 @@ import { Access } from "./extensions/access.ts";
 import { Persistence } from "./extensions/persistence.ts";
 import { ProjectionOnLoad } from "./extensions/projection.ts";
 import { createScaleOut } from "./extensions/scaleOut.ts";
+import { SegmentSealer } from "./extensions/segmentSealer.ts";
 import { Sequencer } from "./extensions/sequencer.ts";
 import { WriteGuard } from "./extensions/writeGuard.ts";
 import { handleApi } from "./http/api.ts";
@@ -66,6 +67,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       new Persistence(db, log, metrics), // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
+      new SegmentSealer(() => writer!, log), // 40: a full history segment gets a successor
     ],
   });
   hocuspocusRef = hocuspocus;
