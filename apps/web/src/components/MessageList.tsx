@@ -1,10 +1,13 @@
 import { type MessageView, renderMarkdown, type UserEntry } from "@chat/model";
 import { createEffect, createMemo, For, type JSX, on, Show } from "solid-js";
 import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../format";
+import { useMessageWindow } from "./messageWindow";
 
 /**
  * The log "Messages": one article per message in display order (server sequence, then pending).
  * Sticks to the bottom on open and as messages arrive, unless the person has scrolled up to read.
+ * Only a window of the history is rendered (messageWindow.ts); scrolling back past the first loaded
+ * message asks for older history (`onReachStart`).
  */
 export function MessageList(props: {
   messages: MessageView[];
@@ -13,14 +16,17 @@ export function MessageList(props: {
   knownUsernames: ReadonlySet<string>;
   loading: boolean;
   intro: JSX.Element;
+  hasOlder?: boolean;
+  loadingOlder?: boolean;
+  onReachStart?: () => void;
 }) {
   let log!: HTMLDivElement;
-  let atBottom = true;
-  const NEAR_BOTTOM_PX = 48;
-
-  const onScroll = () => {
-    atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < NEAR_BOTTOM_PX;
-  };
+  const win = useMessageWindow(
+    () => props.messages,
+    (message) => message.id,
+    () => log,
+    () => props.onReachStart?.(),
+  );
 
   createEffect(
     on(
@@ -29,21 +35,30 @@ export function MessageList(props: {
         const last = list[list.length - 1];
         const previousLast = previous?.[previous.length - 1];
         const justSentByMe = last !== undefined && last !== previousLast && last.author === props.me.id;
-        if (atBottom || justSentByMe) {
-          log.scrollTop = log.scrollHeight;
-          atBottom = true;
-        }
+        if (justSentByMe && !win.following()) win.followLatest();
+        if (win.following()) log.scrollTop = log.scrollHeight;
+        // Older history just arrived while the person waits at the top: extend the window into it.
+        else if (list.length !== previous?.length) win.onScroll();
       },
     ),
   );
 
   return (
-    <div class="log" role="log" aria-label="Messages" ref={log} onScroll={onScroll} tabindex="0">
-      <div class="log-intro">{props.intro}</div>
+    <div class="log" role="log" aria-label="Messages" ref={log} onScroll={() => win.onScroll()} tabindex="0">
+      <Show
+        when={win.atStart() && !props.hasOlder}
+        fallback={
+          <p class="log-loading">
+            {props.loadingOlder ? "Loading older messages…" : "Scroll up for older messages"}
+          </p>
+        }
+      >
+        <div class="log-intro">{props.intro}</div>
+      </Show>
       <Show when={props.loading && props.messages.length === 0}>
         <p class="log-loading">Loading messages…</p>
       </Show>
-      <For each={props.messages}>
+      <For each={win.visible()}>
         {(message) => (
           <Message
             message={message}
@@ -53,6 +68,11 @@ export function MessageList(props: {
           />
         )}
       </For>
+      <Show when={!win.atEnd()}>
+        <button type="button" class="button small jump-latest" onClick={() => win.followLatest()}>
+          Jump to the latest messages
+        </button>
+      </Show>
     </div>
   );
 }

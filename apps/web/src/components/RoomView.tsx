@@ -2,20 +2,16 @@ import {
   appendMessage,
   createMessage,
   dmParticipants,
-  listMessages,
-  listSegments,
   type MessageRecord,
   type MessageView,
-  newestSegment,
-  observeMessages,
   observeRoom,
   readRoomMeta,
   roomDocName,
-  segmentDocName,
 } from "@chat/model";
 import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
 import { outdated } from "../session";
 import type { Refusal } from "../sync/docs";
+import { useRoomHistory } from "../sync/history";
 import { observedIn, reuseUnchanged, useDocument } from "../sync/signals";
 import { useWorkspace } from "../sync/workspace";
 import { Composer } from "./Composer";
@@ -49,17 +45,10 @@ export function RoomView(props: { roomId: string; title?: string }) {
   const workspace = useWorkspace();
   const room = useDocument(workspace.registry, () => roomDocName(props.roomId));
   const meta = observedIn(room, observeRoom, readRoomMeta, null);
-  const newest = observedIn(
-    room,
-    observeRoom,
-    (doc) => (listSegments(doc).length > 0 ? newestSegment(doc) : null),
-    null,
-  );
-  const segment = useDocument(workspace.registry, () => {
-    const n = newest();
-    return n === null || room()?.refusal() ? null : segmentDocName(props.roomId, n);
-  });
-  const stored = observedIn(segment, observeMessages, listMessages, []);
+  // The newest segment opens with the room; older ones as the person scrolls back.
+  const history = useRoomHistory(workspace.registry, () => props.roomId, room);
+  const segment = history.newest;
+  const stored = history.messages;
   // Sent before the room document said which segment is newest (just created, or still loading):
   // shown as pending and appended as soon as the segment is known.
   const [waiting, setWaiting] = createSignal<MessageRecord[]>([]);
@@ -156,7 +145,10 @@ export function RoomView(props: { roomId: string; title?: string }) {
             me={workspace.me}
             userById={workspace.userById()}
             knownUsernames={workspace.knownUsernames()}
-            loading={!segment()?.synced()}
+            loading={!segment()?.synced() && !segment()?.loaded()}
+            hasOlder={history.hasOlder()}
+            loadingOlder={history.loadingOlder()}
+            onReachStart={history.loadOlder}
             intro={
               <Show
                 when={kind() === "dm"}

@@ -26,6 +26,8 @@ export interface DocHandle {
   readonly synced: Accessor<boolean>;
   /** True once what the device stores for the document is in `doc` (IndexedDB, before any network). */
   readonly loaded: Accessor<boolean>;
+  /** Resolves when `loaded` turns true. */
+  readonly whenLoaded: Promise<void>;
   /** Set when the server refused to open the document; cleared if it later accepts. */
   readonly refusal: Accessor<Refusal | null>;
   /** Gives back this reference; the document closes when nobody holds it any more. */
@@ -129,6 +131,7 @@ export function createDocRegistry(options: {
         doc: held.doc,
         synced: held.synced,
         loaded: held.loaded,
+        whenLoaded: held.store.loaded,
         refusal: held.refusal,
         release() {
           if (released) return;
