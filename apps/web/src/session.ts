@@ -3,7 +3,8 @@ import { createSignal } from "solid-js";
 import * as api from "./api";
 import { forgetDeviceUser, rememberDeviceUser, rememberedDeviceUser } from "./deviceUser";
 import { loginPathFor, navigate, path, search } from "./router";
-import { wipeLocalData } from "./sync/localStore";
+import { wipeLocalData } from "./sync/deviceDatabase";
+import { forgetTails } from "./sync/roomTail";
 
 /**
  * Who is signed in. `loading` until GET /api/session has answered once; then signed in or out.
@@ -80,6 +81,7 @@ export async function signOut(): Promise<void> {
     setState({ status: "signed-out" });
     forgetDeviceUser();
     navigate("/login");
+    if (user) forgetTails(user.id);
     if (user) await wipeLocalData(user.id).catch((error) => console.error("cannot wipe device data", error));
   }
 }

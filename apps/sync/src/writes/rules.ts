@@ -1,4 +1,11 @@
-import { type DocRef, isMessageRecord, MAX_MESSAGE_LENGTH, messageTextProblem, ROOTS } from "@chat/model";
+import {
+  type DocRef,
+  isDraftRoot,
+  isMessageRecord,
+  MAX_MESSAGE_LENGTH,
+  messageTextProblem,
+  ROOTS,
+} from "@chat/model";
 import type { Write } from "./inspectUpdate.ts";
 
 /**
@@ -29,6 +36,9 @@ function judge(ref: DocRef, userId: string, write: Write): string | null {
 
 function judgeUserIndex(write: Write): string | null {
   const { drafts, settings } = ROOTS.user;
+  // A room's draft is a Y.Text of its own (model/drafts.ts), edited freely by the owner: only text.
+  if (write.root !== null && isDraftRoot(write.root))
+    return write.op === "delete" || (write.key === null && write.text) ? null : "a draft holds text only";
   if (write.root !== drafts && write.root !== settings)
     return `"${write.root}" of the user index is written by the server only`;
   if (write.op === "delete") return null;

@@ -1,11 +1,16 @@
-import { createSignal, Show } from "solid-js";
+import { createEffect, createSignal, Show } from "solid-js";
+import type { DraftBinding } from "../sync/drafts";
 
 /**
  * The message box: Enter sends, Shift+Enter is a new line. `onSend` throws an Error with a sentence
  * when the message cannot be sent; the sentence is shown in role=alert and the text is kept.
  */
-export function Composer(props: { placeholder: string; onSend: (text: string) => void }) {
-  const [text, setText] = createSignal("");
+export function Composer(props: {
+  placeholder: string;
+  onSend: (text: string) => void;
+  draft?: DraftBinding;
+}) {
+  const [text, setText] = createSignal(props.draft?.text() ?? "");
   const [error, setError] = createSignal<string | null>(null);
   let box!: HTMLTextAreaElement;
 
@@ -14,9 +19,26 @@ export function Composer(props: { placeholder: string; onSend: (text: string) =>
     box.style.height = `${Math.min(box.scrollHeight, 240)}px`;
   };
 
+  // The draft changed elsewhere (another device, or the device copy loading): show it, caret kept.
+  createEffect(() => {
+    const remote = props.draft?.text();
+    if (remote === undefined || remote === box.value) return;
+    const caret = box.selectionStart;
+    const fromEnd = box.value.length - box.selectionEnd;
+    const focused = document.activeElement === box;
+    box.value = remote;
+    setText(remote);
+    fit();
+    if (focused) {
+      const at = Math.min(caret, remote.length);
+      box.setSelectionRange(at, Math.max(at, remote.length - fromEnd));
+    }
+  });
+
   const send = () => {
     try {
       props.onSend(text());
+      props.draft?.set("");
       setText("");
       setError(null);
       box.value = "";
@@ -54,6 +76,7 @@ export function Composer(props: { placeholder: string; onSend: (text: string) =>
           aria-invalid={error() ? true : undefined}
           onInput={(event) => {
             setText(event.currentTarget.value);
+            props.draft?.set(event.currentTarget.value);
             if (error()) setError(null);
             fit();
           }}

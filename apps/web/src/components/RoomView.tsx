@@ -11,6 +11,7 @@ import {
 import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
 import { outdated } from "../session";
 import type { Refusal } from "../sync/docs";
+import { useDraft } from "../sync/drafts";
 import { useRoomHistory } from "../sync/history";
 import { observedIn, reuseUnchanged, useDocument } from "../sync/signals";
 import { useWorkspace } from "../sync/workspace";
@@ -46,7 +47,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
   const room = useDocument(workspace.registry, () => roomDocName(props.roomId));
   const meta = observedIn(room, observeRoom, readRoomMeta, null);
   // The newest segment opens with the room; older ones as the person scrolls back.
-  const history = useRoomHistory(workspace.registry, () => props.roomId, room);
+  const history = useRoomHistory(workspace.registry, workspace.me.id, () => props.roomId, room);
   const segment = history.newest;
   const stored = history.messages;
   // Sent before the room document said which segment is newest (just created, or still loading):
@@ -113,6 +114,9 @@ export function RoomView(props: { roomId: string; title?: string }) {
     else setWaiting((queued) => [...queued, message]);
   };
 
+  // What was typed and not sent stays in the person's user document (synced to their devices).
+  const draft = useDraft(workspace.index, props.roomId);
+
   const placeholder = () => (kind() === "dm" ? `Message ${title()}` : `Message #${title()}`);
 
   return (
@@ -164,7 +168,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
               </Show>
             }
           />
-          <Composer placeholder={placeholder()} onSend={send} />
+          <Composer placeholder={placeholder()} onSend={send} draft={draft} />
         </Match>
       </Switch>
     </section>

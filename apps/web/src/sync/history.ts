@@ -7,8 +7,9 @@ import {
   observeRoom,
   segmentDocName,
 } from "@chat/model";
-import { type Accessor, createMemo, createSignal, onCleanup } from "solid-js";
+import { type Accessor, createEffect, createMemo, createSignal, onCleanup } from "solid-js";
 import type { DocHandle, DocRegistry } from "./docs";
+import { readTail, writeTail } from "./roomTail";
 import { observedIn, useDocument } from "./signals";
 
 /**
@@ -30,6 +31,7 @@ export interface RoomHistory {
 
 export function useRoomHistory(
   registry: DocRegistry,
+  scope: string,
   roomId: Accessor<string>,
   room: Accessor<DocHandle | null>,
 ): RoomHistory {
@@ -82,7 +84,21 @@ export function useRoomHistory(
     return older().flatMap((handle) => listMessages(handle.doc));
   });
 
+  // Until the newest segment is read from the device, the room's cached tail stands in for it.
+  const tail = createMemo(() => readTail(scope, roomId()));
+  const newestReady = () => newest()?.loaded() === true;
+  let tailTimer: ReturnType<typeof setTimeout> | undefined;
+  createEffect(() => {
+    if (!newestReady()) return;
+    const latest = newestMessages();
+    const id = roomId();
+    clearTimeout(tailTimer);
+    tailTimer = setTimeout(() => writeTail(scope, id, latest), 1_000);
+  });
+  onCleanup(() => clearTimeout(tailTimer));
+
   const messages = createMemo(() => {
+    if (!newestReady() && newestMessages().length === 0) return tail();
     const extra = olderMessages();
     if (extra.length === 0) return newestMessages();
     return [...extra, ...newestMessages()].sort(compareForDisplay);

@@ -1,4 +1,7 @@
 import * as Y from "yjs";
+import { openDeviceDatabase, UPDATES_STORE } from "./deviceDatabase";
+
+export { databaseName, openDeviceDatabase, wipeLocalData } from "./deviceDatabase";
 
 /**
  * The device copy of every document, in IndexedDB: one database per person (`scope` is the user id),
@@ -19,8 +22,7 @@ export interface LocalStore {
   destroy(): void;
 }
 
-const DB_PREFIX = "chat-device:";
-const UPDATES = "updates";
+const UPDATES = UPDATES_STORE;
 /** More rows than this for one document and they are merged into one. */
 export const COMPACT_AFTER_ROWS = 40;
 /** The origin of changes that came from the device store, so they are not written back. */
@@ -31,12 +33,6 @@ interface UpdateRow {
   seq: number;
   update: Uint8Array;
 }
-
-export function databaseName(scope: string): string {
-  return DB_PREFIX + scope;
-}
-
-const openDatabases = new Map<string, Promise<IDBDatabase>>();
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -51,34 +47,6 @@ function done(tx: IDBTransaction): Promise<void> {
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error ?? new Error("IndexedDB transaction aborted"));
   });
-}
-
-/** The person's device database (opened once per page and shared by every document). */
-export function openDeviceDatabase(scope: string): Promise<IDBDatabase> {
-  const name = databaseName(scope);
-  let opening = openDatabases.get(name);
-  if (!opening) {
-    opening = new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open(name, 1);
-      req.onupgradeneeded = () => {
-        req.result.createObjectStore(UPDATES, { keyPath: ["doc", "seq"] });
-      };
-      req.onsuccess = () => {
-        const db = req.result;
-        // Another tab deleting this person's data (sign-out) must not wait for us.
-        db.onversionchange = () => {
-          db.close();
-          openDatabases.delete(name);
-        };
-        resolve(db);
-      };
-      req.onerror = () => reject(req.error);
-      req.onblocked = () => reject(new Error("the device database is blocked by another tab"));
-    });
-    openDatabases.set(name, opening);
-    opening.catch(() => openDatabases.delete(name));
-  }
-  return opening;
 }
 
 /** Every stored row of one document, oldest first. */
@@ -203,19 +171,4 @@ export function attachLocalStore(scope: string, name: string, doc: Y.Doc): Local
       doc.off("update", onUpdate);
     },
   };
-}
-
-/** Removes everything this device stores for the person (sign-out). */
-export async function wipeLocalData(scope: string): Promise<void> {
-  const name = databaseName(scope);
-  const open = openDatabases.get(name);
-  openDatabases.delete(name);
-  if (open) (await open.catch(() => null))?.close();
-  await new Promise<void>((resolve, reject) => {
-    const req = indexedDB.deleteDatabase(name);
-    req.onsuccess = () => resolve();
-    req.onerror = () => reject(req.error);
-    // Another tab still has it open: it closes on `versionchange`, then the deletion completes.
-    req.onblocked = () => {};
-  });
 }
