@@ -1,8 +1,11 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import {
   createRoomViaApi,
   expect,
   expectOnline,
   messageArticle,
+  messageBox,
   messageLog,
   openApp,
   type Person,
@@ -125,4 +128,46 @@ test("installable: the manifest has what an install needs and the service worker
     ),
   );
   expect(api).toBe("network error");
+});
+
+test("a new deployment offers “Update available — reload”, and Reload switches to it", async ({ person }) => {
+  const alice = await person("alice");
+  await installApp(alice, "/");
+  // Deploy a new version: the service worker script changes on the server.
+  const worker = fileURLToPath(new URL("../../apps/web/dist/sw.js", import.meta.url));
+  const original = readFileSync(worker, "utf8");
+  try {
+    writeFileSync(worker, `${original}\n// deployed again\n`);
+    await alice.page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())");
+    const prompt = alice.page.getByRole("alert").filter({ hasText: "Update available" });
+    await expect(prompt).toBeVisible({ timeout: 20_000 });
+    await prompt.getByRole("button", { name: "Reload" }).click();
+    await expect(prompt).toBeHidden({ timeout: 20_000 });
+    await expect(alice.page.getByRole("button", { name: "Sign out" })).toBeVisible();
+    await expect
+      .poll(() =>
+        alice.page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.waiting === null)"),
+      )
+      .toBe(true);
+  } finally {
+    writeFileSync(worker, original);
+  }
+});
+
+test("an app older than the server's schema is told to reload and does not send", async ({ person }) => {
+  const alice = await person("alice");
+  const roomId = await createRoomViaApi(alice.context.request, uniqueName("Schema"));
+  // The server answers with a newer schema than this build knows.
+  await alice.page.route("**/api/session", async (route) => {
+    const response = await route.fetch();
+    const body = (await response.json()) as Record<string, unknown>;
+    await route.fulfill({ response, json: { ...body, schemaVersion: 999 } });
+  });
+  await openApp(alice.page, `/r/${roomId}`);
+  await expect(alice.page.getByRole("alert").filter({ hasText: "out of date" })).toBeVisible();
+  await messageBox(alice.page).fill("Should not be written");
+  await messageBox(alice.page).press("Enter");
+  await expect(alice.page.getByRole("alert").filter({ hasText: "Reload to send" })).toBeVisible();
+  await expect(messageBox(alice.page)).toHaveValue("Should not be written");
+  await expect(messageLog(alice.page).getByRole("article")).toHaveCount(0);
 });
