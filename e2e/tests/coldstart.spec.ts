@@ -159,8 +159,11 @@ test("cold start from the device: nav and the latest 50 messages, 1,000 and 100,
   await alice.context.addInitScript(PROBE);
 
   const report: string[] = [];
-  for (const mode of ["from IndexedDB alone (no cached tail)", "with the cached room tail"] as const) {
-    const noTail = mode.startsWith("from IndexedDB");
+  for (const mode of [
+    "first open of the room (newest segment decoded from IndexedDB)",
+    "room shown before (its cached tail first, then the segment)",
+  ] as const) {
+    const noTail = mode.startsWith("first open");
     for (const [i, room] of rooms.entries()) {
       const path = `/r/${ids[i]}`;
       const times: number[] = [];

@@ -4,6 +4,7 @@ import * as api from "./api";
 import { forgetDeviceUser, rememberDeviceUser, rememberedDeviceUser } from "./deviceUser";
 import { loginPathFor, navigate, path, search } from "./router";
 import { wipeLocalData } from "./sync/deviceDatabase";
+import { forgetNavSnapshot } from "./sync/navSnapshot";
 import { forgetTails } from "./sync/roomTail";
 
 /**
@@ -82,6 +83,7 @@ export async function signOut(): Promise<void> {
     forgetDeviceUser();
     navigate("/login");
     if (user) forgetTails(user.id);
+    if (user) forgetNavSnapshot(user.id);
     if (user) await wipeLocalData(user.id).catch((error) => console.error("cannot wipe device data", error));
   }
 }

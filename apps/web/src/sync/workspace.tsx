@@ -24,6 +24,7 @@ import { markOutdated, sessionLost } from "../session";
 import { type Connection, createConnection } from "./connection";
 import { createDeviceSync } from "./deviceSync";
 import { createDocRegistry, type DocHandle, type DocRegistry } from "./docs";
+import { withNavSnapshot } from "./navSnapshot";
 import { createPendingTracker } from "./pending";
 import { observed, reuseUnchanged } from "./signals";
 
@@ -88,7 +89,13 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   // Ask the browser to keep the device copy under storage pressure (offline is the point of the app).
   void navigator.storage?.persist?.().catch(() => false);
 
-  const allUsers = observed(directory.doc, observeDirectory, listUsers);
+  // Until the directory and the index are read from the device, the nav is drawn from its snapshot.
+  const fromDevice = withNavSnapshot(me.id, () => directory.loaded() && index.loaded(), {
+    users: observed(directory.doc, observeDirectory, listUsers),
+    publicRooms: observed(directory.doc, observeDirectory, listPublicRooms),
+    indexedRooms: observed(index.doc, observeIndex, listIndexedRooms),
+  });
+  const allUsers = fromDevice.users;
   const users = createMemo<UserEntry[]>(
     (previous) =>
       reuseUnchanged(
@@ -99,8 +106,8 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
       ),
     [],
   );
-  const publicRooms = observed(directory.doc, observeDirectory, listPublicRooms);
-  const indexedRooms = observed(index.doc, observeIndex, listIndexedRooms);
+  const publicRooms = fromDevice.publicRooms;
+  const indexedRooms = fromDevice.indexedRooms;
   createEffect(() => deviceSync.setRooms(indexedRooms().map((room) => room.roomId)));
   const userById = createMemo(() => new Map(users().map((user) => [user.id, user])));
   const knownUsernames = createMemo(() => new Set(users().map((user) => user.username)));
