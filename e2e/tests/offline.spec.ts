@@ -10,6 +10,7 @@ import {
   openApp,
   type Person,
   sendMessage,
+  sessionUserId,
   test,
   uniqueName,
 } from "./support.ts";
@@ -170,4 +171,27 @@ test("an app older than the server's schema is told to reload and does not send"
   await expect(alice.page.getByRole("alert").filter({ hasText: "Reload to send" })).toBeVisible();
   await expect(messageBox(alice.page)).toHaveValue("Should not be written");
   await expect(messageLog(alice.page).getByRole("article")).toHaveCount(0);
+});
+
+test("signing out removes the person's data from the device", async ({ person }) => {
+  const alice = await person("alice");
+  const userId = await sessionUserId(alice.page);
+  const roomId = await createRoomViaApi(alice.context.request, uniqueName("Private-notes"));
+  await openApp(alice.page, `/r/${roomId}`);
+  await expectOnline(alice.page);
+  await sendMessage(alice.page, "Something only for this device's owner");
+  await expect(messageArticle(alice.page, "Something only for this device's owner")).toContainText("✓");
+  const stored = () =>
+    alice.page.evaluate(
+      `indexedDB.databases().then((all) => all.some((d) => d.name === "chat-device:${userId}"))`,
+    );
+  const cached = () =>
+    alice.page.evaluate(`Object.keys(localStorage).filter((key) => key.includes("${userId}")).length`);
+  await expect.poll(stored).toBe(true);
+  await expect.poll(cached, { timeout: 15_000 }).toBeGreaterThan(0);
+
+  await alice.page.getByRole("button", { name: "Sign out" }).click();
+  await expect(alice.page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  await expect.poll(stored).toBe(false);
+  expect(await cached()).toBe(0);
 });
