@@ -19,10 +19,25 @@ export function Composer(props: {
     box.style.height = `${Math.min(box.scrollHeight, 240)}px`;
   };
 
+  // What the draft read right after this box last wrote it: the box's own change coming back (maybe
+  // cut to the length limit), never to be put back into the box over what is being typed.
+  // (The draft's signal updates synchronously, inside `set`: hence `writing`.)
+  let echo: string | undefined;
+  let writing = false;
+  const writeDraft = (value: string) => {
+    writing = true;
+    try {
+      props.draft?.set(value);
+    } finally {
+      writing = false;
+    }
+    echo = props.draft?.text();
+  };
+
   // The draft changed elsewhere (another device, or the device copy loading): show it, caret kept.
   createEffect(() => {
     const remote = props.draft?.text();
-    if (remote === undefined || remote === box.value) return;
+    if (remote === undefined || writing || remote === box.value || remote === echo) return;
     const caret = box.selectionStart;
     const fromEnd = box.value.length - box.selectionEnd;
     const focused = document.activeElement === box;
@@ -38,7 +53,7 @@ export function Composer(props: {
   const send = () => {
     try {
       props.onSend(text());
-      props.draft?.set("");
+      writeDraft("");
       setText("");
       setError(null);
       box.value = "";
@@ -76,7 +91,7 @@ export function Composer(props: {
           aria-invalid={error() ? true : undefined}
           onInput={(event) => {
             setText(event.currentTarget.value);
-            props.draft?.set(event.currentTarget.value);
+            writeDraft(event.currentTarget.value);
             if (error()) setError(null);
             fit();
           }}
