@@ -84,6 +84,23 @@ describe("the device store", () => {
     expect(listMessages(reread)).toHaveLength(total);
   });
 
+  it("keeps what two tabs write to the same document at once, through a compaction", async () => {
+    const scope = "tabs1";
+    const [tabA, tabB] = [new Y.Doc(), new Y.Doc()];
+    const [storeA, storeB] = [attachLocalStore(scope, "d", tabA), attachLocalStore(scope, "d", tabB)];
+    await Promise.all([storeA.loaded, storeB.loaded]);
+    for (let i = 0; i < COMPACT_AFTER_ROWS; i++) {
+      appendMessage(tabA, createMessage("a", `from A ${i}`, i, `a${i}`));
+      appendMessage(tabB, createMessage("b", `from B ${i}`, i, `b${i}`));
+    }
+    await Promise.all([storeA.flushed(), storeB.flushed()]);
+    await idle();
+    await Promise.all([storeA.flushed(), storeB.flushed()]);
+    const reread = new Y.Doc();
+    await attachLocalStore(scope, "d", reread).loaded;
+    expect(listMessages(reread)).toHaveLength(2 * COMPACT_AFTER_ROWS);
+  });
+
   it("keeps people apart and wipes one person's data on sign-out", async () => {
     for (const scope of ["carol1", "dave1"]) {
       const doc = new Y.Doc();

@@ -65,18 +65,40 @@ export async function storedDocumentNames(scope: string): Promise<string[]> {
 }
 
 /**
- * Replaces rows up to `lastSeq` with their merge, in one transaction: rows written meanwhile have
- * higher sequence numbers and stay.
+ * Replaces the document's rows with their merge, in one transaction (read, merge and write together),
+ * so a row another tab writes meanwhile is either merged or left alone, never dropped. Returns how
+ * many rows were merged.
  */
-async function compact(db: IDBDatabase, docName: string, rows: UpdateRow[]): Promise<void> {
-  if (rows.length < 2) return;
-  const merged = Y.mergeUpdates(rows.map((row) => row.update));
-  const lastSeq = rows[rows.length - 1]!.seq;
-  const tx = db.transaction(UPDATES, "readwrite");
-  const store = tx.objectStore(UPDATES);
-  store.delete(IDBKeyRange.bound([docName, -Infinity], [docName, lastSeq]));
-  store.put({ doc: docName, seq: lastSeq, update: merged } satisfies UpdateRow);
-  await done(tx);
+function compact(db: IDBDatabase, docName: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(UPDATES, "readwrite");
+    const store = tx.objectStore(UPDATES);
+    let merged = 0;
+    const req = store.getAll(IDBKeyRange.bound([docName, -Infinity], [docName, Infinity])) as IDBRequest<
+      UpdateRow[]
+    >;
+    req.onsuccess = () => {
+      const rows = req.result;
+      if (rows.length < 2) return;
+      const lastSeq = rows[rows.length - 1]!.seq;
+      store.delete(IDBKeyRange.bound([docName, -Infinity], [docName, lastSeq]));
+      store.put({ doc: docName, seq: lastSeq, update: Y.mergeUpdates(rows.map((row) => row.update)) });
+      merged = rows.length;
+    };
+    tx.oncomplete = () => resolve(merged);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new Error("IndexedDB transaction aborted"));
+  });
+}
+
+/**
+ * Row keys: unique across tabs writing the same document at once (the time in ms, shifted, plus
+ * randomness, and increasing within a tab). Order does not matter: Yjs applies updates in any order.
+ */
+let lastRowSeq = 0;
+function newRowSeq(): number {
+  lastRowSeq = Math.max(lastRowSeq + 1, Date.now() * 4096 + Math.floor(Math.random() * 4096));
+  return lastRowSeq;
 }
 
 const whenIdle = (work: () => void) => {
@@ -86,7 +108,6 @@ const whenIdle = (work: () => void) => {
 
 export function attachLocalStore(scope: string, name: string, doc: Y.Doc): LocalStore {
   let destroyed = false;
-  let nextSeq = 0;
   let rowCount = 0;
   let compacting = false;
   let writes: Promise<void> = Promise.resolve();
@@ -95,14 +116,21 @@ export function attachLocalStore(scope: string, name: string, doc: Y.Doc): Local
   const database = openDeviceDatabase(scope);
 
   const append = (update: Uint8Array) => {
-    const seq = nextSeq++;
     rowCount++;
     writes = writes
       .then(async () => {
         const db = await database;
-        const tx = db.transaction(UPDATES, "readwrite");
-        tx.objectStore(UPDATES).put({ doc: name, seq, update } satisfies UpdateRow);
-        await done(tx);
+        // `add`, never `put`: a key taken by another tab fails (and is retried) instead of overwriting.
+        for (let attempt = 0; ; attempt++) {
+          const tx = db.transaction(UPDATES, "readwrite");
+          tx.objectStore(UPDATES).add({ doc: name, seq: newRowSeq(), update } satisfies UpdateRow);
+          try {
+            await done(tx);
+            return;
+          } catch (error) {
+            if (attempt >= 3 || (error as DOMException | null)?.name !== "ConstraintError") throw error;
+          }
+        }
       })
       .catch((error) => console.error(`cannot store ${name} on this device`, error));
     if (rowCount > COMPACT_AFTER_ROWS) scheduleCompaction();
@@ -115,10 +143,8 @@ export function attachLocalStore(scope: string, name: string, doc: Y.Doc): Local
       writes = writes
         .then(async () => {
           if (destroyed) return;
-          const db = await database;
-          const rows = await readRows(db, name);
-          await compact(db, name, rows);
-          rowCount = rowCount - rows.length + 1;
+          const merged = await compact(await database, name);
+          if (merged > 0) rowCount = rowCount - merged + 1;
         })
         .catch((error) => console.error(`cannot compact ${name} on this device`, error))
         .finally(() => {
@@ -140,7 +166,6 @@ export function attachLocalStore(scope: string, name: string, doc: Y.Doc): Local
       const db = await database;
       const rows = await readRows(db, name);
       if (destroyed) return;
-      nextSeq = rows.length === 0 ? 0 : rows[rows.length - 1]!.seq + 1;
       rowCount = rows.length;
       if (rows.length > 0)
         Y.transact(

@@ -29,7 +29,7 @@ describe("the pending count", () => {
     Y.applyUpdate(loaded, Y.encodeStateAsUpdate(stored));
     expect(tracker.count()).toBe(2);
 
-    stopFirst();
+    stopFirst!();
     expect(tracker.count()).toBe(2);
   });
 });
