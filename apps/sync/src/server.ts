@@ -13,6 +13,7 @@ import { Persistence } from "./extensions/persistence.ts";
 import { PresenceGuard } from "./extensions/presence.ts";
 import { ProjectionOnLoad } from "./extensions/projection.ts";
 import { createScaleOut } from "./extensions/scaleOut.ts";
+import { SegmentSealer } from "./extensions/segmentSealer.ts";
 import { Sequencer } from "./extensions/sequencer.ts";
 import { WriteGuard } from "./extensions/writeGuard.ts";
 import { handleApi } from "./http/api.ts";
@@ -89,6 +90,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       new ProjectionOnLoad(db), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
       memberIndex, // 40: members' unread and mention counts follow read positions and edits
+      new SegmentSealer(() => writer!, log), // 40: a full history segment gets a successor
     ],
   });
   hocuspocusRef = hocuspocus;

@@ -1,9 +1,10 @@
-import { createEffect, createMemo, Match, Show, Switch } from "solid-js";
+import { createEffect, createMemo, Match, Switch } from "solid-js";
 import { Shell } from "./components/Shell";
+import { UpdatePrompt } from "./components/UpdatePrompt";
 import { Login } from "./pages/Login";
 import { Signup } from "./pages/Signup";
 import { loginPathFor, matchRoute, navigate, path, safeNext, search } from "./router";
-import { currentUser, loadSession, outdated, session } from "./session";
+import { currentUser, loadSession, session } from "./session";
 import { WorkspaceProvider } from "./sync/workspace";
 
 /**
@@ -29,15 +30,7 @@ export function App() {
 
   return (
     <>
-      <Show when={outdated()}>
-        <div class="banner">
-          Chat has been updated.{" "}
-          <button type="button" class="button small" onClick={() => window.location.reload()}>
-            Reload
-          </button>{" "}
-          to keep chatting.
-        </div>
-      </Show>
+      <UpdatePrompt />
       <Switch>
         <Match when={session().status === "loading"}>
           <div class="splash" aria-busy="true">

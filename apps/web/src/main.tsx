@@ -1,3 +1,5 @@
+// First: starts opening the device database while the rest of the app loads.
+import "./warmDevice";
 import { render } from "solid-js/web";
 import { App } from "./App";
 import { loadSession } from "./session";

@@ -1,8 +1,12 @@
 import { SCHEMA_VERSION } from "@chat/model";
 import { createSignal } from "solid-js";
 import * as api from "./api";
+import { forgetDeviceUser, rememberDeviceUser, rememberedDeviceUser } from "./deviceUser";
 import { loginPathFor, navigate, path, search } from "./router";
 import { deleteSearchStore } from "./search/indexStore";
+import { wipeLocalData } from "./sync/deviceDatabase";
+import { forgetNavSnapshot } from "./sync/navSnapshot";
+import { forgetTails } from "./sync/roomTail";
 
 /**
  * Who is signed in. `loading` until GET /api/session has answered once; then signed in or out.
@@ -28,17 +32,34 @@ export function currentUser(): api.User | null {
 
 function accept(info: api.SessionInfo): void {
   if (info.schemaVersion !== undefined && info.schemaVersion !== SCHEMA_VERSION) setOutdated(true);
+  rememberDeviceUser(info.user);
+  const current = state();
+  // Already showing this person from the device: keep the same object so the workspace stays mounted.
+  if (current.status === "signed-in" && current.user.id === info.user.id) return;
   setState({ status: "signed-in", user: info.user });
 }
 
+/** The server says this build is older than its document schema (or refused a document for that). */
+export function markOutdated(): void {
+  setOutdated(true);
+}
+
+/**
+ * Asks the server who is signed in. When this device remembers the last person, their workspace opens
+ * at once from the device (local-first: no network needed), and the answer only corrects it: signed
+ * out elsewhere sends them to sign-in; an unreachable server leaves them working offline.
+ */
 export async function loadSession(): Promise<void> {
-  setState({ status: "loading" });
+  const remembered = rememberedDeviceUser();
+  if (remembered) setState({ status: "signed-in", user: remembered });
+  else setState({ status: "loading" });
   try {
     const info = await api.getSession();
     if (info) accept(info);
+    else if (remembered) sessionLost();
     else setState({ status: "signed-out" });
   } catch (error) {
-    setState({ status: "error", message: (error as Error).message });
+    if (!remembered) setState({ status: "error", message: (error as Error).message });
   }
 }
 
@@ -50,22 +71,31 @@ export async function signUp(username: string, password: string, invite?: string
   accept(await api.signUp(username, password, invite));
 }
 
-/** Ends the session on the server, then here (which closes every document and the socket). */
+/**
+ * Ends the session on the server, then here (which closes every document and the socket), and
+ * removes everything this device kept for the person.
+ */
 export async function signOut(): Promise<void> {
   const user = currentUser();
   try {
     await api.logOut();
   } finally {
     setState({ status: "signed-out" });
+    forgetDeviceUser();
     navigate("/login");
     // Signing out closed the search worker; the person's search index leaves this device too.
     if (user) await deleteSearchStore(user.id).catch(() => {});
+    if (user) forgetTails(user.id);
+    if (user) forgetNavSnapshot(user.id);
+    if (user) await wipeLocalData(user.id).catch((error) => console.error("cannot wipe device data", error));
   }
 }
 
 /** The server no longer knows our session (expired, or signed out elsewhere): back to sign-in. */
 export function sessionLost(): void {
   if (state().status !== "signed-in") return;
+  // The device keeps their documents (signing in again reuses them) but no longer opens by itself.
+  forgetDeviceUser();
   setState({ status: "signed-out" });
   navigate(loginPathFor(path() + search()), { replace: true });
 }

@@ -1,4 +1,5 @@
 export * from "./directory.ts";
+export * from "./drafts.ts";
 export * from "./edits.ts";
 export * from "./markdown.ts";
 export * from "./membership.ts";

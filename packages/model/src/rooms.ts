@@ -33,14 +33,28 @@ export function readRoomMeta(doc: Y.Doc): RoomMeta | null {
   return map.toJSON() as RoomMeta;
 }
 
-/** History segment numbers, oldest first. The last one is where new messages go. */
+/**
+ * History segment numbers, oldest first. The last one is where new messages go. (Two sync instances
+ * sealing the same segment at once may both append its successor: duplicates are dropped here.)
+ */
 export function listSegments(doc: Y.Doc): number[] {
-  return segments(doc).toArray();
+  return [...new Set(segments(doc).toArray())].sort((a, b) => a - b);
 }
 
 export function newestSegment(doc: Y.Doc): number {
-  const all = segments(doc);
-  return all.length === 0 ? 0 : all.get(all.length - 1);
+  const all = listSegments(doc);
+  return all.length === 0 ? 0 : all[all.length - 1]!;
+}
+
+/**
+ * Server only: `sealed` is full, so new messages go to the next segment. Returns the new newest
+ * segment, or null when `sealed` was not the newest (already sealed, or not yet listed).
+ */
+export function openNextSegment(doc: Y.Doc, sealed: number): number | null {
+  if (listSegments(doc).length === 0 || newestSegment(doc) !== sealed) return null;
+  const next = sealed + 1;
+  doc.transact(() => segments(doc).insert(segments(doc).length, [next]));
+  return next;
 }
 
 export function observeRoom(doc: Y.Doc, callback: () => void): () => void {

@@ -17,6 +17,11 @@ export interface Write {
   key: string | null;
   /** The JSON values of a ContentAny item; null for any other kind of content. */
   values: unknown[] | null;
+  /**
+   * True when an inserted item is plain text (a Y.Text's characters), or characters that were typed
+   * and deleted again before the update was sent (Yjs sends those without their content).
+   */
+  text?: boolean;
   /** Yjs client id that created the item. */
   client: number;
 }
@@ -131,7 +136,8 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
       clients.add(client);
       const location = locate(item);
       const values = item.content instanceof Y.ContentAny ? item.content.arr : null;
-      writes.push({ op: "insert", ...location, values, client });
+      const text = item.content instanceof Y.ContentString || item.content instanceof Y.ContentDeleted;
+      writes.push({ op: "insert", ...location, values, text, client });
     }
   }
 

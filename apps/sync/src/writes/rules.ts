@@ -1,6 +1,7 @@
 import {
   canChangeMessage,
   type DocRef,
+  isDraftRoot,
   isMessageEdit,
   isMessageRecord,
   MAX_MESSAGE_LENGTH,
@@ -55,6 +56,9 @@ function judge(ref: DocRef, userId: string, write: Write, lookup: MessageLookup)
 
 function judgeUserIndex(write: Write): string | null {
   const { drafts, settings } = ROOTS.user;
+  // A room's draft is a Y.Text of its own (model/drafts.ts), edited freely by the owner: only text.
+  if (write.root !== null && isDraftRoot(write.root))
+    return write.op === "delete" || (write.key === null && write.text) ? null : "a draft holds text only";
   if (write.root !== drafts && write.root !== settings)
     return `"${write.root}" of the user index is written by the server only`;
   if (write.op === "delete") return null;

@@ -3,6 +3,7 @@ import {
   createEventLine,
   createMessage,
   deleteMessage,
+  draftRootName,
   editMessage,
   findMessage,
   isMessageRecord,
@@ -10,6 +11,7 @@ import {
   putIndexedRoom,
   putMention,
   ROOTS,
+  setDraft,
 } from "@chat/model";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
@@ -162,4 +164,36 @@ describe("inspectUpdate", () => {
     const draft = clientUpdate(server, (doc) => doc.getMap(ROOTS.user.drafts).set("r", "half a thought"));
     expect(refuseWrites(user, "bob", inspectUpdate(server, draft).writes)).toBeNull();
   });
+});
+
+describe("drafts in the user index", () => {
+  const user = { kind: "user", userId: "bob" } as const;
+  it("lets the owner type, edit and clear a room's draft, as text only", () => {
+    const server = new Y.Doc();
+    const typed = clientUpdate(server, (doc) => setDraft(doc, "room1", "hello wor"));
+    expect(refuseWrites(user, "bob", inspectUpdate(server, typed).writes)).toBeNull();
+    Y.applyUpdate(server, typed);
+    const edited = clientUpdate(server, (doc) => setDraft(doc, "room1", "hello world"));
+    expect(refuseWrites(user, "bob", inspectUpdate(server, edited).writes)).toBeNull();
+    Y.applyUpdate(server, edited);
+    const cleared = clientUpdate(server, (doc) => setDraft(doc, "room1", ""));
+    expect(refuseWrites(user, "bob", inspectUpdate(server, cleared).writes)).toBeNull();
+    const embedded = clientUpdate(server, (doc) =>
+      doc.getText(draftRootName("room1")).insertEmbed(0, { x: 1 }),
+    );
+    expect(refuseWrites(user, "bob", inspectUpdate(server, embedded).writes)).toMatch(/text only/);
+    const index = clientUpdate(server, (doc) => doc.getMap(ROOTS.user.rooms).set("room1", { unread: 0 }));
+    expect(refuseWrites(user, "bob", inspectUpdate(server, index).writes)).toMatch(/server only/);
+  });
+});
+
+it("accepts draft characters typed and deleted before they were sent", () => {
+  const server = new Y.Doc();
+  const update = clientUpdate(server, (doc) => {
+    setDraft(doc, "room1", "typo");
+    setDraft(doc, "room1", "ty");
+    setDraft(doc, "room1", "type");
+  });
+  const { writes } = inspectUpdate(server, update);
+  expect(refuseWrites({ kind: "user", userId: "bob" }, "bob", writes)).toBeNull();
 });

@@ -1,4 +1,5 @@
-import { createSignal, Show } from "solid-js";
+import { createEffect, createSignal, Show } from "solid-js";
+import type { DraftBinding } from "../sync/drafts";
 import { createMentionTypeahead } from "./MentionTypeahead";
 
 /**
@@ -12,8 +13,9 @@ export function Composer(props: {
   onTyping?: () => void;
   /** Usernames the "@" typeahead offers. */
   usernames?: readonly string[];
+  draft?: DraftBinding;
 }) {
-  const [text, setText] = createSignal("");
+  const [text, setText] = createSignal(props.draft?.text() ?? "");
   const [error, setError] = createSignal<string | null>(null);
   let box!: HTMLTextAreaElement;
   const typeahead = createMentionTypeahead({
@@ -21,6 +23,7 @@ export function Composer(props: {
     usernames: () => props.usernames ?? [],
     onPick: (value) => {
       setText(value);
+      writeDraft(value);
       fit();
     },
   });
@@ -30,9 +33,41 @@ export function Composer(props: {
     box.style.height = `${Math.min(box.scrollHeight, 240)}px`;
   };
 
+  // What the draft read right after this box last wrote it: the box's own change coming back (maybe
+  // cut to the length limit), never to be put back into the box over what is being typed.
+  // (The draft's signal updates synchronously, inside `set`: hence `writing`.)
+  let echo: string | undefined;
+  let writing = false;
+  const writeDraft = (value: string) => {
+    writing = true;
+    try {
+      props.draft?.set(value);
+    } finally {
+      writing = false;
+    }
+    echo = props.draft?.text();
+  };
+
+  // The draft changed elsewhere (another device, or the device copy loading): show it, caret kept.
+  createEffect(() => {
+    const remote = props.draft?.text();
+    if (remote === undefined || writing || remote === box.value || remote === echo) return;
+    const caret = box.selectionStart;
+    const fromEnd = box.value.length - box.selectionEnd;
+    const focused = document.activeElement === box;
+    box.value = remote;
+    setText(remote);
+    fit();
+    if (focused) {
+      const at = Math.min(caret, remote.length);
+      box.setSelectionRange(at, Math.max(at, remote.length - fromEnd));
+    }
+  });
+
   const send = () => {
     try {
       props.onSend(text());
+      writeDraft("");
       setText("");
       setError(null);
       typeahead.close();
@@ -73,6 +108,7 @@ export function Composer(props: {
           {...typeahead.boxAttributes()}
           onInput={(event) => {
             setText(event.currentTarget.value);
+            writeDraft(event.currentTarget.value);
             if (error()) setError(null);
             fit();
             typeahead.refresh();

@@ -4,6 +4,7 @@ import { signOut } from "../session";
 import type { ConnectionState } from "../sync/connection";
 import { useWorkspace } from "../sync/workspace";
 import { HeaderActions } from "./HeaderActions";
+import { PendingBadge } from "./PendingBadge";
 
 const STATE_TEXT: Record<ConnectionState, string> = {
   online: "Online",
@@ -48,6 +49,7 @@ export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
       <div class={`connection connection-${state()}`} role="status" aria-label="Connection">
         <span class="connection-dot" aria-hidden="true" />
         <span class="connection-text">{STATE_TEXT[state()]}</span>
+        <PendingBadge count={workspace.pendingCount()} />
       </div>
       <HeaderActions />
       <span class="me" title={`Signed in as ${workspace.me.username}`}>

@@ -2,10 +2,13 @@ import type { MessageView, UserEntry } from "@chat/model";
 import { createEffect, createMemo, For, type JSX, on, Show } from "solid-js";
 import { revealRequestedMessage } from "../search/revealMessage";
 import { MessageItem } from "./MessageItem";
+import { useMessageWindow } from "./messageWindow";
 
 /**
  * The log "Messages": one article per message in display order (server sequence, then pending).
  * Sticks to the bottom on open and as messages arrive, unless the person has scrolled up to read.
+ * Only a window of the history is rendered (messageWindow.ts); scrolling back past the first loaded
+ * message asks for older history (`onReachStart`).
  */
 export function MessageList(props: {
   messages: MessageView[];
@@ -20,18 +23,22 @@ export function MessageList(props: {
   canChange(message: MessageView): boolean;
   onEdit(message: MessageView, text: string): void;
   onDelete(message: MessageView): void;
+  hasOlder?: boolean;
+  loadingOlder?: boolean;
+  onReachStart?: () => void;
 }) {
   let log!: HTMLDivElement;
-  const ids = createMemo(() => props.messages.map((message) => message.id), [], {
+  const positions = createMemo(() => new Map(props.messages.map((message, i) => [message.id, i])));
+  const win = useMessageWindow(
+    () => props.messages,
+    (message) => message.id,
+    () => log,
+    () => props.onReachStart?.(),
+  );
+  // Rendered rows are keyed by message id (see below); the window decides which ids are rendered.
+  const ids = createMemo(() => win.visible().map((message) => message.id), [], {
     equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
   });
-  const positions = createMemo(() => new Map(props.messages.map((message, i) => [message.id, i])));
-  let atBottom = true;
-  const NEAR_BOTTOM_PX = 48;
-
-  const onScroll = () => {
-    atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < NEAR_BOTTOM_PX;
-  };
 
   createEffect(
     on(
@@ -40,25 +47,33 @@ export function MessageList(props: {
         const last = list[list.length - 1];
         const previousLast = previous?.[previous.length - 1];
         const justSentByMe = last !== undefined && last !== previousLast && last.author === props.me.id;
-        if (atBottom || justSentByMe) {
-          log.scrollTop = log.scrollHeight;
-          atBottom = true;
-        }
+        if (justSentByMe && !win.following()) win.followLatest();
+        if (win.following()) log.scrollTop = log.scrollHeight;
+        // Older history just arrived while the person waits at the top: extend the window into it.
+        else if (list.length !== previous?.length) win.onScroll();
       },
     ),
   );
-  // A search result opened here: scroll to its message, and stop sticking to the bottom.
+  // A search result opened here: bring its message into the window, scroll to it, highlight it.
   revealRequestedMessage(
     () => log,
     () => props.messages,
-    () => {
-      atBottom = false;
-    },
+    () => {},
+    (messageId) => win.reveal(messageId),
   );
 
   return (
-    <div class="log" role="log" aria-label="Messages" ref={log} onScroll={onScroll} tabindex="0">
-      <div class="log-intro">{props.intro}</div>
+    <div class="log" role="log" aria-label="Messages" ref={log} onScroll={() => win.onScroll()} tabindex="0">
+      <Show
+        when={win.atStart() && !props.hasOlder}
+        fallback={
+          <p class="log-loading">
+            {props.loadingOlder ? "Loading older messages…" : "Scroll up for older messages"}
+          </p>
+        }
+      >
+        <div class="log-intro">{props.intro}</div>
+      </Show>
       <Show when={props.loading && props.messages.length === 0}>
         <p class="log-loading">Loading messages…</p>
       </Show>
@@ -86,6 +101,11 @@ export function MessageList(props: {
           );
         }}
       </For>
+      <Show when={!win.atEnd()}>
+        <button type="button" class="button small jump-latest" onClick={() => win.followLatest()}>
+          Jump to the latest messages
+        </button>
+      </Show>
     </div>
   );
 }

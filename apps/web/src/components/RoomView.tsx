@@ -5,19 +5,17 @@ import {
   deleteMessage,
   dmParticipants,
   editMessage,
-  listMessages,
-  listSegments,
   type MessageRecord,
   type MessageView,
-  newestSegment,
-  observeMessages,
   observeRoom,
   readRoomMeta,
   roomDocName,
-  segmentDocName,
 } from "@chat/model";
 import { createEffect, createMemo, createSignal, Match, Show, Switch } from "solid-js";
+import { outdated } from "../session";
 import type { Refusal } from "../sync/docs";
+import { useDraft } from "../sync/drafts";
+import { useRoomHistory } from "../sync/history";
 import { showConversationTitle } from "../sync/pageTitle";
 import { typingNames, typingReporter } from "../sync/presence";
 import { roomLife } from "../sync/roomLife";
@@ -56,17 +54,10 @@ export function RoomView(props: { roomId: string; title?: string }) {
   const workspace = useWorkspace();
   const room = useDocument(workspace.registry, () => roomDocName(props.roomId));
   const meta = observedIn(room, observeRoom, readRoomMeta, null);
-  const newest = observedIn(
-    room,
-    observeRoom,
-    (doc) => (listSegments(doc).length > 0 ? newestSegment(doc) : null),
-    null,
-  );
-  const segment = useDocument(workspace.registry, () => {
-    const n = newest();
-    return n === null || room()?.refusal() ? null : segmentDocName(props.roomId, n);
-  });
-  const stored = observedIn(segment, observeMessages, listMessages, []);
+  // The newest segment opens with the room; older ones as the person scrolls back.
+  const history = useRoomHistory(workspace.registry, workspace.me.id, () => props.roomId, room);
+  const segment = history.newest;
+  const stored = history.messages;
   // Sent before the room document said which segment is newest (just created, or still loading):
   // shown as pending and appended as soon as the segment is known.
   const [waiting, setWaiting] = createSignal<MessageRecord[]>([]);
@@ -122,6 +113,9 @@ export function RoomView(props: { roomId: string; title?: string }) {
   const typers = createMemo(() => typingNames(segment(), workspace.me.id));
 
   const send = (text: string) => {
+    // An app older than the server's schema must not write shapes the server cannot read.
+    if (outdated())
+      throw new Error("This version of Chat is out of date. Reload to send; your text stays here.");
     // createMessage throws MessageRejected with a sentence for empty or over-long text.
     const message = createMessage(workspace.me.id, text);
     typing.stopped();
@@ -129,6 +123,9 @@ export function RoomView(props: { roomId: string; title?: string }) {
     if (target) appendMessage(target.doc, message);
     else setWaiting((queued) => [...queued, message]);
   };
+
+  // What was typed and not sent stays in the person's user document (synced to their devices).
+  const draft = useDraft(workspace.index, props.roomId);
 
   const placeholder = () => (kind() === "dm" ? `Message ${title()}` : `Message #${title()}`);
 
@@ -165,12 +162,23 @@ export function RoomView(props: { roomId: string; title?: string }) {
             me={workspace.me}
             userById={workspace.userById()}
             knownUsernames={workspace.knownUsernames()}
-            loading={!segment()?.synced()}
+            loading={!segment()?.synced() && !segment()?.loaded()}
+            hasOlder={history.hasOlder()}
+            loadingOlder={history.loadingOlder()}
+            onReachStart={history.loadOlder}
             newMessagesFrom={life.newMessagesFrom()}
             receiptFor={life.receiptFor}
-            canChange={(message) => segment() !== null && canChangeMessage(message, workspace.me.id)}
-            onEdit={(message, text) => editMessage(segment()!.doc, message, workspace.me.id, text)}
-            onDelete={(message) => deleteMessage(segment()!.doc, message, workspace.me.id)}
+            canChange={(message) =>
+              history.docFor(message.id) !== null && canChangeMessage(message, workspace.me.id)
+            }
+            onEdit={(message, text) => {
+              const doc = history.docFor(message.id);
+              if (doc) editMessage(doc, message, workspace.me.id, text);
+            }}
+            onDelete={(message) => {
+              const doc = history.docFor(message.id);
+              if (doc) deleteMessage(doc, message, workspace.me.id);
+            }}
             intro={
               <Show
                 when={kind() === "dm"}
@@ -200,6 +208,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
               onSend={send}
               onTyping={typing.typed}
               usernames={workspace.users().map((user) => user.username)}
+              draft={draft}
             />
           </Show>
         </Match>

@@ -36,6 +36,8 @@ function localRegistry() {
         synced: () => true,
         refusal: () => null,
         awareness: null,
+        loaded: () => true,
+        whenLoaded: Promise.resolve(),
         release() {
           if (!released) held.refs--;
           released = true;

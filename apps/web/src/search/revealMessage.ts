@@ -24,16 +24,24 @@ export function revealRequestedMessage(
   log: () => HTMLElement,
   messages: () => readonly unknown[],
   onRevealed: () => void,
+  /** Brings a message that is loaded but outside the rendered window into it. */
+  ensureRendered?: (messageId: string) => boolean,
 ): void {
+  // Bumped after the window moved to the message, so the effect looks for its article again.
+  const [rendered, setRendered] = createSignal(0);
   let revealed: string | null = null;
   let revealedFor = -1;
   createEffect(() => {
     const wanted = new URLSearchParams(search()).get("m");
     const request = requests();
     messages();
+    rendered();
     if (!wanted || (wanted === revealed && request === revealedFor)) return;
     const article = log().querySelector<HTMLElement>(`#${CSS.escape(messageElementId(wanted))}`);
-    if (!article) return;
+    if (!article) {
+      if (ensureRendered?.(wanted)) requestAnimationFrame(() => setRendered((count) => count + 1));
+      return;
+    }
     revealed = wanted;
     revealedFor = request;
     article.classList.remove("found");

@@ -24,6 +24,10 @@ export interface DocHandle {
   readonly doc: Y.Doc;
   /** True once the server and this device have exchanged the document's state. */
   readonly synced: Accessor<boolean>;
+  /** True once what the device stores for the document is in `doc` (IndexedDB, before any network). */
+  readonly loaded: Accessor<boolean>;
+  /** Resolves when `loaded` turns true. */
+  readonly whenLoaded: Promise<void>;
   /** Set when the server refused to open the document; cleared if it later accepts. */
   readonly refusal: Accessor<Refusal | null>;
   /** Presence for this document (who is here, who is typing), shared with everyone who has it open. */
@@ -37,8 +41,11 @@ interface Entry {
   provider: HocuspocusProvider;
   store: LocalStore;
   synced: Accessor<boolean>;
+  loaded: Accessor<boolean>;
   refusal: Accessor<Refusal | null>;
   refs: number;
+  /** Undoes `onDocument` for this document. */
+  forget: (() => void) | undefined;
   closeTimer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -58,6 +65,8 @@ export function createDocRegistry(options: {
   /** Separates device copies of different people (the user id). */
   scope: string;
   onRefused?: (name: string, reason: Refusal) => void;
+  /** Called for every document when it opens; the function it returns runs when it closes. */
+  onDocument?: (name: string, doc: Y.Doc) => (() => void) | undefined;
 }): DocRegistry {
   const entries = new Map<string, Entry>();
 
@@ -65,6 +74,7 @@ export function createDocRegistry(options: {
     const doc = new Y.Doc();
     const [synced, setSynced] = createSignal(false);
     const [refusal, setRefusal] = createSignal<Refusal | null>(null);
+    const [loaded, setLoaded] = createSignal(false);
     const store = attachLocalStore(options.scope, name, doc);
     const provider: HocuspocusProvider = new HocuspocusProvider({
       websocketProvider: options.socket,
@@ -83,14 +93,22 @@ export function createDocRegistry(options: {
       onSynced: ({ state }) => setSynced(state),
       onClose: () => setSynced(false),
     });
-    // A provider on a shared socket never connects until it is attached.
-    provider.attach();
-    return { doc, provider, store, synced, refusal, refs: 0, closeTimer: null };
+    // A provider on a shared socket never connects until it is attached. Attach once the device copy is
+    // in the document: the first sync then asks only for what the device lacks, and the rows read from
+    // IndexedDB are not sent back to the server as if they were new changes.
+    void store.loaded.then(() => {
+      setLoaded(true);
+      if (!doc.isDestroyed) provider.attach();
+    });
+    const forget = options.onDocument?.(name, doc);
+    const entry: Entry = { doc, provider, store, synced, loaded, refusal, refs: 0, closeTimer: null, forget };
+    return entry;
   }
 
   function close(name: string, entry: Entry): void {
     if (entry.closeTimer) clearTimeout(entry.closeTimer);
     entries.delete(name);
+    entry.forget?.();
     entry.provider.destroy();
     entry.store.destroy();
     entry.doc.destroy();
@@ -114,6 +132,8 @@ export function createDocRegistry(options: {
         name,
         doc: held.doc,
         synced: held.synced,
+        loaded: held.loaded,
+        whenLoaded: held.store.loaded,
         refusal: held.refusal,
         awareness: held.provider.awareness,
         release() {

@@ -14,11 +14,22 @@ import {
   type UserEntry,
   userDocName,
 } from "@chat/model";
-import { type Accessor, createContext, createMemo, type JSX, onCleanup, useContext } from "solid-js";
+import {
+  type Accessor,
+  createContext,
+  createEffect,
+  createMemo,
+  type JSX,
+  onCleanup,
+  useContext,
+} from "solid-js";
 import type { User } from "../api";
-import { sessionLost } from "../session";
+import { markOutdated, sessionLost } from "../session";
 import { type Connection, createConnection } from "./connection";
+import { createDeviceSync } from "./deviceSync";
 import { createDocRegistry, type DocHandle, type DocRegistry } from "./docs";
+import { withNavSnapshot } from "./navSnapshot";
+import { createPendingTracker } from "./pending";
 import { onlineIds } from "./presence";
 import { observed, reuseUnchanged } from "./signals";
 
@@ -63,6 +74,8 @@ export interface Workspace {
   mentions: Accessor<MentionEntry[]>;
   /** Ids of the people online now. */
   online: Accessor<ReadonlySet<string>>;
+  /** How many of this person's messages wait for the server (written offline, or not yet stored). */
+  pendingCount: Accessor<number>;
 }
 
 const WorkspaceContext = createContext<Workspace>();
@@ -76,21 +89,34 @@ export function useWorkspace(): Workspace {
 export function WorkspaceProvider(props: { user: User; children: JSX.Element }) {
   const me = props.user;
   const connection = createConnection(sessionLost);
+  const pending = createPendingTracker(me.id);
   const registry = createDocRegistry({
     socket: connection.socket,
     scope: me.id,
     onRefused: (_name, reason) => {
       if (reason === "unauthenticated") sessionLost();
+      if (reason === "outdated-client") markOutdated();
     },
+    onDocument: (name, doc) => pending.track(name, doc),
   });
   const directory = registry.open(DIRECTORY_DOC);
   const index = registry.open(userDocName(me.id));
+  const deviceSync = createDeviceSync(registry);
   onCleanup(() => {
+    deviceSync.stop();
     registry.closeAll();
     connection.destroy();
   });
+  // Ask the browser to keep the device copy under storage pressure (offline is the point of the app).
+  void navigator.storage?.persist?.().catch(() => false);
 
-  const allUsers = observed(directory.doc, observeDirectory, listUsers);
+  // Until the directory and the index are read from the device, the nav is drawn from its snapshot.
+  const fromDevice = withNavSnapshot(me.id, () => directory.loaded() && index.loaded(), {
+    users: observed(directory.doc, observeDirectory, listUsers),
+    publicRooms: observed(directory.doc, observeDirectory, listPublicRooms),
+    indexedRooms: observed(index.doc, observeIndex, listIndexedRooms),
+  });
+  const allUsers = fromDevice.users;
   const users = createMemo<UserEntry[]>(
     (previous) =>
       reuseUnchanged(
@@ -101,8 +127,9 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
       ),
     [],
   );
-  const publicRooms = observed(directory.doc, observeDirectory, listPublicRooms);
-  const indexedRooms = observed(index.doc, observeIndex, listIndexedRooms);
+  const publicRooms = fromDevice.publicRooms;
+  const indexedRooms = fromDevice.indexedRooms;
+  createEffect(() => deviceSync.setRooms(indexedRooms().map((room) => room.roomId)));
   const userById = createMemo(() => new Map(users().map((user) => [user.id, user])));
   const knownUsernames = createMemo(() => new Set(users().map((user) => user.username)));
   const indexById = createMemo(() => new Map(indexedRooms().map((entry) => [entry.roomId, entry])));
@@ -160,6 +187,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     totalUnread: totalUnreadCount,
     mentions,
     online,
+    pendingCount: pending.count,
   };
   return <WorkspaceContext.Provider value={workspace}>{props.children}</WorkspaceContext.Provider>;
 }

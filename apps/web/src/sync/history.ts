@@ -1,0 +1,118 @@
+import {
+  compareForDisplay,
+  findMessage,
+  listMessages,
+  listSegments,
+  type MessageView,
+  observeMessages,
+  observeRoom,
+  segmentDocName,
+} from "@chat/model";
+import { type Accessor, createEffect, createMemo, createSignal, onCleanup } from "solid-js";
+import type * as Y from "yjs";
+import type { DocHandle, DocRegistry } from "./docs";
+import { readTail, writeTail } from "./roomTail";
+import { observedIn, useDocument } from "./signals";
+
+/**
+ * A room's history across its segments (DESIGN.md, "The documents"): the newest segment opens with
+ * the room; older ones open, newest first, when the person scrolls back (`loadOlder`), and stay open
+ * while the room is shown. Messages of every open segment come out as one list in display order —
+ * sequence numbers run across segments, so a late message in an older segment still sorts right.
+ */
+export interface RoomHistory {
+  /** Where new messages go (null until the room document says which segment is newest). */
+  newest: Accessor<DocHandle | null>;
+  messages: Accessor<MessageView[]>;
+  /** Segments older than those open. */
+  hasOlder: Accessor<boolean>;
+  /** Opens the next older segment (does nothing while one is loading or none is left). */
+  loadOlder(): void;
+  loadingOlder: Accessor<boolean>;
+  /** The open segment document that holds a message (its edits and deletion are written there). */
+  docFor(messageId: string): Y.Doc | null;
+}
+
+export function useRoomHistory(
+  registry: DocRegistry,
+  scope: string,
+  roomId: Accessor<string>,
+  room: Accessor<DocHandle | null>,
+): RoomHistory {
+  const segments = observedIn(room, observeRoom, listSegments, []);
+  const newestNumber = createMemo(() => {
+    const all = segments();
+    return all.length === 0 || room()?.refusal() ? null : all[all.length - 1]!;
+  });
+  const newest = useDocument(registry, () => {
+    const n = newestNumber();
+    return n === null ? null : segmentDocName(roomId(), n);
+  });
+  const newestMessages = observedIn(newest, observeMessages, listMessages, []);
+
+  // Older segments opened by scrolling back, newest first; released when the room closes.
+  const [older, setOlder] = createSignal<DocHandle[]>([]);
+  const [olderVersion, setOlderVersion] = createSignal(0);
+  const stops: Array<() => void> = [];
+  let disposed = false;
+  onCleanup(() => {
+    disposed = true;
+    for (const stop of stops) stop();
+    for (const handle of older()) handle.release();
+  });
+
+  const olderNumbers = createMemo(() => {
+    const n = newestNumber();
+    return n === null ? [] : segments().filter((s) => s < n);
+  });
+  const hasOlder = () => olderNumbers().length > older().length;
+  const [loadingOlder, setLoadingOlder] = createSignal(false);
+
+  const loadOlder = () => {
+    if (loadingOlder() || !hasOlder()) return;
+    const candidates = olderNumbers();
+    const next = candidates[candidates.length - 1 - older().length]!;
+    const handle = registry.open(segmentDocName(roomId(), next));
+    stops.push(observeMessages(handle.doc, () => setOlderVersion((v) => v + 1)));
+    setLoadingOlder(true);
+    // The device copy is enough to show; the server fills in what the device lacks as it arrives.
+    void handle.whenLoaded.then(() => {
+      if (disposed) return handle.release();
+      setOlder((list) => [...list, handle]);
+      setLoadingOlder(false);
+    });
+  };
+
+  const olderMessages = createMemo(() => {
+    olderVersion();
+    return older().flatMap((handle) => listMessages(handle.doc));
+  });
+
+  // Until the newest segment is read from the device, the room's cached tail stands in for it.
+  const tail = createMemo(() => readTail(scope, roomId()));
+  const newestReady = () => newest()?.loaded() === true;
+  let tailTimer: ReturnType<typeof setTimeout> | undefined;
+  createEffect(() => {
+    if (!newestReady()) return;
+    const latest = newestMessages();
+    const id = roomId();
+    clearTimeout(tailTimer);
+    tailTimer = setTimeout(() => writeTail(scope, id, latest), 1_000);
+  });
+  onCleanup(() => clearTimeout(tailTimer));
+
+  const messages = createMemo(() => {
+    if (!newestReady() && newestMessages().length === 0) return tail();
+    const extra = olderMessages();
+    if (extra.length === 0) return newestMessages();
+    return [...extra, ...newestMessages()].sort(compareForDisplay);
+  });
+
+  const docFor = (messageId: string): Y.Doc | null => {
+    for (const handle of [newest(), ...older()])
+      if (handle && findMessage(handle.doc, messageId)) return handle.doc;
+    return null;
+  };
+
+  return { newest, messages, hasOlder, loadOlder, loadingOlder, docFor };
+}

@@ -1,0 +1,120 @@
+import "fake-indexeddb/auto";
+import { appendMessage, createMessage, listMessages } from "@chat/model";
+import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import {
+  attachLocalStore,
+  COMPACT_AFTER_ROWS,
+  databaseName,
+  openDeviceDatabase,
+  storedDocumentNames,
+  wipeLocalData,
+} from "./localStore";
+
+async function rowCount(scope: string, doc: string): Promise<number> {
+  const db = await openDeviceDatabase(scope);
+  const range = IDBKeyRange.bound([doc, -Infinity], [doc, Infinity]);
+  return new Promise((resolve, reject) => {
+    const req = db.transaction("updates").objectStore("updates").count(range);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+const idle = () => new Promise((resolve) => setTimeout(resolve, 400));
+
+describe("the device store", () => {
+  it("gives a new document what an earlier one stored, without adding a row on load", async () => {
+    const scope = "alice1";
+    const first = new Y.Doc();
+    const store = attachLocalStore(scope, "room:r/0", first);
+    await store.loaded;
+    appendMessage(first, createMessage("a", "hello", 1, "m1"));
+    appendMessage(first, createMessage("a", "world", 2, "m2"));
+    await store.flushed();
+    store.destroy();
+    expect(await rowCount(scope, "room:r/0")).toBe(2);
+
+    const second = new Y.Doc();
+    const again = attachLocalStore(scope, "room:r/0", second);
+    await again.loaded;
+    expect(listMessages(second).map((m) => m.text)).toEqual(["hello", "world"]);
+    await again.flushed();
+    expect(await rowCount(scope, "room:r/0")).toBe(2);
+    // A change made after the reload continues the row sequence instead of overwriting a row.
+    appendMessage(second, createMessage("a", "again", 3, "m3"));
+    await again.flushed();
+    const third = new Y.Doc();
+    await attachLocalStore(scope, "room:r/0", third).loaded;
+    expect(listMessages(third).map((m) => m.text)).toEqual(["hello", "world", "again"]);
+  });
+
+  it("keeps a change made before the stored rows were read", async () => {
+    const scope = "early1";
+    const seed = new Y.Doc();
+    const seeding = attachLocalStore(scope, "d", seed);
+    appendMessage(seed, createMessage("a", "stored", 1, "m1"));
+    await seeding.flushed();
+    const doc = new Y.Doc();
+    const store = attachLocalStore(scope, "d", doc);
+    appendMessage(doc, createMessage("a", "typed while loading", 2, "m2"));
+    await store.flushed();
+    const reread = new Y.Doc();
+    await attachLocalStore(scope, "d", reread).loaded;
+    expect(
+      listMessages(reread)
+        .map((m) => m.text)
+        .sort(),
+    ).toEqual(["stored", "typed while loading"]);
+  });
+
+  it("merges a document's rows into one once there are many, losing nothing", async () => {
+    const scope = "bob1";
+    const doc = new Y.Doc();
+    const store = attachLocalStore(scope, "room:x/0", doc);
+    await store.loaded;
+    const total = COMPACT_AFTER_ROWS + 5;
+    for (let i = 0; i < total; i++) appendMessage(doc, createMessage("b", `m ${i}`, i, `id${i}`));
+    await store.flushed();
+    await idle();
+    await store.flushed();
+    expect(await rowCount(scope, "room:x/0")).toBeLessThan(5);
+    const reread = new Y.Doc();
+    await attachLocalStore(scope, "room:x/0", reread).loaded;
+    expect(listMessages(reread)).toHaveLength(total);
+  });
+
+  it("keeps what two tabs write to the same document at once, through a compaction", async () => {
+    const scope = "tabs1";
+    const [tabA, tabB] = [new Y.Doc(), new Y.Doc()];
+    const [storeA, storeB] = [attachLocalStore(scope, "d", tabA), attachLocalStore(scope, "d", tabB)];
+    await Promise.all([storeA.loaded, storeB.loaded]);
+    for (let i = 0; i < COMPACT_AFTER_ROWS; i++) {
+      appendMessage(tabA, createMessage("a", `from A ${i}`, i, `a${i}`));
+      appendMessage(tabB, createMessage("b", `from B ${i}`, i, `b${i}`));
+    }
+    await Promise.all([storeA.flushed(), storeB.flushed()]);
+    await idle();
+    await Promise.all([storeA.flushed(), storeB.flushed()]);
+    const reread = new Y.Doc();
+    await attachLocalStore(scope, "d", reread).loaded;
+    expect(listMessages(reread)).toHaveLength(2 * COMPACT_AFTER_ROWS);
+  });
+
+  it("keeps people apart and wipes one person's data on sign-out", async () => {
+    for (const scope of ["carol1", "dave1"]) {
+      const doc = new Y.Doc();
+      const store = attachLocalStore(scope, "user:x", doc);
+      doc.getMap("drafts").set("r", scope);
+      await store.flushed();
+    }
+    expect(await storedDocumentNames("carol1")).toEqual(["user:x"]);
+    await wipeLocalData("carol1");
+    const databases = (await indexedDB.databases()).map((d) => d.name);
+    expect(databases).not.toContain(databaseName("carol1"));
+    expect(databases).toContain(databaseName("dave1"));
+    const doc = new Y.Doc();
+    await attachLocalStore("carol1", "user:x", doc).loaded;
+    expect(doc.getMap("drafts").size).toBe(0);
+  });
+});

@@ -1,0 +1,215 @@
+import {
+  initRoom,
+  type MessageRecord,
+  ROOTS,
+  type RoomMeta,
+  roomDocName,
+  SEGMENT_CAPACITY,
+  segmentDocName,
+  stampSequence,
+} from "@chat/model";
+import * as Y from "yjs";
+import {
+  createRoomViaApi,
+  expect,
+  messageArticle,
+  messageLog,
+  openApp,
+  type Person,
+  roomLink,
+  sessionUserId,
+  test,
+  uniqueName,
+} from "./support.ts";
+
+/**
+ * Cold start from the device (the issue's 250 ms goal): with no network, how long from navigation
+ * start until the left nav and the latest 50 messages of the open room are on screen, for a room of
+ * 1,000 messages and one of 100,000. The history is written straight into the device store (as the
+ * app stores it: Yjs updates in IndexedDB, one segment document per SEGMENT_CAPACITY messages), so the
+ * figure measures the app, not the seeding. Prints the median of several cold loads.
+ */
+const RUNS = 7;
+/** A generous bound for a loaded two-core machine; the printed median is the figure to read. */
+const MEDIAN_LIMIT_MS = 1_500;
+
+function messagesFor(author: string, from: number, count: number): MessageRecord[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = from + i;
+    return {
+      id: `s${n.toString(36).padStart(15, "0")}`,
+      author,
+      createdAt: Date.UTC(2026, 0, 1) + n * 60_000,
+      text: `History message number ${n + 1}: **status** update for the team`,
+      mentions: [],
+    };
+  });
+}
+
+/** The room document and its segments as Yjs updates, base64 (for page.evaluate). */
+function seedRoom(roomId: string, name: string, author: string, total: number): Map<string, string> {
+  const rows = new Map<string, string>();
+  const segmentCount = Math.ceil(total / SEGMENT_CAPACITY);
+  const room = new Y.Doc();
+  const meta: RoomMeta = {
+    id: roomId,
+    name,
+    kind: "channel",
+    topic: "",
+    archived: false,
+    createdBy: author,
+    createdAt: Date.UTC(2026, 0, 1),
+  };
+  initRoom(room, meta);
+  const segments = room.getArray<number>(ROOTS.room.segments);
+  segments.insert(
+    segments.length,
+    Array.from({ length: segmentCount - 1 }, (_, i) => i + 1),
+  );
+  rows.set(roomDocName(roomId), Buffer.from(Y.encodeStateAsUpdate(room)).toString("base64"));
+  for (let s = 0; s < segmentCount; s++) {
+    const doc = new Y.Doc();
+    const from = s * SEGMENT_CAPACITY;
+    const batch = messagesFor(author, from, Math.min(SEGMENT_CAPACITY, total - from));
+    const list = doc.getArray<MessageRecord>(ROOTS.segment.messages);
+    list.insert(0, batch);
+    stampSequence(doc, new Map(batch.map((m, i) => [m.id, from + i + 1])));
+    rows.set(segmentDocName(roomId, s), Buffer.from(Y.encodeStateAsUpdate(doc)).toString("base64"));
+  }
+  return rows;
+}
+
+/** Writes rows into the app's device database (see apps/web/src/sync/localStore.ts). */
+async function writeToDevice(person: Person, userId: string, rows: Map<string, string>): Promise<void> {
+  const entries = [...rows];
+  for (let i = 0; i < entries.length; i += 5) {
+    await person.page.evaluate(
+      `(async (userId, rows) => {
+        const db = await new Promise((resolve, reject) => {
+          const req = indexedDB.open("chat-device:" + userId, 1);
+          req.onupgradeneeded = () => req.result.createObjectStore("updates", { keyPath: ["doc", "seq"] });
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+        const tx = db.transaction("updates", "readwrite");
+        for (const [doc, base64] of rows) {
+          const update = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+          tx.objectStore("updates").put({ doc, seq: 1000000000, update });
+        }
+        await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+        db.close();
+      })(${JSON.stringify(userId)}, ${JSON.stringify(entries.slice(i, i + 5))})`,
+    );
+  }
+}
+
+/**
+ * Installed in every page: the time (ms from navigation start) when nav and 50 messages are on screen.
+ * With \`e2e.noTail\` set it first drops the app's cached room tails (localStorage), so the messages
+ * must come from the room's segment in IndexedDB: the first open of a room on a device.
+ */
+const PROBE = `
+  (() => {
+    if (localStorage.getItem("e2e.noTail"))
+      for (const key of Object.keys(localStorage)) if (key.startsWith("chat.tail:")) localStorage.removeItem(key);
+    const check = () => {
+      if (window.__coldStart !== undefined) return;
+      const now = performance.now();
+      if (window.__navAt === undefined && document.querySelector('nav[aria-label="Rooms"] a')) window.__navAt = now;
+      if (window.__logAt === undefined && document.querySelectorAll('[role="log"] article').length >= 50)
+        window.__logAt = now;
+      if (window.__navAt !== undefined && window.__logAt !== undefined) {
+        window.__coldStart = now;
+        observer.disconnect();
+      }
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document, { childList: true, subtree: true });
+  })();
+`;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+test("cold start from the device: nav and the latest 50 messages, 1,000 and 100,000 messages", async ({
+  person,
+}, testInfo) => {
+  test.setTimeout(240_000);
+  const alice = await person("alice");
+  const userId = await sessionUserId(alice.page);
+  const rooms = [
+    { total: 1_000, name: uniqueName("Thousand") },
+    { total: 100_000, name: uniqueName("Hundred-thousand") },
+  ];
+  const ids: string[] = [];
+  for (const room of rooms) ids.push(await createRoomViaApi(alice.context.request, room.name));
+
+  // One online visit installs the service worker; the device store then gets the seeded history.
+  await openApp(alice.page, "/");
+  await alice.page.evaluate("navigator.serviceWorker.ready.then(() => true)");
+  await alice.page.reload();
+  await expect
+    .poll(() => alice.page.evaluate("navigator.serviceWorker.controller !== null"), { timeout: 20_000 })
+    .toBe(true);
+  await alice.context.setOffline(true);
+  for (const [i, room] of rooms.entries())
+    await writeToDevice(alice, userId, seedRoom(ids[i]!, room.name, userId, room.total));
+  await alice.context.addInitScript(PROBE);
+
+  const report: string[] = [];
+  for (const mode of [
+    "first open of the room (newest segment decoded from IndexedDB)",
+    "room shown before (its cached tail first, then the segment)",
+  ] as const) {
+    const noTail = mode.startsWith("first open");
+    for (const [i, room] of rooms.entries()) {
+      const path = `/r/${ids[i]}`;
+      const times: number[] = [];
+      const parts: string[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        await alice.page.evaluate(
+          noTail ? "localStorage.setItem('e2e.noTail', '1')" : "localStorage.removeItem('e2e.noTail')",
+        );
+        // A new page each time: nothing of the app is in memory, everything comes from the device.
+        await alice.page.close();
+        alice.page = await alice.context.newPage();
+        await alice.page.goto(path);
+        await expect(messageArticle(alice.page, `History message number ${room.total}:`)).toBeVisible();
+        await expect(roomLink(alice.page, room.name)).toBeVisible();
+        const [total, nav, log] = (await alice.page.evaluate(
+          "[window.__coldStart, window.__navAt, window.__logAt]",
+        )) as number[];
+        times.push(total!);
+        parts.push(`${nav!.toFixed(0)}/${log!.toFixed(0)}`);
+        // Let the app write the room's tail (debounced) before the next page.
+        if (!noTail) await alice.page.waitForTimeout(1_200);
+      }
+      // Only a window is rendered, however long the history.
+      expect(await messageLog(alice.page).getByRole("article").count()).toBeLessThanOrEqual(200);
+      const figure = median(times);
+      report.push(
+        `${room.total.toLocaleString("en")} messages, ${mode}: median ${figure.toFixed(0)} ms (runs, nav/messages: ${parts.join(", ")})`,
+      );
+      expect(figure, `median cold start for ${room.total} messages, ${mode}`).toBeLessThan(MEDIAN_LIMIT_MS);
+    }
+  }
+  const text = `Cold start from the device cache (navigation start → nav + latest 50 messages):\n  ${report.join("\n  ")}`;
+  console.log(text);
+  testInfo.annotations.push({ type: "cold start", description: report.join("; ") });
+
+  // Scrolling back (the mouse wheel, as a person would) in the 100,000-message room reaches the
+  // previous segment, read from the device.
+  const log = messageLog(alice.page);
+  const older = messageArticle(
+    alice.page,
+    `History message number ${rooms[1]!.total - SEGMENT_CAPACITY - 10}:`,
+  );
+  await log.hover();
+  for (let i = 0; i < 200 && (await older.count()) === 0; i++) await alice.page.mouse.wheel(0, -4_000);
+  await expect(
+    messageArticle(alice.page, `History message number ${rooms[1]!.total - SEGMENT_CAPACITY - 10}:`),
+  ).toBeAttached();
+  expect(await log.getByRole("article").count()).toBeLessThanOrEqual(200);
+});

@@ -1,0 +1,49 @@
+import {
+  createRoomViaApi,
+  expect,
+  expectOnline,
+  messageBox,
+  openApp,
+  signInViaApi,
+  test,
+  uniqueName,
+} from "./support.ts";
+
+test("a draft is kept per room, survives a reload and follows the person to their other device", async ({
+  person,
+  browser,
+  baseURL,
+}) => {
+  const alice = await person("alice");
+  const roomA = await createRoomViaApi(alice.context.request, uniqueName("Drafts"));
+  const roomB = await createRoomViaApi(alice.context.request, uniqueName("Other"));
+  await openApp(alice.page, `/r/${roomA}`);
+  await expectOnline(alice.page);
+  await messageBox(alice.page).pressSequentially("Half a thought");
+
+  // Another room has its own (empty) draft; coming back shows this room's.
+  await alice.page.goto(`/r/${roomB}`);
+  await expect(messageBox(alice.page)).toHaveValue("");
+  await alice.page.goto(`/r/${roomA}`);
+  await expect(messageBox(alice.page)).toHaveValue("Half a thought");
+  await alice.page.reload();
+  await expect(messageBox(alice.page)).toHaveValue("Half a thought");
+
+  // Her laptop: a fresh browser signed in as her shows the same draft, and typing there reaches the first.
+  const laptop = await browser.newContext({ baseURL });
+  try {
+    await signInViaApi(laptop.request, alice.username, alice.password);
+    const page = await laptop.newPage();
+    await openApp(page, `/r/${roomA}`);
+    await expect(messageBox(page)).toHaveValue("Half a thought");
+    await messageBox(page).press("End");
+    await messageBox(page).pressSequentially(", finished on the laptop");
+    await expect(messageBox(alice.page)).toHaveValue("Half a thought, finished on the laptop");
+
+    // Sending clears the draft everywhere.
+    await messageBox(alice.page).press("Enter");
+    await expect(messageBox(page)).toHaveValue("");
+  } finally {
+    await laptop.close();
+  }
+});
