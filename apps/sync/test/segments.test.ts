@@ -10,6 +10,7 @@ import {
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { LOAD_TEST_LIMITS } from "../src/limits/policy.ts";
 import {
   api,
   createStorage,
@@ -28,7 +29,8 @@ const devices: Device[] = [];
 
 beforeAll(async () => {
   storage = await createStorage();
-  server = await startTestServer(storage);
+  // One account writes a whole segment here (a load no person makes): lift the message rate limit.
+  server = await startTestServer(storage, 0, {}, { limits: LOAD_TEST_LIMITS });
 });
 
 afterAll(async () => {

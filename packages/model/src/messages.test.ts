@@ -9,7 +9,7 @@ import {
   stampSequence,
   unsequencedMessages,
 } from "./messages.ts";
-import { MAX_MESSAGE_LENGTH } from "./schema.ts";
+import { MAX_MESSAGE_LENGTH, ROOTS } from "./schema.ts";
 import { assertConverged, createReplicas, seededRandom, syncInRandomOrder } from "./testing.ts";
 
 describe("messages", () => {
@@ -46,6 +46,13 @@ describe("messages", () => {
     expect(unsequencedMessages(doc).map((m) => m.id)).toEqual(["m4", "m3"]);
     stampSequence(doc, new Map([["m1", 9]]));
     expect(listMessages(doc)[0]).toMatchObject({ id: "m1", seq: 1 });
+  });
+
+  it("lists a message once even if its record was written twice", () => {
+    const doc = new Y.Doc();
+    const message = createMessage("alice", "once", 1, "m1");
+    doc.getArray(ROOTS.segment.messages).insert(0, [message, { ...message, text: "replayed" }]);
+    expect(listMessages(doc).map((m) => m.text)).toEqual(["once"]);
   });
 
   it("replicas that exchange messages in any order converge to the same list", () => {

@@ -96,12 +96,14 @@ export function messageCount(doc: Y.Doc): number {
 export function listMessages(doc: Y.Doc): MessageView[] {
   const seq = sequence(doc);
   const edits = messageEdits(doc);
-  const views = messages(doc)
-    .toArray()
-    .map(
-      (m): MessageView =>
-        applyEdit({ ...m, seq: seq.get(m.id) ?? null, edited: false, deleted: false }, edits.get(m.id)),
-    );
+  // A message id names one message; should a segment ever hold a record twice (the server refuses
+  // that), the first one is the message.
+  const firsts = new Map<string, MessageRecord>();
+  for (const m of messages(doc)) if (!firsts.has(m.id)) firsts.set(m.id, m);
+  const views = [...firsts.values()].map(
+    (m): MessageView =>
+      applyEdit({ ...m, seq: seq.get(m.id) ?? null, edited: false, deleted: false }, edits.get(m.id)),
+  );
   return views.sort(compareForDisplay);
 }
 

@@ -78,5 +78,6 @@ function messageLookup(document: Y.Doc, writes: readonly Write[]): MessageLookup
           for (const value of write.values ?? []) if (isMessageRecord(value) && value.id === id) return value;
       return findMessage(document, id);
     },
+    stored: (id) => findMessage(document, id) !== undefined,
   };
 }

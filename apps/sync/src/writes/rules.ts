@@ -25,6 +25,23 @@ export function refuseWrites(
     const problem = judge(ref, userId, write, lookup);
     if (problem) return problem;
   }
+  return ref.kind === "segment" ? duplicateMessageId(writes, lookup) : null;
+}
+
+/**
+ * A message id names one message: a record replayed under another Yjs client id (same id, new item)
+ * would show twice and be counted twice, so an id already in the segment, or twice in one update, is refused.
+ */
+function duplicateMessageId(writes: readonly Write[], lookup: MessageLookup): string | null {
+  const seen = new Set<string>();
+  for (const write of writes) {
+    if (write.op !== "insert" || write.root !== ROOTS.segment.messages) continue;
+    for (const value of write.values ?? []) {
+      if (!isMessageRecord(value)) continue;
+      if (seen.has(value.id) || lookup.stored?.(value.id)) return "a message id is used once";
+      seen.add(value.id);
+    }
+  }
   return null;
 }
 
@@ -34,6 +51,8 @@ export function refuseWrites(
  */
 export interface MessageLookup {
   message(id: string): Pick<MessageRecord, "author" | "event"> | undefined;
+  /** True when the segment already holds a message with this id (before the update). */
+  stored?(id: string): boolean;
 }
 
 const noMessages: MessageLookup = { message: () => undefined };

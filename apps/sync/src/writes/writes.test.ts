@@ -130,6 +130,27 @@ describe("inspectUpdate", () => {
     expect(refuseWrites(segment, "bob", writes, lookupIn(server, writes))).toMatch(/edit shape/);
   });
 
+  it("refuses a message id the segment already holds, or that one update carries twice", () => {
+    const server = new Y.Doc();
+    const first = createMessage("bob", "hello", 1, "m1");
+    appendMessage(server, first);
+    const lookup = {
+      message: () => undefined,
+      stored: (id: string) => findMessage(server, id) !== undefined,
+    };
+    // The same record replayed under a new Yjs client id: a new item with an old message id.
+    const replay = clientUpdate(server, (doc) => appendMessage(doc, first));
+    expect(refuseWrites(segment, "bob", inspectUpdate(server, replay).writes, lookup)).toMatch(/used once/);
+    const twice = clientUpdate(server, (doc) => {
+      const again = createMessage("bob", "twice", 2, "m2");
+      appendMessage(doc, again);
+      appendMessage(doc, again);
+    });
+    expect(refuseWrites(segment, "bob", inspectUpdate(server, twice).writes, lookup)).toMatch(/used once/);
+    const fresh = clientUpdate(server, (doc) => appendMessage(doc, createMessage("bob", "new", 3, "m3")));
+    expect(refuseWrites(segment, "bob", inspectUpdate(server, fresh).writes, lookup)).toBeNull();
+  });
+
   it("refuses a client writing a line about the room", () => {
     const server = new Y.Doc();
     const update = clientUpdate(server, (doc) =>
