@@ -5,6 +5,7 @@ import { loadConfig } from "../src/config.ts";
 import type { Database } from "../src/db/database.ts";
 import { openDatabase } from "../src/db/open.ts";
 import { appendUpdate, compactDocument, readDocument } from "../src/docs/documentStore.ts";
+import { UpdateLog } from "../src/docs/updateLog.ts";
 import { createStorage, type TestStorage } from "./harness.ts";
 
 let storage: TestStorage;
@@ -54,5 +55,54 @@ describe("document storage", () => {
     const name = `room:${"b".repeat(16)}/0`;
     await write(name, new Y.Doc(), "logged only");
     expect(listMessages(await load(name)).map((m) => m.text)).toEqual(["logged only"]);
+  });
+
+  it("group commit: appends made while one is written go together, in order, and each settles once stored", async () => {
+    const statements: number[] = [];
+    const counting = {
+      query: (sql: string, params?: readonly unknown[]) => {
+        if (sql.startsWith("insert into document_updates")) statements.push((params?.length ?? 0) / 2);
+        return db.query(sql, params);
+      },
+    };
+    const log = new UpdateLog(counting);
+    const doc = new Y.Doc();
+    const name = `room:${"c".repeat(16)}/0`;
+    const appends: Promise<void>[] = [];
+    for (let i = 0; i < 120; i++) {
+      const before = Y.encodeStateVector(doc);
+      appendMessage(doc, createMessage("u", `message ${i}`));
+      appends.push(log.append(name, Y.encodeStateAsUpdate(doc, before)));
+    }
+    await Promise.all(appends);
+    // The first is written at once, alone; the 119 that queued behind it go in one statement.
+    expect(statements).toEqual([1, 119]);
+    const stored = await readDocument(db, name);
+    expect(stored).toHaveLength(120);
+    const replica = new Y.Doc();
+    // Applied one by one in stored order: every update finds what it builds on already there.
+    for (const part of stored) {
+      Y.applyUpdate(replica, part);
+      expect(replica.store.pendingStructs).toBeNull();
+    }
+    expect(listMessages(replica).map((m) => m.text)).toEqual(listMessages(doc).map((m) => m.text));
+  });
+
+  it("group commit: a failed write rejects exactly the appends it carried, and the log goes on", async () => {
+    let failures = 1;
+    const flaky = {
+      query: (sql: string, params?: readonly unknown[]) => {
+        if (failures-- > 0) return Promise.reject(new Error("connection refused"));
+        return db.query(sql, params);
+      },
+    };
+    const log = new UpdateLog(flaky);
+    const name = `room:${"d".repeat(16)}/0`;
+    const first = log.append(name, Y.encodeStateAsUpdate(new Y.Doc()));
+    const queued = log.append(name, Y.encodeStateAsUpdate(new Y.Doc()));
+    await expect(first).rejects.toThrow("connection refused");
+    await expect(queued).resolves.toBeUndefined();
+    await expect(log.append(name, Y.encodeStateAsUpdate(new Y.Doc()))).resolves.toBeUndefined();
+    expect(await readDocument(db, name)).toHaveLength(2);
   });
 });

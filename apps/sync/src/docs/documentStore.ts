@@ -20,12 +20,29 @@ export async function readDocument(db: Queryable, name: string): Promise<Uint8Ar
   return rows.map((row) => row.data);
 }
 
-export async function appendUpdate(db: Queryable, name: string, update: Uint8Array): Promise<number> {
-  const [row] = await db.query<{ id: number }>(
-    "insert into document_updates (name, data) values ($1, $2) returning id",
-    [name, update],
+export async function appendUpdate(db: Queryable, name: string, update: Uint8Array): Promise<void> {
+  await appendUpdates(db, [{ name, update }]);
+}
+
+/** Appends several updates in one statement (one commit), in the order given. */
+export async function appendUpdates(
+  db: Queryable,
+  rows: ReadonlyArray<{ name: string; update: Uint8Array }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (rows.length === 1) {
+    await db.query("insert into document_updates (name, data) values ($1, $2)", [
+      rows[0]!.name,
+      rows[0]!.update,
+    ]);
+    return;
+  }
+  // One placeholder pair per row: bytea arrays do not travel as parameters in both drivers alike.
+  const values = rows.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(", ");
+  await db.query(
+    `insert into document_updates (name, data) values ${values}`,
+    rows.flatMap((row) => [row.name, row.update]),
   );
-  return Number(row!.id);
 }
 
 /**

@@ -8,7 +8,8 @@ import type {
 import * as Y from "yjs";
 import { askClientToRetry, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
-import { appendUpdate, compactDocument, readDocument } from "../docs/documentStore.ts";
+import { compactDocument, readDocument } from "../docs/documentStore.ts";
+import { UpdateLog } from "../docs/updateLog.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { inspectUpdate } from "../writes/inspectUpdate.ts";
@@ -34,11 +35,14 @@ export class Persistence implements Extension {
   private readonly localChain = new Map<string, Promise<unknown>>();
 
   private readonly db: Database;
+  /** Appends with group commit: one statement for every update accepted while the last was written. */
+  private readonly updates: UpdateLog;
   private readonly log: Logger;
   private readonly metrics: Metrics | undefined;
 
   constructor(db: Database, log: Logger, metrics?: Metrics) {
     this.db = db;
+    this.updates = new UpdateLog(db);
     this.log = log;
     this.metrics = metrics;
   }
@@ -64,7 +68,7 @@ export class Persistence implements Extension {
     if (inspectUpdate(document, payload).noop) return;
     const stored = this.metrics?.timeStore();
     try {
-      await appendUpdate(this.db, documentName, payload);
+      await this.updates.append(documentName, payload);
       stored?.();
     } catch (error) {
       this.log.error(
@@ -82,7 +86,7 @@ export class Persistence implements Extension {
     if (origin?.source === "connection" || origin?.source === "redis") return;
     const previous = this.localChain.get(documentName) ?? Promise.resolve();
     const next = previous
-      .then(() => appendUpdate(this.db, documentName, update))
+      .then(() => this.updates.append(documentName, update))
       .catch((error) =>
         this.log.error({ doc: documentName, error: String(error) }, "cannot store server change"),
       );

@@ -96,7 +96,9 @@ interface EntryRow {
 const ENTRY_SQL = `
   select r.id as room_id, m.user_id, r.name, r.kind, r.archived,
     extract(epoch from coalesce(
-      (select max(x.sequenced_at) from room_messages x where x.room_id = r.id), r.created_at)) * 1000
+      -- The newest row by the primary key, not max(sequenced_at): that scanned the room's whole history.
+      (select x.sequenced_at from room_messages x where x.room_id = r.id order by x.seq desc limit 1),
+      r.created_at)) * 1000
       as last_activity,
     (select count(*) from room_messages x
       where x.room_id = r.id and x.seq > coalesce(rr.read_seq, 0) and x.author <> m.user_id and not x.deleted)
