@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from "@chat/model";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import WebSocket from "ws";
 import { WebsocketProvider } from "y-websocket";
@@ -124,7 +125,10 @@ export async function ourServer(env: NodeJS.ProcessEnv): Promise<Target> {
     },
     async connect(docName, index) {
       const { id, cookie } = await account(index);
-      return hocuspocusDevice(`ws://127.0.0.1:${port}/sync?schema=1`, docName, id, { cookie, origin: base });
+      return hocuspocusDevice(`ws://127.0.0.1:${port}/sync?schema=${SCHEMA_VERSION}`, docName, id, {
+        cookie,
+        origin: base,
+      });
     },
     async restart() {
       await target.server.stop();
