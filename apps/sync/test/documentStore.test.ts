@@ -2,7 +2,7 @@ import { appendMessage, createMessage, listMessages } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { loadConfig } from "../src/config.ts";
-import type { Database } from "../src/db/database.ts";
+import type { Database, Queryable } from "../src/db/database.ts";
 import { openDatabase } from "../src/db/open.ts";
 import { appendUpdate, compactDocument, readDocument } from "../src/docs/documentStore.ts";
 import { UpdateLog } from "../src/docs/updateLog.ts";
@@ -59,10 +59,10 @@ describe("document storage", () => {
 
   it("group commit: appends made while one is written go together, in order, and each settles once stored", async () => {
     const statements: number[] = [];
-    const counting = {
-      query: (sql: string, params?: readonly unknown[]) => {
+    const counting: Queryable = {
+      query: <T extends object>(sql: string, params?: readonly unknown[]) => {
         if (sql.startsWith("insert into document_updates")) statements.push((params?.length ?? 0) / 2);
-        return db.query(sql, params);
+        return db.query<T>(sql, params);
       },
     };
     const log = new UpdateLog(counting);
@@ -90,10 +90,10 @@ describe("document storage", () => {
 
   it("group commit: a failed write rejects exactly the appends it carried, and the log goes on", async () => {
     let failures = 1;
-    const flaky = {
-      query: (sql: string, params?: readonly unknown[]) => {
+    const flaky: Queryable = {
+      query: <T extends object>(sql: string, params?: readonly unknown[]) => {
         if (failures-- > 0) return Promise.reject(new Error("connection refused"));
-        return db.query(sql, params);
+        return db.query<T>(sql, params);
       },
     };
     const log = new UpdateLog(flaky);
