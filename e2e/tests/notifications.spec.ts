@@ -55,3 +55,60 @@ test("after 'Turn on notifications', a message in a room not in view notifies, o
   await bob.page.reload();
   await expect(bob.page.getByRole("button", { name: "Turn off notifications" })).toBeVisible();
 });
+
+test("a mention while the window is hidden notifies, even in the room left in view, and only once", async ({
+  person,
+}) => {
+  const alice = await person("alice");
+  const bob = await person("bob");
+  await bob.context.grantPermissions(["notifications"]);
+  // Records notifications as above, and lets the test hide and show the page: headless Chromium
+  // keeps every page visible, so `visibilityState` answers what the test says.
+  await bob.page.addInitScript(`
+    const Real = window.Notification;
+    const shown = (window.shownNotifications = []);
+    window.Notification = class extends Real {
+      constructor(title, options) {
+        super(title, options);
+        shown.push({ title, body: (options && options.body) || "" });
+      }
+    };
+    let visibility = "visible";
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => visibility });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => visibility === "hidden" });
+    window.setVisibility = (next) => {
+      visibility = next;
+      document.dispatchEvent(new Event("visibilitychange"));
+    };
+  `);
+  const shown = () => bob.page.evaluate("window.shownNotifications") as Promise<unknown[]>;
+  const setVisibility = (state: "visible" | "hidden") =>
+    bob.page.evaluate(`window.setVisibility("${state}")`);
+
+  const room = uniqueName("Ops");
+  const roomId = await createRoomViaApi(alice.context.request, room);
+  await openApp(bob.page, `/r/${roomId}`);
+  await expect(bob.page.getByRole("heading", { level: 1, name: room })).toBeVisible();
+  await bob.page.getByRole("button", { name: "Turn on notifications" }).click();
+  await expect(bob.page.getByRole("button", { name: "Turn off notifications" })).toBeVisible();
+  await openApp(alice.page, `/r/${roomId}`);
+
+  // Bob switches to another window with this room still open in the tab.
+  await setVisibility("hidden");
+  await sendMessage(alice.page, `@${bob.username} the deploy is waiting for you`);
+  await expect
+    .poll(shown)
+    .toEqual([
+      {
+        title: `${alice.username} mentioned you in #${room}`,
+        body: expect.stringContaining("the deploy is waiting for you"),
+      },
+    ]);
+  // Nobody looked: the room stays unread meanwhile (its nav count says so)…
+  await expect(roomLink(bob.page, room)).toHaveAccessibleName(/1 unread, 1 mention/);
+
+  // …until Bob comes back to it; the mention is not shown a second time.
+  await setVisibility("visible");
+  await expect(roomLink(bob.page, room)).not.toHaveAccessibleName(/unread/);
+  expect(await shown()).toHaveLength(1);
+});

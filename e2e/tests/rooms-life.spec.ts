@@ -89,6 +89,47 @@ test("unread count and mention badge light up in real time in another room, and 
   }
 });
 
+test("coming back to the window on an open room marks it read on every device", async ({ person }) => {
+  const alice = await person("alice");
+  const bob = await person("bob");
+  // Headless Chromium gives every page the focus: here `hasFocus()` answers what the test says, and
+  // the window's focus and blur events fire when it changes.
+  await bob.page.addInitScript(`
+    let focused = true;
+    document.hasFocus = () => focused;
+    window.setFocused = (next) => {
+      focused = next;
+      window.dispatchEvent(new Event(next ? "focus" : "blur"));
+    };
+  `);
+  const name = uniqueName("Standup");
+  const roomId = await createRoomViaApi(alice.context.request, name);
+  await openApp(bob.page, `/r/${roomId}`);
+  await expect(bob.page.getByRole("heading", { level: 1, name })).toBeVisible();
+  const laptop = await bob.context.browser()!.newContext({ baseURL: new URL(bob.page.url()).origin });
+  try {
+    await signInViaApi(laptop.request, bob.username, bob.password);
+    const laptopPage = await laptop.newPage();
+    await openApp(laptopPage);
+    await openApp(alice.page, `/r/${roomId}`);
+
+    // The room stays open on Bob's desktop while he works in another window: nothing is read.
+    await bob.page.evaluate("window.setFocused(false)");
+    await sendMessage(alice.page, "Standup moved to 10:15");
+    await expect(messageArticle(bob.page, "Standup moved to 10:15")).toBeVisible();
+    await expect(roomLink(laptopPage, name)).toHaveAccessibleName(/1 unread/);
+    await expect(roomLink(bob.page, name)).toHaveAccessibleName(/1 unread/);
+
+    // He clicks back into the window: read there, and on the laptop without touching it.
+    await bob.page.evaluate("window.setFocused(true)");
+    await expect(roomLink(bob.page, name)).not.toHaveAccessibleName(/unread/);
+    await expect(roomLink(laptopPage, name)).not.toHaveAccessibleName(/unread/);
+    await expect(laptopPage).toHaveTitle("Chat");
+  } finally {
+    await laptop.close();
+  }
+});
+
 test("a private room: invisible to others, and a mention with the typeahead brings someone in", async ({
   person,
 }) => {

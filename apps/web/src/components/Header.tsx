@@ -1,4 +1,4 @@
-import { createSignal } from "solid-js";
+import { createEffect, createSignal, onCleanup, Show } from "solid-js";
 import { SearchBox } from "../search/SearchBox";
 import { signOut } from "../session";
 import type { ConnectionState } from "../sync/connection";
@@ -11,6 +11,24 @@ const STATE_TEXT: Record<ConnectionState, string> = {
   offline: "Offline",
   connecting: "Connecting…",
 };
+
+/** "retry in 4 s" while the connection waits before its next attempt; ticks every second. */
+function RetryCountdown(props: { at: number }) {
+  const [now, setNow] = createSignal(Date.now());
+  createEffect(() => {
+    props.at;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    onCleanup(() => clearInterval(timer));
+  });
+  const seconds = () => Math.max(1, Math.ceil((props.at - now()) / 1_000));
+  // Hidden from screen readers: the status is a live region, and a ticking count would be read out every second.
+  return (
+    <span class="connection-retry" aria-hidden="true">
+      {` · retry in ${seconds()} s`}
+    </span>
+  );
+}
 
 /** The top bar: navigation toggle, search, connection state, who is signed in and "Sign out". */
 export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
@@ -49,6 +67,7 @@ export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
       <div class={`connection connection-${state()}`} role="status" aria-label="Connection">
         <span class="connection-dot" aria-hidden="true" />
         <span class="connection-text">{STATE_TEXT[state()]}</span>
+        <Show when={workspace.connection.retryAt()}>{(at) => <RetryCountdown at={at()} />}</Show>
         <PendingBadge count={workspace.pendingCount()} />
       </div>
       <HeaderActions />

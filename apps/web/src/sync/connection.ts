@@ -2,11 +2,14 @@ import { SCHEMA_VERSION } from "@chat/model";
 import { HocuspocusProviderWebsocket, WebSocketStatus } from "@hocuspocus/provider";
 import { type Accessor, createSignal } from "solid-js";
 import { getSession } from "../api";
+import { reconnectDelay } from "./backoff";
 
 /**
- * The one WebSocket of this tab (DESIGN.md: every document is multiplexed over it) and its state as a
- * signal for the header. The socket upgrade is authenticated by the session cookie: when it keeps
- * failing, the session is checked and `onSessionLost` runs if the server no longer knows us.
+ * The one WebSocket of this tab (DESIGN.md: every document is multiplexed over it), its state for the
+ * header, and reconnecting with back-off. "Offline" means the browser has no network; with a network
+ * and no server the state is "connecting" and says when the next attempt is. The socket upgrade is
+ * authenticated by the session cookie: when it keeps failing, the session is checked and
+ * `onSessionLost` runs if the server no longer knows us.
  */
 
 export type ConnectionState = "online" | "offline" | "connecting";
@@ -14,10 +17,18 @@ export type ConnectionState = "online" | "offline" | "connecting";
 export interface Connection {
   readonly socket: HocuspocusProviderWebsocket;
   readonly state: Accessor<ConnectionState>;
+  /** When the next attempt to reach the server starts (epoch ms), while one is waiting; else null. */
+  readonly retryAt: Accessor<number | null>;
   destroy(): void;
 }
 
 const SESSION_PROBE_INTERVAL_MS = 5_000;
+/**
+ * An attempt that has not heard from the server by then is given up and retried: the provider has no
+ * limit of its own (a black-holed connection would say "connecting" for minutes, and a socket that
+ * opens but never answers would look connected).
+ */
+export const ATTEMPT_TIMEOUT_MS = 10_000;
 
 /** `ws(s)://<this host>/sync?schema=<SCHEMA_VERSION>` (docs/api.md: the server refuses older clients). */
 export function syncUrl(location: Location = window.location): string {
@@ -26,24 +37,72 @@ export function syncUrl(location: Location = window.location): string {
 }
 
 export function createConnection(onSessionLost: () => void): Connection {
-  const [socketStatus, setSocketStatus] = createSignal<WebSocketStatus>(WebSocketStatus.Connecting);
   const [browserOnline, setBrowserOnline] = createSignal(navigator.onLine);
-  // Once a connection attempt has failed, retries show as "Offline" rather than flickering.
-  const [failedSinceConnected, setFailedSinceConnected] = createSignal(false);
+  // Live once the server has answered on this socket (the provider says "connected" as soon as the
+  // socket opens, before anything has come back).
+  const [live, setLive] = createSignal(false);
+  const [retryAt, setRetryAt] = createSignal<number | null>(null);
+  let failures = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let attemptTimer: ReturnType<typeof setTimeout> | null = null;
   let lastProbe = 0;
   let destroyed = false;
 
-  // Default retry settings on purpose: a `delay` below `minDelay` silently breaks the retry loop.
-  const socket = new HocuspocusProviderWebsocket({ url: syncUrl() });
+  // One attempt per `connect()`; the waits between attempts are ours (below), so the header can say
+  // when the next one is. `delay` and `minDelay` stay at their defaults on purpose: a `delay` below
+  // `minDelay` makes every `connect()` throw inside the provider, silently, and nothing reconnects.
+  // After a live connection drops, the provider itself tries again once after `delay` (one second).
+  // Connected below, once the listeners are on (the first attempt needs its time limit too).
+  const socket = new HocuspocusProviderWebsocket({ url: syncUrl(), maxAttempts: 1, autoConnect: false });
+
+  const clearRetry = () => {
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
+    setRetryAt(null);
+  };
+  const clearAttemptTimer = () => {
+    if (attemptTimer) clearTimeout(attemptTimer);
+    attemptTimer = null;
+  };
 
   socket.on("status", ({ status }: { status: WebSocketStatus }) => {
-    setSocketStatus(status);
-    if (status === WebSocketStatus.Connected) setFailedSinceConnected(false);
+    if (status !== WebSocketStatus.Connected) setLive(false);
+    if (status === WebSocketStatus.Connecting) {
+      // An attempt started (ours, the provider's, or one a newly opened document asked for).
+      clearRetry();
+      clearAttemptTimer();
+      attemptTimer = setTimeout(() => {
+        attemptTimer = null;
+        // Closing fails the attempt like any refused one: it is counted and retried after a wait.
+        if (!live()) socket.webSocket?.close();
+      }, ATTEMPT_TIMEOUT_MS);
+    }
+    if (status === WebSocketStatus.Disconnected) clearAttemptTimer();
   });
-  socket.on("disconnect", () => {
-    setFailedSinceConnected(true);
-    void probeSession();
+  socket.on("connect", () => {
+    failures = 0;
+    clearAttemptTimer();
+    clearRetry();
+    setLive(true);
   });
+  socket.on("disconnect", () => void probeSession());
+  // The attempt failed (refused, closed, timed out): wait, longer after each failure, and try again.
+  socket.on("maxAttemptsFailed", () => {
+    if (destroyed || live()) return;
+    failures += 1;
+    scheduleRetry(reconnectDelay(failures));
+  });
+
+  function scheduleRetry(wait: number): void {
+    clearRetry();
+    setRetryAt(Date.now() + wait);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      setRetryAt(null);
+      // Another attempt may have started meanwhile (a document opened): let that one run.
+      if (!destroyed && socket.status === WebSocketStatus.Disconnected) void socket.connect();
+    }, wait);
+  }
 
   async function probeSession(): Promise<void> {
     const now = Date.now();
@@ -58,25 +117,32 @@ export function createConnection(onSessionLost: () => void): Connection {
 
   const wentOnline = () => {
     setBrowserOnline(true);
-    // Reconnect now instead of waiting out the retry back-off.
-    if (socket.status !== WebSocketStatus.Connected) void socket.connect();
+    // The network is back: try now instead of waiting out the back-off.
+    if (socket.status === WebSocketStatus.Disconnected) {
+      clearRetry();
+      void socket.connect();
+    }
   };
   const wentOffline = () => setBrowserOnline(false);
   window.addEventListener("online", wentOnline);
   window.addEventListener("offline", wentOffline);
 
+  void socket.connect();
+
+  // Without a network the socket may not have noticed yet that it is dead: "offline" comes first.
   const state = (): ConnectionState => {
     if (!browserOnline()) return "offline";
-    const status = socketStatus();
-    if (status === WebSocketStatus.Connected) return "online";
-    return failedSinceConnected() ? "offline" : "connecting";
+    return live() ? "online" : "connecting";
   };
 
   return {
     socket,
     state,
+    retryAt: () => (state() === "connecting" ? retryAt() : null),
     destroy() {
       destroyed = true;
+      clearRetry();
+      clearAttemptTimer();
       window.removeEventListener("online", wentOnline);
       window.removeEventListener("offline", wentOffline);
       socket.destroy();
