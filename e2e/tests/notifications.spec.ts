@@ -96,14 +96,12 @@ test("a mention while the window is hidden notifies, even in the room left in vi
   // Bob switches to another window with this room still open in the tab.
   await setVisibility("hidden");
   await sendMessage(alice.page, `@${bob.username} the deploy is waiting for you`);
-  await expect
-    .poll(shown)
-    .toEqual([
-      {
-        title: `${alice.username} mentioned you in #${room}`,
-        body: expect.stringContaining("the deploy is waiting for you"),
-      },
-    ]);
+  await expect.poll(shown).toEqual([
+    {
+      title: `${alice.username} mentioned you in #${room}`,
+      body: expect.stringContaining("the deploy is waiting for you"),
+    },
+  ]);
   // Nobody looked: the room stays unread meanwhile (its nav count says so)…
   await expect(roomLink(bob.page, room)).toHaveAccessibleName(/1 unread, 1 mention/);
 
