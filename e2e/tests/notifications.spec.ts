@@ -1,4 +1,24 @@
+import type { Page } from "@playwright/test";
 import { createRoomViaApi, expect, openApp, roomLink, sendMessage, test, uniqueName } from "./support.ts";
+
+/**
+ * Makes the page record each notification it creates (the real Notification is still called), and
+ * returns a reader of that record.
+ */
+async function recordNotifications(page: Page): Promise<() => Promise<unknown[]>> {
+  // A string, run in the page (this file is compiled without the DOM types).
+  await page.addInitScript(`
+    const Real = window.Notification;
+    const shown = (window.shownNotifications = []);
+    window.Notification = class extends Real {
+      constructor(title, options) {
+        super(title, options);
+        shown.push({ title, body: (options && options.body) || "" });
+      }
+    };
+  `);
+  return () => page.evaluate("window.shownNotifications") as Promise<unknown[]>;
+}
 
 /**
  * Desktop notifications, once turned on with the button. Headless Chromium shows none on screen, so
@@ -10,18 +30,7 @@ test("after 'Turn on notifications', a message in a room not in view notifies, o
   const alice = await person("alice");
   const bob = await person("bob");
   await bob.context.grantPermissions(["notifications"]);
-  // A string, run in the page (this file is compiled without the DOM types).
-  await bob.page.addInitScript(`
-    const Real = window.Notification;
-    const shown = (window.shownNotifications = []);
-    window.Notification = class extends Real {
-      constructor(title, options) {
-        super(title, options);
-        shown.push({ title, body: (options && options.body) || "" });
-      }
-    };
-  `);
-  const shown = () => bob.page.evaluate("window.shownNotifications") as Promise<unknown[]>;
+  const shown = await recordNotifications(bob.page);
 
   const busy = uniqueName("Busy");
   const here = uniqueName("Here");
@@ -62,17 +71,10 @@ test("a mention while the window is hidden notifies, even in the room left in vi
   const alice = await person("alice");
   const bob = await person("bob");
   await bob.context.grantPermissions(["notifications"]);
-  // Records notifications as above, and lets the test hide and show the page: headless Chromium
-  // keeps every page visible, so `visibilityState` answers what the test says.
+  const shown = await recordNotifications(bob.page);
+  // Lets the test hide and show the page: headless Chromium keeps every page visible, so
+  // `visibilityState` answers what the test says.
   await bob.page.addInitScript(`
-    const Real = window.Notification;
-    const shown = (window.shownNotifications = []);
-    window.Notification = class extends Real {
-      constructor(title, options) {
-        super(title, options);
-        shown.push({ title, body: (options && options.body) || "" });
-      }
-    };
     let visibility = "visible";
     Object.defineProperty(document, "visibilityState", { configurable: true, get: () => visibility });
     Object.defineProperty(document, "hidden", { configurable: true, get: () => visibility === "hidden" });
@@ -81,7 +83,6 @@ test("a mention while the window is hidden notifies, even in the room left in vi
       document.dispatchEvent(new Event("visibilitychange"));
     };
   `);
-  const shown = () => bob.page.evaluate("window.shownNotifications") as Promise<unknown[]>;
   const setVisibility = (state: "visible" | "hidden") =>
     bob.page.evaluate(`window.setVisibility("${state}")`);
 

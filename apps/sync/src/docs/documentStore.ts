@@ -30,13 +30,6 @@ export async function appendUpdates(
   rows: ReadonlyArray<{ name: string; update: Uint8Array }>,
 ): Promise<void> {
   if (rows.length === 0) return;
-  if (rows.length === 1) {
-    await db.query("insert into document_updates (name, data) values ($1, $2)", [
-      rows[0]!.name,
-      rows[0]!.update,
-    ]);
-    return;
-  }
   // One placeholder pair per row: bytea arrays do not travel as parameters in both drivers alike.
   const values = rows.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(", ");
   await db.query(
