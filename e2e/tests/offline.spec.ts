@@ -4,6 +4,7 @@ import {
   createRoomViaApi,
   expect,
   expectOnline,
+  installApp,
   messageArticle,
   messageBox,
   messageLog,
@@ -14,18 +15,6 @@ import {
   test,
   uniqueName,
 } from "./support.ts";
-
-/** Loads the app until the service worker controls the page (the first visit installs it; a reload is then served by it). */
-async function installApp(person: Person, path: string): Promise<void> {
-  await openApp(person.page, path);
-  // Strings, because the e2e TypeScript has no DOM types: these run in the page.
-  await person.page.evaluate("navigator.serviceWorker.ready.then(() => true)");
-  await person.page.reload();
-  await expect
-    .poll(() => person.page.evaluate("navigator.serviceWorker.controller !== null"), { timeout: 20_000 })
-    .toBe(true);
-  await expect(person.page.getByRole("button", { name: "Sign out" })).toBeVisible();
-}
 
 const connection = (person: Person) => person.page.getByRole("status", { name: "Connection" });
 

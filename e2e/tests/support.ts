@@ -128,3 +128,15 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
   await box.fill(text);
   await box.press("Enter");
 }
+
+/** Loads the app until the service worker controls the page (the first visit installs it; a reload is then served by it). */
+export async function installApp(person: Person, path: string): Promise<void> {
+  await openApp(person.page, path);
+  // Strings, because the e2e TypeScript has no DOM types: these run in the page.
+  await person.page.evaluate("navigator.serviceWorker.ready.then(() => true)");
+  await person.page.reload();
+  await expect
+    .poll(() => person.page.evaluate("navigator.serviceWorker.controller !== null"), { timeout: 20_000 })
+    .toBe(true);
+  await expect(person.page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}

@@ -4,6 +4,7 @@ import {
   listMessages,
   listSegments,
   type MessageView,
+  messageCount,
   observeMessages,
   observeRoom,
   segmentDocName,
@@ -11,7 +12,7 @@ import {
 import { type Accessor, createEffect, createMemo, createSignal, onCleanup } from "solid-js";
 import type * as Y from "yjs";
 import type { DocHandle, DocRegistry } from "./docs";
-import { readTail, writeTail } from "./roomTail";
+import { readTail, TAIL_SIZE, writeTail } from "./roomTail";
 import { observedIn, useDocument } from "./signals";
 
 /**
@@ -91,10 +92,36 @@ export function useRoomHistory(
   // Until the newest segment is read from the device, the room's cached tail stands in for it.
   const tail = createMemo(() => readTail(scope, roomId()));
   const newestReady = () => newest()?.loaded() === true;
+
+  const loaded = createMemo(() => {
+    const extra = olderMessages();
+    if (extra.length === 0) return newestMessages();
+    return [...extra, ...newestMessages()].sort(compareForDisplay);
+  });
+
+  // Right after the server seals a segment the newest one holds few messages or none: open older
+  // segments at once until a screenful is there, instead of waiting for a scroll that an almost
+  // empty list cannot produce.
+  //
+  // A sealed segment is never empty, so an older one that came from the device with no messages is
+  // not on the device yet: wait for the server's copy before reaching further back, or an empty
+  // device would open every segment of the room at once.
+  const lastSettled = () => {
+    const opened = older();
+    const last = opened[opened.length - 1];
+    if (!last) return newestReady();
+    olderVersion();
+    return last.synced() || messageCount(last.doc) > 0 || last.refusal() !== null;
+  };
+  createEffect(() => {
+    if (!newestReady() || loadingOlder() || !hasOlder() || !lastSettled()) return;
+    if (loaded().length < TAIL_SIZE) loadOlder();
+  });
+
   let tailTimer: ReturnType<typeof setTimeout> | undefined;
   createEffect(() => {
-    if (!newestReady()) return;
-    const latest = newestMessages();
+    if (!newestReady() || (loaded().length < TAIL_SIZE && (hasOlder() || loadingOlder()))) return;
+    const latest = loaded();
     const id = roomId();
     clearTimeout(tailTimer);
     tailTimer = setTimeout(() => writeTail(scope, id, latest), 1_000);
@@ -103,9 +130,13 @@ export function useRoomHistory(
 
   const messages = createMemo(() => {
     if (!newestReady() && newestMessages().length === 0) return tail();
-    const extra = olderMessages();
-    if (extra.length === 0) return newestMessages();
-    return [...extra, ...newestMessages()].sort(compareForDisplay);
+    // The newest segment is read but holds less than a screenful and older ones are still loading:
+    // the cached tail is the better picture until they are in.
+    const list = loaded();
+    if (list.length >= TAIL_SIZE || !(hasOlder() || loadingOlder())) return list;
+    const fresh = new Set(list.map((m) => m.id));
+    const cached = tail().filter((m) => !fresh.has(m.id));
+    return cached.length === 0 ? list : [...cached, ...list].sort(compareForDisplay);
   });
 
   const docFor = (messageId: string): Y.Doc | null => {
