@@ -1,4 +1,4 @@
-import * as Y from "yjs";
+import { foldUpdates } from "@chat/model";
 import type { Queryable } from "../db/database.ts";
 
 /**
@@ -73,18 +73,4 @@ export async function compactDocument(
     if (last) await tx.query("delete from document_updates where name = $1 and id <= $2", [name, last.id]);
     return { foldedRows: rows.length, bytes: snapshot.byteLength };
   });
-}
-
-/**
- * The state the updates make together, built by applying them to a document rather than with
- * Y.mergeUpdates: merging is a separate code path in Yjs that can drop structs when the inputs
- * overlap in unusual ways (the fuzz test found a log whose merge lost 48 messages), while applying
- * is what every client does.
- */
-export function foldUpdates(updates: readonly Uint8Array[]): Uint8Array {
-  const doc = new Y.Doc({ gc: false });
-  for (const update of updates) Y.applyUpdate(doc, update);
-  const state = Y.encodeStateAsUpdate(doc);
-  doc.destroy();
-  return state;
 }

@@ -1,3 +1,4 @@
+import { foldUpdates } from "@chat/model";
 import * as Y from "yjs";
 import { openDeviceDatabase, UPDATES_STORE } from "./deviceDatabase";
 
@@ -10,8 +11,8 @@ export { databaseName, openDeviceDatabase, wipeLocalData } from "./deviceDatabas
  * Lean on purpose, instead of y-indexeddb: y-indexeddb re-encodes the whole document after every load
  * (35–40 % of its load time) and adds a row per load. Here a load only reads the rows and applies them
  * in one transaction; each local or remote change appends one row; and when a document has gathered
- * more than COMPACT_AFTER_ROWS rows, the rows are merged into one while the browser is idle
- * (Y.mergeUpdates works on the encoded updates, without the document), so rows stay few and loads stay
+ * more than COMPACT_AFTER_ROWS rows, the rows are folded into one while the browser is idle (applied to
+ * a scratch document, `foldUpdates`: Y.mergeUpdates has lost structs), so rows stay few and loads stay
  * a single read.
  */
 export interface LocalStore {
@@ -82,7 +83,7 @@ function compact(db: IDBDatabase, docName: string): Promise<number> {
       if (rows.length < 2) return;
       const lastSeq = rows[rows.length - 1]!.seq;
       store.delete(IDBKeyRange.bound([docName, -Infinity], [docName, lastSeq]));
-      store.put({ doc: docName, seq: lastSeq, update: Y.mergeUpdates(rows.map((row) => row.update)) });
+      store.put({ doc: docName, seq: lastSeq, update: foldUpdates(rows.map((row) => row.update)) });
       merged = rows.length;
     };
     tx.oncomplete = () => resolve(merged);
