@@ -9,6 +9,7 @@ import {
   userDocName,
 } from "@chat/model";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { DocHandle, DocRegistry } from "../sync/docs";
 import { feedSearch } from "./feeder";
@@ -19,12 +20,13 @@ import type { FedMessage } from "./protocol";
  * socket (what arrives over the socket is written into the same documents here).
  */
 function localRegistry() {
-  const docs = new Map<string, { doc: Y.Doc; refs: number }>();
+  const docs = new Map<string, { doc: Y.Doc; awareness: Awareness; refs: number }>();
   const registry: DocRegistry = {
     open(name) {
       let entry = docs.get(name);
       if (!entry) {
-        entry = { doc: new Y.Doc(), refs: 0 };
+        const doc = new Y.Doc();
+        entry = { doc, awareness: new Awareness(doc), refs: 0 };
         docs.set(name, entry);
       }
       entry.refs++;
@@ -35,7 +37,7 @@ function localRegistry() {
         doc: held.doc,
         synced: () => true,
         refusal: () => null,
-        awareness: null,
+        awareness: held.awareness,
         loaded: () => true,
         whenLoaded: Promise.resolve(),
         release() {

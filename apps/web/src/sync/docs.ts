@@ -1,5 +1,6 @@
 import { HocuspocusProvider, type HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import { type Accessor, createSignal } from "solid-js";
+import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { attachLocalStore, type LocalStore } from "./localStore";
 
@@ -31,14 +32,16 @@ export interface DocHandle {
   /** Set when the server refused to open the document; cleared if it later accepts. */
   readonly refusal: Accessor<Refusal | null>;
   /** Presence for this document (who is here, who is typing), shared with everyone who has it open. */
-  readonly awareness: HocuspocusProvider["awareness"];
+  readonly awareness: Awareness;
   /** Gives back this reference; the document closes when nobody holds it any more. */
   release(): void;
 }
 
 interface Entry {
   doc: Y.Doc;
-  provider: HocuspocusProvider;
+  awareness: Awareness;
+  /** Made once the device copy is in the document (null until then, or if closed first). */
+  provider: HocuspocusProvider | null;
   store: LocalStore;
   synced: Accessor<boolean>;
   loaded: Accessor<boolean>;
@@ -76,32 +79,47 @@ export function createDocRegistry(options: {
     const [refusal, setRefusal] = createSignal<Refusal | null>(null);
     const [loaded, setLoaded] = createSignal(false);
     const store = attachLocalStore(options.scope, name, doc);
-    const provider: HocuspocusProvider = new HocuspocusProvider({
-      websocketProvider: options.socket,
-      name,
-      document: doc,
-      // The socket is authenticated by the session cookie; the server ignores this token.
-      token: "session",
-      // Each provider tags its messages with its own session id, so closing a document and opening it
-      // again on the same socket cannot let the old provider's close reach the new one.
-      sessionAwareness: true,
-      onAuthenticated: () => setRefusal(null),
-      onAuthenticationFailed: ({ reason }) => {
-        setRefusal(reason);
-        options.onRefused?.(name, reason);
-      },
-      onSynced: ({ state }) => setSynced(state),
-      onClose: () => setSynced(false),
-    });
-    // A provider on a shared socket never connects until it is attached. Attach once the device copy is
-    // in the document: the first sync then asks only for what the device lacks, and the rows read from
-    // IndexedDB are not sent back to the server as if they were new changes.
+    const awareness = new Awareness(doc);
+    const entry: Entry = {
+      doc,
+      awareness,
+      provider: null,
+      store,
+      synced,
+      loaded,
+      refusal,
+      refs: 0,
+      closeTimer: null,
+      forget: undefined,
+    };
+    // The provider is made, and attached (on a shared socket it never connects until then), once the
+    // device copy is in the document: the first sync then asks only for what the device lacks, and
+    // applying the stored rows costs no update encoding for a provider listener (a large part of a
+    // cold open) and sends nothing back to the server as if it were new.
     void store.loaded.then(() => {
       setLoaded(true);
-      if (!doc.isDestroyed) provider.attach();
+      if (doc.isDestroyed) return;
+      entry.provider = new HocuspocusProvider({
+        websocketProvider: options.socket,
+        name,
+        document: doc,
+        awareness,
+        // The socket is authenticated by the session cookie; the server ignores this token.
+        token: "session",
+        // Each provider tags its messages with its own session id, so closing a document and opening
+        // it again on the same socket cannot let the old provider's close reach the new one.
+        sessionAwareness: true,
+        onAuthenticated: () => setRefusal(null),
+        onAuthenticationFailed: ({ reason }) => {
+          setRefusal(reason);
+          options.onRefused?.(name, reason);
+        },
+        onSynced: ({ state }) => setSynced(state),
+        onClose: () => setSynced(false),
+      });
+      entry.provider.attach();
     });
-    const forget = options.onDocument?.(name, doc);
-    const entry: Entry = { doc, provider, store, synced, loaded, refusal, refs: 0, closeTimer: null, forget };
+    entry.forget = options.onDocument?.(name, doc);
     return entry;
   }
 
@@ -109,7 +127,8 @@ export function createDocRegistry(options: {
     if (entry.closeTimer) clearTimeout(entry.closeTimer);
     entries.delete(name);
     entry.forget?.();
-    entry.provider.destroy();
+    if (entry.provider) entry.provider.destroy();
+    else entry.awareness.destroy();
     entry.store.destroy();
     entry.doc.destroy();
   }
@@ -135,7 +154,7 @@ export function createDocRegistry(options: {
         loaded: held.loaded,
         whenLoaded: held.store.loaded,
         refusal: held.refusal,
-        awareness: held.provider.awareness,
+        awareness: held.awareness,
         release() {
           if (released) return;
           released = true;

@@ -168,14 +168,22 @@ export function attachLocalStore(scope: string, name: string, doc: Y.Doc): Local
       const rows = await readRows(db, name);
       if (destroyed) return;
       rowCount = rows.length;
-      if (rows.length > 0)
-        Y.transact(
-          doc,
-          () => {
-            for (const row of rows) Y.applyUpdate(doc, row.update, LOCAL_STORE_ORIGIN);
-          },
-          LOCAL_STORE_ORIGIN,
-        );
+      if (rows.length > 0) {
+        // With no "update" listener Yjs does not encode the transaction: nothing here needs it (these
+        // rows are stored already), and encoding a whole segment is a large part of a cold open.
+        doc.off("update", onUpdate);
+        try {
+          Y.transact(
+            doc,
+            () => {
+              for (const row of rows) Y.applyUpdate(doc, row.update, LOCAL_STORE_ORIGIN);
+            },
+            LOCAL_STORE_ORIGIN,
+          );
+        } finally {
+          if (!destroyed) doc.on("update", onUpdate);
+        }
+      }
       if (rowCount > COMPACT_AFTER_ROWS) scheduleCompaction();
     } catch (error) {
       // Without device storage the app still works online; say why in the console.
