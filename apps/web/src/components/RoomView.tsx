@@ -169,7 +169,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
             newMessagesFrom={life.newMessagesFrom()}
             receiptFor={life.receiptFor}
             canChange={(message) =>
-              history.docFor(message.id) !== null && canChangeMessage(message, workspace.me.id)
+              canChangeMessage(message, workspace.me.id) && history.docFor(message.id) !== null
             }
             onEdit={(message, text) => {
               const doc = history.docFor(message.id);

@@ -1,6 +1,5 @@
 import {
   compareForDisplay,
-  findMessage,
   listMessages,
   listSegments,
   type MessageView,
@@ -84,9 +83,20 @@ export function useRoomHistory(
     });
   };
 
-  const olderMessages = createMemo(() => {
+  const olderLists = createMemo(() => {
     olderVersion();
-    return older().flatMap((handle) => listMessages(handle.doc));
+    return older().map((handle) => ({ doc: handle.doc, messages: listMessages(handle.doc) }));
+  });
+  const olderMessages = createMemo(() => olderLists().flatMap((list) => list.messages));
+
+  // Which open segment holds each message: asked for every message rendered (may I edit it?), so a
+  // lookup, not a scan of a 2,000-message segment per message.
+  const owners = createMemo(() => {
+    const map = new Map<string, Y.Doc>();
+    const handle = newest();
+    if (handle) for (const message of newestMessages()) map.set(message.id, handle.doc);
+    for (const list of olderLists()) for (const message of list.messages) map.set(message.id, list.doc);
+    return map;
   });
 
   // Until the newest segment is read from the device, the room's cached tail stands in for it.
@@ -139,11 +149,7 @@ export function useRoomHistory(
     return cached.length === 0 ? list : [...cached, ...list].sort(compareForDisplay);
   });
 
-  const docFor = (messageId: string): Y.Doc | null => {
-    for (const handle of [newest(), ...older()])
-      if (handle && findMessage(handle.doc, messageId)) return handle.doc;
-    return null;
-  };
+  const docFor = (messageId: string): Y.Doc | null => owners().get(messageId) ?? null;
 
   return { newest, messages, hasOlder, loadOlder, loadingOlder, docFor };
 }
