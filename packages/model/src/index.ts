@@ -2,7 +2,6 @@ export * from "./directory.ts";
 export * from "./drafts.ts";
 export * from "./edits.ts";
 export * from "./fold.ts";
-export * from "./markdown.ts";
 export * from "./membership.ts";
 export * from "./mentions.ts";
 export * from "./messages.ts";

@@ -1,7 +1,8 @@
-import { type MessageView, renderMarkdown, type UserEntry } from "@chat/model";
+import type { MessageView, UserEntry } from "@chat/model";
 import { createMemo, createSignal, Show } from "solid-js";
 import { dayKey, dayLabel, GROUP_WINDOW_MS } from "../days";
 import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../format";
+import { messageHtml } from "../messageHtml";
 import { messageElementId } from "../search/revealMessage";
 
 /** What the list knows about a message beyond the message itself. */
@@ -73,7 +74,7 @@ export function MessageItem(
 
 function Message(props: { message: MessageView; grouped: boolean } & MessageContext) {
   const name = () => props.author?.username ?? "unknown";
-  const html = createMemo(() => renderMarkdown(props.message.text, props.knownUsernames));
+  const html = createMemo(() => messageHtml(props.message.text, props.knownUsernames));
   const [editing, setEditing] = createSignal(false);
   const [confirming, setConfirming] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);

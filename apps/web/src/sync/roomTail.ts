@@ -1,4 +1,5 @@
 import type { MessageView } from "@chat/model";
+import { cachedHtml, rememberHtml } from "../messageHtml";
 
 /**
  * The last TAIL_SIZE messages of each recently shown room, kept in localStorage so a cold start can
@@ -13,7 +14,8 @@ const PREFIX = "chat.tail:";
 
 interface StoredTail {
   at: number;
-  messages: MessageView[];
+  /** Each with the HTML its text rendered to, so the first screen needs no Markdown renderer. */
+  messages: Array<MessageView & { html?: string }>;
 }
 
 const keyFor = (scope: string, roomId: string) => `${PREFIX}${scope}:${roomId}`;
@@ -23,7 +25,11 @@ export function readTail(scope: string, roomId: string): MessageView[] {
     const raw = localStorage.getItem(keyFor(scope, roomId));
     if (!raw) return [];
     const stored = JSON.parse(raw) as Partial<StoredTail>;
-    return Array.isArray(stored.messages) ? stored.messages : [];
+    if (!Array.isArray(stored.messages)) return [];
+    return stored.messages.map(({ html, ...message }) => {
+      if (typeof html === "string" && typeof message.text === "string") rememberHtml(message.text, html);
+      return message;
+    });
   } catch {
     return [];
   }
@@ -31,7 +37,10 @@ export function readTail(scope: string, roomId: string): MessageView[] {
 
 export function writeTail(scope: string, roomId: string, messages: readonly MessageView[]): void {
   try {
-    const value: StoredTail = { at: Date.now(), messages: messages.slice(-TAIL_SIZE) };
+    const value: StoredTail = {
+      at: Date.now(),
+      messages: messages.slice(-TAIL_SIZE).map((message) => ({ ...message, html: cachedHtml(message.text) })),
+    };
     localStorage.setItem(keyFor(scope, roomId), JSON.stringify(value));
     const mine = tailKeys(scope);
     if (mine.length > MAX_ROOMS) {
