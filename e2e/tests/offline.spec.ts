@@ -18,7 +18,7 @@ import {
 
 const connection = (person: Person) => person.page.getByRole("status", { name: "Connection" });
 
-test("offline: reload, read, write (Pending), close, reopen, reconnect; the other person gets both once, in order", async ({
+test("offline: reload, read, write, edit and delete (pending), close, reopen, reconnect; the other person gets each once, in order", async ({
   person,
 }) => {
   const alice = await person("alice");
@@ -33,6 +33,9 @@ test("offline: reload, read, write (Pending), close, reopen, reconnect; the othe
 
   await installApp(alice, roomPath);
   await expectOnline(alice.page);
+  await sendMessage(alice.page, "Meet at the station at 9");
+  await sendMessage(alice.page, "Bring the old map");
+  await expect(messageArticle(alice.page, "Bring the old map")).toContainText("✓");
   // Someone else's message carries no ✓ (receipts are for one's own): sequenced means not Pending.
   await expect(messageArticle(alice.page, "Before the tunnel")).toBeVisible();
   await expect(messageArticle(alice.page, "Before the tunnel")).not.toContainText("Pending");
@@ -52,6 +55,22 @@ test("offline: reload, read, write (Pending), close, reopen, reconnect; the othe
     await expect(messageArticle(alice.page, text)).toContainText("Pending");
   await expect(connection(alice)).toContainText("2 pending");
 
+  // An edit and a deletion made offline wait too, and are counted.
+  const edited = messageArticle(alice.page, "Meet at the station at 9");
+  await edited.hover();
+  await edited.getByRole("button", { name: "Edit message" }).click();
+  const editor = messageLog(alice.page).getByRole("textbox", { name: "Edit message" });
+  await editor.fill("Meet at the station at 10");
+  await editor.press("Enter");
+  await expect(messageArticle(alice.page, "Meet at the station at 10")).toContainText("(edited)");
+  await expect(connection(alice)).toContainText("3 pending");
+  const removed = messageArticle(alice.page, "Bring the old map");
+  await removed.hover();
+  await removed.getByRole("button", { name: "Delete message" }).click();
+  await removed.getByRole("button", { name: "Delete", exact: true }).click();
+  await expect(messageArticle(alice.page, "Bring the old map")).toHaveCount(0);
+  await expect(connection(alice)).toContainText("4 pending");
+
   // Close the page (the browser tab) and open the app again, still offline: both still pending.
   await alice.page.close();
   alice.page = await alice.context.newPage();
@@ -59,8 +78,11 @@ test("offline: reload, read, write (Pending), close, reopen, reconnect; the othe
   await expect(messageArticle(alice.page, "Written offline two")).toContainText("Pending");
   await expect(messageArticle(alice.page, "Written offline one")).toContainText("Pending");
   await expect(connection(alice)).toContainText("Offline");
-  await expect(connection(alice)).toContainText("2 pending");
+  await expect(connection(alice)).toContainText("4 pending");
+  await expect(messageArticle(alice.page, "Meet at the station at 10")).toBeVisible();
+  await expect(messageArticle(alice.page, "Bring the old map")).toHaveCount(0);
   await expect(bob.page.getByText("Written offline one")).toHaveCount(0);
+  await expect(messageArticle(bob.page, "Bring the old map")).toBeVisible();
 
   // The network returns: both go out by themselves, once, in order.
   await alice.context.setOffline(false);
@@ -75,6 +97,9 @@ test("offline: reload, read, write (Pending), close, reopen, reconnect; the othe
   const second = texts.findIndex((t) => t.includes("Written offline two"));
   expect(first).toBeGreaterThan(texts.findIndex((t) => t.includes("Before the tunnel")));
   expect(second).toBeGreaterThan(first);
+  // The offline edit and deletion reached Bob too.
+  await expect(messageArticle(bob.page, "Meet at the station at 10")).toContainText("(edited)");
+  await expect(messageArticle(bob.page, "Bring the old map")).toHaveCount(0);
   // And a fresh reload of Bob's page (from the server) still shows each exactly once.
   await bob.page.reload();
   await expect(bobLog.filter({ hasText: "Written offline two" })).toHaveCount(1);

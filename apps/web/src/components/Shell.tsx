@@ -7,6 +7,7 @@ import { useWorkspace } from "../sync/workspace";
 import { Header } from "./Header";
 import { LeftNav } from "./LeftNav";
 import { Link } from "./Link";
+import { RefusedChangeBanner } from "./RefusedChangeBanner";
 import { RoomView } from "./RoomView";
 
 type RoomRoute = Extract<Route, { name: "room" }>;
@@ -48,6 +49,7 @@ export function Shell(props: { route: Route }) {
   return (
     <div class="shell" classList={{ "nav-open": navOpen(), narrow: narrow() }}>
       <Header navOpen={navOpen()} onToggleNav={() => setNavOpen(!navOpen())} />
+      <RefusedChangeBanner />
       <div class="body">
         <LeftNav open={navOpen()} onNavigate={closeOnNarrow} />
         <div class="scrim" aria-hidden="true" onClick={() => setNavOpen(false)} />

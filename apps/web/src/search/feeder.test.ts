@@ -48,6 +48,7 @@ function localRegistry() {
       return handle;
     },
     closeAll() {},
+    pendingChanges: () => 0,
     openNames: () => [...docs.entries()].filter(([, entry]) => entry.refs > 0).map(([name]) => name),
   };
   const doc = (name: string) => registry.open(name).doc;

@@ -58,7 +58,15 @@ export interface DocRegistry {
   closeAll(): void;
   /** Names of open documents, for debugging. */
   openNames(): string[];
+  /**
+   * How many things changed on this device (edits, deletions, read positions, settings) the server
+   * has not confirmed yet, across open documents. Appended messages are counted by sequencing instead.
+   */
+  pendingChanges: Accessor<number>;
 }
+
+/** The reason prefix of a per-document close for a refused write (docs/api.md, code 4403). */
+const FORBIDDEN_WRITE = "forbidden-write:";
 
 /** How long a document nobody holds stays open. */
 const LINGER_MS = 15_000;
@@ -70,15 +78,26 @@ export function createDocRegistry(options: {
   onRefused?: (name: string, reason: Refusal) => void;
   /** Called for every document when it opens; the function it returns runs when it closes. */
   onDocument?: (name: string, doc: Y.Doc) => (() => void) | undefined;
+  /**
+   * The server refused a change this device made to the document (4403 forbidden-write): the
+   * change has been removed from the device; the open copy still shows it until the app reloads.
+   */
+  onWriteRefused?: (name: string, explanation: string) => void;
 }): DocRegistry {
   const entries = new Map<string, Entry>();
+  const [pendingChanges, setPendingChanges] = createSignal(0);
+  const recountPending = () => {
+    let total = 0;
+    for (const entry of entries.values()) total += entry.store.pendingKeys().size;
+    setPendingChanges(total);
+  };
 
   function create(name: string): Entry {
     const doc = new Y.Doc();
     const [synced, setSynced] = createSignal(false);
     const [refusal, setRefusal] = createSignal<Refusal | null>(null);
     const [loaded, setLoaded] = createSignal(false);
-    const store = attachLocalStore(options.scope, name, doc);
+    const store = attachLocalStore(options.scope, name, doc, () => queueMicrotask(recountPending));
     const awareness = new Awareness(doc);
     const entry: Entry = {
       doc,
@@ -99,7 +118,7 @@ export function createDocRegistry(options: {
     void store.loaded.then(() => {
       setLoaded(true);
       if (doc.isDestroyed) return;
-      entry.provider = new HocuspocusProvider({
+      const provider: HocuspocusProvider = new HocuspocusProvider({
         websocketProvider: options.socket,
         name,
         document: doc,
@@ -114,10 +133,33 @@ export function createDocRegistry(options: {
           setRefusal(reason);
           options.onRefused?.(name, reason);
         },
-        onSynced: ({ state }) => setSynced(state),
-        onClose: () => setSynced(false),
+        onSynced: ({ state }) => {
+          setSynced(state);
+          if (state && provider.unsyncedChanges === 0) store.confirm();
+        },
+        // Every change sent so far has been acknowledged, and the server stores before it acknowledges.
+        onUnsyncedChanges: ({ number }) => {
+          if (number === 0 && provider.isSynced) store.confirm();
+        },
+        onClose: ({ event }) => {
+          setSynced(false);
+          const reason = event.reason ?? "";
+          if (!reason.startsWith(FORBIDDEN_WRITE)) return;
+          // Sending it again would only be refused again: stop syncing this copy, forget the change.
+          const explanation = reason.slice(FORBIDDEN_WRITE.length).trim() || "not allowed";
+          queueMicrotask(() => {
+            provider.destroy();
+            if (entry.provider === provider) entry.provider = null;
+          });
+          void store
+            .discardUnconfirmed()
+            .catch((error) => console.error(`cannot drop the refused change to ${name}`, error))
+            .finally(() => options.onWriteRefused?.(name, explanation));
+        },
       });
-      entry.provider.attach();
+      entry.provider = provider;
+      store.setRemoteOrigin(provider);
+      provider.attach();
     });
     entry.forget = options.onDocument?.(name, doc);
     return entry;
@@ -130,6 +172,7 @@ export function createDocRegistry(options: {
     if (entry.provider) entry.provider.destroy();
     else entry.awareness.destroy();
     entry.store.destroy();
+    queueMicrotask(recountPending);
     entry.doc.destroy();
   }
 
@@ -172,5 +215,6 @@ export function createDocRegistry(options: {
     openNames() {
       return [...entries.keys()];
     },
+    pendingChanges,
   };
 }

@@ -1,5 +1,5 @@
 import "fake-indexeddb/auto";
-import { appendMessage, createMessage, listMessages } from "@chat/model";
+import { appendMessage, createMessage, deleteMessage, editMessage, listMessages } from "@chat/model";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import {
@@ -76,12 +76,20 @@ describe("the device store", () => {
     const total = COMPACT_AFTER_ROWS + 5;
     for (let i = 0; i < total; i++) appendMessage(doc, createMessage("b", `m ${i}`, i, `id${i}`));
     await store.flushed();
+    // Rows the server has not confirmed are never merged (a refused change must stay removable).
+    await idle();
+    await store.flushed();
+    expect(await rowCount(scope, "room:x/0")).toBe(total);
+    store.confirm();
+    appendMessage(doc, createMessage("b", "one more", total, "more"));
+    await store.flushed();
+    store.confirm();
     await idle();
     await store.flushed();
     expect(await rowCount(scope, "room:x/0")).toBeLessThan(5);
     const reread = new Y.Doc();
     await attachLocalStore(scope, "room:x/0", reread).loaded;
-    expect(listMessages(reread)).toHaveLength(total);
+    expect(listMessages(reread)).toHaveLength(total + 1);
   });
 
   it("keeps what two tabs write to the same document at once, through a compaction", async () => {
@@ -116,5 +124,67 @@ describe("the device store", () => {
     const doc = new Y.Doc();
     await attachLocalStore("carol1", "user:x", doc).loaded;
     expect(doc.getMap("drafts").size).toBe(0);
+  });
+
+  it("counts changes made here until the server confirms them, across a reload, and not the server's own", async () => {
+    const scope = "pending1";
+    const server = Symbol("provider");
+    const doc = new Y.Doc();
+    const store = attachLocalStore(scope, "room:p/0", doc);
+    store.setRemoteOrigin(server);
+    await store.loaded;
+    // From the server: never pending.
+    const remote = new Y.Doc();
+    appendMessage(remote, createMessage("a", "theirs", 1, "t1"));
+    appendMessage(remote, createMessage("me", "mine", 2, "m1"));
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote), server);
+    expect(store.pendingKeys().size).toBe(0);
+    // Made here, offline: an edit and a deletion of the same message are one pending thing.
+    editMessage(doc, { id: "m1", author: "me" }, "me", "mine, edited");
+    deleteMessage(doc, { id: "m1", author: "me" }, "me");
+    expect([...store.pendingKeys()]).toEqual(["edits:m1"]);
+    await store.flushed();
+    store.destroy();
+
+    const reopened = new Y.Doc();
+    const again = attachLocalStore(scope, "room:p/0", reopened);
+    await again.loaded;
+    expect([...again.pendingKeys()]).toEqual(["edits:m1"]);
+    again.confirm();
+    expect(again.pendingKeys().size).toBe(0);
+    await again.flushed();
+    const third = attachLocalStore(scope, "room:p/0", new Y.Doc());
+    await third.loaded;
+    expect(third.pendingKeys().size).toBe(0);
+  });
+
+  it("keeps unconfirmed rows out of compaction, and drops exactly them when the server refuses", async () => {
+    const scope = "refused1";
+    const server = Symbol("provider");
+    const doc = new Y.Doc();
+    const store = attachLocalStore(scope, "room:q/0", doc);
+    store.setRemoteOrigin(server);
+    await store.loaded;
+    const remote = new Y.Doc();
+    for (let i = 0; i < COMPACT_AFTER_ROWS + 5; i++) {
+      appendMessage(remote, createMessage("a", `confirmed ${i}`, i, `c${i}`));
+      Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote), server);
+    }
+    appendMessage(doc, createMessage("me", "refused one", 100, "r1"));
+    editMessage(doc, { id: "c0", author: "a" } as never, "a", "forged edit");
+    await store.flushed();
+    await idle();
+    await store.flushed();
+    // Compacted, but the two unconfirmed rows are still rows of their own.
+    expect(await rowCount(scope, "room:q/0")).toBe(3);
+
+    await store.discardUnconfirmed();
+    expect(store.pendingKeys().size).toBe(0);
+    const reread = new Y.Doc();
+    await attachLocalStore(scope, "room:q/0", reread).loaded;
+    const texts = listMessages(reread).map((m) => m.text);
+    expect(texts).toHaveLength(COMPACT_AFTER_ROWS + 5);
+    expect(texts).not.toContain("refused one");
+    expect(texts).not.toContain("forged edit");
   });
 });

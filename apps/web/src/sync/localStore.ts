@@ -20,7 +20,48 @@ export interface LocalStore {
   readonly loaded: Promise<void>;
   /** Resolves once every change made so far is written to IndexedDB. */
   flushed(): Promise<void>;
+  /** Changes from this origin (the provider) came from the server: they are never pending. */
+  setRemoteOrigin(origin: unknown): void;
+  /**
+   * What this person changed here that the server has not confirmed yet, one key per thing changed
+   * (`<root>:<key>` of the top-level map entry: an edited message, a read position, a setting).
+   * Appended messages are not in it: they count as pending until the server sequences them.
+   * Survives a reload: the flag is stored with the row.
+   */
+  pendingKeys(): ReadonlySet<string>;
+  /** Everything changed so far is on the server (its provider has no unsynced changes). */
+  confirm(): void;
+  /**
+   * The server refused what this device changed: its unconfirmed rows are deleted from the device,
+   * so the refused change is gone after the next load instead of being sent again and again.
+   */
+  discardUnconfirmed(): Promise<void>;
   destroy(): void;
+}
+
+/** The keys a local change touched, for counting what is pending (see `pendingKeys`). */
+export function changedKeys(transaction: Y.Transaction): string[] {
+  const doc = transaction.doc;
+  const rootNames = new Map<unknown, string>();
+  for (const [rootName, type] of doc.share) rootNames.set(type, rootName);
+  const keys = new Set<string>();
+  for (const [changedType, subs] of transaction.changed) {
+    // Climb to the root type, remembering under which key of it the change happened.
+    // biome-ignore lint/suspicious/noExplicitAny: Yjs types its roots by their event type
+    let type: Y.AbstractType<any> = changedType;
+    let topKey: string | null = null;
+    const directKeys = [...subs];
+    while (type._item !== null) {
+      topKey = type._item.parentSub;
+      // biome-ignore lint/suspicious/noExplicitAny: an integrated item's parent is a type
+      type = type._item.parent as Y.AbstractType<any>;
+    }
+    const rootName = rootNames.get(type);
+    if (rootName === undefined || !(type instanceof Y.Map)) continue;
+    if (topKey !== null) keys.add(`${rootName}:${topKey}`);
+    else for (const key of directKeys) if (key !== null) keys.add(`${rootName}:${key}`);
+  }
+  return [...keys];
 }
 
 const UPDATES = UPDATES_STORE;
@@ -33,6 +74,16 @@ interface UpdateRow {
   doc: string;
   seq: number;
   update: Uint8Array;
+  /** Set on a change made on this device until the server has it: the keys it changed. */
+  local?: string[];
+}
+
+/** A change made on this device that the server has not confirmed. */
+interface Unconfirmed {
+  keys: string[];
+  /** Its row, once written (null while the write is under way). */
+  seq: number | null;
+  confirmed: boolean;
 }
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
@@ -79,10 +130,11 @@ function compact(db: IDBDatabase, docName: string): Promise<number> {
       UpdateRow[]
     >;
     req.onsuccess = () => {
-      const rows = req.result;
+      // Rows the server has not confirmed stay as they are: they are counted, and dropped if refused.
+      const rows = req.result.filter((row) => row.local === undefined);
       if (rows.length < 2) return;
       const lastSeq = rows[rows.length - 1]!.seq;
-      store.delete(IDBKeyRange.bound([docName, -Infinity], [docName, lastSeq]));
+      for (const row of rows) store.delete([docName, row.seq]);
       store.put({ doc: docName, seq: lastSeq, update: foldUpdates(rows.map((row) => row.update)) });
       merged = rows.length;
     };
@@ -107,16 +159,41 @@ const whenIdle = (work: () => void) => {
   else setTimeout(work, 200);
 };
 
-export function attachLocalStore(scope: string, name: string, doc: Y.Doc): LocalStore {
+/** Drops the "not yet on the server" flag of these rows (they stay, as ordinary rows). */
+function clearLocalFlags(db: IDBDatabase, docName: string, seqs: readonly number[]): Promise<void> {
+  const tx = db.transaction(UPDATES, "readwrite");
+  const store = tx.objectStore(UPDATES);
+  for (const seq of seqs) {
+    const req = store.get([docName, seq]) as IDBRequest<UpdateRow | undefined>;
+    req.onsuccess = () => {
+      const row = req.result;
+      if (!row || row.local === undefined) return;
+      delete row.local;
+      store.put(row);
+    };
+  }
+  return done(tx).catch((error) => console.error(`cannot update ${docName} on this device`, error));
+}
+
+export function attachLocalStore(
+  scope: string,
+  name: string,
+  doc: Y.Doc,
+  /** Called when the set of pending keys may have changed. */
+  onPendingChange?: () => void,
+): LocalStore {
   let destroyed = false;
   let rowCount = 0;
   let compacting = false;
   let writes: Promise<void> = Promise.resolve();
-  const early: Uint8Array[] = [];
+  const early: Array<{ update: Uint8Array; mine: Unconfirmed | null }> = [];
   let ready = false;
   const database = openDeviceDatabase(scope);
 
-  const append = (update: Uint8Array) => {
+  const unconfirmed = new Set<Unconfirmed>();
+  let remoteOrigin: unknown = null;
+
+  const append = (update: Uint8Array, mine: Unconfirmed | null) => {
     rowCount++;
     writes = writes
       .then(async () => {
@@ -124,9 +201,13 @@ export function attachLocalStore(scope: string, name: string, doc: Y.Doc): Local
         // `add`, never `put`: a key taken by another tab fails (and is retried) instead of overwriting.
         for (let attempt = 0; ; attempt++) {
           const tx = db.transaction(UPDATES, "readwrite");
-          tx.objectStore(UPDATES).add({ doc: name, seq: newRowSeq(), update } satisfies UpdateRow);
+          const row: UpdateRow = { doc: name, seq: newRowSeq(), update };
+          if (mine && !mine.confirmed) row.local = mine.keys;
+          tx.objectStore(UPDATES).add(row);
           try {
             await done(tx);
+            if (mine) mine.seq = row.seq;
+            if (mine?.confirmed && row.local) clearLocalFlags(db, name, [row.seq]);
             return;
           } catch (error) {
             if (attempt >= 3 || (error as DOMException | null)?.name !== "ConstraintError") throw error;
@@ -154,11 +235,17 @@ export function attachLocalStore(scope: string, name: string, doc: Y.Doc): Local
     });
   };
 
-  const onUpdate = (update: Uint8Array, origin: unknown) => {
+  const onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
     if (origin === LOCAL_STORE_ORIGIN || destroyed) return;
+    let mine: Unconfirmed | null = null;
+    if (remoteOrigin === null || origin !== remoteOrigin) {
+      mine = { keys: changedKeys(transaction), seq: null, confirmed: false };
+      unconfirmed.add(mine);
+      if (mine.keys.length > 0) onPendingChange?.();
+    }
     // Until the stored rows are read we do not know the next sequence number: hold the change.
-    if (!ready) early.push(update);
-    else append(update);
+    if (!ready) early.push({ update, mine });
+    else append(update, mine);
   };
   doc.on("update", onUpdate);
 
@@ -168,6 +255,13 @@ export function attachLocalStore(scope: string, name: string, doc: Y.Doc): Local
       const rows = await readRows(db, name);
       if (destroyed) return;
       rowCount = rows.length;
+      let pendingLoaded = false;
+      for (const row of rows)
+        if (row.local !== undefined) {
+          unconfirmed.add({ keys: row.local, seq: row.seq, confirmed: false });
+          pendingLoaded ||= row.local.length > 0;
+        }
+      if (pendingLoaded) onPendingChange?.();
       if (rows.length > 0) {
         // With no "update" listener Yjs does not encode the transaction: nothing here needs it (these
         // rows are stored already), and encoding a whole segment is a large part of a cold open.
@@ -190,7 +284,7 @@ export function attachLocalStore(scope: string, name: string, doc: Y.Doc): Local
       console.error(`cannot read ${name} from this device`, error);
     } finally {
       ready = true;
-      for (const update of early.splice(0)) append(update);
+      for (const { update, mine } of early.splice(0)) append(update, mine);
     }
   })();
 
@@ -199,6 +293,50 @@ export function attachLocalStore(scope: string, name: string, doc: Y.Doc): Local
     async flushed() {
       await loaded;
       await writes;
+    },
+    setRemoteOrigin(origin) {
+      remoteOrigin = origin;
+    },
+    pendingKeys() {
+      const keys = new Set<string>();
+      for (const change of unconfirmed) for (const key of change.keys) keys.add(key);
+      return keys;
+    },
+    confirm() {
+      if (unconfirmed.size === 0) return;
+      const written: number[] = [];
+      let counted = false;
+      for (const change of unconfirmed) {
+        change.confirmed = true;
+        counted ||= change.keys.length > 0;
+        // Not yet written: `append` writes it without the flag.
+        if (change.seq !== null) written.push(change.seq);
+      }
+      unconfirmed.clear();
+      if (written.length > 0)
+        writes = writes.then(async () => clearLocalFlags(await database, name, written));
+      if (counted) onPendingChange?.();
+      // Rows written while offline could not be merged until now.
+      if (rowCount > COMPACT_AFTER_ROWS) scheduleCompaction();
+    },
+    async discardUnconfirmed() {
+      const seqs = [...unconfirmed].map((change) => change.seq).filter((seq): seq is number => seq !== null);
+      unconfirmed.clear();
+      onPendingChange?.();
+      await writes;
+      const db = await database;
+      const tx = db.transaction(UPDATES, "readwrite");
+      for (const seq of seqs) tx.objectStore(UPDATES).delete([name, seq]);
+      // Rows another session left unconfirmed are part of the same refused state.
+      const range = IDBKeyRange.bound([name, -Infinity], [name, Infinity]);
+      const cursor = tx.objectStore(UPDATES).openCursor(range);
+      cursor.onsuccess = () => {
+        const at = cursor.result;
+        if (!at) return;
+        if ((at.value as UpdateRow).local !== undefined) at.delete();
+        at.continue();
+      };
+      await done(tx);
     },
     destroy() {
       destroyed = true;

@@ -19,6 +19,7 @@ import {
   createContext,
   createEffect,
   createMemo,
+  createSignal,
   type JSX,
   onCleanup,
   useContext,
@@ -75,7 +76,10 @@ export interface Workspace {
   /** Ids of the people online now. */
   online: Accessor<ReadonlySet<string>>;
   /** How many of this person's messages wait for the server (written offline, or not yet stored). */
+  /** Own messages not yet sequenced plus other changes the server has not confirmed. */
   pendingCount: Accessor<number>;
+  /** The last change the server refused (4403), which was removed from this device. */
+  refusedChange: Accessor<{ document: string; explanation: string } | null>;
 }
 
 const WorkspaceContext = createContext<Workspace>();
@@ -90,6 +94,9 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   const me = props.user;
   const connection = createConnection(sessionLost);
   const pending = createPendingTracker(me.id);
+  const [refusedChange, setRefusedChange] = createSignal<{ document: string; explanation: string } | null>(
+    null,
+  );
   const registry = createDocRegistry({
     socket: connection.socket,
     scope: me.id,
@@ -98,6 +105,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
       if (reason === "outdated-client") markOutdated();
     },
     onDocument: (name, doc) => pending.track(name, doc),
+    onWriteRefused: (document, explanation) => setRefusedChange({ document, explanation }),
   });
   const directory = registry.open(DIRECTORY_DOC);
   const index = registry.open(userDocName(me.id));
@@ -187,7 +195,8 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     totalUnread: totalUnreadCount,
     mentions,
     online,
-    pendingCount: pending.count,
+    pendingCount: () => pending.count() + registry.pendingChanges(),
+    refusedChange,
   };
   return <WorkspaceContext.Provider value={workspace}>{props.children}</WorkspaceContext.Provider>;
 }
