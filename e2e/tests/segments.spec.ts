@@ -3,9 +3,12 @@ import { seedRoom, writeToDevice } from "./deviceSeed.ts";
 import {
   createRoomViaApi,
   expect,
+  expectOnline,
   installApp,
   messageArticle,
   messageLog,
+  openApp,
+  sendMessage,
   sessionUserId,
   test,
   uniqueName,
@@ -44,4 +47,45 @@ test("a room whose newest segment was just sealed shows the previous segment's m
     )) as number;
     expect(tail, visit).toBe(50);
   }
+});
+
+test("a room never opened on this device still has its latest messages cached, kept by the background sync", async ({
+  person,
+}) => {
+  test.setTimeout(120_000);
+  const alice = await person("alice");
+  const bob = await person("bob");
+  const userId = await sessionUserId(alice.page);
+  const roomId = await createRoomViaApi(alice.context.request, uniqueName("Elsewhere"));
+  // Alice has the app open, but not on that room.
+  await openApp(alice.page, "/");
+  await expectOnline(alice.page);
+
+  await openApp(bob.page, `/r/${roomId}`);
+  await expectOnline(bob.page);
+  for (let i = 1; i <= 55; i++) await sendMessage(bob.page, `Background news ${i}`);
+  await expect(messageArticle(bob.page, "Background news 55")).toContainText("✓", { timeout: 30_000 });
+
+  const tailKey = JSON.stringify(`chat.tail:${userId}:${roomId}`);
+  await expect
+    .poll(
+      async () =>
+        (await alice.page.evaluate(
+          `(JSON.parse(localStorage.getItem(${tailKey}) ?? "null")?.messages ?? []).map((m) => m.text).at(-1) ?? null`,
+        )) as string | null,
+      { timeout: 20_000 },
+    )
+    .toBe("Background news 55");
+  const stored = (await alice.page.evaluate(
+    `JSON.parse(localStorage.getItem(${tailKey})).messages.map((m) => [m.text, typeof m.html])`,
+  )) as [string, string][];
+  expect(stored).toHaveLength(50);
+  // Rendered ahead, so the first screen of that room needs no Markdown renderer.
+  expect(stored.every(([, html]) => html === "string")).toBe(true);
+
+  // Opened for the first time, offline: the latest messages are there.
+  await alice.context.setOffline(true);
+  await alice.page.goto(`/r/${roomId}`);
+  await expect(messageArticle(alice.page, "Background news 55")).toBeVisible();
+  await expect(messageArticle(alice.page, "Background news 10")).toBeAttached();
 });

@@ -57,6 +57,14 @@ export function cachedHtml(text: string): string | undefined {
   return cache.get(text);
 }
 
+/**
+ * HTML to store with a tail written in the background (the room is not on screen): rendered now if
+ * markdown-it is loaded, else none (the room renders it when shown).
+ */
+export function htmlForStorage(text: string, usernames: ReadonlySet<string>): string | undefined {
+  return renderer() ? messageHtml(text, usernames) : cache.get(text);
+}
+
 /** HTML stored with a room's tail, usable before markdown-it is loaded. */
 export function rememberHtml(text: string, html: string): void {
   if (!cache.has(text)) remember(text, html);

@@ -27,12 +27,18 @@ const OLDER_SEGMENT_TIMEOUT_MS = 30_000;
 interface HeldRoom {
   room: DocHandle;
   newest: DocHandle | null;
+  /** Undoes `onNewestSegment` for the held newest segment. */
+  stopNewest: () => void;
   stopObserving: () => void;
   /** Re-reads the room's segment list: opens a new newest segment, queues older ones not yet fetched. */
   follow: () => void;
 }
 
-export function createDeviceSync(registry: DocRegistry): DeviceSync {
+export function createDeviceSync(
+  registry: DocRegistry,
+  /** Called with each room's newest segment while it is held; the function it returns runs on release. */
+  onNewestSegment?: (roomId: string, segment: DocHandle, isOnlySegment: () => boolean) => () => void,
+): DeviceSync {
   const held = new Map<string, HeldRoom>();
   const fetchedOlder = new Set<string>();
   const olderQueue: string[] = [];
@@ -56,6 +62,7 @@ export function createDeviceSync(registry: DocRegistry): DeviceSync {
     for (const [roomId, entry] of held)
       if (!keep.has(roomId)) {
         entry.stopObserving();
+        entry.stopNewest();
         entry.newest?.release();
         entry.room.release();
         held.delete(roomId);
@@ -65,7 +72,13 @@ export function createDeviceSync(registry: DocRegistry): DeviceSync {
 
   function hold(roomId: string): void {
     const room = registry.open(roomDocName(roomId));
-    const entry: HeldRoom = { room, newest: null, stopObserving: () => {}, follow: () => {} };
+    const entry: HeldRoom = {
+      room,
+      newest: null,
+      stopNewest: () => {},
+      stopObserving: () => {},
+      follow: () => {},
+    };
     const follow = () => {
       const segments = listSegments(room.doc);
       const newest = segments[segments.length - 1];
@@ -73,7 +86,10 @@ export function createDeviceSync(registry: DocRegistry): DeviceSync {
       const name = segmentDocName(roomId, newest);
       if (entry.newest?.name !== name) {
         const previous = entry.newest;
+        entry.stopNewest();
         entry.newest = registry.open(name);
+        entry.stopNewest =
+          onNewestSegment?.(roomId, entry.newest, () => listSegments(room.doc).length === 1) ?? (() => {});
         previous?.release();
       }
       for (const n of segments.slice(0, -1).reverse()) {
@@ -121,6 +137,7 @@ export function createDeviceSync(registry: DocRegistry): DeviceSync {
       window.removeEventListener("online", online);
       for (const entry of held.values()) {
         entry.stopObserving();
+        entry.stopNewest();
         entry.newest?.release();
         entry.room.release();
       }

@@ -14,6 +14,8 @@ const PREFIX = "chat.tail:";
 
 interface StoredTail {
   at: number;
+  /** When the room was last on screen (0: only kept by the background sync); older ones go first. */
+  shownAt?: number;
   /** Each with the HTML its text rendered to, so the first screen needs no Markdown renderer. */
   messages: Array<MessageView & { html?: string }>;
 }
@@ -35,25 +37,61 @@ export function readTail(scope: string, roomId: string): MessageView[] {
   }
 }
 
-export function writeTail(scope: string, roomId: string, messages: readonly MessageView[]): void {
+/**
+ * Stores the room's latest messages. `shown`: the room is on screen (the background sync passes
+ * false, so keeping every room fresh never pushes out the rooms the person actually reads).
+ */
+export function writeTail(
+  scope: string,
+  roomId: string,
+  messages: readonly MessageView[],
+  options: { shown: boolean; htmlFor?: (text: string) => string | undefined } = { shown: true },
+): void {
   try {
+    const key = keyFor(scope, roomId);
+    const htmlFor = options.htmlFor ?? cachedHtml;
+    const shownAt = options.shown ? Date.now() : (storedAt(key)?.shownAt ?? 0);
     const value: StoredTail = {
       at: Date.now(),
-      messages: messages.slice(-TAIL_SIZE).map((message) => ({ ...message, html: cachedHtml(message.text) })),
+      shownAt,
+      messages: messages.slice(-TAIL_SIZE).map((message) => ({ ...message, html: htmlFor(message.text) })),
     };
-    localStorage.setItem(keyFor(scope, roomId), JSON.stringify(value));
+    localStorage.setItem(key, JSON.stringify(value));
     const mine = tailKeys(scope);
     if (mine.length > MAX_ROOMS) {
       const byAge = mine
-        .map((key) => ({
-          key,
-          at: (JSON.parse(localStorage.getItem(key) ?? "{}") as Partial<StoredTail>).at ?? 0,
-        }))
-        .sort((a, b) => a.at - b.at);
+        .map((key) => {
+          const stored = storedAt(key);
+          return { key, shownAt: stored?.shownAt ?? 0, at: stored?.at ?? 0 };
+        })
+        .sort((a, b) => a.shownAt - b.shownAt || a.at - b.at);
       for (const { key } of byAge.slice(0, mine.length - MAX_ROOMS)) localStorage.removeItem(key);
     }
   } catch {
     // Storage full or disabled: the room still opens from IndexedDB, a little later.
+  }
+}
+
+/** The stored tail's times (the messages are not needed). */
+function storedAt(key: string): Pick<StoredTail, "at" | "shownAt"> | null {
+  const raw = localStorage.getItem(key);
+  if (!raw) return null;
+  const stored = JSON.parse(raw) as Partial<StoredTail>;
+  return { at: stored.at ?? 0, shownAt: stored.shownAt ?? stored.at ?? 0 };
+}
+
+/** The id of the newest message the room's stored tail holds, and how many (undefined: no tail). */
+export function tailNewest(
+  scope: string,
+  roomId: string,
+): { id: string | undefined; count: number } | undefined {
+  try {
+    const raw = localStorage.getItem(keyFor(scope, roomId));
+    if (!raw) return undefined;
+    const messages = (JSON.parse(raw) as Partial<StoredTail>).messages ?? [];
+    return { id: messages[messages.length - 1]?.id, count: messages.length };
+  } catch {
+    return undefined;
   }
 }
 

@@ -25,6 +25,7 @@ import {
   useContext,
 } from "solid-js";
 import type { User } from "../api";
+import { htmlForStorage } from "../messageHtml";
 import { markOutdated, sessionLost } from "../session";
 import { type Connection, createConnection } from "./connection";
 import { createDeviceSync } from "./deviceSync";
@@ -33,6 +34,7 @@ import { withNavSnapshot } from "./navSnapshot";
 import { createPendingTracker } from "./pending";
 import { onlineIds } from "./presence";
 import { observed, reuseUnchanged } from "./signals";
+import { keepTail } from "./tailKeeper";
 
 /**
  * Everything a signed-in person's screens share: the socket, the document registry, and the two
@@ -109,7 +111,9 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   });
   const directory = registry.open(DIRECTORY_DOC);
   const index = registry.open(userDocName(me.id));
-  const deviceSync = createDeviceSync(registry);
+  const deviceSync = createDeviceSync(registry, (roomId, segment, isOnlySegment) =>
+    keepTail(me.id, roomId, segment, isOnlySegment, (text) => htmlForStorage(text, knownUsernames())),
+  );
   onCleanup(() => {
     deviceSync.stop();
     registry.closeAll();
