@@ -7,20 +7,24 @@ import {
   roomProjection,
   userIndexProjection,
 } from "../docs/projections.ts";
+import type { ServerChanges } from "../docs/serverChanges.ts";
 
 /**
  * When a server-written document loads, bring it in line with Postgres (the authority for accounts,
  * rooms and membership). This also repairs a document that missed a change, e.g. after a crash
- * between a database commit and the document write.
+ * between a database commit and the document write. Like every server change, stored before it is
+ * applied; if it cannot be stored, the load fails and the client is asked to come back.
  */
 export class ProjectionOnLoad implements Extension {
   priority = 90;
   extensionName = "projection";
 
   private readonly db: Database;
+  private readonly changes: ServerChanges;
 
-  constructor(db: Database) {
+  constructor(db: Database, changes: ServerChanges) {
     this.db = db;
+    this.changes = changes;
   }
 
   async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
@@ -29,9 +33,6 @@ export class ProjectionOnLoad implements Extension {
     if (ref?.kind === "directory") projection = await directoryProjection(this.db);
     else if (ref?.kind === "room") projection = await roomProjection(this.db, ref.roomId);
     else if (ref?.kind === "user") projection = await userIndexProjection(this.db, ref.userId);
-    if (projection) {
-      const apply = projection;
-      document.transact(() => apply(document), { source: "local" });
-    }
+    if (projection) await this.changes.write(documentName, document, projection);
   }
 }
