@@ -92,7 +92,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       new WriteGuard(clientIds, log, accountLimits), // 200: who may write what, before anything is applied
       new AwarenessGuard(clientIds, log), // 200: presence only under one's own client ids, small
       new Persistence(db, updateLog, log, metrics), // 100: append accepted updates to Postgres before they are acknowledged
-      new ProjectionOnLoad(db, changes), // 90: server-written documents mirror Postgres when they load
+      new ProjectionOnLoad(db, changes, log), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
       memberIndex, // 40: members' unread and mention counts follow read positions and edits
       new SegmentSealer(() => writer!, log), // 40: a full history segment gets a successor
