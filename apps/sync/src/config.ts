@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { isIP } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, type LimitPolicy, LOAD_TEST_LIMITS } from "./limits/policy.ts";
@@ -31,11 +32,54 @@ export class ConfigError extends Error {
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
+/** A host name as RFC 1123 has it: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** "true" or "false"; unset (or empty) is false. */
+function flag(env: NodeJS.ProcessEnv, name: string, meaning: string, problems: string[]): boolean {
+  const value = env[name] || "false";
+  if (value !== "true" && value !== "false")
+    problems.push(`${name} must be "true" or "false" (${meaning}), got "${value}".`);
+  return value === "true";
+}
+
+/** Why PGlite could not keep its data in `dir`, or null if it can (the folder is made when missing). */
+function dataDirProblem(dir: string): string | null {
+  let existing = dir;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  try {
+    if (!statSync(existing).isDirectory()) return `${existing} is a file, not a folder`;
+    accessSync(existing, constants.W_OK | constants.X_OK);
+    return null;
+  } catch {
+    return `${existing} is not writable by this user`;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
-  const port = Number(env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    problems.push(`PORT must be a port number (0–65535), got "${env.PORT}".`);
+  // An empty value counts as unset, as for every variable here.
+  const port = Number(env.PORT || 8080);
+  if (!/^\d+$/.test(env.PORT || "8080") || port > 65_535)
+    problems.push(`PORT must be a port number (0–65535; 0 picks a free one), got "${env.PORT}".`);
+  const host = env.HOST || "0.0.0.0";
+  if (isIP(host) === 0 && !HOST_NAME.test(host))
+    problems.push(
+      `HOST must be an IP address to listen on (0.0.0.0 for every IPv4 interface, :: for every interface, 127.0.0.1 for this machine only) or a host name, without brackets or port; got "${host}".`,
+    );
+  // Relative to where the command was typed (npm runs workspace scripts in apps/sync, so INIT_CWD
+  // is the folder the person was in); the default lives at the repository root.
+  const dataDir = env.DATA_DIR
+    ? resolve(env.INIT_CWD ?? process.cwd(), env.DATA_DIR)
+    : resolve(repoRoot, "data");
+  if (!env.DATABASE_URL) {
+    const problem = dataDirProblem(dataDir);
+    if (problem)
+      problems.push(
+        `DATA_DIR must be a folder the server can create or write to (PGlite keeps its data there): ${problem}.`,
+      );
+  }
   for (const [name, schemes] of [
     ["DATABASE_URL", ["postgres:", "postgresql:"]],
     ["REDIS_URL", ["redis:", "rediss:"]],
@@ -64,12 +108,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
-  const logLevel = env.LOG_LEVEL ?? "info";
+  const logLevel = env.LOG_LEVEL || "info";
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel))
     problems.push(
       `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}".`,
     );
-  const rateLimits = env.RATE_LIMITS ?? "on";
+  const rateLimits = env.RATE_LIMITS || "on";
   if (rateLimits !== "on" && rateLimits !== "off")
     problems.push(`RATE_LIMITS must be "on" or "off" (for load tests only), got "${rateLimits}".`);
   const webDist = env.WEB_DIST
@@ -77,20 +121,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     : resolve(repoRoot, "apps/web/dist");
   if (env.WEB_DIST && !existsSync(resolve(webDist, "index.html")))
     problems.push(`WEB_DIST must point at a built web app (no index.html in ${webDist}).`);
+  const secureCookies = flag(env, "SECURE_COOKIES", "true behind HTTPS", problems);
+  const trustProxy = flag(env, "TRUST_PROXY", "true behind a reverse proxy", problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return {
     port,
-    host: env.HOST ?? "0.0.0.0",
-    // Relative to where the command was typed (npm runs workspace scripts in apps/sync, so INIT_CWD
-    // is the folder the person was in); the default lives at the repository root.
-    dataDir: env.DATA_DIR ? resolve(env.INIT_CWD ?? process.cwd(), env.DATA_DIR) : resolve(repoRoot, "data"),
+    host,
+    dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     webDist: existsSync(resolve(webDist, "index.html")) ? webDist : null,
     allowedOrigins,
-    secureCookies: env.SECURE_COOKIES === "true",
+    secureCookies,
     logLevel,
-    trustProxy: env.TRUST_PROXY === "true",
+    trustProxy,
     limits: rateLimits === "off" ? LOAD_TEST_LIMITS : DEFAULT_LIMITS,
   };
 }

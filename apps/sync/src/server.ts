@@ -5,6 +5,8 @@ import { Hocuspocus } from "@hocuspocus/server";
 import { SessionRevocations } from "./auth/sessionRevocations.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
+import { ServerChanges } from "./docs/serverChanges.ts";
+import { UpdateLog } from "./docs/updateLog.ts";
 import { DocumentWriter } from "./docs/writer.ts";
 import { Access } from "./extensions/access.ts";
 import { AwarenessGuard } from "./extensions/awarenessGuard.ts";
@@ -64,13 +66,16 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     : new MemoryLimitStore();
   const accountLimits = new AccountLimits(limitStore, config.limits.account);
   const clientIds = new ClientIdRegistry(db);
+  // One update log (group commit) for client updates and the server's own changes alike.
+  const updateLog = new UpdateLog(db);
+  const changes = new ServerChanges(updateLog);
   let writer: DocumentWriter | undefined;
   const memberIndex = new MemberIndex(db, () => writer!, log);
-  const sequencer = new Sequencer(db, log, {
+  const sequencer = new Sequencer(db, changes, log, {
     recoveryDelayMs: scaleOut ? 3_000 : 0,
     metrics,
-    onSequenced: async (roomId, document, messages) => {
-      await addMentionedPeople(db, writer!, roomId, document, messages);
+    onSequenced: async (roomId, documentName, document, messages) => {
+      await addMentionedPeople(db, writer!, roomId, documentName, document, messages);
       await memberIndex.messagesSequenced(roomId, messages);
     },
   });
@@ -86,15 +91,15 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
       new WriteGuard(clientIds, log, accountLimits), // 200: who may write what, before anything is applied
       new AwarenessGuard(clientIds, log), // 200: presence only under one's own client ids, small
-      new Persistence(db, log, metrics), // 100: append accepted updates to Postgres before they are acknowledged
-      new ProjectionOnLoad(db), // 90: server-written documents mirror Postgres when they load
+      new Persistence(db, updateLog, log, metrics), // 100: append accepted updates to Postgres before they are acknowledged
+      new ProjectionOnLoad(db, changes, log), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
       memberIndex, // 40: members' unread and mention counts follow read positions and edits
       new SegmentSealer(() => writer!, log), // 40: a full history segment gets a successor
     ],
   });
   hocuspocusRef = hocuspocus;
-  writer = new DocumentWriter(hocuspocus, db);
+  writer = new DocumentWriter(hocuspocus, db, changes);
 
   const http = createServer((request: IncomingMessage, response: ServerResponse) => {
     for (const [name, value] of Object.entries(securityHeaders(request, config.secureCookies)))

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/open.ts";
 import { api, createStorage, Device, eventually, signUp, type TestStorage, uniqueName } from "./harness.ts";
+import { TcpProxy } from "./tcpProxy.ts";
 
 /**
  * "A message that any device shows as sent must survive kill -9 of the sync server at any moment,
@@ -27,11 +28,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startChild(port: number) {
+async function startChild(port: number, env: Record<string, string> = {}) {
   child = spawn(process.execPath, [main], {
     env: {
       ...process.env,
       ...storage.env,
+      ...env,
       PORT: String(port),
       HOST: "127.0.0.1",
       LOG_LEVEL: "error",
@@ -93,6 +95,66 @@ describe("durability", () => {
     bobDevice.destroy();
     child!.kill("SIGKILL");
     await new Promise((resolve) => child!.once("exit", resolve));
+  });
+
+  it("a message shown as sequenced keeps its number through kill -9: the stamp was stored before it was sent", {
+    timeout: 60_000,
+  }, async () => {
+    // With Postgres, the server reaches it through a proxy that makes every reply slow (150 ms), so a
+    // stamp sent before it is stored would reach alice well before its row commits, and die with the
+    // process. (PGlite lives in the server process: there the test runs without the slow database.)
+    let postgres: TcpProxy | null = null;
+    const env: Record<string, string> = {};
+    if (storage.env.DATABASE_URL) {
+      const url = new URL(storage.env.DATABASE_URL);
+      postgres = new TcpProxy(url.hostname, Number(url.port || 5432));
+      url.host = `127.0.0.1:${await postgres.start()}`;
+      env.DATABASE_URL = url.toString();
+    }
+    try {
+      const port = await freePort();
+      let server = await startChild(port, env);
+      const alice = await signUp(server, "alice");
+      const bob = await signUp(server, "bob");
+      const { body } = await api(
+        server,
+        "POST",
+        "/api/rooms",
+        { name: uniqueName("stamped ") },
+        alice.cookie,
+      );
+      const name = segmentDocName(body.room.id, 0);
+      const aliceDevice = new Device(server, alice);
+      const { doc } = await aliceDevice.open(name);
+      if (postgres) postgres.latencyMs = 150;
+
+      appendMessage(doc, createMessage(alice.id, "sequenced just before the crash"));
+      const seen = await eventually(
+        () => listMessages(doc).find((m) => m.text === "sequenced just before the crash")?.seq ?? undefined,
+        10_000,
+        "alice to see her message sequenced",
+      );
+      child!.kill("SIGKILL");
+      await new Promise((resolve) => child!.once("exit", resolve));
+      aliceDevice.destroy();
+      if (postgres) postgres.latencyMs = 0;
+
+      server = await startChild(port, env);
+      const bobDevice = new Device(server, bob);
+      const bobSide = await bobDevice.open(name);
+      const message = await eventually(
+        () => listMessages(bobSide.doc).find((m) => m.text === "sequenced just before the crash"),
+        5_000,
+        "bob to read the message",
+      );
+      // Not numbered again after the restart (that would be a new number: the counter had moved on).
+      expect(message.seq).toBe(seen);
+      bobDevice.destroy();
+      child!.kill("SIGKILL");
+      await new Promise((resolve) => child!.once("exit", resolve));
+    } finally {
+      await postgres?.close();
+    }
   });
 
   it("SIGTERM stops cleanly: open documents are folded into snapshots and the process exits 0", async () => {

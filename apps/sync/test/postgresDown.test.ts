@@ -2,11 +2,15 @@ import {
   appendMessage,
   createMessage,
   dmRoomId,
+  getIndexedRoom,
   listMessages,
   roomDocName,
   segmentDocName,
+  userDocName,
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { readDocument } from "../src/docs/documentStore.ts";
 import {
   api,
   createStorage,
@@ -105,5 +109,57 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("when Postgres is unreachable"
     devices.push(later);
     const b = await later.open(segmentDocName(roomId, 0));
     expect(listMessages(b.doc).map((m) => m.text)).toContain("typed during the outage");
+  });
+
+  it("a document that cannot be loaded is refused, not served or stored empty, and loads whole once Postgres is back", {
+    timeout: 60_000,
+  }, async () => {
+    // Hocuspocus #382: a failed load must never leave an empty document that is served, or stored
+    // over the real one. A person's own index opens without asking Postgres who may (it is theirs),
+    // so this reaches the load itself.
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const { body } = await api(server, "POST", "/api/rooms", { name: uniqueName("index ") }, alice.cookie);
+    const roomId = body.room.id as string;
+    const bobDevice = new Device(server, bob, undefined, { maxAttempts: 0 });
+    devices.push(bobDevice);
+    await bobDevice.open(segmentDocName(roomId, 0)); // joins the room: it enters bob's index
+    const index = userDocName(bob.id);
+    const storedIndex = async () => {
+      const doc = new Y.Doc();
+      for (const part of await readDocument(server.db, index)) Y.applyUpdate(doc, part);
+      return doc;
+    };
+    await eventually(async () => getIndexedRoom(await storedIndex(), roomId), 5_000, "bob's index stored");
+    await eventually(
+      () => !server.hocuspocus.documents.has(index),
+      15_000,
+      "bob's index to unload (it was written, not opened)",
+    );
+
+    await postgres.cut();
+    let synced = false;
+    const opening = bobDevice.open(index).then(
+      (side) => {
+        synced = true;
+        return side;
+      },
+      (error: Error) => error,
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(synced).toBe(false);
+    expect(server.hocuspocus.documents.has(index)).toBe(false);
+    expect(server.hocuspocus.loadingDocuments.has(index)).toBe(false);
+
+    await postgres.restore();
+    const opened = await opening;
+    if (opened instanceof Error) throw opened;
+    await eventually(
+      () => getIndexedRoom(opened.doc, roomId),
+      15_000,
+      "bob's index, with the room in it, once Postgres is back",
+    );
+    // What is stored still holds the room: nothing empty was written over it.
+    expect(getIndexedRoom(await storedIndex(), roomId)).toBeDefined();
   });
 });

@@ -75,6 +75,32 @@ describe.runIf(enabled)("several instances through Redis", () => {
     );
   });
 
+  it("when Redis returns, what was written meanwhile reaches the other instance without another write", {
+    timeout: 30_000,
+  }, async () => {
+    const { alice, a, b } = await roomOnBoth();
+    await redis.cut();
+    await eventually(() => !one.redisReady() && !two.redisReady(), 5_000, "both instances to lose Redis");
+    appendMessage(a.doc, createMessage(alice.id, "written while the instances were apart"));
+    const seq = await eventually(
+      () => listMessages(a.doc).find((m) => m.text === "written while the instances were apart")?.seq,
+      5_000,
+      "alice's message sequenced on her instance",
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(listMessages(b.doc).some((m) => m.text === "written while the instances were apart")).toBe(false);
+
+    await redis.restore();
+    // Nobody writes from here on: the instances resync by themselves once Redis is back.
+    const received = await eventually(
+      () => listMessages(b.doc).find((m) => m.text === "written while the instances were apart" && m.seq),
+      10_000,
+      "bob, on the other instance, to receive the message with its number",
+    );
+    expect(received.seq).toBe(seq);
+    expect(one.redisReady() && two.redisReady()).toBe(true);
+  });
+
   it("with Redis down each instance serves its own clients, and catches up when Redis returns", async () => {
     const { alice, bob, a, b } = await roomOnBoth();
     await redis.cut();

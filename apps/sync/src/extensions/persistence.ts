@@ -9,7 +9,8 @@ import * as Y from "yjs";
 import { askClientToRetry, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import { compactDocument, readDocument } from "../docs/documentStore.ts";
-import { UpdateLog } from "../docs/updateLog.ts";
+import { isStoredChange } from "../docs/serverChanges.ts";
+import type { UpdateLog } from "../docs/updateLog.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { inspectUpdate } from "../writes/inspectUpdate.ts";
@@ -21,7 +22,9 @@ const SYNC_UPDATE = 2;
  * Durable storage. Hocuspocus acknowledges an update (SyncStatus) once it is applied in memory and
  * stores debounced snapshots seconds later; so every update a client sends is appended to Postgres
  * in `beforeSync`, which Hocuspocus awaits before applying and acknowledging it. The server's own
- * changes are appended as they happen. `onStoreDocument` (debounced) folds the log into a snapshot.
+ * changes are stored before they are applied (docs/serverChanges.ts, the same update log), so they
+ * are skipped here; anything else changed locally is appended as it happens, as a safety net.
+ * `onStoreDocument` (debounced) folds the log into a snapshot.
  *
  * A document that cannot be read is refused, never served empty: an empty document would later be
  * stored over the real one (Hocuspocus #382).
@@ -40,9 +43,9 @@ export class Persistence implements Extension {
   private readonly log: Logger;
   private readonly metrics: Metrics | undefined;
 
-  constructor(db: Database, log: Logger, metrics?: Metrics) {
+  constructor(db: Database, updates: UpdateLog, log: Logger, metrics?: Metrics) {
     this.db = db;
-    this.updates = new UpdateLog(db);
+    this.updates = updates;
     this.log = log;
     this.metrics = metrics;
   }
@@ -82,8 +85,9 @@ export class Persistence implements Extension {
 
   async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
     const origin = transactionOrigin as { source?: string } | undefined;
-    // Client updates were stored in beforeSync; updates from Redis were stored by the instance that took them.
-    if (origin?.source === "connection" || origin?.source === "redis") return;
+    // Client updates were stored in beforeSync; updates from Redis were stored by the instance that
+    // took them; the server's own changes were stored before they were applied.
+    if (origin?.source === "connection" || origin?.source === "redis" || isStoredChange(origin)) return;
     const previous = this.localChain.get(documentName) ?? Promise.resolve();
     const next = previous
       .then(() => this.updates.append(documentName, update))

@@ -9,6 +9,7 @@ import {
 import type { afterLoadDocumentPayload, Extension, onChangePayload } from "@hocuspocus/server";
 import * as Y from "yjs";
 import type { Database } from "../db/database.ts";
+import type { ServerChanges } from "../docs/serverChanges.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { allocateSequence } from "../rooms.ts";
@@ -16,8 +17,11 @@ import { allocateSequence } from "../rooms.ts";
 /**
  * Gives every accepted message the room's next sequence number: the order everyone sees, whatever
  * order Yjs put the array in. Numbers come from a counter row in Postgres, so several instances
- * never hand out the same one. A message reaches here only after persistence stored it, so a
- * sequenced message is a stored message (the ✓ in the UI). Stamping runs one at a time per document.
+ * never hand out the same one. A message reaches here only after persistence stored it, and its
+ * number is stored before anyone sees it (ServerChanges), so a sequenced message is a stored message
+ * with a stored number (the ✓ in the UI). Stamping runs one at a time per document. Numbers that
+ * cannot be stored are not shown: the messages are numbered again (new numbers) on the next change
+ * to the document, or after a back-off while it stays loaded, or by the sweep on its next load.
  *
  * An instance numbers only the messages its own clients sent (read from the update itself): with
  * several instances, a message relayed through Redis may arrive before its number does, and must not
@@ -28,7 +32,11 @@ export class Sequencer implements Extension {
   priority = 50;
   extensionName = "sequencer";
   private readonly chains = new Map<string, Promise<void>>();
+  /** Per document: messages whose numbers could not be stored yet (null: a whole sweep), and the retry. */
+  private readonly owed = new Map<string, Owed>();
   private readonly recoveryDelayMs: number;
+  private readonly retryDelayMs: number;
+  private readonly changes: ServerChanges;
 
   private readonly db: Database;
   private readonly log: Logger;
@@ -39,19 +47,34 @@ export class Sequencer implements Extension {
 
   constructor(
     db: Database,
+    changes: ServerChanges,
     log: Logger,
-    options: { recoveryDelayMs?: number; metrics?: Metrics; onSequenced?: SequencedHandler } = {},
+    options: {
+      recoveryDelayMs?: number;
+      /** First wait before numbering again after a failure; doubles up to 30 s. */
+      retryDelayMs?: number;
+      metrics?: Metrics;
+      onSequenced?: SequencedHandler;
+    } = {},
   ) {
     this.db = db;
+    this.changes = changes;
     this.log = log;
     this.recoveryDelayMs = options.recoveryDelayMs ?? 0;
+    this.retryDelayMs = options.retryDelayMs ?? 1_000;
     this.metrics = options.metrics;
     this.onSequenced = options.onSequenced;
   }
 
   async onChange({ documentName, document, transactionOrigin, update }: onChangePayload): Promise<void> {
     if ((transactionOrigin as { source?: string } | undefined)?.source !== "connection") return;
-    const sent = messageIdsIn(update);
+    const sent: Set<string> | null = messageIdsIn(update);
+    // Any change is a chance to number what could not be numbered before.
+    const owed = this.takeOwed(documentName, document);
+    if (owed) {
+      const ids = owed.ids === null ? null : new Set([...sent, ...owed.ids]);
+      return this.schedule(documentName, document, ids, owed.attempts);
+    }
     if (sent.size > 0) await this.schedule(documentName, document, sent);
   }
 
@@ -65,18 +88,27 @@ export class Sequencer implements Extension {
     await this.chains.get(documentName);
   }
 
-  /** Numbers the unsequenced messages among `only` (all of them when null), in array order. */
-  private schedule(documentName: string, document: Y.Doc, only: ReadonlySet<string> | null): Promise<void> {
+  /**
+   * Numbers the unsequenced messages among `only` (all of them when null), in array order.
+   * `attempts`: how many times in a row this has failed already (for the back-off).
+   */
+  private schedule(
+    documentName: string,
+    document: Y.Doc,
+    only: ReadonlySet<string> | null,
+    attempts = 0,
+  ): Promise<void> {
     const ref = parseDocName(documentName);
     if (ref?.kind !== "segment") return Promise.resolve();
     const next = (this.chains.get(documentName) ?? Promise.resolve())
-      .then(() => this.stamp(ref.roomId, document, only))
-      .catch((error) =>
+      .then(() => this.stamp(ref.roomId, documentName, document, only))
+      .catch((error) => {
         this.log.error(
           { doc: documentName, error: String(error) },
-          "cannot sequence messages; retrying on next change",
-        ),
-      );
+          "cannot sequence messages; numbering them again on the next change or shortly",
+        );
+        this.owe(documentName, document, only, attempts + 1);
+      });
     this.chains.set(documentName, next);
     void next.then(() => {
       if (this.chains.get(documentName) === next) this.chains.delete(documentName);
@@ -84,17 +116,52 @@ export class Sequencer implements Extension {
     return next;
   }
 
-  private async stamp(roomId: string, document: Y.Doc, only: ReadonlySet<string> | null): Promise<void> {
+  /** Remembers what could not be numbered and tries again after a back-off, while the document is loaded. */
+  private owe(documentName: string, document: Y.Doc, only: ReadonlySet<string> | null, attempts: number) {
+    if (document.isDestroyed) return; // the sweep after the next load numbers what is left
+    const previous = this.takeOwed(documentName, document);
+    const ids = only === null || previous?.ids === null ? null : new Set([...(previous?.ids ?? []), ...only]);
+    const owed: Owed = { document, ids, attempts: Math.max(attempts, previous?.attempts ?? 0), timer: null };
+    owed.timer = setTimeout(
+      () => {
+        const due = this.takeOwed(documentName, document);
+        if (due) void this.schedule(documentName, document, due.ids, due.attempts);
+      },
+      Math.min(this.retryDelayMs * 2 ** (owed.attempts - 1), 30_000),
+    );
+    owed.timer.unref();
+    this.owed.set(documentName, owed);
+  }
+
+  /** What is owed for this document, if anything, handed over to the caller to number. */
+  private takeOwed(documentName: string, document: Y.Doc): Owed | undefined {
+    const owed = this.owed.get(documentName);
+    if (!owed) return undefined;
+    if (owed.timer) clearTimeout(owed.timer);
+    this.owed.delete(documentName);
+    // Owed by a copy of the document that was unloaded since: its next load's sweep numbers it.
+    if (owed.document !== document || document.isDestroyed) return undefined;
+    return owed;
+  }
+
+  private async stamp(
+    roomId: string,
+    documentName: string,
+    document: Y.Doc,
+    only: ReadonlySet<string> | null,
+  ): Promise<void> {
     if (document.isDestroyed) return;
     const pending = unsequencedMessages(document).filter((m) => only === null || only.has(m.id));
     if (pending.length === 0) return;
     const first = await allocateSequence(this.db, roomId, pending.length);
     const stamps = new Map(pending.map((message, index) => [message.id, first + index]));
-    document.transact(() => stampSequence(document, stamps), { source: "local" });
+    // Stored, then applied and sent; if it cannot be stored, nobody sees these numbers.
+    await this.changes.write(documentName, document, (doc) => stampSequence(doc, stamps));
     this.metrics?.messagesSequenced(stamps.size);
     if (this.onSequenced)
       await this.onSequenced(
         roomId,
+        documentName,
         document,
         listMessages(document).filter((m) => stamps.has(m.id)),
       ).catch((error) =>
@@ -103,7 +170,19 @@ export class Sequencer implements Extension {
   }
 }
 
-export type SequencedHandler = (roomId: string, document: Y.Doc, messages: MessageView[]) => Promise<void>;
+export type SequencedHandler = (
+  roomId: string,
+  documentName: string,
+  document: Y.Doc,
+  messages: MessageView[],
+) => Promise<void>;
+
+interface Owed {
+  document: Y.Doc;
+  ids: Set<string> | null;
+  attempts: number;
+  timer: NodeJS.Timeout | null;
+}
 
 /** Ids of the message records an update carries (whatever else it holds). */
 function messageIdsIn(update: Uint8Array): Set<string> {

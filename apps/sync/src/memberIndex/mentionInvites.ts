@@ -15,6 +15,7 @@ export async function addMentionedPeople(
   db: Database,
   writer: DocumentWriter,
   roomId: string,
+  segmentName: string,
   segment: Y.Doc,
   messages: readonly MessageView[],
 ): Promise<string[]> {
@@ -54,13 +55,10 @@ export async function addMentionedPeople(
     }),
   );
   if (!segment.isDestroyed)
-    segment.transact(
-      () => {
-        for (const line of lines) appendMessage(segment, line);
-        stampSequence(segment, new Map(lines.map((line, i) => [line.id, first + i])));
-      },
-      { source: "local" },
-    );
+    await writer.change(segmentName, segment, (doc) => {
+      for (const line of lines) appendMessage(doc, line);
+      stampSequence(doc, new Map(lines.map((line, i) => [line.id, first + i])));
+    });
   await writer.refreshRoom(roomId);
   for (const { user } of added) await writer.refreshUserIndex(user.id);
   return added.map((a) => a.user.id);

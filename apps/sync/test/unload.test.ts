@@ -1,0 +1,99 @@
+import {
+  appendMessage,
+  createMessage,
+  listMessages,
+  readRoomMeta,
+  roomDocName,
+  segmentDocName,
+  userDocName,
+} from "@chat/model";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  api,
+  createStorage,
+  Device,
+  eventually,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestStorage,
+  uniqueName,
+} from "./harness.ts";
+
+/**
+ * "Idle rooms unload" (DESIGN.md, How good it must be). A document loses its last connection and
+ * Hocuspocus stores it and drops it from memory (unloadImmediately): at once when the last client
+ * leaves, and after the debounced store (`debounce`, 2 s) for one only the server wrote to (member
+ * indexes, room lists), which stays warm that long for the next write.
+ */
+describe("idle documents", () => {
+  let storage: TestStorage;
+  let server: TestServer;
+  const devices: Device[] = [];
+
+  beforeAll(async () => {
+    storage = await createStorage();
+    server = await startTestServer(storage);
+  });
+  afterAll(async () => {
+    for (const d of devices) d.destroy();
+    await server?.close();
+    await storage?.dispose();
+  });
+
+  it("are unloaded once nobody has them open, and open again with everything in them", {
+    timeout: 30_000,
+  }, async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const name = uniqueName("idle ");
+    const { body } = await api(server, "POST", "/api/rooms", { name }, alice.cookie);
+    const roomId = body.room.id as string;
+    const segment = segmentDocName(roomId, 0);
+    const aliceDevice = new Device(server, alice);
+    devices.push(aliceDevice);
+    const { doc } = await aliceDevice.open(segment);
+    appendMessage(doc, createMessage(alice.id, "first"));
+    appendMessage(doc, createMessage(alice.id, "second"));
+    const written = await eventually(
+      () => {
+        const messages = listMessages(doc);
+        return messages.length === 2 && messages.every((m) => m.seq !== null) && messages;
+      },
+      5_000,
+      "both messages sequenced",
+    );
+    const loaded = server.hocuspocus.documents.get(segment)!;
+    expect(loaded).toBeDefined();
+    expect(server.hocuspocus.documents.has(userDocName(alice.id))).toBe(true); // the server wrote her index
+
+    aliceDevice.destroy();
+    const { debounce, maxDebounce } = server.hocuspocus.configuration;
+    const left = Date.now();
+    await eventually(() => !server.hocuspocus.documents.has(segment), debounce, "the segment to unload");
+    expect(loaded.isDestroyed).toBe(true);
+    // Documents only the server wrote to go after their debounced store; then nothing is in memory.
+    await eventually(
+      () => server.hocuspocus.getDocumentsCount() === 0,
+      maxDebounce + 2_000,
+      "every document to unload",
+    );
+    expect(Date.now() - left).toBeLessThan(maxDebounce + 2_000);
+
+    // Unloading folded the segment's log into its snapshot.
+    const [log] = await server.db.query<{ n: number }>(
+      "select count(*)::int as n from document_updates where name = $1",
+      [segment],
+    );
+    expect(log?.n).toBe(0);
+
+    const bobDevice = new Device(server, bob);
+    devices.push(bobDevice);
+    const reopened = await bobDevice.open(segment);
+    expect(listMessages(reopened.doc).map((m) => [m.text, m.seq, m.author])).toEqual(
+      written.map((m) => [m.text, m.seq, m.author]),
+    );
+    const room = await bobDevice.open(roomDocName(roomId));
+    expect(readRoomMeta(room.doc)?.name).toBe(name);
+  });
+});
