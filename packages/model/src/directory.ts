@@ -1,4 +1,5 @@
 import type * as Y from "yjs";
+import { observeTypes } from "./observe.ts";
 import { ROOTS } from "./schema.ts";
 
 /** An account as everyone sees it. */
@@ -54,11 +55,5 @@ export function getPublicRoom(doc: Y.Doc, id: string): RoomEntry | undefined {
 
 /** Calls back whenever anything in the directory changes (for UI signals). Returns the unsubscribe. */
 export function observeDirectory(doc: Y.Doc, callback: () => void): () => void {
-  const handler = () => callback();
-  users(doc).observe(handler);
-  rooms(doc).observe(handler);
-  return () => {
-    users(doc).unobserve(handler);
-    rooms(doc).unobserve(handler);
-  };
+  return observeTypes(doc, [users(doc), rooms(doc)], callback);
 }

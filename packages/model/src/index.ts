@@ -5,6 +5,7 @@ export * from "./fold.ts";
 export * from "./membership.ts";
 export * from "./mentions.ts";
 export * from "./messages.ts";
+export * from "./observe.ts";
 export * from "./permissions.ts";
 export * from "./rooms.ts";
 export * from "./schema.ts";

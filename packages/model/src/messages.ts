@@ -1,6 +1,7 @@
 import type * as Y from "yjs";
 import { applyEdit, type MessageEdit, messageEdits } from "./edits.ts";
 import { parseMentions } from "./mentions.ts";
+import { observeTypes } from "./observe.ts";
 import { newId, ROOTS } from "./schema.ts";
 import { messageTextProblem } from "./validation.ts";
 
@@ -123,15 +124,7 @@ export function compareForDisplay(a: MessageView, b: MessageView): number {
 }
 
 export function observeMessages(doc: Y.Doc, callback: () => void): () => void {
-  const handler = () => callback();
-  messages(doc).observe(handler);
-  sequence(doc).observe(handler);
-  messageEdits(doc).observe(handler);
-  return () => {
-    messages(doc).unobserve(handler);
-    sequence(doc).unobserve(handler);
-    messageEdits(doc).unobserve(handler);
-  };
+  return observeTypes(doc, [messages(doc), sequence(doc), messageEdits(doc)], callback);
 }
 
 /** Whether a value read from an untrusted update has the shape of a MessageRecord. */

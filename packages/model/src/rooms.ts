@@ -1,4 +1,5 @@
 import type * as Y from "yjs";
+import { observeTypes } from "./observe.ts";
 import { ROOTS } from "./schema.ts";
 
 export type RoomKind = "channel" | "private" | "dm";
@@ -58,11 +59,5 @@ export function openNextSegment(doc: Y.Doc, sealed: number): number | null {
 }
 
 export function observeRoom(doc: Y.Doc, callback: () => void): () => void {
-  const handler = () => callback();
-  meta(doc).observe(handler);
-  segments(doc).observe(handler);
-  return () => {
-    meta(doc).unobserve(handler);
-    segments(doc).unobserve(handler);
-  };
+  return observeTypes(doc, [meta(doc), segments(doc)], callback);
 }

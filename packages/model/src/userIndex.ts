@@ -1,4 +1,5 @@
 import type * as Y from "yjs";
+import { observeTypes } from "./observe.ts";
 import type { RoomKind } from "./rooms.ts";
 import { ROOTS } from "./schema.ts";
 
@@ -82,11 +83,5 @@ export function listMentions(doc: Y.Doc): MentionEntry[] {
 }
 
 export function observeIndex(doc: Y.Doc, callback: () => void): () => void {
-  const handler = () => callback();
-  rooms(doc).observe(handler);
-  mentionList(doc).observe(handler);
-  return () => {
-    rooms(doc).unobserve(handler);
-    mentionList(doc).unobserve(handler);
-  };
+  return observeTypes(doc, [rooms(doc), mentionList(doc)], callback);
 }
