@@ -1,7 +1,10 @@
 import {
   appendMessage,
   createMessage,
+  deleteMessage,
+  listMessages,
   MAX_MESSAGE_LENGTH,
+  messageEdits,
   ROOTS,
   roomDocName,
   segmentDocName,
@@ -154,5 +157,38 @@ describe("who writes what, attempted by a member with a modified client", () => 
     const fresh = await device(alice).open(userDocName(alice.id));
     expect(fresh.doc.getMap(ROOTS.user.drafts).get("r")).toBe("half a thought");
     expect(fresh.doc.getMap(ROOTS.user.settings).get("theme")).toBe("dark");
+  });
+
+  it("keeps a deleted message deleted: the author's own edit over it is refused and not stored", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const room = await api(server, "POST", "/api/rooms", { name: uniqueName("room ") }, alice.cookie);
+    const segment = segmentDocName(room.body.room.id, 0);
+    const bobSide = await device(bob).open(segment);
+    const a = await device(alice).open(segment);
+    const message = createMessage(alice.id, "a secret, posted by mistake");
+    appendMessage(a.doc, message);
+    deleteMessage(a.doc, message, alice.id);
+    await eventually(() => !a.provider.hasUnsyncedChanges, 5_000, "deletion stored");
+    await eventually(
+      () => listMessages(bobSide.doc).find((m) => m.id === message.id)?.deleted,
+      5_000,
+      "bob sees the deletion",
+    );
+
+    for (const [what, write] of [
+      ["an edit", (doc: Y.Doc) => messageEdits(doc).set(message.id, { text: "back", deleted: false, at: 1 })],
+      ["removing the deletion", (doc: Y.Doc) => messageEdits(doc).delete(message.id)],
+    ] as const) {
+      const again = await device(alice).open(segment);
+      const closing = closeReason(again.provider);
+      write(again.doc);
+      expect(await closing, what).toBe("forbidden-write: a deleted message stays deleted");
+    }
+    expect(messageEdits(await stored(segment)).get(message.id)?.deleted).toBe(true);
+    expect(listMessages(bobSide.doc).find((m) => m.id === message.id)).toMatchObject({
+      deleted: true,
+      text: "",
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { findMessage, isMessageRecord, parseDocName, ROOTS } from "@chat/model";
+import { findMessage, isMessageRecord, messageEdits, parseDocName, ROOTS } from "@chat/model";
 import type { beforeSyncPayload, Extension } from "@hocuspocus/server";
 import type * as Y from "yjs";
 import { type ConnectionContext, ForbiddenWrite, RateLimited } from "../context.ts";
@@ -79,5 +79,6 @@ function messageLookup(document: Y.Doc, writes: readonly Write[]): MessageLookup
       return findMessage(document, id);
     },
     stored: (id) => findMessage(document, id) !== undefined,
+    edit: (id) => messageEdits(document).get(id),
   };
 }

@@ -5,6 +5,7 @@ import {
   isMessageEdit,
   isMessageRecord,
   MAX_MESSAGE_LENGTH,
+  type MessageEdit,
   type MessageRecord,
   messageTextProblem,
   ROOTS,
@@ -25,8 +26,45 @@ export function refuseWrites(
     const problem = judge(ref, userId, write, lookup);
     if (problem) return problem;
   }
-  return ref.kind === "segment" ? duplicateMessageId(writes, lookup) : null;
+  return ref.kind === "segment"
+    ? (duplicateMessageId(writes, lookup) ?? deletedStaysDeleted(writes, lookup))
+    : null;
 }
+
+/**
+ * A deletion is final (model/edits.ts): once a message's edit record is a deletion, in the segment or
+ * in this same update, every record the update writes for it must be a deletion too, and the deletion
+ * record is never removed except by being replaced with another deletion. Otherwise an edit (or a
+ * plain removal of the entry) would bring the deleted text's message back.
+ */
+function deletedStaysDeleted(writes: readonly Write[], lookup: MessageLookup): string | null {
+  const deleted = new Set<string>();
+  for (const write of writes) {
+    if (write.root !== ROOTS.segment.edits || write.key === null) continue;
+    if (write.values?.some(isDeletion) || (write.op === "insert" && isDeletion(lookup.edit?.(write.key))))
+      deleted.add(write.key);
+  }
+  if (deleted.size === 0) return null;
+  const replaced = new Set<string>();
+  for (const write of writes) {
+    if (write.op !== "insert" || write.root !== ROOTS.segment.edits || write.key === null) continue;
+    if (!deleted.has(write.key)) continue;
+    if (!write.values?.every(isDeletion)) return "a deleted message stays deleted";
+    replaced.add(write.key);
+  }
+  for (const write of writes)
+    if (
+      write.op === "delete" &&
+      write.root === ROOTS.segment.edits &&
+      write.key !== null &&
+      write.values?.some(isDeletion) &&
+      !replaced.has(write.key)
+    )
+      return "a deleted message stays deleted";
+  return null;
+}
+
+const isDeletion = (value: unknown): boolean => isMessageEdit(value) && value.deleted;
 
 /**
  * A message id names one message: a record replayed under another Yjs client id (same id, new item)
@@ -53,6 +91,8 @@ export interface MessageLookup {
   message(id: string): Pick<MessageRecord, "author" | "event"> | undefined;
   /** True when the segment already holds a message with this id (before the update). */
   stored?(id: string): boolean;
+  /** The message's current edit or deletion record in the segment (before the update). */
+  edit?(id: string): MessageEdit | undefined;
 }
 
 const noMessages: MessageLookup = { message: () => undefined };

@@ -8,6 +8,7 @@ import {
   findMessage,
   isMessageRecord,
   markReadUpTo,
+  messageEdits,
   putIndexedRoom,
   putMention,
   ROOTS,
@@ -26,6 +27,7 @@ function lookupIn(server: Y.Doc, writes: ReturnType<typeof inspectUpdate>["write
         .flatMap((w) => (w.root === ROOTS.segment.messages ? (w.values ?? []) : []))
         .find((v): v is ReturnType<typeof createMessage> => isMessageRecord(v) && v.id === id) ??
       findMessage(server, id),
+    edit: (id) => messageEdits(server).get(id),
   };
 }
 
@@ -128,6 +130,46 @@ describe("inspectUpdate", () => {
     );
     writes = inspectUpdate(server, badShape).writes;
     expect(refuseWrites(segment, "bob", writes, lookupIn(server, writes))).toMatch(/edit shape/);
+  });
+
+  it("keeps a deleted message deleted: no edit over the deletion, no removing it", () => {
+    const server = new Y.Doc();
+    const mine = createMessage("bob", "regret", 1, "m1");
+    appendMessage(server, mine);
+    Y.applyUpdate(
+      server,
+      clientUpdate(server, (doc) => deleteMessage(doc, mine, "bob")),
+    );
+    const judge = (change: (doc: Y.Doc) => void) => {
+      const { writes } = inspectUpdate(server, clientUpdate(server, change));
+      return refuseWrites(segment, "bob", writes, lookupIn(server, writes));
+    };
+    const edits = (doc: Y.Doc) => doc.getMap(ROOTS.segment.edits);
+    // A raw edit record over the deletion (the model refuses this; a modified client need not).
+    expect(judge((doc) => edits(doc).set("m1", { text: "back", deleted: false, at: 2 }))).toBe(
+      "a deleted message stays deleted",
+    );
+    expect(judge((doc) => edits(doc).delete("m1"))).toBe("a deleted message stays deleted");
+    // Deleted, then edited, in one crafted update that keeps the deletion record's content.
+    const fresh = new Y.Doc();
+    const other = createMessage("bob", "oops", 1, "m2");
+    appendMessage(fresh, other);
+    const crafted = new Y.Doc({ gc: false });
+    Y.applyUpdate(crafted, Y.encodeStateAsUpdate(fresh));
+    const before = Y.encodeStateVector(crafted);
+    deleteMessage(crafted, other, "bob");
+    edits(crafted).set("m2", { text: "undeleted", deleted: false, at: 3 });
+    const { writes } = inspectUpdate(fresh, Y.encodeStateAsUpdate(crafted, before));
+    expect(refuseWrites(segment, "bob", writes, lookupIn(fresh, writes))).toBe(
+      "a deleted message stays deleted",
+    );
+    // Deleting again (a second device) replaces the deletion with a deletion: allowed.
+    expect(judge((doc) => deleteMessage(doc, mine, "bob", 5))).toBeNull();
+    // Editing and deleting a message that is not deleted still work.
+    const live = createMessage("bob", "fine", 2, "m3");
+    appendMessage(server, live);
+    expect(judge((doc) => editMessage(doc, live, "bob", "finer"))).toBeNull();
+    expect(judge((doc) => deleteMessage(doc, live, "bob"))).toBeNull();
   });
 
   it("refuses a message id the segment already holds, or that one update carries twice", () => {
