@@ -2,7 +2,9 @@ import {
   appendMessage,
   createMessage,
   deleteMessage,
+  draftRootName,
   listMessages,
+  MAX_DRAFT_LENGTH,
   MAX_MESSAGE_LENGTH,
   messageEdits,
   ROOTS,
@@ -132,6 +134,20 @@ describe("who writes what, attempted by a member with a modified client", () => 
         (doc) => doc.getMap(ROOTS.user.drafts).set(roomId, "x".repeat(MAX_MESSAGE_LENGTH + 1)),
         /draft must be text/,
         (doc) => doc.getMap(ROOTS.user.drafts).has(roomId),
+      ],
+      [
+        "a room's draft text over the draft limit",
+        userDocName(mallory.id),
+        (doc) => doc.getText(draftRootName(roomId)).insert(0, "x".repeat(MAX_DRAFT_LENGTH + 1)),
+        /a draft is at most/,
+        (doc) => doc.getText(draftRootName(roomId)).length > 0,
+      ],
+      [
+        "a setting that is a whole object",
+        userDocName(mallory.id),
+        (doc) => doc.getMap(ROOTS.user.settings).set("theme", { huge: "x".repeat(1000) }),
+        /a setting is a plain value/,
+        (doc) => doc.getMap(ROOTS.user.settings).has("theme"),
       ],
     ];
     for (const [what, name, write, reason, found] of attempts) {

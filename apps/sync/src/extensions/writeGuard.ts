@@ -6,6 +6,7 @@ import type { AccountLimits } from "../limits/accountLimits.ts";
 import { describeWait } from "../limits/tooManyRequests.ts";
 import type { Logger } from "../log.ts";
 import type { ClientIdRegistry } from "../writes/clientIds.ts";
+import { documentFacts } from "../writes/documentFacts.ts";
 import { inspectUpdate, UnresolvableUpdate, type Write } from "../writes/inspectUpdate.ts";
 import { type MessageLookup, refuseWrites } from "../writes/rules.ts";
 
@@ -80,5 +81,6 @@ function messageLookup(document: Y.Doc, writes: readonly Write[]): MessageLookup
     },
     stored: (id) => findMessage(document, id) !== undefined,
     edit: (id) => messageEdits(document).get(id),
+    ...documentFacts(document),
   };
 }

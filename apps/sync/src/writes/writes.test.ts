@@ -7,6 +7,10 @@ import {
   editMessage,
   findMessage,
   isMessageRecord,
+  MAX_DRAFT_LENGTH,
+  MAX_DRAFTS,
+  MAX_SETTING_VALUE_LENGTH,
+  MAX_SETTINGS,
   markReadUpTo,
   messageEdits,
   putIndexedRoom,
@@ -16,6 +20,7 @@ import {
 } from "@chat/model";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { documentFacts } from "./documentFacts.ts";
 import { inspectUpdate } from "./inspectUpdate.ts";
 import { type MessageLookup, refuseWrites } from "./rules.ts";
 
@@ -28,6 +33,7 @@ function lookupIn(server: Y.Doc, writes: ReturnType<typeof inspectUpdate>["write
         .find((v): v is ReturnType<typeof createMessage> => isMessageRecord(v) && v.id === id) ??
       findMessage(server, id),
     edit: (id) => messageEdits(server).get(id),
+    ...documentFacts(server),
   };
 }
 
@@ -259,4 +265,98 @@ it("accepts draft characters typed and deleted before they were sent", () => {
   });
   const { writes } = inspectUpdate(server, update);
   expect(refuseWrites({ kind: "user", userId: "bob" }, "bob", writes)).toBeNull();
+});
+
+describe("caps on the user index", () => {
+  const user = { kind: "user", userId: "bob" } as const;
+  const judge = (server: Y.Doc, change: (doc: Y.Doc) => void) => {
+    const { writes } = inspectUpdate(server, clientUpdate(server, change));
+    return refuseWrites(user, "bob", writes, lookupIn(server, writes));
+  };
+  const text = (doc: Y.Doc, roomId = "room1") => doc.getText(draftRootName(roomId));
+
+  it("caps a draft's final length exactly, counting what the update adds and removes", () => {
+    const server = new Y.Doc();
+    expect(judge(server, (doc) => text(doc).insert(0, "x".repeat(MAX_DRAFT_LENGTH)))).toBeNull();
+    expect(judge(server, (doc) => text(doc).insert(0, "x".repeat(MAX_DRAFT_LENGTH + 1)))).toBe(
+      `a draft is at most ${MAX_DRAFT_LENGTH} characters`,
+    );
+    Y.applyUpdate(
+      server,
+      clientUpdate(server, (doc) => text(doc).insert(0, "y".repeat(MAX_DRAFT_LENGTH - 5))),
+    );
+    // Replacing 10 characters with 15 (+5) fits; with 16 (+6) it does not.
+    expect(
+      judge(server, (doc) => {
+        text(doc).delete(100, 10);
+        text(doc).insert(100, "z".repeat(15));
+      }),
+    ).toBeNull();
+    expect(
+      judge(server, (doc) => {
+        text(doc).delete(100, 10);
+        text(doc).insert(100, "z".repeat(16));
+      }),
+    ).toMatch(/draft is at most/);
+    // Typed and deleted again before sending: nothing added.
+    expect(
+      judge(server, (doc) => {
+        text(doc).insert(0, "abcdefgh");
+        text(doc).delete(0, 8);
+      }),
+    ).toBeNull();
+  });
+
+  it("always accepts shortening a draft that is over the cap (an older server let it grow)", () => {
+    const server = new Y.Doc();
+    text(server).insert(0, "x".repeat(MAX_DRAFT_LENGTH + 500));
+    expect(judge(server, (doc) => text(doc).delete(0, 100))).toBeNull();
+    expect(
+      judge(server, (doc) => {
+        text(doc).delete(0, 100);
+        text(doc).insert(0, "y".repeat(100));
+      }),
+    ).toBeNull();
+    expect(
+      judge(server, (doc) => {
+        text(doc).delete(0, 100);
+        text(doc).insert(0, "y".repeat(101));
+      }),
+    ).toMatch(/draft is at most/);
+  });
+
+  it(`holds at most ${MAX_DRAFTS} drafts`, () => {
+    const server = new Y.Doc();
+    for (let i = 0; i < MAX_DRAFTS; i++) setDraft(server, `room${i}`, "d");
+    expect(judge(server, (doc) => setDraft(doc, "room7", "more"))).toBeNull();
+    expect(judge(server, (doc) => setDraft(doc, "another", "one too many"))).toBe(
+      `at most ${MAX_DRAFTS} drafts`,
+    );
+    expect(judge(server, (doc) => doc.getMap(ROOTS.user.drafts).set("legacy", "x"))).toBe(
+      `at most ${MAX_DRAFTS} drafts`,
+    );
+  });
+
+  it("takes settings as small plain values under a short name, and at most a hundred of them", () => {
+    const server = new Y.Doc();
+    const settings = (doc: Y.Doc) => doc.getMap(ROOTS.user.settings);
+    for (const value of ["dark", 3, true, null, "x".repeat(MAX_SETTING_VALUE_LENGTH)])
+      expect(
+        judge(server, (doc) => settings(doc).set("theme", value)),
+        String(value),
+      ).toBeNull();
+    expect(judge(server, (doc) => settings(doc).set("theme", { nested: { deep: 1 } }))).toMatch(
+      /a setting is a plain value/,
+    );
+    expect(judge(server, (doc) => settings(doc).set("theme", ["a"]))).toMatch(/plain value/);
+    expect(
+      judge(server, (doc) => settings(doc).set("theme", "x".repeat(MAX_SETTING_VALUE_LENGTH + 1))),
+    ).toMatch(/text is at most/);
+    expect(judge(server, (doc) => settings(doc).set("k".repeat(65), 1))).toMatch(/setting's name/);
+    expect(judge(server, (doc) => settings(doc).set("n", new Y.Map()))).toMatch(/plain map values/);
+    for (let i = 0; i < MAX_SETTINGS; i++) settings(server).set(`s${i}`, i);
+    expect(judge(server, (doc) => settings(doc).set("s3", 33))).toBeNull();
+    expect(judge(server, (doc) => settings(doc).set("s-new", 1))).toBe(`at most ${MAX_SETTINGS} settings`);
+    expect(judge(server, (doc) => settings(doc).delete("s3"))).toBeNull();
+  });
 });
