@@ -1,7 +1,7 @@
 import { findMessage, isMessageRecord, messageEdits, parseDocName, ROOTS } from "@chat/model";
 import type { beforeSyncPayload, Extension } from "@hocuspocus/server";
 import type * as Y from "yjs";
-import { type ConnectionContext, ForbiddenWrite, RateLimited } from "../context.ts";
+import { type ConnectionContext, ForbiddenWrite, RateLimited, UpdateTooLarge } from "../context.ts";
 import type { AccountLimits } from "../limits/accountLimits.ts";
 import { describeWait } from "../limits/tooManyRequests.ts";
 import type { Logger } from "../log.ts";
@@ -11,6 +11,15 @@ import { inspectUpdate, UnresolvableUpdate, type Write } from "../writes/inspect
 import { type MessageLookup, refuseWrites } from "../writes/rules.ts";
 
 const SYNC_STEP_1 = 0;
+
+/**
+ * Largest single Yjs update the server decodes (SECURITY.md, "Limits"): 6 MiB, below the 8 MiB frame
+ * cap. A message record of the longest text (10,000 characters) is ~10 KiB of UTF-8 for Latin text and
+ * ~30 KiB at worst (three bytes per character), so an offline backlog of ~600 longest Latin messages
+ * (~200 of the worst kind, and any number of ordinary ones) still arrives as one update; anything
+ * bigger is not a person's backlog but an attempt to make the server decode, hold and store megabytes.
+ */
+export const MAX_UPDATE_BYTES = 6 * 1024 * 1024;
 
 /**
  * Hocuspocus has no per-update permissions, so every update is decoded and judged before it is
@@ -34,6 +43,11 @@ export class WriteGuard implements Extension {
   async beforeSync({ documentName, document, type, payload, context }: beforeSyncPayload): Promise<void> {
     if (type === SYNC_STEP_1) return; // a state vector, no content
     const { user } = context as ConnectionContext;
+    if (payload.byteLength > MAX_UPDATE_BYTES) {
+      const explanation = `${payload.byteLength} bytes, at most ${MAX_UPDATE_BYTES}`;
+      this.log.warn({ doc: documentName, user: user.id, bytes: payload.byteLength }, "update too large");
+      throw new UpdateTooLarge(explanation);
+    }
     const ref = parseDocName(documentName);
     if (!ref) throw new ForbiddenWrite("unknown document");
     let inspected: ReturnType<typeof inspectUpdate>;
