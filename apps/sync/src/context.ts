@@ -39,6 +39,19 @@ export class ForbiddenWrite extends Error {
   }
 }
 
+/**
+ * Closing a document's connection for one Yjs update over the byte cap (writeGuard.ts,
+ * MAX_UPDATE_BYTES), before it is decoded: an honest device never sends one that large.
+ */
+export class UpdateTooLarge extends Error {
+  readonly code = 4413;
+  readonly reason: string;
+  constructor(explanation: string) {
+    super(explanation);
+    this.reason = `update-too-large: ${explanation}`.slice(0, 120);
+  }
+}
+
 /** Refusing an update because the account is sending too fast: it stays pending on the client. */
 export class RateLimited extends Error {
   readonly code = 4429;

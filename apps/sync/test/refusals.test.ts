@@ -2,6 +2,7 @@ import {
   appendMessage,
   createMessage,
   listMessages,
+  MAX_MESSAGE_LENGTH,
   markReadUpTo,
   ROOTS,
   roomDocName,
@@ -12,6 +13,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type * as Y from "yjs";
+import { MAX_UPDATE_BYTES } from "../src/extensions/writeGuard.ts";
+import { MAX_FRAME_BYTES } from "../src/socket.ts";
 import {
   api,
   createStorage,
@@ -109,6 +112,64 @@ describe("writes the server refuses", () => {
         ]);
       expect(await closing).toMatch(/forbidden-write: A message (can be at most|cannot be empty)/);
     }
+  });
+});
+
+describe("sizes the server refuses", () => {
+  it("one update over the byte cap closes the document with 4413; nothing is stored or delivered", async () => {
+    const { alice, mallory, roomId } = await roomWithTwo();
+    const name = segmentDocName(roomId, 0);
+    const a = await device(alice).open(name);
+    const m = await device(mallory).open(name);
+    const closing = new Promise<{ code: number; reason: string }>((resolve) =>
+      m.provider.on("close", ({ event }: { event: { code: number; reason: string } }) => resolve(event)),
+    );
+    // ~6.6 MB of honest-looking messages in one update: over MAX_UPDATE_BYTES, under the frame cap.
+    const count = Math.ceil(MAX_UPDATE_BYTES / MAX_MESSAGE_LENGTH) + 20;
+    m.doc.transact(() => {
+      for (let i = 0; i < count; i++)
+        appendMessage(m.doc, createMessage(mallory.id, `${i} ${"x".repeat(MAX_MESSAGE_LENGTH - 10)}`));
+    });
+    // A document's close carries only its reason on the wire (the code, 4413, is the server's; the
+    // provider reports 1000), as with 4403.
+    const event = await closing;
+    expect(event.reason).toMatch(/^update-too-large: \d+ bytes, at most 6291456/);
+
+    appendMessage(a.doc, createMessage(alice.id, "after the big one"));
+    await eventually(
+      () => listMessages(a.doc).find((x) => x.text === "after the big one")?.seq,
+      5_000,
+      "alice's message sequenced",
+    );
+    expect(listMessages(a.doc).map((x) => x.text)).toEqual(["after the big one"]);
+    const fresh = await device(alice).open(name);
+    expect(listMessages(fresh.doc).map((x) => x.text)).toEqual(["after the big one"]);
+  });
+
+  it("a frame over 8 MiB closes only that socket; the server and other clients keep working", async () => {
+    const { alice, mallory, roomId } = await roomWithTwo();
+    const name = segmentDocName(roomId, 0);
+    const a = await device(alice).open(name);
+    const raw = new WebSocket(server.wsUrl, { headers: { cookie: mallory.cookie } });
+    await new Promise((resolve) => raw.on("open", resolve));
+    const closedRaw = new Promise<number>((resolve) => raw.on("close", (code) => resolve(code)));
+    raw.on("error", () => {});
+    raw.send(Buffer.alloc(MAX_FRAME_BYTES + 1024, 1));
+    expect(await closedRaw).toBe(1009); // "message too big", from ws before anything parses it
+    appendMessage(a.doc, createMessage(alice.id, "still fine"));
+    await eventually(
+      () => listMessages(a.doc).find((x) => x.text === "still fine")?.seq,
+      5_000,
+      "message sequenced after the huge frame",
+    );
+    // Mallory can connect again and write normally.
+    const m = await device(mallory).open(name);
+    appendMessage(m.doc, createMessage(mallory.id, "me again"));
+    await eventually(
+      () => listMessages(a.doc).find((x) => x.text === "me again")?.seq,
+      5_000,
+      "mallory's next message reaches alice",
+    );
   });
 });
 

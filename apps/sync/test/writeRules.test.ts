@@ -1,7 +1,12 @@
 import {
   appendMessage,
   createMessage,
+  deleteMessage,
+  draftRootName,
+  listMessages,
+  MAX_DRAFT_LENGTH,
   MAX_MESSAGE_LENGTH,
+  messageEdits,
   ROOTS,
   roomDocName,
   segmentDocName,
@@ -130,6 +135,20 @@ describe("who writes what, attempted by a member with a modified client", () => 
         /draft must be text/,
         (doc) => doc.getMap(ROOTS.user.drafts).has(roomId),
       ],
+      [
+        "a room's draft text over the draft limit",
+        userDocName(mallory.id),
+        (doc) => doc.getText(draftRootName(roomId)).insert(0, "x".repeat(MAX_DRAFT_LENGTH + 1)),
+        /a draft is at most/,
+        (doc) => doc.getText(draftRootName(roomId)).length > 0,
+      ],
+      [
+        "a setting that is a whole object",
+        userDocName(mallory.id),
+        (doc) => doc.getMap(ROOTS.user.settings).set("theme", { huge: "x".repeat(1000) }),
+        /a setting is a plain value/,
+        (doc) => doc.getMap(ROOTS.user.settings).has("theme"),
+      ],
     ];
     for (const [what, name, write, reason, found] of attempts) {
       const { doc, provider } = await device(mallory).open(name);
@@ -154,5 +173,38 @@ describe("who writes what, attempted by a member with a modified client", () => 
     const fresh = await device(alice).open(userDocName(alice.id));
     expect(fresh.doc.getMap(ROOTS.user.drafts).get("r")).toBe("half a thought");
     expect(fresh.doc.getMap(ROOTS.user.settings).get("theme")).toBe("dark");
+  });
+
+  it("keeps a deleted message deleted: the author's own edit over it is refused and not stored", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const room = await api(server, "POST", "/api/rooms", { name: uniqueName("room ") }, alice.cookie);
+    const segment = segmentDocName(room.body.room.id, 0);
+    const bobSide = await device(bob).open(segment);
+    const a = await device(alice).open(segment);
+    const message = createMessage(alice.id, "a secret, posted by mistake");
+    appendMessage(a.doc, message);
+    deleteMessage(a.doc, message, alice.id);
+    await eventually(() => !a.provider.hasUnsyncedChanges, 5_000, "deletion stored");
+    await eventually(
+      () => listMessages(bobSide.doc).find((m) => m.id === message.id)?.deleted,
+      5_000,
+      "bob sees the deletion",
+    );
+
+    for (const [what, write] of [
+      ["an edit", (doc: Y.Doc) => messageEdits(doc).set(message.id, { text: "back", deleted: false, at: 1 })],
+      ["removing the deletion", (doc: Y.Doc) => messageEdits(doc).delete(message.id)],
+    ] as const) {
+      const again = await device(alice).open(segment);
+      const closing = closeReason(again.provider);
+      write(again.doc);
+      expect(await closing, what).toBe("forbidden-write: a deleted message stays deleted");
+    }
+    expect(messageEdits(await stored(segment)).get(message.id)?.deleted).toBe(true);
+    expect(listMessages(bobSide.doc).find((m) => m.id === message.id)).toMatchObject({
+      deleted: true,
+      text: "",
+    });
   });
 });

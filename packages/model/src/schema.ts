@@ -11,6 +11,18 @@ export const DIRECTORY_DOC = "directory";
 /** Longest message body, in characters. Slack allows 40k; 10k keeps documents lean and is plenty for chat. */
 export const MAX_MESSAGE_LENGTH = 10_000;
 export const MAX_ROOM_NAME_LENGTH = 80;
+/**
+ * Longest draft (a room's Y.Text in the user index), checked by the server on the merged text. The
+ * editor keeps one device's draft within MAX_MESSAGE_LENGTH; the margin leaves room for two devices
+ * typing into the same draft at once, whose changes merge.
+ */
+export const MAX_DRAFT_LENGTH = MAX_MESSAGE_LENGTH + 2_000;
+/** Draft roots one user index may hold (one per room ever drafted in). */
+export const MAX_DRAFTS = 1_000;
+/** Settings in the user index: at most this many keys, each short, each value a small JSON scalar. */
+export const MAX_SETTINGS = 100;
+export const MAX_SETTING_KEY_LENGTH = 64;
+export const MAX_SETTING_VALUE_LENGTH = 256;
 export const MAX_TOPIC_LENGTH = 250;
 /** A history segment is sealed at this many messages and the next one opened (DESIGN.md, "The documents"). */
 export const SEGMENT_CAPACITY = 2_000;

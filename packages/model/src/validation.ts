@@ -1,4 +1,9 @@
-import { MAX_MESSAGE_LENGTH, MAX_ROOM_NAME_LENGTH } from "./schema.ts";
+import {
+  MAX_MESSAGE_LENGTH,
+  MAX_ROOM_NAME_LENGTH,
+  MAX_SETTING_KEY_LENGTH,
+  MAX_SETTING_VALUE_LENGTH,
+} from "./schema.ts";
 
 /** What a person may call themselves: 2–32 of a–z, 0–9, dot, dash, underscore; starting with a letter or digit. */
 const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,31}$/;
@@ -43,4 +48,21 @@ export function messageTextProblem(text: string): string | null {
   if (text.length > MAX_MESSAGE_LENGTH)
     return `A message can be at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters (this one has ${text.length.toLocaleString("en")}).`;
   return null;
+}
+
+/**
+ * A setting in the user index (`settings` map) is a short key with a plain JSON scalar: a string of
+ * at most MAX_SETTING_VALUE_LENGTH characters, a finite number, a boolean or null. Nothing nested,
+ * so a setting can never grow into a second document.
+ */
+export function settingProblem(key: string, value: unknown): string | null {
+  if (key.length === 0 || key.length > MAX_SETTING_KEY_LENGTH)
+    return `a setting's name is 1–${MAX_SETTING_KEY_LENGTH} characters`;
+  if (value === null || typeof value === "boolean") return null;
+  if (typeof value === "number") return Number.isFinite(value) ? null : "a setting's number must be finite";
+  if (typeof value === "string")
+    return value.length <= MAX_SETTING_VALUE_LENGTH
+      ? null
+      : `a setting's text is at most ${MAX_SETTING_VALUE_LENGTH} characters`;
+  return "a setting is a plain value: text, a number, true/false or null";
 }

@@ -1,15 +1,25 @@
-import { findMessage, isMessageRecord, parseDocName, ROOTS } from "@chat/model";
+import { findMessage, isMessageRecord, messageEdits, parseDocName, ROOTS } from "@chat/model";
 import type { beforeSyncPayload, Extension } from "@hocuspocus/server";
 import type * as Y from "yjs";
-import { type ConnectionContext, ForbiddenWrite, RateLimited } from "../context.ts";
+import { type ConnectionContext, ForbiddenWrite, RateLimited, UpdateTooLarge } from "../context.ts";
 import type { AccountLimits } from "../limits/accountLimits.ts";
 import { describeWait } from "../limits/tooManyRequests.ts";
 import type { Logger } from "../log.ts";
 import type { ClientIdRegistry } from "../writes/clientIds.ts";
+import { documentFacts } from "../writes/documentFacts.ts";
 import { inspectUpdate, UnresolvableUpdate, type Write } from "../writes/inspectUpdate.ts";
 import { type MessageLookup, refuseWrites } from "../writes/rules.ts";
 
 const SYNC_STEP_1 = 0;
+
+/**
+ * Largest single Yjs update the server decodes (SECURITY.md, "Limits"): 6 MiB, below the 8 MiB frame
+ * cap. A message record of the longest text (10,000 characters) is ~10 KiB of UTF-8 for Latin text and
+ * ~30 KiB at worst (three bytes per character), so an offline backlog of ~600 longest Latin messages
+ * (~200 of the worst kind, and any number of ordinary ones) still arrives as one update; anything
+ * bigger is not a person's backlog but an attempt to make the server decode, hold and store megabytes.
+ */
+export const MAX_UPDATE_BYTES = 6 * 1024 * 1024;
 
 /**
  * Hocuspocus has no per-update permissions, so every update is decoded and judged before it is
@@ -33,6 +43,11 @@ export class WriteGuard implements Extension {
   async beforeSync({ documentName, document, type, payload, context }: beforeSyncPayload): Promise<void> {
     if (type === SYNC_STEP_1) return; // a state vector, no content
     const { user } = context as ConnectionContext;
+    if (payload.byteLength > MAX_UPDATE_BYTES) {
+      const explanation = `${payload.byteLength} bytes, at most ${MAX_UPDATE_BYTES}`;
+      this.log.warn({ doc: documentName, user: user.id, bytes: payload.byteLength }, "update too large");
+      throw new UpdateTooLarge(explanation);
+    }
     const ref = parseDocName(documentName);
     if (!ref) throw new ForbiddenWrite("unknown document");
     let inspected: ReturnType<typeof inspectUpdate>;
@@ -79,5 +94,7 @@ function messageLookup(document: Y.Doc, writes: readonly Write[]): MessageLookup
       return findMessage(document, id);
     },
     stored: (id) => findMessage(document, id) !== undefined,
+    edit: (id) => messageEdits(document).get(id),
+    ...documentFacts(document),
   };
 }

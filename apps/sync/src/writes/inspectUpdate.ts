@@ -22,6 +22,12 @@ export interface Write {
    * and deleted again before the update was sent (Yjs sends those without their content).
    */
   text?: boolean;
+  /**
+   * For plain text (ContentString): how many characters (UTF-16 units) this write adds to its Y.Text
+   * (an insert) or takes away (a delete of live characters), so a text's final length is known
+   * without applying the update.
+   */
+  length?: number;
   /** Yjs client id that created the item. */
   client: number;
 }
@@ -137,35 +143,59 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
       const location = locate(item);
       const values = item.content instanceof Y.ContentAny ? item.content.arr : null;
       const text = item.content instanceof Y.ContentString || item.content instanceof Y.ContentDeleted;
-      writes.push({ op: "insert", ...location, values, text, client });
+      // Yjs integrates only the part past the clock it already has (an overlapping item is cut).
+      const fresh = item.length - Math.max(0, Y.getState(store, client) - item.id.clock);
+      const length = item.content instanceof Y.ContentString ? fresh : undefined;
+      writes.push({ op: "insert", ...location, values, text, length, client });
     }
   }
 
   // Deletions: each deleted range that is still alive in the document (or is created by this same update).
   for (const [client, ranges] of decoded.ds.clients) {
-    for (const range of ranges) {
+    for (const range of mergeRanges(ranges)) {
       const end = range.clock + range.len;
       let clock = range.clock;
       const known = Math.min(end, Y.getState(store, client));
       while (clock < known) {
         const struct = Y.getItem(store, Y.createID(client, clock));
+        const structEnd = struct.id.clock + struct.length;
         if (struct instanceof Y.Item && !struct.deleted) {
           noop = false;
           const values = struct.content instanceof Y.ContentAny ? struct.content.arr : null;
-          writes.push({ op: "delete", ...docLocation(struct), values, client });
+          const length =
+            struct.content instanceof Y.ContentString ? Math.min(known, structEnd) - clock : undefined;
+          writes.push({ op: "delete", ...docLocation(struct), values, length, client });
         }
-        clock = struct.id.clock + struct.length;
+        clock = structEnd;
       }
       for (clock = Math.max(clock, range.clock); clock < end; ) {
         const item = findIncoming(Y.createID(client, clock));
         // Yjs would keep such a deletion pending and apply it to whatever later takes that clock:
         // another device's future messages.
         if (!item) throw new UnresolvableUpdate("the update deletes changes the server does not have");
+        const itemEnd = item.id.clock + item.length;
         const values = item.content instanceof Y.ContentAny ? item.content.arr : null;
-        writes.push({ op: "delete", ...locate(item), values, client });
-        clock = item.id.clock + item.length;
+        const length = item.content instanceof Y.ContentString ? Math.min(end, itemEnd) - clock : undefined;
+        writes.push({ op: "delete", ...locate(item), values, length, client });
+        clock = itemEnd;
       }
     }
   }
   return { writes, clients, noop };
+}
+
+/**
+ * A delete set's ranges of one client, sorted and with overlaps merged: a crafted update could list
+ * the same characters twice, and each deleted character must be counted once.
+ */
+function mergeRanges(ranges: readonly { clock: number; len: number }[]): { clock: number; len: number }[] {
+  const sorted = [...ranges].filter((r) => r.len > 0).sort((a, b) => a.clock - b.clock);
+  const merged: { clock: number; len: number }[] = [];
+  for (const range of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && range.clock <= last.clock + last.len)
+      last.len = Math.max(last.len, range.clock + range.len - last.clock);
+    else merged.push({ clock: range.clock, len: range.len });
+  }
+  return merged;
 }

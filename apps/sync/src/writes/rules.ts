@@ -4,10 +4,15 @@ import {
   isDraftRoot,
   isMessageEdit,
   isMessageRecord,
+  MAX_DRAFT_LENGTH,
+  MAX_DRAFTS,
   MAX_MESSAGE_LENGTH,
+  MAX_SETTINGS,
+  type MessageEdit,
   type MessageRecord,
   messageTextProblem,
   ROOTS,
+  settingProblem,
 } from "@chat/model";
 import type { Write } from "./inspectUpdate.ts";
 
@@ -25,8 +30,79 @@ export function refuseWrites(
     const problem = judge(ref, userId, write, lookup);
     if (problem) return problem;
   }
-  return ref.kind === "segment" ? duplicateMessageId(writes, lookup) : null;
+  if (ref.kind === "segment")
+    return duplicateMessageId(writes, lookup) ?? deletedStaysDeleted(writes, lookup);
+  if (ref.kind === "user") return userIndexCaps(writes, lookup);
+  return null;
 }
+
+/**
+ * The user index is the owner's to write, within bounds: each draft's final length (its length in the
+ * document, plus the characters the update adds, minus those it removes: exact, without applying the
+ * update), the number of drafts and the number of settings. An update that does not lengthen a draft
+ * is accepted even when the draft is over the cap (it can only get better).
+ */
+function userIndexCaps(writes: readonly Write[], lookup: MessageLookup): string | null {
+  const growth = new Map<string, number>();
+  const newKeys = new Map<string, Set<string>>();
+  for (const write of writes) {
+    if (write.root === null) continue;
+    if (isDraftRoot(write.root)) {
+      const sign = write.op === "insert" ? 1 : -1;
+      growth.set(write.root, (growth.get(write.root) ?? 0) + sign * (write.length ?? 0));
+    } else if (write.op === "insert" && write.key !== null && !lookup.mapHas?.(write.root, write.key)) {
+      const keys = newKeys.get(write.root) ?? new Set<string>();
+      keys.add(write.key);
+      newKeys.set(write.root, keys);
+    }
+  }
+  for (const [root, added] of growth)
+    if (added > 0 && (lookup.textLength?.(root) ?? 0) + added > MAX_DRAFT_LENGTH)
+      return `a draft is at most ${MAX_DRAFT_LENGTH} characters`;
+  const newDrafts = [...growth.keys()].filter((root) => !lookup.hasRoot?.(root)).length;
+  const legacyDrafts = newKeys.get(ROOTS.user.drafts)?.size ?? 0;
+  if (newDrafts + legacyDrafts > 0 && (lookup.draftCount?.() ?? 0) + newDrafts + legacyDrafts > MAX_DRAFTS)
+    return `at most ${MAX_DRAFTS} drafts`;
+  const newSettings = newKeys.get(ROOTS.user.settings)?.size ?? 0;
+  if (newSettings > 0 && (lookup.mapSize?.(ROOTS.user.settings) ?? 0) + newSettings > MAX_SETTINGS)
+    return `at most ${MAX_SETTINGS} settings`;
+  return null;
+}
+
+/**
+ * A deletion is final (model/edits.ts): once a message's edit record is a deletion, in the segment or
+ * in this same update, every record the update writes for it must be a deletion too, and the deletion
+ * record is never removed except by being replaced with another deletion. Otherwise an edit (or a
+ * plain removal of the entry) would bring the deleted text's message back.
+ */
+function deletedStaysDeleted(writes: readonly Write[], lookup: MessageLookup): string | null {
+  const deleted = new Set<string>();
+  for (const write of writes) {
+    if (write.root !== ROOTS.segment.edits || write.key === null) continue;
+    if (write.values?.some(isDeletion) || (write.op === "insert" && isDeletion(lookup.edit?.(write.key))))
+      deleted.add(write.key);
+  }
+  if (deleted.size === 0) return null;
+  const replaced = new Set<string>();
+  for (const write of writes) {
+    if (write.op !== "insert" || write.root !== ROOTS.segment.edits || write.key === null) continue;
+    if (!deleted.has(write.key)) continue;
+    if (!write.values?.every(isDeletion)) return "a deleted message stays deleted";
+    replaced.add(write.key);
+  }
+  for (const write of writes)
+    if (
+      write.op === "delete" &&
+      write.root === ROOTS.segment.edits &&
+      write.key !== null &&
+      write.values?.some(isDeletion) &&
+      !replaced.has(write.key)
+    )
+      return "a deleted message stays deleted";
+  return null;
+}
+
+const isDeletion = (value: unknown): boolean => isMessageEdit(value) && value.deleted;
 
 /**
  * A message id names one message: a record replayed under another Yjs client id (same id, new item)
@@ -53,6 +129,17 @@ export interface MessageLookup {
   message(id: string): Pick<MessageRecord, "author" | "event"> | undefined;
   /** True when the segment already holds a message with this id (before the update). */
   stored?(id: string): boolean;
+  /** The message's current edit or deletion record in the segment (before the update). */
+  edit?(id: string): MessageEdit | undefined;
+  /** Facts about the document before the update, for caps: a root text's length (0 when absent)… */
+  textLength?(root: string): number;
+  /** …whether a root type exists… */
+  hasRoot?(root: string): boolean;
+  /** …how many drafts the user index holds (draft roots plus entries of the older `drafts` map)… */
+  draftCount?(): number;
+  /** …and a root map's size and keys. */
+  mapSize?(root: string): number;
+  mapHas?(root: string, key: string): boolean;
 }
 
 const noMessages: MessageLookup = { message: () => undefined };
@@ -87,6 +174,11 @@ function judgeUserIndex(write: Write): string | null {
     !write.values.every((v) => typeof v === "string" && v.length <= MAX_MESSAGE_LENGTH)
   )
     return "a draft must be text within the message length limit";
+  if (write.root === settings)
+    for (const value of write.values) {
+      const problem = settingProblem(write.key, value);
+      if (problem) return problem;
+    }
   return null;
 }
 

@@ -7,7 +7,12 @@ import {
   editMessage,
   findMessage,
   isMessageRecord,
+  MAX_DRAFT_LENGTH,
+  MAX_DRAFTS,
+  MAX_SETTING_VALUE_LENGTH,
+  MAX_SETTINGS,
   markReadUpTo,
+  messageEdits,
   putIndexedRoom,
   putMention,
   ROOTS,
@@ -15,6 +20,7 @@ import {
 } from "@chat/model";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { documentFacts } from "./documentFacts.ts";
 import { inspectUpdate } from "./inspectUpdate.ts";
 import { type MessageLookup, refuseWrites } from "./rules.ts";
 
@@ -26,6 +32,8 @@ function lookupIn(server: Y.Doc, writes: ReturnType<typeof inspectUpdate>["write
         .flatMap((w) => (w.root === ROOTS.segment.messages ? (w.values ?? []) : []))
         .find((v): v is ReturnType<typeof createMessage> => isMessageRecord(v) && v.id === id) ??
       findMessage(server, id),
+    edit: (id) => messageEdits(server).get(id),
+    ...documentFacts(server),
   };
 }
 
@@ -130,6 +138,46 @@ describe("inspectUpdate", () => {
     expect(refuseWrites(segment, "bob", writes, lookupIn(server, writes))).toMatch(/edit shape/);
   });
 
+  it("keeps a deleted message deleted: no edit over the deletion, no removing it", () => {
+    const server = new Y.Doc();
+    const mine = createMessage("bob", "regret", 1, "m1");
+    appendMessage(server, mine);
+    Y.applyUpdate(
+      server,
+      clientUpdate(server, (doc) => deleteMessage(doc, mine, "bob")),
+    );
+    const judge = (change: (doc: Y.Doc) => void) => {
+      const { writes } = inspectUpdate(server, clientUpdate(server, change));
+      return refuseWrites(segment, "bob", writes, lookupIn(server, writes));
+    };
+    const edits = (doc: Y.Doc) => doc.getMap(ROOTS.segment.edits);
+    // A raw edit record over the deletion (the model refuses this; a modified client need not).
+    expect(judge((doc) => edits(doc).set("m1", { text: "back", deleted: false, at: 2 }))).toBe(
+      "a deleted message stays deleted",
+    );
+    expect(judge((doc) => edits(doc).delete("m1"))).toBe("a deleted message stays deleted");
+    // Deleted, then edited, in one crafted update that keeps the deletion record's content.
+    const fresh = new Y.Doc();
+    const other = createMessage("bob", "oops", 1, "m2");
+    appendMessage(fresh, other);
+    const crafted = new Y.Doc({ gc: false });
+    Y.applyUpdate(crafted, Y.encodeStateAsUpdate(fresh));
+    const before = Y.encodeStateVector(crafted);
+    deleteMessage(crafted, other, "bob");
+    edits(crafted).set("m2", { text: "undeleted", deleted: false, at: 3 });
+    const { writes } = inspectUpdate(fresh, Y.encodeStateAsUpdate(crafted, before));
+    expect(refuseWrites(segment, "bob", writes, lookupIn(fresh, writes))).toBe(
+      "a deleted message stays deleted",
+    );
+    // Deleting again (a second device) replaces the deletion with a deletion: allowed.
+    expect(judge((doc) => deleteMessage(doc, mine, "bob", 5))).toBeNull();
+    // Editing and deleting a message that is not deleted still work.
+    const live = createMessage("bob", "fine", 2, "m3");
+    appendMessage(server, live);
+    expect(judge((doc) => editMessage(doc, live, "bob", "finer"))).toBeNull();
+    expect(judge((doc) => deleteMessage(doc, live, "bob"))).toBeNull();
+  });
+
   it("refuses a message id the segment already holds, or that one update carries twice", () => {
     const server = new Y.Doc();
     const first = createMessage("bob", "hello", 1, "m1");
@@ -217,4 +265,98 @@ it("accepts draft characters typed and deleted before they were sent", () => {
   });
   const { writes } = inspectUpdate(server, update);
   expect(refuseWrites({ kind: "user", userId: "bob" }, "bob", writes)).toBeNull();
+});
+
+describe("caps on the user index", () => {
+  const user = { kind: "user", userId: "bob" } as const;
+  const judge = (server: Y.Doc, change: (doc: Y.Doc) => void) => {
+    const { writes } = inspectUpdate(server, clientUpdate(server, change));
+    return refuseWrites(user, "bob", writes, lookupIn(server, writes));
+  };
+  const text = (doc: Y.Doc, roomId = "room1") => doc.getText(draftRootName(roomId));
+
+  it("caps a draft's final length exactly, counting what the update adds and removes", () => {
+    const server = new Y.Doc();
+    expect(judge(server, (doc) => text(doc).insert(0, "x".repeat(MAX_DRAFT_LENGTH)))).toBeNull();
+    expect(judge(server, (doc) => text(doc).insert(0, "x".repeat(MAX_DRAFT_LENGTH + 1)))).toBe(
+      `a draft is at most ${MAX_DRAFT_LENGTH} characters`,
+    );
+    Y.applyUpdate(
+      server,
+      clientUpdate(server, (doc) => text(doc).insert(0, "y".repeat(MAX_DRAFT_LENGTH - 5))),
+    );
+    // Replacing 10 characters with 15 (+5) fits; with 16 (+6) it does not.
+    expect(
+      judge(server, (doc) => {
+        text(doc).delete(100, 10);
+        text(doc).insert(100, "z".repeat(15));
+      }),
+    ).toBeNull();
+    expect(
+      judge(server, (doc) => {
+        text(doc).delete(100, 10);
+        text(doc).insert(100, "z".repeat(16));
+      }),
+    ).toMatch(/draft is at most/);
+    // Typed and deleted again before sending: nothing added.
+    expect(
+      judge(server, (doc) => {
+        text(doc).insert(0, "abcdefgh");
+        text(doc).delete(0, 8);
+      }),
+    ).toBeNull();
+  });
+
+  it("always accepts shortening a draft that is over the cap (an older server let it grow)", () => {
+    const server = new Y.Doc();
+    text(server).insert(0, "x".repeat(MAX_DRAFT_LENGTH + 500));
+    expect(judge(server, (doc) => text(doc).delete(0, 100))).toBeNull();
+    expect(
+      judge(server, (doc) => {
+        text(doc).delete(0, 100);
+        text(doc).insert(0, "y".repeat(100));
+      }),
+    ).toBeNull();
+    expect(
+      judge(server, (doc) => {
+        text(doc).delete(0, 100);
+        text(doc).insert(0, "y".repeat(101));
+      }),
+    ).toMatch(/draft is at most/);
+  });
+
+  it(`holds at most ${MAX_DRAFTS} drafts`, () => {
+    const server = new Y.Doc();
+    for (let i = 0; i < MAX_DRAFTS; i++) setDraft(server, `room${i}`, "d");
+    expect(judge(server, (doc) => setDraft(doc, "room7", "more"))).toBeNull();
+    expect(judge(server, (doc) => setDraft(doc, "another", "one too many"))).toBe(
+      `at most ${MAX_DRAFTS} drafts`,
+    );
+    expect(judge(server, (doc) => doc.getMap(ROOTS.user.drafts).set("legacy", "x"))).toBe(
+      `at most ${MAX_DRAFTS} drafts`,
+    );
+  });
+
+  it("takes settings as small plain values under a short name, and at most a hundred of them", () => {
+    const server = new Y.Doc();
+    const settings = (doc: Y.Doc) => doc.getMap(ROOTS.user.settings);
+    for (const value of ["dark", 3, true, null, "x".repeat(MAX_SETTING_VALUE_LENGTH)])
+      expect(
+        judge(server, (doc) => settings(doc).set("theme", value)),
+        String(value),
+      ).toBeNull();
+    expect(judge(server, (doc) => settings(doc).set("theme", { nested: { deep: 1 } }))).toMatch(
+      /a setting is a plain value/,
+    );
+    expect(judge(server, (doc) => settings(doc).set("theme", ["a"]))).toMatch(/plain value/);
+    expect(
+      judge(server, (doc) => settings(doc).set("theme", "x".repeat(MAX_SETTING_VALUE_LENGTH + 1))),
+    ).toMatch(/text is at most/);
+    expect(judge(server, (doc) => settings(doc).set("k".repeat(65), 1))).toMatch(/setting's name/);
+    expect(judge(server, (doc) => settings(doc).set("n", new Y.Map()))).toMatch(/plain map values/);
+    for (let i = 0; i < MAX_SETTINGS; i++) settings(server).set(`s${i}`, i);
+    expect(judge(server, (doc) => settings(doc).set("s3", 33))).toBeNull();
+    expect(judge(server, (doc) => settings(doc).set("s-new", 1))).toBe(`at most ${MAX_SETTINGS} settings`);
+    expect(judge(server, (doc) => settings(doc).delete("s3"))).toBeNull();
+  });
 });
