@@ -152,7 +152,7 @@ export function createDocRegistry(options: {
             if (entry.provider === provider) entry.provider = null;
           });
           void store
-            .discardUnconfirmed()
+            .discardDeviceCopy()
             .catch((error) => console.error(`cannot drop the refused change to ${name}`, error))
             .finally(() => options.onWriteRefused?.(name, explanation));
         },

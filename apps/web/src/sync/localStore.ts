@@ -32,10 +32,13 @@ export interface LocalStore {
   /** Everything changed so far is on the server (its provider has no unsynced changes). */
   confirm(): void;
   /**
-   * The server refused what this device changed: its unconfirmed rows are deleted from the device,
-   * so the refused change is gone after the next load instead of being sent again and again.
+   * The server refused what this device changed: the document's device copy is deleted and nothing
+   * more of it is stored, so the next load takes the server's copy whole instead of sending the refused
+   * change again and again. Dropping only the refused rows is not enough: the rows that came from the
+   * server afterwards carry the deletions Yjs made while merging them with the refused change (the
+   * losing side of a conflict on a map key), which the server would refuse in turn.
    */
-  discardUnconfirmed(): Promise<void>;
+  discardDeviceCopy(): Promise<void>;
   destroy(): void;
 }
 
@@ -319,23 +322,15 @@ export function attachLocalStore(
       // Rows written while offline could not be merged until now.
       if (rowCount > COMPACT_AFTER_ROWS) scheduleCompaction();
     },
-    async discardUnconfirmed() {
-      const seqs = [...unconfirmed].map((change) => change.seq).filter((seq): seq is number => seq !== null);
+    async discardDeviceCopy() {
       unconfirmed.clear();
       onPendingChange?.();
+      doc.off("update", onUpdate);
+      await loaded;
       await writes;
-      const db = await database;
-      const tx = db.transaction(UPDATES, "readwrite");
-      for (const seq of seqs) tx.objectStore(UPDATES).delete([name, seq]);
-      // Rows another session left unconfirmed are part of the same refused state.
-      const range = IDBKeyRange.bound([name, -Infinity], [name, Infinity]);
-      const cursor = tx.objectStore(UPDATES).openCursor(range);
-      cursor.onsuccess = () => {
-        const at = cursor.result;
-        if (!at) return;
-        if ((at.value as UpdateRow).local !== undefined) at.delete();
-        at.continue();
-      };
+      destroyed = true;
+      const tx = (await database).transaction(UPDATES, "readwrite");
+      tx.objectStore(UPDATES).delete(IDBKeyRange.bound([name, -Infinity], [name, Infinity]));
       await done(tx);
     },
     destroy() {
