@@ -73,6 +73,10 @@ test("cold start from the device: nav and the latest 50 messages, 1,000 and 100,
   await expect
     .poll(() => alice.page.evaluate("navigator.serviceWorker.controller !== null"), { timeout: 20_000 })
     .toBe(true);
+  // A device in use has its nav snapshot (written a moment after the nav is read): wait for it.
+  await expect
+    .poll(() => alice.page.evaluate("Object.keys(localStorage).some((key) => key.startsWith('chat.nav:'))"))
+    .toBe(true);
   await alice.context.setOffline(true);
   for (const [i, room] of rooms.entries())
     await writeToDevice(alice, userId, seedRoom(ids[i]!, room.name, userId, room.total));

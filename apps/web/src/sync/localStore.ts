@@ -1,6 +1,7 @@
 import { foldUpdates } from "@chat/model";
 import * as Y from "yjs";
 import { openDeviceDatabase, UPDATES_STORE } from "./deviceDatabase";
+import { type StoredRow, takeFirstScreenRows } from "./firstScreenRows";
 
 export { databaseName, openDeviceDatabase, wipeLocalData } from "./deviceDatabase";
 
@@ -73,13 +74,7 @@ export const COMPACT_AFTER_ROWS = 40;
 /** The origin of changes that came from the device store, so they are not written back. */
 export const LOCAL_STORE_ORIGIN = Symbol("local-store");
 
-interface UpdateRow {
-  doc: string;
-  seq: number;
-  update: Uint8Array;
-  /** Set on a change made on this device until the server has it: the keys it changed. */
-  local?: string[];
-}
+type UpdateRow = StoredRow;
 
 /** A change made on this device that the server has not confirmed. */
 interface Unconfirmed {
@@ -255,7 +250,9 @@ export function attachLocalStore(
   const loaded = (async () => {
     try {
       const db = await database;
-      const rows = await readRows(db, name);
+      // Read ahead with the rest of the first screen (firstScreenRows.ts) when this is part of it.
+      const rows = await (takeFirstScreenRows(scope, name)?.catch(() => readRows(db, name)) ??
+        readRows(db, name));
       if (destroyed) return;
       rowCount = rows.length;
       let pendingLoaded = false;

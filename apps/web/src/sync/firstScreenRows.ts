@@ -1,0 +1,97 @@
+import { openDeviceDatabase, UPDATES_STORE } from "./deviceDatabase";
+
+/**
+ * The device rows the first screen needs, read in one IndexedDB transaction the moment the device
+ * database is open (warmDevice.ts starts this before the app is evaluated): the directory, the
+ * person's index and, on a room's address, the room document and its newest segment on the device.
+ * Each document's store takes its rows from here, once, instead of reading them itself. Without it
+ * a cold open of a room with no cached tail read the room, then (once the room said which segment is
+ * newest) the segment, each in a transaction of its own that waited for the main thread first.
+ *
+ * Kept free of Yjs and of the model, like deviceDatabase.ts, so importing it evaluates nothing heavy
+ * before the database starts opening. Document names are spelled as packages/model/src/schema.ts
+ * spells them (a test checks they agree).
+ */
+export interface StoredRow {
+  doc: string;
+  seq: number;
+  update: Uint8Array;
+  /** Set on a change made on this device until the server has it: the keys it changed. */
+  local?: string[];
+}
+
+export const firstScreenNames = {
+  directory: "directory",
+  user: (userId: string) => `user:${userId}`,
+  room: (roomId: string) => `room:${roomId}`,
+  segmentPrefix: (roomId: string) => `room:${roomId}/`,
+};
+
+/** Rows not taken by then were not needed (the person went elsewhere): let them go. */
+const UNUSED_MS = 10_000;
+const waiting = new Map<string, Promise<StoredRow[]>>();
+const key = (scope: string, name: string) => `${scope}\n${name}`;
+
+export function prefetchFirstScreen(scope: string, roomId: string | null): void {
+  const names = [firstScreenNames.directory, firstScreenNames.user(scope)];
+  if (roomId) names.push(firstScreenNames.room(roomId));
+  const read = openDeviceDatabase(scope).then((db) => readTogether(db, names, roomId));
+  read.catch(() => undefined);
+  for (const name of names)
+    waiting.set(
+      key(scope, name),
+      read.then((byName) => byName.get(name) ?? []),
+    );
+  // The newest segment's name is known once read: from then on its rows wait under that name (the
+  // room's store, which opens the segment, continues after this has run).
+  void read.then(
+    (byName) => {
+      for (const [name, rows] of byName)
+        if (!names.includes(name)) waiting.set(key(scope, name), Promise.resolve(rows));
+    },
+    () => undefined,
+  );
+  setTimeout(() => {
+    for (const name of [...waiting.keys()]) if (name.startsWith(`${scope}\n`)) waiting.delete(name);
+  }, UNUSED_MS);
+}
+
+/** The rows read ahead for this document (once), or undefined when there are none: read them yourself. */
+export function takeFirstScreenRows(scope: string, name: string): Promise<StoredRow[]> | undefined {
+  const rows = waiting.get(key(scope, name));
+  if (rows) waiting.delete(key(scope, name));
+  return rows;
+}
+
+function readTogether(
+  db: IDBDatabase,
+  names: string[],
+  roomId: string | null,
+): Promise<Map<string, StoredRow[]>> {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(UPDATES_STORE, "readonly");
+    const store = tx.objectStore(UPDATES_STORE);
+    const byName = new Map<string, StoredRow[]>();
+    const getRows = (name: string) => {
+      const req = store.getAll(IDBKeyRange.bound([name, -Infinity], [name, Infinity]));
+      req.onsuccess = () => byName.set(name, req.result as StoredRow[]);
+    };
+    for (const name of names) getRows(name);
+    if (roomId) {
+      // Which segments the device holds, from the keys alone; the highest is the newest it has.
+      const prefix = firstScreenNames.segmentPrefix(roomId);
+      const keys = store.getAllKeys(IDBKeyRange.bound([prefix, -Infinity], [`${prefix}\uffff`, Infinity]));
+      keys.onsuccess = () => {
+        let newest = -1;
+        for (const [doc] of keys.result as unknown as [string, number][]) {
+          const n = Number(doc.slice(prefix.length));
+          if (Number.isSafeInteger(n) && n > newest) newest = n;
+        }
+        if (newest >= 0) getRows(`${prefix}${newest}`);
+      };
+    }
+    tx.oncomplete = () => resolve(byName);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new Error("IndexedDB transaction aborted"));
+  });
+}
