@@ -70,6 +70,19 @@ export function reactionEmojis(doc: Y.Doc, messageId: string): Set<string> {
   return emojis;
 }
 
+/** The different emoji on every message with reactions (one pass, for looking many up at once). */
+export function reactionEmojisByMessage(doc: Y.Doc): Map<string, Set<string>> {
+  const byMessage = new Map<string, Set<string>>();
+  for (const key of messageReactions(doc).keys()) {
+    const parsed = parseReactionKey(key);
+    if (!parsed) continue;
+    const emojis = byMessage.get(parsed.messageId) ?? new Set<string>();
+    emojis.add(parsed.emoji);
+    byMessage.set(parsed.messageId, emojis);
+  }
+  return byMessage;
+}
+
 /**
  * Adds the person's reaction, or takes it away when they had it. Returns whether they now have it.
  * Throws ReactionRejected for something that is not an emoji, or a new emoji past the per-message cap.
