@@ -100,3 +100,39 @@ test("two people react to a message, take a reaction back, and the reactions sur
   await bob.page.keyboard.press("Escape");
   await bob.page.screenshot({ path: "/tmp/react-chips-390.png" });
 });
+
+test("a reaction made offline shows at once, counts as pending, and reaches the other person on reconnect", async ({
+  person,
+}) => {
+  const alice = await person("alice");
+  const bob = await person("bob");
+  const roomId = await createRoomViaApi(alice.context.request, uniqueName("Field"));
+  for (const { page } of [alice, bob]) {
+    await openApp(page, `/r/${roomId}`);
+    await expectOnline(page);
+  }
+  await sendMessage(bob.page, "Train is late");
+  const onAlice = messageArticle(alice.page, "Train is late");
+  await expect(onAlice).toBeVisible();
+
+  await alice.context.setOffline(true);
+  const status = alice.page.getByRole("status", { name: "Connection" });
+  await expect(status).toContainText(/Offline|Connecting/);
+  await onAlice.hover();
+  await onAlice.getByRole("button", { name: "Add reaction" }).click();
+  await onAlice
+    .getByRole("group", { name: "Pick a reaction" })
+    .getByRole("button", { name: "React with 😢" })
+    .click();
+  await expect(onAlice.getByRole("button", { name: "😢 1, reacted by you" })).toBeVisible();
+  await expect(status).toContainText("1 pending");
+  await expect(
+    messageArticle(bob.page, "Train is late").getByRole("group", { name: "Reactions" }),
+  ).toHaveCount(0);
+
+  await alice.context.setOffline(false);
+  await expect(messageArticle(bob.page, "Train is late").getByRole("button", { name: "😢 1" })).toBeVisible({
+    timeout: 20_000,
+  });
+  await expect(status).not.toContainText("pending");
+});

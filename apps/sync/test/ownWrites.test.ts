@@ -8,15 +8,15 @@ import {
   toggleReaction,
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as Y from "yjs";
-import { readDocument } from "../src/docs/documentStore.ts";
 import {
   api,
+  closeReason,
   createStorage,
   Device,
   eventually,
   signUp,
   startTestServer,
+  storedDoc,
   type TestServer,
   type TestStorage,
   type TestUser,
@@ -46,18 +46,6 @@ afterAll(async () => {
   await storage?.dispose();
 });
 
-function closeReason(provider: {
-  on(event: "close", cb: (e: { event: { reason: string } }) => void): unknown;
-}) {
-  return new Promise<string>((resolve) => provider.on("close", ({ event }) => resolve(event.reason)));
-}
-
-async function stored(name: string): Promise<Y.Doc> {
-  const doc = new Y.Doc();
-  for (const bytes of await readDocument(server.db, name)) Y.applyUpdate(doc, bytes);
-  return doc;
-}
-
 /** Alice's room with bob and mallory in it and one message of bob's, sequenced. */
 async function roomWithMessage() {
   const alice = await signUp(server, "alice");
@@ -79,7 +67,7 @@ describe("reactions, each member as themselves", () => {
     const closing = closeReason(m.provider);
     toggleReaction(m.doc, message.id, "👍", alice.id);
     expect(await closing).toBe("forbidden-write: members react only as themselves");
-    expect(messageReactions(await stored(segment)).size).toBe(0);
+    expect(messageReactions(await storedDoc(server, segment)).size).toBe(0);
     // What bob's device holds is the server's: nothing of the forgery.
     await new Promise((r) => setTimeout(r, 200));
     expect(groupedReactions(b.doc, message.id, alice.id)).toEqual([]);
@@ -91,7 +79,7 @@ describe("reactions, each member as themselves", () => {
     const closing = closeReason(m.provider);
     toggleReaction(m.doc, "no-such-message", "👍", mallory.id);
     expect(await closing).toBe("forbidden-write: a reaction must refer to a message of this segment");
-    expect(messageReactions(await stored(segment)).size).toBe(0);
+    expect(messageReactions(await storedDoc(server, segment)).size).toBe(0);
   });
 
   it("taking back someone else's reaction is refused", async () => {
@@ -104,7 +92,9 @@ describe("reactions, each member as themselves", () => {
     const closing = closeReason(m.provider);
     messageReactions(m.doc).delete(reactionKey(message.id, "🎉", alice.id));
     expect(await closing).toBe("forbidden-write: members react only as themselves");
-    expect(messageReactions(await stored(segment)).has(reactionKey(message.id, "🎉", alice.id))).toBe(true);
+    expect(
+      messageReactions(await storedDoc(server, segment)).has(reactionKey(message.id, "🎉", alice.id)),
+    ).toBe(true);
   });
 
   it("one's own reaction and taking it back reach the other members and Postgres", async () => {
@@ -132,7 +122,7 @@ describe("reactions, each member as themselves", () => {
       "bob sees alice's taken back",
     );
     await eventually(() => !a.provider.hasUnsyncedChanges, 5_000, "stored");
-    expect(groupedReactions(await stored(segment), message.id, bob.id)).toEqual([
+    expect(groupedReactions(await storedDoc(server, segment), message.id, bob.id)).toEqual([
       { emoji: "👍", count: 1, mine: true, users: [bob.id] },
     ]);
     // Neither provider was closed for any of it.
