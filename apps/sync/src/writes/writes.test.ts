@@ -313,6 +313,19 @@ describe("caps on the user index", () => {
     ).toBeNull();
   });
 
+  it("counts characters a crafted update deletes twice only once", () => {
+    const server = new Y.Doc();
+    server.clientID = 5;
+    text(server).insert(0, "x".repeat(MAX_DRAFT_LENGTH));
+    // Six characters appended (+6), and the delete set lists the range [0, 4) twice (−4, not −8).
+    const honest = clientUpdate(server, (doc) => text(doc).insert(MAX_DRAFT_LENGTH, "abcdef"));
+    expect(honest[honest.length - 1]).toBe(0); // no deletions: the delete set is one 0
+    const crafted = new Uint8Array([...honest.subarray(0, -1), 1, 5, 2, 0, 4, 0, 4]);
+    const { writes } = inspectUpdate(server, crafted);
+    expect(writes.filter((w) => w.op === "delete").map((w) => w.length)).toEqual([4]);
+    expect(refuseWrites(user, "bob", writes, lookupIn(server, writes))).toMatch(/draft is at most/);
+  });
+
   it("always accepts shortening a draft that is over the cap (an older server let it grow)", () => {
     const server = new Y.Doc();
     text(server).insert(0, "x".repeat(MAX_DRAFT_LENGTH + 500));
