@@ -251,8 +251,10 @@ function judgeEdit(userId: string, write: Write, lookup: MessageLookup): string 
 
 /**
  * A reaction is keyed `<messageId>\0<emoji>\0<userId>` (model/reactions.ts): each member adds and
- * removes only entries with their own user id, on a message of this segment that a person wrote and
- * did not delete, with an emoji, and the client clock as the value.
+ * removes only entries with their own user id, on a message of this segment that a person wrote, with
+ * an emoji, and the client clock as the value. A deleted message's reactions are not shown, but one
+ * made offline while the author deleted it is accepted: refusing it would drop the whole offline
+ * update it came in, messages included.
  */
 function judgeReaction(userId: string, write: Write, lookup: MessageLookup): string | null {
   const parsed = write.key === null ? null : parseReactionKey(write.key);
@@ -261,7 +263,6 @@ function judgeReaction(userId: string, write: Write, lookup: MessageLookup): str
   if (write.op === "delete") return null; // taking back one's own reaction
   const message = lookup.message(parsed.messageId);
   if (!message || message.event !== undefined) return "a reaction must refer to a message of this segment";
-  if (lookup.edit?.(parsed.messageId)?.deleted) return "a deleted message takes no reactions";
   const problem = reactionEmojiProblem(parsed.emoji);
   if (problem) return problem;
   if (write.values === null || !write.values.every(isReactionValue)) return "a reaction's value is its time";
