@@ -98,7 +98,13 @@ test("two people react to a message, take a reaction back, and the reactions sur
   await expect(phoneMessage.getByRole("group", { name: "Pick a reaction" })).toBeVisible();
   await bob.page.screenshot({ path: "/tmp/react-picker-390.png" });
   await bob.page.keyboard.press("Escape");
+  await expect(phoneMessage.getByRole("group", { name: "Pick a reaction" })).toBeHidden();
   await bob.page.screenshot({ path: "/tmp/react-chips-390.png" });
+  // A press outside the picker closes it as well.
+  await phoneMessage.getByRole("button", { name: "Add reaction" }).click();
+  await expect(phoneMessage.getByRole("group", { name: "Pick a reaction" })).toBeVisible();
+  await bob.page.getByRole("heading", { level: 1 }).click();
+  await expect(phoneMessage.getByRole("group", { name: "Pick a reaction" })).toBeHidden();
 });
 
 test("a reaction made offline shows at once, counts as pending, and reaches the other person on reconnect", async ({

@@ -70,11 +70,19 @@ export function Reactions(props: { target: ReactionTarget; onError(message: stri
 
 /**
  * The small picker that "Add reaction" opens: a group "Pick a reaction" of "React with 👍" buttons.
- * Focus moves into it on open; Escape (or focus leaving it) closes it, and `onClose` puts focus back.
+ * Focus moves into it on open; Escape closes it and `onClose` puts focus back; focus leaving it or a
+ * press outside it closes it where the person went.
  */
 export function ReactionPicker(props: { onPick(emoji: string): void; onClose(restoreFocus: boolean): void }) {
   let box!: HTMLDivElement;
   queueMicrotask(() => box?.querySelector<HTMLButtonElement>("button")?.focus());
+  // A press anywhere else closes it too (the opener toggles it itself).
+  const outside = (event: PointerEvent) => {
+    const target = event.target as Element | null;
+    if (target && !box.contains(target) && !target.closest?.("[data-reaction-opener]")) props.onClose(false);
+  };
+  document.addEventListener("pointerdown", outside, true);
+  onCleanup(() => document.removeEventListener("pointerdown", outside, true));
   return (
     <div
       ref={box}
