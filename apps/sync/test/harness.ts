@@ -8,6 +8,7 @@ import * as Y from "yjs";
 import { type Config, loadConfig } from "../src/config.ts";
 import type { Database } from "../src/db/database.ts";
 import { openDatabase } from "../src/db/open.ts";
+import { readDocument } from "../src/docs/documentStore.ts";
 import { createLogger } from "../src/log.ts";
 import { type ChatServer, startServer } from "../src/server.ts";
 
@@ -161,4 +162,18 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Resolves with the reason the server gives when it closes a document's connection (4403 and the like). */
+export function closeReason(provider: {
+  on(event: "close", cb: (e: { event: { reason: string } }) => void): unknown;
+}): Promise<string> {
+  return new Promise<string>((resolve) => provider.on("close", ({ event }) => resolve(event.reason)));
+}
+
+/** The document as Postgres holds it: its snapshot plus every logged update. */
+export async function storedDoc(server: Pick<TestServer, "db">, name: string): Promise<Y.Doc> {
+  const doc = new Y.Doc();
+  for (const bytes of await readDocument(server.db, name)) Y.applyUpdate(doc, bytes);
+  return doc;
 }

@@ -17,6 +17,7 @@ import { MAX_UPDATE_BYTES } from "../src/extensions/writeGuard.ts";
 import { MAX_FRAME_BYTES } from "../src/socket.ts";
 import {
   api,
+  closeReason,
   createStorage,
   Device,
   eventually,
@@ -54,18 +55,13 @@ async function roomWithTwo() {
   return { alice, mallory, roomId: body.room.id as string };
 }
 
-/** Resolves with the close reason the server sends for a document. */
-function closed(provider: { on(event: "close", cb: (e: { event: { reason: string } }) => void): unknown }) {
-  return new Promise<string>((resolve) => provider.on("close", ({ event }) => resolve(event.reason)));
-}
-
 describe("writes the server refuses", () => {
   it("a message whose author is not its sender: closed, not delivered, not stored", async () => {
     const { alice, mallory, roomId } = await roomWithTwo();
     const name = segmentDocName(roomId, 0);
     const aliceSide = await device(alice).open(name);
     const m = await device(mallory).open(name);
-    const closing = closed(m.provider);
+    const closing = closeReason(m.provider);
     appendMessage(m.doc, createMessage(alice.id, "I am alice, honest"));
     expect(await closing).toMatch(/^forbidden-write: a message's author must be its sender/);
 
@@ -90,7 +86,7 @@ describe("writes the server refuses", () => {
     ];
     for (const [name, write] of attempts) {
       const { doc, provider } = await device(mallory).open(name);
-      const closing = closed(provider);
+      const closing = closeReason(provider);
       write(doc);
       expect(await closing, name).toMatch(/^forbidden-write:/);
     }
@@ -104,7 +100,7 @@ describe("writes the server refuses", () => {
     const { mallory, roomId } = await roomWithTwo();
     for (const text of ["x".repeat(1_000_000), "   "]) {
       const { doc, provider } = await device(mallory).open(segmentDocName(roomId, 0));
-      const closing = closed(provider);
+      const closing = closeReason(provider);
       doc
         .getArray(ROOTS.segment.messages)
         .insert(0, [

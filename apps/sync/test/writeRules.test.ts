@@ -13,15 +13,16 @@ import {
   userDocName,
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as Y from "yjs";
-import { readDocument } from "../src/docs/documentStore.ts";
+import type * as Y from "yjs";
 import {
   api,
+  closeReason,
   createStorage,
   Device,
   eventually,
   signUp,
   startTestServer,
+  storedDoc,
   type TestServer,
   type TestStorage,
   type TestUser,
@@ -50,19 +51,6 @@ afterAll(async () => {
   await server?.close();
   await storage?.dispose();
 });
-
-function closeReason(provider: {
-  on(event: "close", cb: (e: { event: { reason: string } }) => void): unknown;
-}) {
-  return new Promise<string>((resolve) => provider.on("close", ({ event }) => resolve(event.reason)));
-}
-
-/** The document as Postgres holds it: its snapshot plus every logged update. */
-async function stored(name: string): Promise<Y.Doc> {
-  const doc = new Y.Doc();
-  for (const bytes of await readDocument(server.db, name)) Y.applyUpdate(doc, bytes);
-  return doc;
-}
 
 describe("who writes what, attempted by a member with a modified client", () => {
   it("refuses every write the rules reserve for the server or for someone else", async () => {
@@ -155,7 +143,7 @@ describe("who writes what, attempted by a member with a modified client", () => 
       const closing = closeReason(provider);
       write(doc);
       expect(await closing, what).toMatch(new RegExp(`^forbidden-write: .*${reason.source}`));
-      expect(found(await stored(name)), `${what}: nothing stored`).toBe(false);
+      expect(found(await storedDoc(server, name)), `${what}: nothing stored`).toBe(false);
     }
     // Alice's view never changed.
     expect(watcher.doc.getMap(ROOTS.room.members).has(mallory.id)).toBe(true); // joined by opening, as the server wrote
@@ -201,7 +189,7 @@ describe("who writes what, attempted by a member with a modified client", () => 
       write(again.doc);
       expect(await closing, what).toBe("forbidden-write: a deleted message stays deleted");
     }
-    expect(messageEdits(await stored(segment)).get(message.id)?.deleted).toBe(true);
+    expect(messageEdits(await storedDoc(server, segment)).get(message.id)?.deleted).toBe(true);
     expect(listMessages(bobSide.doc).find((m) => m.id === message.id)).toMatchObject({
       deleted: true,
       text: "",

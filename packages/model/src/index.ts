@@ -7,6 +7,7 @@ export * from "./mentions.ts";
 export * from "./messages.ts";
 export * from "./observe.ts";
 export * from "./permissions.ts";
+export * from "./reactions.ts";
 export * from "./rooms.ts";
 export * from "./schema.ts";
 export * from "./search.ts";

@@ -114,6 +114,13 @@ export function findMessage(doc: Y.Doc, messageId: string): MessageRecord | unde
   return undefined;
 }
 
+/** Every message record of the segment by id (one pass, for looking many up at once). */
+export function messagesById(doc: Y.Doc): Map<string, MessageRecord> {
+  const byId = new Map<string, MessageRecord>();
+  for (const message of messages(doc)) if (!byId.has(message.id)) byId.set(message.id, message);
+  return byId;
+}
+
 export type { MessageEdit };
 
 export function compareForDisplay(a: MessageView, b: MessageView): number {

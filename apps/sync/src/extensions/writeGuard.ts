@@ -1,4 +1,14 @@
-import { findMessage, isMessageRecord, messageEdits, parseDocName, ROOTS } from "@chat/model";
+import {
+  findMessage,
+  isMessageRecord,
+  type MessageRecord,
+  messageEdits,
+  messagesById,
+  parseDocName,
+  ROOTS,
+  reactionEmojis,
+  reactionEmojisByMessage,
+} from "@chat/model";
 import type { beforeSyncPayload, Extension } from "@hocuspocus/server";
 import type * as Y from "yjs";
 import { type ConnectionContext, ForbiddenWrite, RateLimited, UpdateTooLarge } from "../context.ts";
@@ -84,17 +94,42 @@ export class WriteGuard implements Extension {
   }
 }
 
-/** Messages an edit may refer to: those in the segment, and those the same update appends (sent offline, then edited). */
+/**
+ * Messages an edit or a reaction may refer to: those in the segment, and those the same update appends
+ * (sent offline, then edited). Looked up once per id: a segment holds up to ~2,000 messages.
+ */
 function messageLookup(document: Y.Doc, writes: readonly Write[]): MessageLookup {
+  // One lookup costs a scan of the segment (or of its reactions); an update with many lookups
+  // indexes it once, so a crafted update of thousands of reactions stays linear.
+  let lookups = 0;
+  let index: Map<string, MessageRecord> | undefined;
+  const inDocument = (id: string) => {
+    if (index) return index.get(id);
+    if (++lookups <= 4) return findMessage(document, id);
+    const built = messagesById(document);
+    index = built;
+    return built.get(id);
+  };
+  let appended: Map<string, MessageRecord> | undefined;
+  let emojiLookups = 0;
+  let emojiIndex: Map<string, Set<string>> | undefined;
   return {
     message(id) {
-      for (const write of writes)
-        if (write.op === "insert" && write.root === ROOTS.segment.messages)
-          for (const value of write.values ?? []) if (isMessageRecord(value) && value.id === id) return value;
-      return findMessage(document, id);
+      if (!appended) {
+        appended = new Map();
+        for (const write of writes)
+          if (write.op === "insert" && write.root === ROOTS.segment.messages)
+            for (const value of write.values ?? [])
+              if (isMessageRecord(value) && !appended.has(value.id)) appended.set(value.id, value);
+      }
+      return appended.get(id) ?? inDocument(id);
     },
-    stored: (id) => findMessage(document, id) !== undefined,
+    stored: (id) => inDocument(id) !== undefined,
     edit: (id) => messageEdits(document).get(id),
+    reactionEmojis(id) {
+      if (!emojiIndex && ++emojiLookups > 4) emojiIndex = reactionEmojisByMessage(document);
+      return emojiIndex ? (emojiIndex.get(id) ?? new Set()) : reactionEmojis(document, id);
+    },
     ...documentFacts(document),
   };
 }

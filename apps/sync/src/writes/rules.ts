@@ -4,14 +4,18 @@ import {
   isDraftRoot,
   isMessageEdit,
   isMessageRecord,
+  isReactionValue,
   MAX_DRAFT_LENGTH,
   MAX_DRAFTS,
   MAX_MESSAGE_LENGTH,
+  MAX_REACTIONS_PER_MESSAGE,
   MAX_SETTINGS,
   type MessageEdit,
   type MessageRecord,
   messageTextProblem,
+  parseReactionKey,
   ROOTS,
+  reactionEmojiProblem,
   settingProblem,
 } from "@chat/model";
 import type { Write } from "./inspectUpdate.ts";
@@ -31,7 +35,11 @@ export function refuseWrites(
     if (problem) return problem;
   }
   if (ref.kind === "segment")
-    return duplicateMessageId(writes, lookup) ?? deletedStaysDeleted(writes, lookup);
+    return (
+      duplicateMessageId(writes, lookup) ??
+      deletedStaysDeleted(writes, lookup) ??
+      reactionsPerMessage(writes, lookup)
+    );
   if (ref.kind === "user") return userIndexCaps(writes, lookup);
   return null;
 }
@@ -66,6 +74,27 @@ function userIndexCaps(writes: readonly Write[], lookup: MessageLookup): string 
   const newSettings = newKeys.get(ROOTS.user.settings)?.size ?? 0;
   if (newSettings > 0 && (lookup.mapSize?.(ROOTS.user.settings) ?? 0) + newSettings > MAX_SETTINGS)
     return `at most ${MAX_SETTINGS} settings`;
+  return null;
+}
+
+/** A message takes at most MAX_REACTIONS_PER_MESSAGE different emoji (counting those already there). */
+function reactionsPerMessage(writes: readonly Write[], lookup: MessageLookup): string | null {
+  const added = new Map<string, Set<string>>();
+  for (const write of writes) {
+    if (write.op !== "insert" || write.root !== ROOTS.segment.reactions || write.key === null) continue;
+    const parsed = parseReactionKey(write.key);
+    if (!parsed) continue; // refused already
+    const emojis = added.get(parsed.messageId) ?? new Set<string>();
+    emojis.add(parsed.emoji);
+    added.set(parsed.messageId, emojis);
+  }
+  for (const [messageId, emojis] of added) {
+    const present = lookup.reactionEmojis?.(messageId) ?? new Set<string>();
+    let count = present.size;
+    for (const emoji of emojis) if (!present.has(emoji)) count++;
+    if (count > MAX_REACTIONS_PER_MESSAGE)
+      return `a message takes at most ${MAX_REACTIONS_PER_MESSAGE} different reactions`;
+  }
   return null;
 }
 
@@ -129,6 +158,8 @@ export interface MessageLookup {
   message(id: string): Pick<MessageRecord, "author" | "event"> | undefined;
   /** True when the segment already holds a message with this id (before the update). */
   stored?(id: string): boolean;
+  /** The different emoji on a message's reactions in the segment (before the update). */
+  reactionEmojis?(messageId: string): ReadonlySet<string>;
   /** The message's current edit or deletion record in the segment (before the update). */
   edit?(id: string): MessageEdit | undefined;
   /** Facts about the document before the update, for caps: a root text's length (0 when absent)… */
@@ -154,9 +185,9 @@ function judge(ref: DocRef, userId: string, write: Write, lookup: MessageLookup)
     case "room":
       return judgeRoom(userId, write);
     case "segment":
-      return write.root === ROOTS.segment.edits
-        ? judgeEdit(userId, write, lookup)
-        : judgeSegment(userId, write);
+      if (write.root === ROOTS.segment.edits) return judgeEdit(userId, write, lookup);
+      if (write.root === ROOTS.segment.reactions) return judgeReaction(userId, write, lookup);
+      return judgeSegment(userId, write);
   }
 }
 
@@ -215,5 +246,25 @@ function judgeEdit(userId: string, write: Write, lookup: MessageLookup): string 
   if (write.op === "delete") return null; // the author replacing their own earlier edit
   if (write.values === null || !write.values.every(isMessageEdit))
     return "an edit does not have the edit shape";
+  return null;
+}
+
+/**
+ * A reaction is keyed `<messageId>\0<emoji>\0<userId>` (model/reactions.ts): each member adds and
+ * removes only entries with their own user id, on a message of this segment that a person wrote, with
+ * an emoji, and the client clock as the value. A deleted message's reactions are not shown, but one
+ * made offline while the author deleted it is accepted: refusing it would drop the whole offline
+ * update it came in, messages included.
+ */
+function judgeReaction(userId: string, write: Write, lookup: MessageLookup): string | null {
+  const parsed = write.key === null ? null : parseReactionKey(write.key);
+  if (!parsed) return "a reaction is keyed by message, emoji and person";
+  if (parsed.userId !== userId) return "members react only as themselves";
+  if (write.op === "delete") return null; // taking back one's own reaction
+  const message = lookup.message(parsed.messageId);
+  if (!message || message.event !== undefined) return "a reaction must refer to a message of this segment";
+  const problem = reactionEmojiProblem(parsed.emoji);
+  if (problem) return problem;
+  if (write.values === null || !write.values.every(isReactionValue)) return "a reaction's value is its time";
   return null;
 }

@@ -13,10 +13,15 @@ import {
   MAX_SETTINGS,
   markReadUpTo,
   messageEdits,
+  messageReactions,
+  messagesById,
   putIndexedRoom,
   putMention,
   ROOTS,
+  reactionEmojis,
+  reactionKey,
   setDraft,
+  toggleReaction,
 } from "@chat/model";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
@@ -33,6 +38,7 @@ function lookupIn(server: Y.Doc, writes: ReturnType<typeof inspectUpdate>["write
         .find((v): v is ReturnType<typeof createMessage> => isMessageRecord(v) && v.id === id) ??
       findMessage(server, id),
     edit: (id) => messageEdits(server).get(id),
+    reactionEmojis: (id) => reactionEmojis(server, id),
     ...documentFacts(server),
   };
 }
@@ -307,6 +313,19 @@ describe("caps on the user index", () => {
     ).toBeNull();
   });
 
+  it("counts characters a crafted update deletes twice only once", () => {
+    const server = new Y.Doc();
+    server.clientID = 5;
+    text(server).insert(0, "x".repeat(MAX_DRAFT_LENGTH));
+    // Six characters appended (+6), and the delete set lists the range [0, 4) twice (−4, not −8).
+    const honest = clientUpdate(server, (doc) => text(doc).insert(MAX_DRAFT_LENGTH, "abcdef"));
+    expect(honest[honest.length - 1]).toBe(0); // no deletions: the delete set is one 0
+    const crafted = new Uint8Array([...honest.subarray(0, -1), 1, 5, 2, 0, 4, 0, 4]);
+    const { writes } = inspectUpdate(server, crafted);
+    expect(writes.filter((w) => w.op === "delete").map((w) => w.length)).toEqual([4]);
+    expect(refuseWrites(user, "bob", writes, lookupIn(server, writes))).toMatch(/draft is at most/);
+  });
+
   it("always accepts shortening a draft that is over the cap (an older server let it grow)", () => {
     const server = new Y.Doc();
     text(server).insert(0, "x".repeat(MAX_DRAFT_LENGTH + 500));
@@ -358,5 +377,100 @@ describe("caps on the user index", () => {
     expect(judge(server, (doc) => settings(doc).set("s3", 33))).toBeNull();
     expect(judge(server, (doc) => settings(doc).set("s-new", 1))).toBe(`at most ${MAX_SETTINGS} settings`);
     expect(judge(server, (doc) => settings(doc).delete("s3"))).toBeNull();
+  });
+});
+
+describe("reactions in a segment", () => {
+  const judge = (server: Y.Doc, userId: string, change: (doc: Y.Doc) => void) => {
+    const { writes } = inspectUpdate(server, clientUpdate(server, change));
+    return refuseWrites(segment, userId, writes, lookupIn(server, writes));
+  };
+  const raw =
+    (key: string, value: unknown = 1) =>
+    (doc: Y.Doc) =>
+      messageReactions(doc).set(key, value as number);
+
+  it("lets each member react and unreact as themselves only, on a message of this segment", () => {
+    const server = new Y.Doc();
+    appendMessage(server, createMessage("bob", "lunch?", 1, "m1"));
+    expect(judge(server, "alice", (doc) => toggleReaction(doc, "m1", "👍", "alice"))).toBeNull();
+    expect(judge(server, "mallory", (doc) => toggleReaction(doc, "m1", "👍", "alice"))).toBe(
+      "members react only as themselves",
+    );
+    expect(judge(server, "alice", (doc) => toggleReaction(doc, "nope", "👍", "alice"))).toBe(
+      "a reaction must refer to a message of this segment",
+    );
+    // Reacting to a message the same update appends (both offline).
+    expect(
+      judge(server, "alice", (doc) => {
+        appendMessage(doc, createMessage("alice", "me too", 2, "m2"));
+        toggleReaction(doc, "m2", "🎉", "alice");
+      }),
+    ).toBeNull();
+
+    Y.applyUpdate(
+      server,
+      clientUpdate(server, (doc) => toggleReaction(doc, "m1", "👍", "alice")),
+    );
+    expect(judge(server, "alice", (doc) => toggleReaction(doc, "m1", "👍", "alice"))).toBeNull(); // unreact
+    expect(
+      judge(server, "mallory", (doc) => messageReactions(doc).delete(reactionKey("m1", "👍", "alice"))),
+    ).toBe("members react only as themselves");
+  });
+
+  it("refuses what is not a reaction: bad keys, non-emoji, odd values, lines about the room", () => {
+    const server = new Y.Doc();
+    appendMessage(server, createMessage("bob", "hi", 1, "m1"));
+    appendMessage(
+      server,
+      createEventLine("bob", "bob added alice", { type: "member-added", userId: "alice" }),
+    );
+    const line = [...messagesById(server).values()].find((m) => m.event)!;
+    expect(judge(server, "alice", raw("m1:👍:alice"))).toMatch(/keyed by message, emoji and person/);
+    expect(judge(server, "alice", raw(reactionKey("m1", "lol", "alice")))).toBe("a reaction is one emoji");
+    expect(judge(server, "alice", raw(reactionKey("m1", "👍".repeat(17), "alice")))).toMatch(/at most 32/);
+    expect(judge(server, "alice", raw(reactionKey("m1", "👍", "alice"), "yes"))).toMatch(/value is its time/);
+    expect(judge(server, "alice", raw(reactionKey("m1", "👍", "alice"), { at: 1 }))).toMatch(
+      /value is its time/,
+    );
+    expect(judge(server, "alice", raw(reactionKey(line.id, "👍", "alice")))).toMatch(/refer to a message/);
+    expect(
+      judge(server, "alice", (doc) =>
+        messageReactions(doc).set(reactionKey("m1", "👍", "alice"), new Y.Map() as never),
+      ),
+    ).not.toBeNull();
+    Y.applyUpdate(
+      server,
+      clientUpdate(server, (doc) => toggleReaction(doc, "m1", "👍", "alice")),
+    );
+    Y.applyUpdate(
+      server,
+      clientUpdate(server, (doc) => deleteMessage(doc, { id: "m1", author: "bob" }, "bob")),
+    );
+    // A reaction that raced the deletion (both offline) is accepted, not shown: refusing it would
+    // drop the rest of its offline update.
+    expect(judge(server, "carol", (doc) => toggleReaction(doc, "m1", "👍", "carol"))).toBeNull();
+    // Taking one's reaction back from a deleted message is still one's own business.
+    expect(judge(server, "alice", (doc) => toggleReaction(doc, "m1", "👍", "alice"))).toBeNull();
+  });
+
+  it("caps the different emoji on a message, counting those already there", () => {
+    const server = new Y.Doc();
+    appendMessage(server, createMessage("bob", "vote", 1, "m1"));
+    const emoji = [..."😀😃😄😁😆😅😂🤣😊😇🙂🙃😉😌😍🥰😘😗😙"];
+    Y.applyUpdate(
+      server,
+      clientUpdate(server, (doc) => {
+        for (const e of emoji) toggleReaction(doc, "m1", e, "alice");
+      }),
+    );
+    expect(judge(server, "bob", raw(reactionKey("m1", "😚", "bob")))).toBeNull(); // the 20th
+    expect(
+      judge(server, "bob", (doc) => {
+        raw(reactionKey("m1", "😚", "bob"))(doc);
+        raw(reactionKey("m1", "🤪", "bob"))(doc);
+      }),
+    ).toBe("a message takes at most 20 different reactions");
+    expect(judge(server, "bob", raw(reactionKey("m1", "😀", "bob")))).toBeNull(); // joining one already there
   });
 });

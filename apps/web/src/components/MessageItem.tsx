@@ -1,9 +1,10 @@
-import type { MessageView, UserEntry } from "@chat/model";
+import { groupedReactions, type MessageView, toggleReaction, type UserEntry } from "@chat/model";
 import { createMemo, createSignal, Show } from "solid-js";
 import { dayKey, dayLabel, GROUP_WINDOW_MS } from "../days";
 import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../format";
 import { messageHtml } from "../messageHtml";
 import { messageElementId } from "../search/revealMessage";
+import { ReactionPicker, Reactions, type ReactionTarget } from "./Reactions";
 
 /** What the list knows about a message beyond the message itself. */
 export interface MessageContext {
@@ -17,6 +18,8 @@ export interface MessageContext {
   receipt: "sent" | "read" | null;
   /** My own message that I may edit or delete now. */
   mine: boolean;
+  /** Where the message's reactions are read and written (null while its segment is not open). */
+  reactions: ReactionTarget | null;
   onEdit(text: string): void;
   onDelete(): void;
 }
@@ -81,7 +84,29 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
   // On touch screens (no hover) a tap on the message shows its actions.
   const [selected, setSelected] = createSignal(false);
   const canChange = () => props.mine && !props.message.deleted;
+  const canReact = () => props.reactions !== null && !props.message.deleted;
+  const [picking, setPicking] = createSignal(false);
   let editBox!: HTMLTextAreaElement;
+  let reactButton: HTMLButtonElement | undefined;
+  const closePicker = (restoreFocus: boolean) => {
+    setPicking(false);
+    if (restoreFocus) queueMicrotask(() => reactButton?.focus());
+  };
+  const react = (emoji: string) => {
+    const target = props.reactions;
+    if (!target) return;
+    try {
+      // Picking an emoji I already reacted with leaves it on (the chip takes it back).
+      const mine = groupedReactions(target.doc, target.messageId, target.me).some(
+        (group) => group.emoji === emoji && group.mine,
+      );
+      if (!mine) toggleReaction(target.doc, target.messageId, emoji, target.me);
+      setError(null);
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+    closePicker(true);
+  };
 
   const save = () => {
     try {
@@ -144,45 +169,70 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
           <Show when={props.message.edited}>
             <span class="edited-label">(edited)</span>
           </Show>
-          <Show when={canChange() && !editing() && !confirming()}>
-            <div class="message-actions">
-              <button
-                type="button"
-                class="icon-button small"
-                aria-label="Edit message"
-                title="Edit"
-                onClick={() => {
-                  setEditing(true);
-                  setSelected(false);
-                }}
-              >
-                <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-                  <path
-                    d="M4 20h4L19 9l-4-4L4 16zM14 6l4 4"
-                    fill="none"
-                    stroke="currentColor"
-                    stroke-width="2"
-                    stroke-linejoin="round"
-                  />
-                </svg>
-              </button>
-              <button
-                type="button"
-                class="icon-button small"
-                aria-label="Delete message"
-                title="Delete"
-                onClick={() => setConfirming(true)}
-              >
-                <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-                  <path
-                    d="M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13"
-                    fill="none"
-                    stroke="currentColor"
-                    stroke-width="2"
-                    stroke-linejoin="round"
-                  />
-                </svg>
-              </button>
+          <Show when={(canChange() || canReact()) && !editing() && !confirming()}>
+            <div class="message-actions" classList={{ open: picking() }}>
+              <Show when={canReact()}>
+                <button
+                  ref={reactButton}
+                  type="button"
+                  class="icon-button small"
+                  aria-label="Add reaction"
+                  aria-expanded={picking()}
+                  title="Add reaction"
+                  data-reaction-opener=""
+                  onClick={() => (picking() ? closePicker(true) : setPicking(true))}
+                >
+                  <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                    <circle cx="11" cy="13" r="8" fill="none" stroke="currentColor" stroke-width="2" />
+                    <path
+                      d="M8 15c1.6 1.8 4.4 1.8 6 0M8.5 10.5h.01M13.5 10.5h.01M19 2v6M16 5h6"
+                      fill="none"
+                      stroke="currentColor"
+                      stroke-width="2"
+                      stroke-linecap="round"
+                    />
+                  </svg>
+                </button>
+              </Show>
+              <Show when={canChange()}>
+                <button
+                  type="button"
+                  class="icon-button small"
+                  aria-label="Edit message"
+                  title="Edit"
+                  onClick={() => {
+                    setEditing(true);
+                    setSelected(false);
+                  }}
+                >
+                  <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                    <path
+                      d="M4 20h4L19 9l-4-4L4 16zM14 6l4 4"
+                      fill="none"
+                      stroke="currentColor"
+                      stroke-width="2"
+                      stroke-linejoin="round"
+                    />
+                  </svg>
+                </button>
+                <button
+                  type="button"
+                  class="icon-button small"
+                  aria-label="Delete message"
+                  title="Delete"
+                  onClick={() => setConfirming(true)}
+                >
+                  <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                    <path
+                      d="M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13"
+                      fill="none"
+                      stroke="currentColor"
+                      stroke-width="2"
+                      stroke-linejoin="round"
+                    />
+                  </svg>
+                </button>
+              </Show>
             </div>
           </Show>
         </div>
@@ -227,6 +277,12 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
               </div>
             </form>
           </Show>
+        </Show>
+        <Show when={picking() && canReact()}>
+          <ReactionPicker onPick={react} onClose={closePicker} />
+        </Show>
+        <Show when={canReact() && props.reactions}>
+          {(target) => <Reactions target={target()} onError={setError} />}
         </Show>
         <Show when={error()}>
           <p class="form-error" role="alert">

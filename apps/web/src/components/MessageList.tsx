@@ -1,5 +1,6 @@
 import type { MessageView, UserEntry } from "@chat/model";
 import { createEffect, createMemo, For, type JSX, on, Show } from "solid-js";
+import type * as Y from "yjs";
 import { revealRequestedMessage } from "../search/revealMessage";
 import { MessageItem } from "./MessageItem";
 import { useMessageWindow } from "./messageWindow";
@@ -21,6 +22,8 @@ export function MessageList(props: {
   newMessagesFrom: string | null;
   receiptFor(message: MessageView): "sent" | "read" | null;
   canChange(message: MessageView): boolean;
+  /** The open segment document that holds a message (its reactions are written there). */
+  docFor(message: MessageView): Y.Doc | null;
   onEdit(message: MessageView, text: string): void;
   onDelete(message: MessageView): void;
   hasOlder?: boolean;
@@ -28,6 +31,11 @@ export function MessageList(props: {
   onReachStart?: () => void;
 }) {
   let log!: HTMLDivElement;
+  const nameOf = (userId: string) => props.userById.get(userId)?.username ?? "someone";
+  const reactionTarget = (message: MessageView) => {
+    const doc = message.event ? null : props.docFor(message);
+    return doc ? { doc, messageId: message.id, me: props.me.id, nameOf } : null;
+  };
   const positions = createMemo(() => new Map(props.messages.map((message, i) => [message.id, i])));
   const win = useMessageWindow(
     () => props.messages,
@@ -94,6 +102,7 @@ export function MessageList(props: {
                 startsNew={id === props.newMessagesFrom}
                 receipt={props.receiptFor(message())}
                 mine={props.canChange(message())}
+                reactions={reactionTarget(message())}
                 onEdit={(text) => props.onEdit(message(), text)}
                 onDelete={() => props.onDelete(message())}
               />

@@ -171,6 +171,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
             canChange={(message) =>
               canChangeMessage(message, workspace.me.id) && history.docFor(message.id) !== null
             }
+            docFor={(message) => history.docFor(message.id)}
             onEdit={(message, text) => {
               const doc = history.docFor(message.id);
               if (doc) editMessage(doc, message, workspace.me.id, text);
