@@ -30,6 +30,16 @@ export interface Write {
   length?: number;
   /** Yjs client id that created the item. */
   client: number;
+  /**
+   * An inserted item sent without its content: written and then replaced or removed before the
+   * update went out (a read marker moved twice offline, a message edited and then deleted). In a map
+   * such an item can only hide the entry's value, never set one, so rules judge it as a removal.
+   */
+  contentless?: boolean;
+  /** An inserted item's first clock, how many clocks it spans, and the item it was inserted after. */
+  clock?: number;
+  span?: number;
+  origin?: { client: number; clock: number } | null;
 }
 
 export interface InspectedUpdate {
@@ -146,7 +156,20 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
       // Yjs integrates only the part past the clock it already has (an overlapping item is cut).
       const fresh = item.length - Math.max(0, Y.getState(store, client) - item.id.clock);
       const length = item.content instanceof Y.ContentString ? fresh : undefined;
-      writes.push({ op: "insert", ...location, values, text, length, client });
+      const contentless = item.content instanceof Y.ContentDeleted;
+      const origin = item.origin ? { client: item.origin.client, clock: item.origin.clock } : null;
+      writes.push({
+        op: "insert",
+        ...location,
+        values,
+        text,
+        length,
+        client,
+        contentless,
+        clock: item.id.clock,
+        span: item.length,
+        origin,
+      });
     }
   }
 

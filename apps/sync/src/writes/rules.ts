@@ -31,7 +31,7 @@ export function refuseWrites(
   lookup: MessageLookup = noMessages,
 ): string | null {
   for (const write of writes) {
-    const problem = judge(ref, userId, write, lookup);
+    const problem = judge(ref, userId, asJudged(write), lookup);
     if (problem) return problem;
   }
   if (ref.kind === "segment")
@@ -42,6 +42,18 @@ export function refuseWrites(
     );
   if (ref.kind === "user") return userIndexCaps(writes, lookup);
   return null;
+}
+
+/**
+ * A map entry inserted without content (written and replaced again before the update went out) can
+ * only hide the entry's value: it is judged as removing the entry, which each rule allows exactly where
+ * it allows a removal (one's own read marker, one's own reaction…). Array elements (messages) and
+ * text are judged as they are.
+ */
+function asJudged(write: Write): Write {
+  return write.op === "insert" && write.contentless && write.key !== null
+    ? { ...write, op: "delete", values: null }
+    : write;
 }
 
 /**
@@ -99,36 +111,40 @@ function reactionsPerMessage(writes: readonly Write[], lookup: MessageLookup): s
 }
 
 /**
- * A deletion is final (model/edits.ts): once a message's edit record is a deletion, in the segment or
- * in this same update, every record the update writes for it must be a deletion too, and the deletion
- * record is never removed except by being replaced with another deletion. Otherwise an edit (or a
- * plain removal of the entry) would bring the deleted text's message back.
+ * A deletion is final (model/edits.ts). For every message whose record is a deletion before the
+ * update, or becomes one in it: each record the update writes for it is a deletion, the last one it
+ * writes (the end of the update's chain of items for that key) is a deletion with its content, and a
+ * deletion record is never removed without one taking its place. A superseded record sent without
+ * content may come before the deletion (edited, then deleted, offline). Otherwise an edit, a plain
+ * removal of the entry, or an empty item after the deletion would bring the deleted message back.
  */
 function deletedStaysDeleted(writes: readonly Write[], lookup: MessageLookup): string | null {
-  const deleted = new Set<string>();
+  const byKey = new Map<string, Write[]>();
   for (const write of writes) {
     if (write.root !== ROOTS.segment.edits || write.key === null) continue;
-    if (write.values?.some(isDeletion) || (write.op === "insert" && isDeletion(lookup.edit?.(write.key))))
-      deleted.add(write.key);
+    const list = byKey.get(write.key) ?? [];
+    list.push(write);
+    byKey.set(write.key, list);
   }
-  if (deleted.size === 0) return null;
-  const replaced = new Set<string>();
-  for (const write of writes) {
-    if (write.op !== "insert" || write.root !== ROOTS.segment.edits || write.key === null) continue;
-    if (!deleted.has(write.key)) continue;
-    if (!write.values?.every(isDeletion)) return "a deleted message stays deleted";
-    replaced.add(write.key);
-  }
-  for (const write of writes)
-    if (
-      write.op === "delete" &&
-      write.root === ROOTS.segment.edits &&
-      write.key !== null &&
-      write.values?.some(isDeletion) &&
-      !replaced.has(write.key)
-    )
+  for (const [key, list] of byKey) {
+    const inserts = list.filter((w) => w.op === "insert");
+    const removesDeletion = list.some((w) => w.op === "delete" && w.values?.some(isDeletion));
+    const writesDeletion = inserts.some((w) => w.values?.some(isDeletion));
+    if (!isDeletion(lookup.edit?.(key)) && !writesDeletion && !removesDeletion) continue;
+    if (inserts.some((w) => !w.contentless && !w.values?.every(isDeletion)))
       return "a deleted message stays deleted";
+    const ends = inserts.filter((w) => !inserts.some((other) => other !== w && follows(other, w)));
+    if (ends.some((w) => w.contentless)) return "a deleted message stays deleted";
+    if (removesDeletion && ends.length === 0) return "a deleted message stays deleted";
+  }
   return null;
+}
+
+/** True when `item` was inserted right after `before` (its origin is one of `before`'s clocks). */
+function follows(item: Write, before: Write): boolean {
+  const origin = item.origin;
+  if (!origin || before.clock === undefined || origin.client !== before.client) return false;
+  return origin.clock >= before.clock && origin.clock < before.clock + (before.span ?? 1);
 }
 
 const isDeletion = (value: unknown): boolean => isMessageEdit(value) && value.deleted;

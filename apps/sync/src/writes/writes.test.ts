@@ -184,6 +184,83 @@ describe("inspectUpdate", () => {
     expect(judge((doc) => deleteMessage(doc, live, "bob"))).toBeNull();
   });
 
+  it("accepts what an honest device sends after a while offline: entries written twice arrive without their first content", () => {
+    // Yjs sends a map entry that was replaced before the update went out as an item with no content.
+    const server = new Y.Doc();
+    const mine = createMessage("bob", "draft thought", 1, "m1");
+    const kept = createMessage("bob", "keep me", 2, "m2");
+    appendMessage(server, mine);
+    appendMessage(server, kept);
+    const judge = (
+      userId: string,
+      change: (doc: Y.Doc) => void,
+      ref: typeof segment | typeof room = segment,
+    ) => {
+      const { writes } = inspectUpdate(server, clientUpdate(server, change));
+      return refuseWrites(ref, userId, writes, lookupIn(server, writes));
+    };
+    const readTwice = (doc: Y.Doc) => {
+      markReadUpTo(doc, "bob", 1);
+      markReadUpTo(doc, "bob", 2);
+      markReadUpTo(doc, "bob", 3);
+    };
+    expect(judge("bob", readTwice, room)).toBeNull();
+    expect(judge("mallory", readTwice, room)).toBe("members move only their own read marker");
+    const editTwiceThenDelete = (doc: Y.Doc) => {
+      editMessage(doc, mine, "bob", "second thought");
+      editMessage(doc, mine, "bob", "third thought");
+      deleteMessage(doc, mine, "bob");
+    };
+    expect(judge("bob", editTwiceThenDelete)).toBeNull();
+    expect(judge("mallory", editTwiceThenDelete)).toBe("only its author edits or deletes a message");
+    expect(
+      judge("bob", (doc) => {
+        editMessage(doc, kept, "bob", "one");
+        editMessage(doc, kept, "bob", "two");
+      }),
+    ).toBeNull();
+    const reactOffAndOn = (doc: Y.Doc) => {
+      toggleReaction(doc, "m2", "👍", "bob");
+      toggleReaction(doc, "m2", "👍", "bob");
+      toggleReaction(doc, "m2", "👍", "bob");
+    };
+    expect(judge("bob", reactOffAndOn)).toBeNull();
+  });
+
+  it("keeps a deleted message deleted against entries without content, too", () => {
+    const server = new Y.Doc();
+    const mine = createMessage("bob", "regret", 1, "m1");
+    appendMessage(server, mine);
+    Y.applyUpdate(
+      server,
+      clientUpdate(server, (doc) => deleteMessage(doc, mine, "bob")),
+    );
+    const edits = (doc: Y.Doc) => doc.getMap(ROOTS.segment.edits);
+    // An entry written over the deletion and removed again: sent without content, it would end the
+    // key's chain and hide the deletion.
+    const hidden = clientUpdate(server, (doc) => {
+      edits(doc).set("m1", { text: "back", deleted: false, at: 2 });
+      edits(doc).delete("m1");
+    });
+    const { writes } = inspectUpdate(server, hidden);
+    expect(writes.some((w) => w.op === "insert" && w.contentless)).toBe(true);
+    expect(refuseWrites(segment, "bob", writes, lookupIn(server, writes))).toBe(
+      "a deleted message stays deleted",
+    );
+    // Within one update only where it ends counts: deleted, then written over and removed again, with
+    // every item sent without content, leaves a message nobody ever saw deleted (and is accepted).
+    const fresh = new Y.Doc();
+    const other = createMessage("bob", "oops", 1, "m2");
+    appendMessage(fresh, other);
+    const after = clientUpdate(fresh, (doc) => {
+      deleteMessage(doc, other, "bob");
+      edits(doc).set("m2", { text: "undeleted", deleted: false, at: 3 });
+      edits(doc).delete("m2");
+    });
+    const afterWrites = inspectUpdate(fresh, after).writes;
+    expect(refuseWrites(segment, "bob", afterWrites, lookupIn(fresh, afterWrites))).toBeNull();
+  });
+
   it("refuses a message id the segment already holds, or that one update carries twice", () => {
     const server = new Y.Doc();
     const first = createMessage("bob", "hello", 1, "m1");
