@@ -3,6 +3,7 @@ import { createSignal, For, Show } from "solid-js";
 import { Portal } from "solid-js/web";
 import { addPerson, updateRoom } from "../api";
 import { useWorkspace } from "../sync/workspace";
+import { AddPersonIcon, GearIcon } from "./Icons";
 import { RoomDialog } from "./RoomDialog";
 
 /**
@@ -18,13 +19,25 @@ export function RoomActions(props: { meta: RoomMeta }) {
   return (
     <div class="room-actions">
       <Show when={canAddPeople(props.meta, isMember())}>
-        <button type="button" class="button ghost small" onClick={() => setOpen("add")}>
-          Add people
+        <button
+          type="button"
+          class="button ghost small room-action"
+          title="Add people"
+          onClick={() => setOpen("add")}
+        >
+          <AddPersonIcon size={18} />
+          <span class="room-action-label">Add people</span>
         </button>
       </Show>
       <Show when={canManageRoom(props.meta, workspace.me.id)}>
-        <button type="button" class="button ghost small" onClick={() => setOpen("settings")}>
-          Room settings
+        <button
+          type="button"
+          class="button ghost small room-action"
+          title="Room settings"
+          onClick={() => setOpen("settings")}
+        >
+          <GearIcon size={18} />
+          <span class="room-action-label">Room settings</span>
         </button>
       </Show>
       <Show when={open() === "add"}>
