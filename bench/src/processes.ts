@@ -35,7 +35,12 @@ export async function startProcess(
   env: NodeJS.ProcessEnv,
   ready: () => Promise<boolean>,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, args, {
+  // `BENCH_CPU_PROF=<folder>`: each server writes a V8 CPU profile there when it stops (to see where
+  // a server's time goes under the benchmark's load; open it in Chrome's DevTools).
+  const profiling = process.env.BENCH_CPU_PROF
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(process.execPath, [...profiling, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -79,6 +79,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       await memberIndex.messagesSequenced(roomId, messages);
     },
   });
+  const persistence = new Persistence(db, updateLog, log, metrics);
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
     quiet: true,
@@ -91,7 +92,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
       new WriteGuard(clientIds, log, accountLimits), // 200: who may write what, before anything is applied
       new AwarenessGuard(clientIds, log), // 200: presence only under one's own client ids, small
-      new Persistence(db, updateLog, log, metrics), // 100: append accepted updates to Postgres before they are acknowledged
+      persistence, // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db, changes, log), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
       memberIndex, // 40: members' unread and mention counts follow read positions and edits
@@ -166,6 +167,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     closing ??= (async () => {
       http.close();
       http.closeAllConnections();
+      persistence.closing = true;
       sync.close();
       hocuspocus.flushPendingStores();
       const deadline = Date.now() + 5_000;

@@ -8,6 +8,7 @@ import {
   userDocName,
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMPACT_AFTER_ROWS } from "../src/extensions/persistence.ts";
 import {
   api,
   createStorage,
@@ -95,5 +96,42 @@ describe("idle documents", () => {
     );
     const room = await bobDevice.open(roomDocName(roomId));
     expect(readRoomMeta(room.doc)?.name).toBe(name);
+  });
+
+  it("stay as snapshot plus log while open, folded once the log has grown", { timeout: 30_000 }, async () => {
+    const alice = await signUp(server, "alice");
+    const { body } = await api(server, "POST", "/api/rooms", { name: uniqueName("busy ") }, alice.cookie);
+    const segment = segmentDocName(body.room.id as string, 0);
+    const device = new Device(server, alice);
+    devices.push(device);
+    const { doc } = await device.open(segment);
+    const logRows = async () =>
+      (
+        await server.db.query<{ n: number }>(
+          "select count(*)::int as n from document_updates where name = $1",
+          [segment],
+        )
+      )[0]!.n;
+    const sequenced = (count: number) =>
+      eventually(
+        () => listMessages(doc).filter((m) => m.seq !== null).length === count,
+        10_000,
+        `${count} messages sequenced`,
+      );
+
+    for (let i = 0; i < 3; i++) appendMessage(doc, createMessage(alice.id, `chat ${i}`));
+    await sequenced(3);
+    // Past the debounced store: the log is durable already, so a short one is left as it is.
+    await new Promise((r) => setTimeout(r, server.hocuspocus.configuration.debounce + 1_000));
+    const short = await logRows();
+    expect(short).toBeGreaterThanOrEqual(3);
+    expect(short).toBeLessThan(COMPACT_AFTER_ROWS);
+
+    // Enough messages (each one is its row and its sequence stamp's) and the next store folds them.
+    const more = Math.ceil(COMPACT_AFTER_ROWS / 2) + 5;
+    for (let i = 0; i < more; i++) appendMessage(doc, createMessage(alice.id, `more ${i}`));
+    await sequenced(3 + more);
+    const { maxDebounce } = server.hocuspocus.configuration;
+    await eventually(async () => (await logRows()) < short, maxDebounce + 3_000, "the log folded");
   });
 });

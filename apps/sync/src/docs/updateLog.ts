@@ -23,6 +23,8 @@ export class UpdateLog {
   private readonly maxRows: number;
   private queue: Waiting[] = [];
   private writing = false;
+  /** Per document: rows this instance appended since it last folded the log into a snapshot. */
+  private readonly sinceCompaction = new Map<string, number>();
 
   constructor(db: Queryable, options: { maxRows?: number } = {}) {
     this.db = db;
@@ -36,6 +38,16 @@ export class UpdateLog {
     });
   }
 
+  /** How many rows this instance appended to the document's log since `compacted` was last called. */
+  rowsSinceCompaction(name: string): number {
+    return this.sinceCompaction.get(name) ?? 0;
+  }
+
+  /** The document's log was folded into its snapshot. */
+  compacted(name: string): void {
+    this.sinceCompaction.delete(name);
+  }
+
   private async writeRounds(): Promise<void> {
     this.writing = true;
     try {
@@ -46,7 +58,10 @@ export class UpdateLog {
             this.db,
             round.map(({ name, update }) => ({ name, update })),
           );
-          for (const waiting of round) waiting.resolve();
+          for (const waiting of round) {
+            this.sinceCompaction.set(waiting.name, (this.sinceCompaction.get(waiting.name) ?? 0) + 1);
+            waiting.resolve();
+          }
         } catch (error) {
           for (const waiting of round) waiting.reject(error);
         }
