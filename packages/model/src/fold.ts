@@ -8,7 +8,9 @@ import * as Y from "yjs";
  * the server's snapshots and the device store alike. `gc: false` keeps every struct the rows had.
  */
 export function foldUpdates(updates: readonly Uint8Array[]): Uint8Array {
-  const doc = new Y.Doc({ gc: false });
+  // A fixed guid: Yjs would draw a random one (31 calls into the system's random source) for a
+  // document that lives for one fold.
+  const doc = new Y.Doc({ gc: false, guid: "fold" });
   Y.transact(doc, () => {
     for (const update of updates) Y.applyUpdate(doc, update);
   });

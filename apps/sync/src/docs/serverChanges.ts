@@ -122,7 +122,8 @@ export class ServerChanges {
   /** The shadow, holding everything the live document holds now. */
   private catchUp(document: Y.Doc, state: WriterState): Y.Doc {
     if (!state.shadow) {
-      const shadow = new Y.Doc({ gc: document.gc });
+      // A guid of our own: Yjs would draw a random one (31 calls into the system's random source).
+      const shadow = new Y.Doc({ gc: document.gc, guid: document.guid });
       shadow.clientID = state.clientId;
       Y.applyUpdate(shadow, Y.encodeStateAsUpdate(document));
       state.shadow = shadow;
