@@ -12,6 +12,7 @@ import {
   expect,
   type Locator,
   type Page,
+  type WebSocketRoute,
 } from "@playwright/test";
 
 export { expect };
@@ -139,4 +140,53 @@ export async function installApp(person: Person, path: string): Promise<void> {
     .poll(() => person.page.evaluate("navigator.serviceWorker.controller !== null"), { timeout: 20_000 })
     .toBe(true);
   await expect(person.page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+/** Close codes a page may be handed: the reserved ones (no code, abnormal closure) become 1000. */
+const passableCode = (code: number | undefined) =>
+  code !== undefined && code >= 1000 && code !== 1005 && code !== 1006 ? code : 1000;
+
+/**
+ * A network that really goes away, the sync socket included. Chromium's emulated offline
+ * (`context.setOffline`) keeps an open WebSocket and only holds its frames, delivering them when the
+ * network returns or the tab closes; a real network loss kills the socket and loses what was sent
+ * into it, so the app must sync its state afresh. Here the context's sync sockets go through
+ * Playwright (`routeWebSocket`): `cut()` closes them and refuses new ones until `restore()`.
+ * Install before the context's first page opens the app.
+ */
+export async function controllableNetwork(context: BrowserContext) {
+  let up = true;
+  const open = new Set<{ page: WebSocketRoute; server: WebSocketRoute }>();
+  await context.routeWebSocket(/\/sync/, (page) => {
+    if (!up) {
+      page.close({ code: 1001, reason: "no network" });
+      return;
+    }
+    const server = page.connectToServer();
+    const pair = { page, server };
+    open.add(pair);
+    page.onClose((code, reason) => {
+      open.delete(pair);
+      server.close({ code: passableCode(code), reason });
+    });
+    server.onClose((code, reason) => {
+      open.delete(pair);
+      page.close({ code: passableCode(code), reason });
+    });
+  });
+  return {
+    async cut() {
+      up = false;
+      await context.setOffline(true);
+      for (const pair of [...open]) {
+        open.delete(pair);
+        pair.server.close({ code: 1001, reason: "no network" });
+        pair.page.close({ code: 1001, reason: "no network" });
+      }
+    },
+    async restore() {
+      up = true;
+      await context.setOffline(false);
+    },
+  };
 }
