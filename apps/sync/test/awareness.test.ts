@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import {
   api,
+  closeReason,
   createStorage,
   Device,
   eventually,
@@ -31,12 +32,6 @@ afterAll(async () => {
   await server?.close();
   await storage?.dispose();
 });
-
-function closeReason(provider: {
-  on(event: "close", cb: (e: { event: { reason: string } }) => void): unknown;
-}) {
-  return new Promise<string>((resolve) => provider.on("close", ({ event }) => resolve(event.reason)));
-}
 
 describe("presence (awareness) is checked like a write", () => {
   it("only as oneself, small and plain; honest presence reaches the others", async () => {

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as Y from "yjs";
 import {
   api,
+  closeReason,
   createStorage,
   Device,
   eventually,
@@ -48,11 +49,6 @@ afterAll(async () => {
 });
 
 const entry = (doc: Y.Doc, roomId: string) => getIndexedRoom(doc, roomId);
-
-/** Resolves with the close reason the server sends for a document. */
-function closed(provider: { on(event: "close", cb: (e: { event: { reason: string } }) => void): unknown }) {
-  return new Promise<string>((resolve) => provider.on("close", ({ event }) => resolve(event.reason)));
-}
 
 async function room(owner: TestUser, isPrivate = false) {
   const { body } = await api(
@@ -147,7 +143,7 @@ describe("the per-user index follows messages and read positions", () => {
     appendMessage(a.doc, message);
     const m = await device(mallory).open(name);
     await eventually(() => listMessages(m.doc).length === 1, 3_000, "mallory sees the message");
-    const closing = closed(m.provider);
+    const closing = closeReason(m.provider);
     m.doc.getMap("edits").set(message.id, { text: "", deleted: true, at: Date.now() });
     expect(await closing).toMatch(/^forbidden-write: only its author edits or deletes a message/);
     const fresh = await device(alice).open(name);
