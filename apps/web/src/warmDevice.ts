@@ -1,6 +1,5 @@
 import { rememberedDeviceUser } from "./deviceUser";
 import { matchRoute } from "./router";
-import { openDeviceDatabase } from "./sync/deviceDatabase";
 import { prefetchFirstScreen } from "./sync/firstScreenRows";
 
 /**
@@ -10,7 +9,6 @@ import { prefetchFirstScreen } from "./sync/firstScreenRows";
  */
 const remembered = rememberedDeviceUser();
 if (remembered) {
-  openDeviceDatabase(remembered.id).catch(() => undefined);
   const route = matchRoute(location.pathname);
   prefetchFirstScreen(remembered.id, route.name === "room" ? route.roomId : null);
 }
