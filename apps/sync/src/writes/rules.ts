@@ -133,18 +133,46 @@ function deletedStaysDeleted(writes: readonly Write[], lookup: MessageLookup): s
     if (!isDeletion(lookup.edit?.(key)) && !writesDeletion && !removesDeletion) continue;
     if (inserts.some((w) => !w.contentless && !w.values?.every(isDeletion)))
       return "a deleted message stays deleted";
-    const ends = inserts.filter((w) => !inserts.some((other) => other !== w && follows(other, w)));
+    const ends = chainEnds(inserts);
     if (ends.some((w) => w.contentless)) return "a deleted message stays deleted";
     if (removesDeletion && ends.length === 0) return "a deleted message stays deleted";
   }
   return null;
 }
 
-/** True when `item` was inserted right after `before` (its origin is one of `before`'s clocks). */
-function follows(item: Write, before: Write): boolean {
-  const origin = item.origin;
-  if (!origin || before.clock === undefined || origin.client !== before.client) return false;
-  return origin.clock >= before.clock && origin.clock < before.clock + (before.span ?? 1);
+/**
+ * The inserts no other insert of the list was made right after (whose clocks no other's origin
+ * names): where the update's chain for a key ends. Sorted per client and binary-searched, so a
+ * crafted update with thousands of items under one key costs n log n, not n².
+ */
+function chainEnds(inserts: readonly Write[]): Write[] {
+  const byClient = new Map<number, Write[]>();
+  for (const write of inserts) {
+    if (write.clock === undefined) continue;
+    const list = byClient.get(write.client) ?? [];
+    list.push(write);
+    byClient.set(write.client, list);
+  }
+  for (const list of byClient.values()) list.sort((a, b) => a.clock! - b.clock!);
+  const followed = new Set<Write>();
+  for (const write of inserts) {
+    const origin = write.origin;
+    const list = origin ? byClient.get(origin.client) : undefined;
+    if (!origin || !list) continue;
+    // The last insert starting at or before the origin's clock; it holds that clock if long enough.
+    let low = 0;
+    let high = list.length - 1;
+    let found: Write | undefined;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (list[mid]!.clock! <= origin.clock) {
+        found = list[mid];
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    if (found && found !== write && origin.clock < found.clock! + (found.span ?? 1)) followed.add(found);
+  }
+  return inserts.filter((write) => !followed.has(write));
 }
 
 const isDeletion = (value: unknown): boolean => isMessageEdit(value) && value.deleted;
