@@ -69,17 +69,18 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
   // One update log (group commit) for client updates and the server's own changes alike.
   const updateLog = new UpdateLog(db);
   const changes = new ServerChanges(updateLog);
+  const persistence = new Persistence(db, updateLog, log, metrics);
   let writer: DocumentWriter | undefined;
   const memberIndex = new MemberIndex(db, () => writer!, log);
   const sequencer = new Sequencer(db, changes, log, {
     recoveryDelayMs: scaleOut ? 3_000 : 0,
     metrics,
+    stored: (documentName) => persistence.stored(documentName),
     onSequenced: async (roomId, documentName, document, messages) => {
       await addMentionedPeople(db, writer!, roomId, documentName, document, messages);
       await memberIndex.messagesSequenced(roomId, messages);
     },
   });
-  const persistence = new Persistence(db, updateLog, log, metrics);
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
     quiet: true,

@@ -10,6 +10,7 @@ import { askClientToRetry, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import { compactDocument, readDocument } from "../docs/documentStore.ts";
 import { isStoredChange } from "../docs/serverChanges.ts";
+import { UnstoredUpdates } from "../docs/unstoredUpdates.ts";
 import type { UpdateLog } from "../docs/updateLog.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
@@ -24,10 +25,13 @@ const SYNC_UPDATE = 2;
 /**
  * Durable storage. Hocuspocus acknowledges an update (SyncStatus) once it is applied in memory and
  * stores debounced snapshots seconds later; so every update a client sends is appended to Postgres
- * in `beforeSync`, which Hocuspocus awaits before applying and acknowledging it. The server's own
- * changes are stored before they are applied (docs/serverChanges.ts, the same update log), so they
- * are skipped here; anything else changed locally is appended as it happens, as a safety net.
- * `onStoreDocument` (debounced) folds the log into a snapshot once it has grown (see there).
+ * in `beforeSync`, which Hocuspocus awaits before applying and acknowledging it. The update is
+ * applied (and so sent to everyone else in the document) as soon as the write guard has accepted
+ * it, while the append runs: the sender alone waits for Postgres, the others do not (see
+ * beforeSync). The server's own changes are stored before they are applied
+ * (docs/serverChanges.ts, the same update log), so they are skipped here; anything else changed
+ * locally is appended as it happens, as a safety net. `onStoreDocument` (debounced) folds the log
+ * into a snapshot once it has grown (see there).
  *
  * A document that cannot be read is refused, never served empty: an empty document would later be
  * stored over the real one (Hocuspocus #382).
@@ -45,12 +49,18 @@ export class Persistence implements Extension {
   private readonly updates: UpdateLog;
   private readonly log: Logger;
   private readonly metrics: Metrics | undefined;
+  /** Client updates applied before they were stored, until they are. */
+  private readonly unstored: UnstoredUpdates;
 
   constructor(db: Database, updates: UpdateLog, log: Logger, metrics?: Metrics) {
     this.db = db;
     this.updates = updates;
     this.log = log;
     this.metrics = metrics;
+    this.unstored = new UnstoredUpdates(updates, {
+      onRetryFailed: (name, error) =>
+        log.error({ doc: name, error: String(error) }, "still cannot store a client update; trying again"),
+    });
   }
 
   async onLoadDocument({ documentName, document, context }: onLoadDocumentPayload): Promise<void> {
@@ -69,13 +79,33 @@ export class Persistence implements Extension {
       });
   }
 
-  async beforeSync({ documentName, document, type, payload, context }: beforeSyncPayload): Promise<void> {
+  /**
+   * Appends an accepted client update, applies it at once (everyone else in the document receives
+   * it while it is written) and returns once it is stored: Hocuspocus then applies it again, which
+   * changes nothing, and only then tells the sender it is synced. So "synced" means stored, and
+   * delivery does not wait for a database round trip (it did: a third of the delivery latency under
+   * load was the append). An update that cannot be stored stays in the live document and is
+   * appended again until it is (UnstoredUpdates); meanwhile no client of the document hears "synced"
+   * (a sender coming back sends what the document holds already, a no-op that is still held here).
+   */
+  async beforeSync({
+    documentName,
+    document,
+    type,
+    payload,
+    context,
+    connection,
+  }: beforeSyncPayload): Promise<void> {
     if (type !== SYNC_STEP_2 && type !== SYNC_UPDATE) return;
-    if (inspectUpdate(document, payload).noop) return;
-    const stored = this.metrics?.timeStore();
+    if (!inspectUpdate(document, payload).noop) {
+      const stored = this.metrics?.timeStore();
+      const appended = this.unstored.add(documentName, payload);
+      appended.then(stored, () => {});
+      Y.applyUpdate(document, payload, { source: "connection", connection });
+    }
+    if (this.unstored.pending(documentName) === 0) return;
     try {
-      await this.updates.append(documentName, payload);
-      stored?.();
+      await this.unstored.flush(documentName);
     } catch (error) {
       this.log.error(
         { doc: documentName, error: String(error) },
@@ -84,6 +114,11 @@ export class Persistence implements Extension {
       askClientToRetry(context, "database unavailable");
       throw error;
     }
+  }
+
+  /** Resolves once every client update applied to the document so far is stored; rejects if one cannot be yet. */
+  stored(documentName: string): Promise<void> {
+    return this.unstored.flush(documentName);
   }
 
   async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
@@ -111,6 +146,7 @@ export class Persistence implements Extension {
    */
   async onStoreDocument({ documentName, document }: onStoreDocumentPayload): Promise<void> {
     await this.localChain.get(documentName);
+    await this.unstored.flush(documentName);
     const unloading = document.getConnectionsCount() === 0;
     if (!unloading && !this.closing && this.updates.rowsSinceCompaction(documentName) < COMPACT_AFTER_ROWS)
       return;

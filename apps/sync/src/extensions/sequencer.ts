@@ -17,7 +17,7 @@ import { allocateSequence } from "../rooms.ts";
 /**
  * Gives every accepted message the room's next sequence number: the order everyone sees, whatever
  * order Yjs put the array in. Numbers come from a counter row in Postgres, so several instances
- * never hand out the same one. A message reaches here only after persistence stored it, and its
+ * never hand out the same one. A message is numbered only once persistence has stored it, and its
  * number is stored before anyone sees it (ServerChanges), so a sequenced message is a stored message
  * with a stored number (the ✓ in the UI). Stamping runs one at a time per document. Numbers that
  * cannot be stored are not shown: the messages are numbered again (new numbers) on the next change
@@ -44,6 +44,8 @@ export class Sequencer implements Extension {
   private readonly metrics: Metrics | undefined;
   /** What else happens once messages have their numbers (member index, mention invites); awaited in turn. */
   private readonly onSequenced: SequencedHandler | undefined;
+  /** Resolves once the client updates applied to a document so far are stored (persistence). */
+  private readonly stored: (documentName: string) => Promise<void>;
 
   constructor(
     db: Database,
@@ -55,6 +57,8 @@ export class Sequencer implements Extension {
       retryDelayMs?: number;
       metrics?: Metrics;
       onSequenced?: SequencedHandler;
+      /** Persistence.stored: a message is numbered only once it is in Postgres. */
+      stored?: (documentName: string) => Promise<void>;
     } = {},
   ) {
     this.db = db;
@@ -64,6 +68,7 @@ export class Sequencer implements Extension {
     this.retryDelayMs = options.retryDelayMs ?? 1_000;
     this.metrics = options.metrics;
     this.onSequenced = options.onSequenced;
+    this.stored = options.stored ?? (() => Promise.resolve());
   }
 
   async onChange({ documentName, document, transactionOrigin, update }: onChangePayload): Promise<void> {
@@ -153,6 +158,8 @@ export class Sequencer implements Extension {
     if (document.isDestroyed) return;
     const pending = unsequencedMessages(document).filter((m) => only === null || only.has(m.id));
     if (pending.length === 0) return;
+    // Clients receive a message while it is being stored (persistence): its number waits for it.
+    await this.stored(documentName);
     const first = await allocateSequence(this.db, roomId, pending.length);
     const stamps = new Map(pending.map((message, index) => [message.id, first + index]));
     // Stored, then applied and sent; if it cannot be stored, nobody sees these numbers.
