@@ -24,6 +24,33 @@ if (process.argv.includes("--search-only")) {
 }
 const oneRoom = { rooms: 1, devicesPerRoom: 50, messages: quick ? 10 : 40, intervalMs: 50 };
 const manyRooms = { rooms: 50, devicesPerRoom: 10, messages: quick ? 4 : 10, intervalMs: 200 };
+/**
+ * `npm run bench -- --delivery-only`: only the two delivery scenarios, for this server and bare
+ * Hocuspocus, printed and not written (for iterating on the server's hot path).
+ */
+if (process.argv.includes("--delivery-only")) {
+  const dir = mkdtempSync(join(tmpdir(), "chat-bench-"));
+  const env = process.env.BENCH_DATABASE_URL
+    ? { DATABASE_URL: process.env.BENCH_DATABASE_URL }
+    : { DATA_DIR: dir };
+  try {
+    for (const make of [() => ourServer(env), bareHocuspocus]) {
+      const target = await make();
+      process.stdout.write(`\n== ${target.name}\n`);
+      for (const scenario of [oneRoom, manyRooms]) {
+        const { latency } = await delivery(target, scenario);
+        process.stdout.write(
+          `${scenario.rooms * scenario.devicesPerRoom} devices, ${scenario.rooms} rooms: p50 ${latency.p50.toFixed(1)} p95 ${latency.p95.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms (${latency.samples}/${latency.expected})\n`,
+        );
+      }
+      await target.server.stop();
+    }
+  } finally {
+    stopAllNow();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 const coldSizes = quick ? [10_000] : [10_000, 100_000];
 
 const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : "n/a");
