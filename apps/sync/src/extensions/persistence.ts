@@ -14,7 +14,7 @@ import { UnstoredUpdates } from "../docs/unstoredUpdates.ts";
 import type { UpdateLog } from "../docs/updateLog.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import { inspectUpdate } from "../writes/inspectUpdate.ts";
+import { inspectOnce } from "../writes/inspectUpdate.ts";
 
 /** Rows this instance appends to a document's log before a store folds them into its snapshot. */
 export const COMPACT_AFTER_ROWS = 100;
@@ -97,7 +97,7 @@ export class Persistence implements Extension {
     connection,
   }: beforeSyncPayload): Promise<void> {
     if (type !== SYNC_STEP_2 && type !== SYNC_UPDATE) return;
-    if (!inspectUpdate(document, payload).noop) {
+    if (!inspectOnce(document, payload).noop) {
       const stored = this.metrics?.timeStore();
       const appended = this.unstored.add(documentName, payload);
       appended.then(stored, () => {});

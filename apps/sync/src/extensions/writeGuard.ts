@@ -17,7 +17,12 @@ import { describeWait } from "../limits/tooManyRequests.ts";
 import type { Logger } from "../log.ts";
 import type { ClientIdRegistry } from "../writes/clientIds.ts";
 import { documentFacts } from "../writes/documentFacts.ts";
-import { inspectUpdate, UnresolvableUpdate, type Write } from "../writes/inspectUpdate.ts";
+import {
+  type InspectedUpdate,
+  inspectOnce,
+  UnresolvableUpdate,
+  type Write,
+} from "../writes/inspectUpdate.ts";
 import { type MessageLookup, refuseWrites } from "../writes/rules.ts";
 
 const SYNC_STEP_1 = 0;
@@ -60,9 +65,9 @@ export class WriteGuard implements Extension {
     }
     const ref = parseDocName(documentName);
     if (!ref) throw new ForbiddenWrite("unknown document");
-    let inspected: ReturnType<typeof inspectUpdate>;
+    let inspected: InspectedUpdate;
     try {
-      inspected = inspectUpdate(document, payload);
+      inspected = inspectOnce(document, payload);
     } catch (error) {
       const explanation = error instanceof UnresolvableUpdate ? error.message : "malformed update";
       this.refuse(documentName, user.id, explanation);

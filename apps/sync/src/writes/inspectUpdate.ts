@@ -222,3 +222,19 @@ function mergeRanges(ranges: readonly { clock: number; len: number }[]): { clock
   }
   return merged;
 }
+
+const inspected = new WeakMap<Uint8Array, { doc: Y.Doc; result: InspectedUpdate }>();
+
+/**
+ * `inspectUpdate`, decoded once per incoming update: the write guard and persistence both look at
+ * each one (Hocuspocus hands every beforeSync hook the same payload), and decoding is most of the
+ * cost. The document may have gained what the update holds in between (another connection sent the
+ * same change); then persistence stores it once more, which is harmless.
+ */
+export function inspectOnce(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
+  const known = inspected.get(update);
+  if (known?.doc === doc) return known.result;
+  const result = inspectUpdate(doc, update);
+  inspected.set(update, { doc, result });
+  return result;
+}
