@@ -19,6 +19,9 @@ import type { DocumentWriter } from "../docs/writer.ts";
 import type { Logger } from "../log.ts";
 import { entriesForRoom, recordEdit, recordRead, recordSequenced } from "../memberIndex/queries.ts";
 
+/** Least time between the starts of two recounts of one room (see MemberIndex). */
+export const RECOUNT_SPACING_MS = 150;
+
 /**
  * Keeps every member's `user:<id>` entry for a room current (last activity, unread, mentions) and
  * their mention list, as soon as something changes the numbers: a message sequenced (the sequencer
@@ -27,7 +30,11 @@ import { entriesForRoom, recordEdit, recordRead, recordSequenced } from "../memb
  * Like the sequencer, an instance acts only on what its own clients sent (origin "connection"); the
  * user documents it writes through direct connections reach clients on other instances through
  * Redis. Counts come from Postgres (memberIndex/queries.ts), so any instance can count for any member.
- * Recounts of one room run one at a time and coalesce: a burst of messages costs one or two recounts.
+ * Recounts of one room run one at a time and coalesce, and start at most every `RECOUNT_SPACING_MS`:
+ * the first after a quiet moment at once, those asked for meanwhile together at the end of the
+ * interval. So a busy room costs a few recounts a second, not one per message: each is a query and a
+ * write to every member's index (a room of 50 people and a message every 50 ms meant 1,000 index
+ * writes a second). The spacing keeps the index within about 200 ms of the messages (issue 3).
  */
 export class MemberIndex implements Extension {
   // After the sequencer (50): onChange sees read positions and edits once they are applied.
@@ -40,11 +47,20 @@ export class MemberIndex implements Extension {
   private readonly chains = new Map<string, Promise<void>>();
   /** Per room: members waiting for a recount that has not started (null: all of them). */
   private readonly waiting = new Map<string, Set<string> | null>();
+  /** Per room: when its last recount started (performance.now()). */
+  private readonly lastStarted = new Map<string, number>();
+  private readonly spacingMs: number;
 
-  constructor(db: Database, writer: () => DocumentWriter, log: Logger) {
+  constructor(
+    db: Database,
+    writer: () => DocumentWriter,
+    log: Logger,
+    options: { recountSpacingMs?: number } = {},
+  ) {
     this.db = db;
     this.writer = writer;
     this.log = log;
+    this.spacingMs = options.recountSpacingMs ?? RECOUNT_SPACING_MS;
   }
 
   async onChange({
@@ -113,9 +129,11 @@ export class MemberIndex implements Extension {
     }
     this.waiting.set(roomId, userIds ? new Set(userIds) : null);
     const next = (this.chains.get(roomId) ?? Promise.resolve())
+      .then(() => this.spaced(roomId))
       .then(async () => {
         const who = this.waiting.get(roomId);
         this.waiting.delete(roomId);
+        this.lastStarted.set(roomId, performance.now());
         await this.write(roomId, who ? [...who] : null);
       })
       .catch((error) =>
@@ -126,6 +144,18 @@ export class MemberIndex implements Extension {
       if (this.chains.get(roomId) === next) this.chains.delete(roomId);
     });
     return next;
+  }
+
+  /** Resolves once the room's next recount may start (`spacingMs` after its last one started). */
+  private spaced(roomId: string): Promise<void> | undefined {
+    const last = this.lastStarted.get(roomId);
+    if (last === undefined) return;
+    const wait = last + this.spacingMs - performance.now();
+    if (wait <= 0) {
+      this.lastStarted.delete(roomId);
+      return;
+    }
+    return new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   private async write(roomId: string, userIds: readonly string[] | null): Promise<void> {
