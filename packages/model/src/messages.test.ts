@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { editMessage } from "./edits.ts";
 import {
   appendMessage,
   createMessage,
@@ -8,6 +9,7 @@ import {
   MessageRejected,
   stampSequence,
   unsequencedMessages,
+  viewsOf,
 } from "./messages.ts";
 import { MAX_MESSAGE_LENGTH, ROOTS } from "./schema.ts";
 import { assertConverged, createReplicas, seededRandom, syncInRandomOrder } from "./testing.ts";
@@ -80,5 +82,22 @@ describe("messages", () => {
     syncInRandomOrder([a!, b!], seededRandom(1));
     a!.getArray("messages").delete(0, 1);
     expect(() => assertConverged([a!, b!])).toThrow(/other deletions/);
+  });
+
+  it("views of a few records carry their numbers and edits, as listMessages shows them", () => {
+    const doc = new Y.Doc();
+    const first = createMessage("alice", "first", 1);
+    const second = createMessage("bob", "second", 2);
+    appendMessage(doc, first);
+    appendMessage(doc, second);
+    stampSequence(doc, new Map([[second.id, 7]]));
+    editMessage(doc, second, "bob", "second, edited", 3);
+    const views = viewsOf(doc, [second, first]);
+    expect(views.map((v) => [v.text, v.seq, v.edited])).toEqual([
+      ["second, edited", 7, true],
+      ["first", null, false],
+    ]);
+    const listed = new Map(listMessages(doc).map((v) => [v.id, v]));
+    expect(views).toEqual([listed.get(second.id), listed.get(first.id)]);
   });
 });

@@ -108,6 +108,18 @@ export function listMessages(doc: Y.Doc): MessageView[] {
   return views.sort(compareForDisplay);
 }
 
+/**
+ * The views of some records of the segment (with their numbers and edits), in the order given:
+ * for a few messages, without building and sorting the view of every message (listMessages).
+ */
+export function viewsOf(doc: Y.Doc, records: readonly MessageRecord[]): MessageView[] {
+  const seq = sequence(doc);
+  const edits = messageEdits(doc);
+  return records.map((m) =>
+    applyEdit({ ...m, seq: seq.get(m.id) ?? null, edited: false, deleted: false }, edits.get(m.id)),
+  );
+}
+
 /** The stored record of one message (unedited), or undefined when the segment does not hold it. */
 export function findMessage(doc: Y.Doc, messageId: string): MessageRecord | undefined {
   for (const message of messages(doc)) if (message.id === messageId) return message;

@@ -1,10 +1,10 @@
 import {
   isMessageRecord,
-  listMessages,
   type MessageView,
   parseDocName,
   stampSequence,
   unsequencedMessages,
+  viewsOf,
 } from "@chat/model";
 import type { afterLoadDocumentPayload, Extension, onChangePayload } from "@hocuspocus/server";
 import * as Y from "yjs";
@@ -166,12 +166,7 @@ export class Sequencer implements Extension {
     await this.changes.write(documentName, document, (doc) => stampSequence(doc, stamps));
     this.metrics?.messagesSequenced(stamps.size);
     if (this.onSequenced)
-      await this.onSequenced(
-        roomId,
-        documentName,
-        document,
-        listMessages(document).filter((m) => stamps.has(m.id)),
-      ).catch((error) =>
+      await this.onSequenced(roomId, documentName, document, viewsOf(document, pending)).catch((error) =>
         this.log.error({ room: roomId, error: String(error) }, "cannot update indexes after sequencing"),
       );
   }
