@@ -6,13 +6,13 @@ import {
   Device,
   eventually,
   signUp,
-  startTestServer,
+  startServerBehindProxy,
   storedDoc,
   type TestServer,
   type TestStorage,
   uniqueName,
 } from "./harness.ts";
-import { TcpProxy } from "./tcpProxy.ts";
+import type { TcpProxy } from "./tcpProxy.ts";
 
 /**
  * A message reaches the others while the server writes it to Postgres; only its sender waits for
@@ -21,22 +21,19 @@ import { TcpProxy } from "./tcpProxy.ts";
  */
 describe.runIf(Boolean(process.env.DATABASE_URL))("delivery does not wait for the database", () => {
   let storage: TestStorage;
+  let stack: Awaited<ReturnType<typeof startServerBehindProxy>>;
   let postgres: TcpProxy;
   let server: TestServer;
   const devices: Device[] = [];
 
   beforeAll(async () => {
     storage = await createStorage();
-    const url = new URL(storage.env.DATABASE_URL!);
-    postgres = new TcpProxy(url.hostname, Number(url.port || 5432));
-    url.host = `127.0.0.1:${await postgres.start()}`;
-    server = await startTestServer({ ...storage, env: { DATABASE_URL: url.toString() } });
+    stack = await startServerBehindProxy(storage);
+    ({ server, postgres } = stack);
   });
   afterAll(async () => {
     for (const d of devices) d.destroy();
-    await postgres?.restore().catch(() => {});
-    await server?.close();
-    await postgres?.close();
+    await stack?.close();
     await storage?.dispose();
   });
 

@@ -11,6 +11,7 @@ import { openDatabase } from "../src/db/open.ts";
 import { readDocument } from "../src/docs/documentStore.ts";
 import { createLogger } from "../src/log.ts";
 import { type ChatServer, startServer } from "../src/server.ts";
+import { TcpProxy } from "./tcpProxy.ts";
 
 /**
  * Storage for one test file: a fresh schema on the real Postgres when DATABASE_URL is set (as in CI),
@@ -63,6 +64,28 @@ export async function startTestServer(
     createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
   );
   return { ...server, wsUrl: `ws://127.0.0.1:${server.port}/sync` };
+}
+
+/**
+ * A server that reaches its Postgres (DATABASE_URL) through a TCP proxy the test can slow down
+ * (`postgres.latencyMs`) or cut and restore: the database going away without touching the real one.
+ */
+export async function startServerBehindProxy(
+  storage: TestStorage,
+): Promise<{ server: TestServer; postgres: TcpProxy; close(): Promise<void> }> {
+  const url = new URL(storage.env.DATABASE_URL!);
+  const postgres = new TcpProxy(url.hostname, Number(url.port || 5432));
+  url.host = `127.0.0.1:${await postgres.start()}`;
+  const server = await startTestServer({ ...storage, env: { DATABASE_URL: url.toString() } });
+  return {
+    server,
+    postgres,
+    async close() {
+      await postgres.restore().catch(() => {});
+      await server.close();
+      await postgres.close();
+    },
+  };
 }
 
 export interface TestUser {

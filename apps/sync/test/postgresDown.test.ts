@@ -17,12 +17,12 @@ import {
   Device,
   eventually,
   signUp,
-  startTestServer,
+  startServerBehindProxy,
   type TestServer,
   type TestStorage,
   uniqueName,
 } from "./harness.ts";
-import { TcpProxy } from "./tcpProxy.ts";
+import type { TcpProxy } from "./tcpProxy.ts";
 
 /**
  * Postgres goes away while people chat: nothing is served empty, writes wait on the clients as
@@ -30,22 +30,19 @@ import { TcpProxy } from "./tcpProxy.ts";
  */
 describe.runIf(Boolean(process.env.DATABASE_URL))("when Postgres is unreachable", () => {
   let storage: TestStorage;
+  let stack: Awaited<ReturnType<typeof startServerBehindProxy>>;
   let postgres: TcpProxy;
   let server: TestServer;
   const devices: Device[] = [];
 
   beforeAll(async () => {
     storage = await createStorage();
-    const url = new URL(storage.env.DATABASE_URL!);
-    postgres = new TcpProxy(url.hostname, Number(url.port || 5432));
-    url.host = `127.0.0.1:${await postgres.start()}`;
-    server = await startTestServer({ ...storage, env: { DATABASE_URL: url.toString() } });
+    stack = await startServerBehindProxy(storage);
+    ({ server, postgres } = stack);
   });
   afterAll(async () => {
     for (const d of devices) d.destroy();
-    await postgres?.restore().catch(() => {});
-    await server?.close();
-    await postgres?.close();
+    await stack?.close();
     await storage?.dispose();
   });
 
@@ -71,7 +68,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("when Postgres is unreachable"
     ).toMatch(/cannot reach its database/);
     // New sockets cannot be authenticated now (503 at the upgrade); on a socket already open, a
     // document that is not loaded is refused, never served empty.
-    const upgrade = await fetch(server.url.replace("http", "http") + "/sync", {
+    const upgrade = await fetch(`${server.url}/sync`, {
       headers: {
         cookie: bob.cookie,
         connection: "Upgrade",
