@@ -42,6 +42,7 @@ describe("the first-screen entry", () => {
       "routes.ts",
       "sync/deviceDatabase.ts",
       "sync/firstScreenRows.ts",
+      "sync/tailKey.ts",
       "warmDevice.ts",
     ]);
   });

@@ -1,6 +1,7 @@
 import { rememberedDeviceUser } from "./deviceUser";
 import { matchRoute } from "./routes";
 import { prefetchFirstScreen } from "./sync/firstScreenRows";
+import { hasTail } from "./sync/tailKey";
 
 /**
  * When this device remembers who was signed in, start opening their device database now, while the
@@ -15,5 +16,9 @@ import { prefetchFirstScreen } from "./sync/firstScreenRows";
 const remembered = rememberedDeviceUser();
 if (remembered) {
   const route = matchRoute(location.pathname);
-  prefetchFirstScreen(remembered.id, route.name === "room" ? route.roomId : null);
+  const roomId = route.name === "room" ? route.roomId : null;
+  // A room with cached latest messages shows those first: its segment is decoded after that render.
+  prefetchFirstScreen(remembered.id, roomId, {
+    segmentAtOnce: roomId === null || !hasTail(remembered.id, roomId),
+  });
 }

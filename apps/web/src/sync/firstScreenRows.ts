@@ -8,6 +8,13 @@ import { openDeviceDatabase, UPDATES_STORE } from "./deviceDatabase";
  * a cold open of a room with no cached tail read the room, then (once the room said which segment is
  * newest) the segment, each in a transaction of its own that waited for the main thread first.
  *
+ * When the read has finished before the app renders (it usually has: it starts from the build's small
+ * first-screen entry, see warmDevice.ts), a store takes its rows at once (`takeReadRows`) and applies
+ * them before the first render, so the first screen is drawn once, with the room's messages in it,
+ * instead of drawing the shell first and the messages a few tasks later. Not the newest segment of a
+ * room whose latest messages are cached (roomTail.ts): those show at once anyway, and the segment,
+ * decoded after the first paint, must not delay them.
+ *
  * Kept free of Yjs and of the model, like deviceDatabase.ts, so importing it evaluates nothing heavy
  * before the database starts opening. Document names are spelled as packages/model/src/schema.ts
  * spells them (a test checks they agree).
@@ -30,9 +37,15 @@ export const firstScreenNames = {
 /** Rows not taken by then were not needed (the person went elsewhere): let them go. */
 const UNUSED_MS = 10_000;
 const waiting = new Map<string, Promise<StoredRow[]>>();
+/** Rows already read, for a store to take synchronously (a subset of `waiting`). */
+const ready = new Map<string, StoredRow[]>();
 const key = (scope: string, name: string) => `${scope}\n${name}`;
 
-export function prefetchFirstScreen(scope: string, roomId: string | null): void {
+export function prefetchFirstScreen(
+  scope: string,
+  roomId: string | null,
+  options: { segmentAtOnce: boolean } = { segmentAtOnce: true },
+): void {
   const names = [firstScreenNames.directory, firstScreenNames.user(scope)];
   if (roomId) names.push(firstScreenNames.room(roomId));
   const read = openDeviceDatabase(scope).then((db) => readTogether(db, names, roomId));
@@ -43,23 +56,46 @@ export function prefetchFirstScreen(scope: string, roomId: string | null): void 
       read.then((byName) => byName.get(name) ?? []),
     );
   // The newest segment's name is known once read: from then on its rows wait under that name (the
-  // room's store, which opens the segment, continues after this has run).
+  // room's store, which opens the segment, continues after this has run). Rows a store has not taken
+  // yet can be taken at once from now on; never rows a store already took (it may since have been
+  // closed and the document changed: a store opened again must read the device afresh).
   void read.then(
     (byName) => {
-      for (const [name, rows] of byName)
-        if (!names.includes(name)) waiting.set(key(scope, name), Promise.resolve(rows));
+      for (const [name, rows] of byName) {
+        const k = key(scope, name);
+        const listed = names.includes(name);
+        if (!listed) waiting.set(k, Promise.resolve(rows));
+        if (waiting.has(k) && (listed || options.segmentAtOnce)) ready.set(k, rows);
+      }
     },
     () => undefined,
   );
   setTimeout(() => {
-    for (const name of [...waiting.keys()]) if (name.startsWith(`${scope}\n`)) waiting.delete(name);
+    for (const map of [waiting, ready])
+      for (const name of [...map.keys()]) if (name.startsWith(`${scope}\n`)) map.delete(name);
   }, UNUSED_MS);
 }
 
 /** The rows read ahead for this document (once), or undefined when there are none: read them yourself. */
 export function takeFirstScreenRows(scope: string, name: string): Promise<StoredRow[]> | undefined {
   const rows = waiting.get(key(scope, name));
-  if (rows) waiting.delete(key(scope, name));
+  if (rows) {
+    waiting.delete(key(scope, name));
+    ready.delete(key(scope, name));
+  }
+  return rows;
+}
+
+/**
+ * The rows read ahead for this document if the read has already finished and they may be applied at
+ * once (taken, like `takeFirstScreenRows`); undefined otherwise.
+ */
+export function takeReadRows(scope: string, name: string): StoredRow[] | undefined {
+  const rows = ready.get(key(scope, name));
+  if (rows) {
+    ready.delete(key(scope, name));
+    waiting.delete(key(scope, name));
+  }
   return rows;
 }
 
