@@ -12,8 +12,9 @@ import { openDeviceDatabase, UPDATES_STORE } from "./deviceDatabase";
  * first-screen entry, see warmDevice.ts), a store takes its rows at once (`takeReadRows`) and applies
  * them before the first render, so the first screen is drawn once, with the room's messages in it,
  * instead of drawing the shell first and the messages a few tasks later. Not the newest segment of a
- * room whose latest messages are cached (roomTail.ts): those show at once anyway, and the segment,
- * decoded after the first paint, must not delay them.
+ * room whose latest messages are cached (roomTail.ts): those show at once anyway, and the segment's
+ * decode must not delay them. Its rows are even held until the frame after its store opened is painted:
+ * a promise already settled would hand them over in the first render's own task, before the paint.
  *
  * Kept free of Yjs and of the model, like deviceDatabase.ts, so importing it evaluates nothing heavy
  * before the database starts opening. Document names are spelled as packages/model/src/schema.ts
@@ -39,6 +40,8 @@ const UNUSED_MS = 10_000;
 const waiting = new Map<string, Promise<StoredRow[]>>();
 /** Rows already read, for a store to take synchronously (a subset of `waiting`). */
 const ready = new Map<string, StoredRow[]>();
+/** Rows of `waiting` handed over only once the frame after the store's opening is painted. */
+const heldUntilPainted = new Set<string>();
 const key = (scope: string, name: string) => `${scope}\n${name}`;
 
 export function prefetchFirstScreen(
@@ -65,25 +68,40 @@ export function prefetchFirstScreen(
         const k = key(scope, name);
         const listed = names.includes(name);
         if (!listed) waiting.set(k, Promise.resolve(rows));
+        if (!listed && !options.segmentAtOnce) heldUntilPainted.add(k);
         if (waiting.has(k) && (listed || options.segmentAtOnce)) ready.set(k, rows);
       }
     },
     () => undefined,
   );
   setTimeout(() => {
-    for (const map of [waiting, ready])
+    for (const map of [waiting, ready, heldUntilPainted])
       for (const name of [...map.keys()]) if (name.startsWith(`${scope}\n`)) map.delete(name);
   }, UNUSED_MS);
 }
 
+/** Resolves with `value` once the next frame is painted (at the latest after 100 ms: a tab in the background paints none). */
+function afterPaint<T>(value: T): Promise<T> {
+  return new Promise((resolve) => {
+    const latest = setTimeout(() => resolve(value), 100);
+    if (typeof requestAnimationFrame !== "function") return;
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(latest);
+        resolve(value);
+      }, 0),
+    );
+  });
+}
+
 /** The rows read ahead for this document (once), or undefined when there are none: read them yourself. */
 export function takeFirstScreenRows(scope: string, name: string): Promise<StoredRow[]> | undefined {
-  const rows = waiting.get(key(scope, name));
-  if (rows) {
-    waiting.delete(key(scope, name));
-    ready.delete(key(scope, name));
-  }
-  return rows;
+  const k = key(scope, name);
+  const rows = waiting.get(k);
+  if (!rows) return undefined;
+  waiting.delete(k);
+  ready.delete(k);
+  return heldUntilPainted.delete(k) ? rows.then(afterPaint) : rows;
 }
 
 /**
