@@ -38,6 +38,7 @@ describe("the first-screen entry", () => {
     const { files, packages } = graph(resolve(here, "warmDevice.ts"));
     expect(packages).toEqual([]);
     expect(files.map((file) => file.slice(here.length + 1)).sort()).toEqual([
+      "afterPaint.ts",
       "deviceUser.ts",
       "routes.ts",
       "sync/deviceDatabase.ts",

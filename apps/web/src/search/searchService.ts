@@ -1,5 +1,6 @@
 import { dmParticipants, type RoomKind, type SearchVocabulary } from "@chat/model";
 import { type Accessor, createEffect, createMemo, createSignal, onCleanup } from "solid-js";
+import { afterNextPaint } from "../afterPaint";
 import { dmPath, roomPath } from "../router";
 import type { Workspace } from "../sync/workspace";
 import { feedSearch, type SearchFeeder } from "./feeder";
@@ -32,11 +33,19 @@ export function createSearchService(workspace: Workspace): SearchService {
   // of 100,000 messages), so it starts after the first screen is painted, not while it renders: the
   // index saved on the device answers searches meanwhile.
   const [feeder, setFeeder] = createSignal<SearchFeeder | null>(null);
-  const start = afterFirstPaint(() => setFeeder(feedSearch(workspace.registry, workspace.index, client)));
+  let cancelIdle = () => {};
+  const start = afterNextPaint(() => {
+    // And when the page is idle: the room on screen decodes its newest segment first.
+    const startFeeding = () => setFeeder(feedSearch(workspace.registry, workspace.index, client));
+    if (typeof requestIdleCallback !== "function") return startFeeding();
+    const idle = requestIdleCallback(startFeeding, { timeout: 500 });
+    cancelIdle = () => cancelIdleCallback(idle);
+  }, 1_000);
   // Once the person's index has synced, its room list is the truth: rooms no longer in it leave the index.
   createEffect(() => feeder()?.refresh(workspace.index.synced()));
   onCleanup(() => {
-    start.cancel();
+    start();
+    cancelIdle();
     feeder()?.stop();
     client.destroy();
   });
@@ -94,31 +103,4 @@ export function createSearchService(workspace: Workspace): SearchService {
 /** The link of a hit: its room, scrolled to the message (MessageList reads `?m=`). */
 export function messagePath(room: SearchableRoom, messageId: string): string {
   return `${room.path}?m=${encodeURIComponent(messageId)}`;
-}
-
-/**
- * Runs `work` once the next frame has been painted and the page is idle; at the latest after a second
- * (a tab in the background paints no frames).
- */
-function afterFirstPaint(work: () => void): { cancel(): void } {
-  let done = false;
-  let idle: number | undefined;
-  const run = () => {
-    if (done) return;
-    done = true;
-    work();
-  };
-  const latest = setTimeout(run, 1_000);
-  const frame = requestAnimationFrame(() => {
-    if (typeof requestIdleCallback === "function") idle = requestIdleCallback(run, { timeout: 500 });
-    else setTimeout(run, 0);
-  });
-  return {
-    cancel() {
-      done = true;
-      clearTimeout(latest);
-      cancelAnimationFrame(frame);
-      if (idle !== undefined) cancelIdleCallback(idle);
-    },
-  };
 }

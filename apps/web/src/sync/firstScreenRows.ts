@@ -1,3 +1,4 @@
+import { afterNextPaint } from "../afterPaint";
 import { openDeviceDatabase, UPDATES_STORE } from "./deviceDatabase";
 
 /**
@@ -80,20 +81,6 @@ export function prefetchFirstScreen(
   }, UNUSED_MS);
 }
 
-/** Resolves with `value` once the next frame is painted (at the latest after 100 ms: a tab in the background paints none). */
-function afterPaint<T>(value: T): Promise<T> {
-  return new Promise((resolve) => {
-    const latest = setTimeout(() => resolve(value), 100);
-    if (typeof requestAnimationFrame !== "function") return;
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        clearTimeout(latest);
-        resolve(value);
-      }, 0),
-    );
-  });
-}
-
 /** The rows read ahead for this document (once), or undefined when there are none: read them yourself. */
 export function takeFirstScreenRows(scope: string, name: string): Promise<StoredRow[]> | undefined {
   const k = key(scope, name);
@@ -101,7 +88,9 @@ export function takeFirstScreenRows(scope: string, name: string): Promise<Stored
   if (!rows) return undefined;
   waiting.delete(k);
   ready.delete(k);
-  return heldUntilPainted.delete(k) ? rows.then(afterPaint) : rows;
+  return heldUntilPainted.delete(k)
+    ? rows.then((value) => new Promise((resolve) => afterNextPaint(() => resolve(value))))
+    : rows;
 }
 
 /**
