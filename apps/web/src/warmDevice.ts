@@ -18,9 +18,9 @@ const remembered = rememberedDeviceUser();
 if (remembered) {
   const route = matchRoute(location.pathname);
   const roomId = route.name === "room" ? route.roomId : null;
-  // A room with cached latest messages shows those first: its segment is decoded after that render.
+  // A room with cached latest messages shows those first: its documents are applied after that render.
   prefetchFirstScreen(remembered.id, roomId, {
-    segmentAtOnce: roomId === null || !hasTail(remembered.id, roomId),
+    roomAtOnce: roomId !== null && !hasTail(remembered.id, roomId),
   });
   // The first use of the browser's locale data (ICU) in a fresh renderer costs 15-35 ms here (a few ms
   // when the process has used it before), and the first screen needs it (message times, the nav's name

@@ -10,12 +10,15 @@ import { openDeviceDatabase, UPDATES_STORE } from "./deviceDatabase";
  * newest) the segment, each in a transaction of its own that waited for the main thread first.
  *
  * When the read has finished before the app renders (it usually has: it starts from the build's small
- * first-screen entry, see warmDevice.ts), a store takes its rows at once (`takeReadRows`) and applies
- * them before the first render, so the first screen is drawn once, with the room's messages in it,
- * instead of drawing the shell first and the messages a few tasks later. Not the newest segment of a
- * room whose latest messages are cached (roomTail.ts): those show at once anyway, and the segment's
- * decode must not delay them. Its rows are even held until the frame after its store opened is painted:
- * a promise already settled would hand them over in the first render's own task, before the paint.
+ * first-screen entry, see warmDevice.ts), the stores of the room and its newest segment take their
+ * rows at once (`takeReadRows`) and apply them before the first render, so the first screen is drawn
+ * once, with the room's messages in it, instead of drawing the shell first and the messages a few
+ * tasks later. The directory and the index are not needed for that (the nav is drawn from its
+ * snapshot until both are loaded), so they are applied after the first render as before. Nor is a room
+ * whose latest messages are cached (roomTail.ts, `roomAtOnce` false): those show at once anyway, and
+ * decoding the segment must not delay them. Its segment's rows are even held until the frame after
+ * its store opened is painted: a promise already settled would hand them over in the first render's
+ * own task, before the paint.
  *
  * Kept free of Yjs and of the model, like deviceDatabase.ts, so importing it evaluates nothing heavy
  * before the database starts opening. Document names are spelled as packages/model/src/schema.ts
@@ -48,7 +51,7 @@ const key = (scope: string, name: string) => `${scope}\n${name}`;
 export function prefetchFirstScreen(
   scope: string,
   roomId: string | null,
-  options: { segmentAtOnce: boolean } = { segmentAtOnce: true },
+  options: { roomAtOnce: boolean } = { roomAtOnce: true },
 ): void {
   const names = [firstScreenNames.directory, firstScreenNames.user(scope)];
   if (roomId) names.push(firstScreenNames.room(roomId));
@@ -69,8 +72,9 @@ export function prefetchFirstScreen(
         const k = key(scope, name);
         const listed = names.includes(name);
         if (!listed) waiting.set(k, Promise.resolve(rows));
-        if (!listed && !options.segmentAtOnce) heldUntilPainted.add(k);
-        if (waiting.has(k) && (listed || options.segmentAtOnce)) ready.set(k, rows);
+        if (!listed && !options.roomAtOnce) heldUntilPainted.add(k);
+        const ofTheRoom = !listed || (roomId !== null && name === firstScreenNames.room(roomId));
+        if (waiting.has(k) && ofTheRoom && options.roomAtOnce) ready.set(k, rows);
       }
     },
     () => undefined,
