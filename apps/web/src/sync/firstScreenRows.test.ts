@@ -100,6 +100,15 @@ describe("first screen rows", () => {
     expect(takeReadRows(scope, roomDocName("r3"))).toBeUndefined();
     expect(takeReadRows(scope, segmentDocName("r3", 0))).toBeUndefined();
     expect((await takeFirstScreenRows(scope, roomDocName("r3")))?.length).toBe(1);
-    expect((await takeFirstScreenRows(scope, segmentDocName("r3", 0)))?.length).toBe(1);
+    // Already read, they are not handed over in the microtasks of the task that asked (the first
+    // render's), but after the next frame.
+    let handedOver = false;
+    const later = takeFirstScreenRows(scope, segmentDocName("r3", 0))?.then((rows) => {
+      handedOver = true;
+      return rows;
+    });
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(handedOver).toBe(false);
+    expect((await later)?.length).toBe(1);
   });
 });

@@ -16,9 +16,9 @@ import { openDeviceDatabase, UPDATES_STORE } from "./deviceDatabase";
  * tasks later. The directory and the index are not needed for that (the nav is drawn from its
  * snapshot until both are loaded), so they are applied after the first render as before. Nor is a room
  * whose latest messages are cached (roomTail.ts, `roomAtOnce` false): those show at once anyway, and
- * decoding the segment must not delay them. Its segment's rows are even held until the frame after
- * its store opened is painted: a promise already settled would hand them over in the first render's
- * own task, before the paint.
+ * decoding the segment must not delay them. Rows not applied at once that are already read are held
+ * until the frame after their store opened is painted: a promise already settled would hand them
+ * over in the first render's own task, before the paint.
  *
  * Kept free of Yjs and of the model, like deviceDatabase.ts, so importing it evaluates nothing heavy
  * before the database starts opening. Document names are spelled as packages/model/src/schema.ts
@@ -44,7 +44,11 @@ const UNUSED_MS = 10_000;
 const waiting = new Map<string, Promise<StoredRow[]>>();
 /** Rows already read, for a store to take synchronously (a subset of `waiting`). */
 const ready = new Map<string, StoredRow[]>();
-/** Rows of `waiting` handed over only once the frame after the store's opening is painted. */
+/**
+ * Rows of `waiting` already read (a subset): taken through the promise, they are handed over once
+ * the next frame is painted, since a settled promise would hand them over in the first render's own
+ * microtasks, before its paint.
+ */
 const heldUntilPainted = new Set<string>();
 const key = (scope: string, name: string) => `${scope}\n${name}`;
 
@@ -72,7 +76,7 @@ export function prefetchFirstScreen(
         const k = key(scope, name);
         const listed = names.includes(name);
         if (!listed) waiting.set(k, Promise.resolve(rows));
-        if (!listed && !options.roomAtOnce) heldUntilPainted.add(k);
+        if (waiting.has(k)) heldUntilPainted.add(k);
         const ofTheRoom = !listed || (roomId !== null && name === firstScreenNames.room(roomId));
         if (waiting.has(k) && ofTheRoom && options.roomAtOnce) ready.set(k, rows);
       }
@@ -106,6 +110,7 @@ export function takeReadRows(scope: string, name: string): StoredRow[] | undefin
   if (rows) {
     ready.delete(key(scope, name));
     waiting.delete(key(scope, name));
+    heldUntilPainted.delete(key(scope, name));
   }
   return rows;
 }
