@@ -59,7 +59,12 @@ export function prefetchFirstScreen(
 ): void {
   const names = [firstScreenNames.directory, firstScreenNames.user(scope)];
   if (roomId) names.push(firstScreenNames.room(roomId));
-  const read = openDeviceDatabase(scope).then((db) => readTogether(db, names, roomId));
+  // With a cached tail the segment is not read here: its rows (hundreds of kB, which Chromium keeps
+  // as a blob and hands over in extra steps) would arrive while the main chunk starts, for nothing the
+  // first screen shows; its store reads them once the room is opened, after the first paint.
+  const read = openDeviceDatabase(scope).then((db) =>
+    readTogether(db, names, options.roomAtOnce ? roomId : null),
+  );
   read.catch(() => undefined);
   for (const name of names)
     waiting.set(
@@ -115,10 +120,11 @@ export function takeReadRows(scope: string, name: string): StoredRow[] | undefin
   return rows;
 }
 
+/** Reads the documents `names`, and the newest segment of `segmentsOf` (a room id) if given. */
 function readTogether(
   db: IDBDatabase,
   names: string[],
-  roomId: string | null,
+  segmentsOf: string | null,
 ): Promise<Map<string, StoredRow[]>> {
   return new Promise((resolve, reject) => {
     const tx = db.transaction(UPDATES_STORE, "readonly");
@@ -129,9 +135,9 @@ function readTogether(
       req.onsuccess = () => byName.set(name, req.result as StoredRow[]);
     };
     for (const name of names) getRows(name);
-    if (roomId) {
+    if (segmentsOf) {
       // Which segments the device holds, from the keys alone; the highest is the newest it has.
-      const prefix = firstScreenNames.segmentPrefix(roomId);
+      const prefix = firstScreenNames.segmentPrefix(segmentsOf);
       const keys = store.getAllKeys(IDBKeyRange.bound([prefix, -Infinity], [`${prefix}\uffff`, Infinity]));
       keys.onsuccess = () => {
         let newest = -1;
