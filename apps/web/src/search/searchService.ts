@@ -1,8 +1,9 @@
 import { dmParticipants, type RoomKind, type SearchVocabulary } from "@chat/model";
-import { type Accessor, createEffect, createMemo, onCleanup } from "solid-js";
+import { type Accessor, createEffect, createMemo, createSignal, onCleanup } from "solid-js";
+import { afterNextPaint } from "../afterPaint";
 import { dmPath, roomPath } from "../router";
 import type { Workspace } from "../sync/workspace";
-import { feedSearch } from "./feeder";
+import { feedSearch, type SearchFeeder } from "./feeder";
 import { createSearchClient, type SearchClient } from "./searchClient";
 
 /**
@@ -28,11 +29,24 @@ export interface SearchService {
 
 export function createSearchService(workspace: Workspace): SearchService {
   const client = createSearchClient(workspace.me.id);
-  const feeder = feedSearch(workspace.registry, workspace.index, client);
+  // The feeder opens every room and every history segment the person has (50 documents for a room
+  // of 100,000 messages), so it starts after the first screen is painted, not while it renders: the
+  // index saved on the device answers searches meanwhile.
+  const [feeder, setFeeder] = createSignal<SearchFeeder | null>(null);
+  let cancelIdle = () => {};
+  const start = afterNextPaint(() => {
+    // And when the page is idle: the room on screen decodes its newest segment first.
+    const startFeeding = () => setFeeder(feedSearch(workspace.registry, workspace.index, client));
+    if (typeof requestIdleCallback !== "function") return startFeeding();
+    const idle = requestIdleCallback(startFeeding, { timeout: 500 });
+    cancelIdle = () => cancelIdleCallback(idle);
+  }, 1_000);
   // Once the person's index has synced, its room list is the truth: rooms no longer in it leave the index.
-  createEffect(() => feeder.refresh(workspace.index.synced()));
+  createEffect(() => feeder()?.refresh(workspace.index.synced()));
   onCleanup(() => {
-    feeder.stop();
+    start();
+    cancelIdle();
+    feeder()?.stop();
     client.destroy();
   });
 

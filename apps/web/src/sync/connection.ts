@@ -1,6 +1,7 @@
 import { SCHEMA_VERSION } from "@chat/model";
 import { HocuspocusProviderWebsocket, WebSocketStatus } from "@hocuspocus/provider";
 import { type Accessor, createSignal } from "solid-js";
+import { afterNextPaint } from "../afterPaint";
 import { getSession } from "../api";
 import { reconnectDelay } from "./backoff";
 
@@ -127,7 +128,12 @@ export function createConnection(onSessionLost: () => void): Connection {
   window.addEventListener("online", wentOnline);
   window.addEventListener("offline", wentOffline);
 
-  void socket.connect();
+  // The first attempt once the first screen is painted: it renders from the device, before the socket
+  // connects (opening a WebSocket is a few milliseconds of the first render's task otherwise). Documents
+  // attached meanwhile wait for it: with `autoConnect: false` attaching one does not connect.
+  const cancelFirstAttempt = afterNextPaint(() => {
+    if (!destroyed) void socket.connect();
+  });
 
   // Without a network the socket may not have noticed yet that it is dead: "offline" comes first.
   const state = (): ConnectionState => {
@@ -141,6 +147,7 @@ export function createConnection(onSessionLost: () => void): Connection {
     retryAt: () => (state() === "connecting" ? retryAt() : null),
     destroy() {
       destroyed = true;
+      cancelFirstAttempt();
       clearRetry();
       clearAttemptTimer();
       window.removeEventListener("online", wentOnline);

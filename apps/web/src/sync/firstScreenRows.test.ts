@@ -2,7 +2,7 @@ import "fake-indexeddb/auto";
 import { DIRECTORY_DOC, roomDocName, segmentDocName, userDocName } from "@chat/model";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { firstScreenNames, prefetchFirstScreen, takeFirstScreenRows } from "./firstScreenRows";
+import { firstScreenNames, prefetchFirstScreen, takeFirstScreenRows, takeReadRows } from "./firstScreenRows";
 import { attachLocalStore } from "./localStore";
 
 describe("first screen rows", () => {
@@ -47,5 +47,70 @@ describe("first screen rows", () => {
     await attachLocalStore(scope, roomDocName("r1"), doc).loaded;
     expect(doc.getMap("m").get("name")).toBe(roomDocName("r1"));
     expect(takeFirstScreenRows(scope, roomDocName("r1"))).toBeUndefined();
+  });
+
+  it("gives rows already read at once, so a store opened after the read has its content synchronously", async () => {
+    const scope = "prefetch2";
+    for (const name of [DIRECTORY_DOC, userDocName(scope), roomDocName("r2"), segmentDocName("r2", 4)]) {
+      const doc = new Y.Doc();
+      const store = attachLocalStore(scope, name, doc);
+      await store.loaded;
+      doc.getMap("m").set("name", name);
+      await store.flushed();
+      store.destroy();
+    }
+
+    prefetchFirstScreen(scope, "r2");
+    // Not read yet: nothing to take at once (the store would wait for the read instead).
+    expect(takeReadRows(scope, roomDocName("r2"))).toBeUndefined();
+    // Taken while the read was under way: never offered again (a store opened later reads afresh).
+    const taken = takeFirstScreenRows(scope, roomDocName("r2"));
+    expect((await taken)?.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(takeReadRows(scope, roomDocName("r2"))).toBeUndefined();
+
+    // The directory and the index are not needed for the first render: they come through the promise.
+    expect(takeReadRows(scope, DIRECTORY_DOC)).toBeUndefined();
+    expect(takeReadRows(scope, userDocName(scope))).toBeUndefined();
+    const segment = new Y.Doc();
+    const store = attachLocalStore(scope, segmentDocName("r2", 4), segment);
+    expect(segment.getMap("m").get("name")).toBe(segmentDocName("r2", 4));
+    // It stores changes as before.
+    await store.loaded;
+    segment.getMap("m").set("more", 1);
+    await store.flushed();
+    const again = new Y.Doc();
+    await attachLocalStore(scope, segmentDocName("r2", 4), again).loaded;
+    expect(again.getMap("m").toJSON()).toEqual({ name: segmentDocName("r2", 4), more: 1 });
+  });
+
+  it("leaves the room to be applied later, and its segment unread, when asked to (it shows a cached tail)", async () => {
+    const scope = "prefetch3";
+    for (const name of [roomDocName("r3"), segmentDocName("r3", 0)]) {
+      const doc = new Y.Doc();
+      const store = attachLocalStore(scope, name, doc);
+      await store.loaded;
+      doc.getMap("m").set("name", name);
+      await store.flushed();
+      store.destroy();
+    }
+    prefetchFirstScreen(scope, "r3", { roomAtOnce: false });
+    await takeFirstScreenRows(scope, DIRECTORY_DOC);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(takeReadRows(scope, roomDocName("r3"))).toBeUndefined();
+    expect(takeReadRows(scope, segmentDocName("r3", 0))).toBeUndefined();
+    expect((await takeFirstScreenRows(scope, roomDocName("r3")))?.length).toBe(1);
+    // The segment is not read ahead at all: its store reads it when the room is opened.
+    expect(takeFirstScreenRows(scope, segmentDocName("r3", 0))).toBeUndefined();
+    // Rows already read are not handed over in the microtasks of the task that asked (the first
+    // render's), but after the next frame.
+    let handedOver = false;
+    const later = takeFirstScreenRows(scope, userDocName(scope))?.then((rows) => {
+      handedOver = true;
+      return rows;
+    });
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(handedOver).toBe(false);
+    expect(await later).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { foldUpdates } from "@chat/model";
 import * as Y from "yjs";
 import { openDeviceDatabase, UPDATES_STORE } from "./deviceDatabase";
-import { type StoredRow, takeFirstScreenRows } from "./firstScreenRows";
+import { type StoredRow, takeFirstScreenRows, takeReadRows } from "./firstScreenRows";
 
 export { databaseName, openDeviceDatabase, wipeLocalData } from "./deviceDatabase";
 
@@ -247,46 +247,68 @@ export function attachLocalStore(
   };
   doc.on("update", onUpdate);
 
-  const loaded = (async () => {
-    try {
-      const db = await database;
-      // Read ahead with the rest of the first screen (firstScreenRows.ts) when this is part of it.
-      const rows = await (takeFirstScreenRows(scope, name)?.catch(() => readRows(db, name)) ??
-        readRows(db, name));
-      if (destroyed) return;
-      rowCount = rows.length;
-      let pendingLoaded = false;
-      for (const row of rows)
-        if (row.local !== undefined) {
-          unconfirmed.add({ keys: row.local, seq: row.seq, confirmed: false });
-          pendingLoaded ||= row.local.length > 0;
-        }
-      if (pendingLoaded) onPendingChange?.();
-      if (rows.length > 0) {
-        // With no "update" listener Yjs does not encode the transaction: nothing here needs it (these
-        // rows are stored already), and encoding a whole segment is a large part of a cold open.
-        doc.off("update", onUpdate);
-        try {
-          Y.transact(
-            doc,
-            () => {
-              for (const row of rows) Y.applyUpdate(doc, row.update, LOCAL_STORE_ORIGIN);
-            },
-            LOCAL_STORE_ORIGIN,
-          );
-        } finally {
-          if (!destroyed) doc.on("update", onUpdate);
-        }
+  /** Applies the document's stored rows (read from the device) to it. */
+  const applyStored = (rows: UpdateRow[]) => {
+    rowCount = rows.length;
+    let pendingLoaded = false;
+    for (const row of rows)
+      if (row.local !== undefined) {
+        unconfirmed.add({ keys: row.local, seq: row.seq, confirmed: false });
+        pendingLoaded ||= row.local.length > 0;
       }
-      if (rowCount > COMPACT_AFTER_ROWS) scheduleCompaction();
-    } catch (error) {
-      // Without device storage the app still works online; say why in the console.
-      console.error(`cannot read ${name} from this device`, error);
-    } finally {
-      ready = true;
-      for (const { update, mine } of early.splice(0)) append(update, mine);
+    if (pendingLoaded) onPendingChange?.();
+    if (rows.length > 0) {
+      // With no "update" listener Yjs does not encode the transaction: nothing here needs it (these
+      // rows are stored already), and encoding a whole segment is a large part of a cold open.
+      doc.off("update", onUpdate);
+      try {
+        Y.transact(
+          doc,
+          () => {
+            for (const row of rows) Y.applyUpdate(doc, row.update, LOCAL_STORE_ORIGIN);
+          },
+          LOCAL_STORE_ORIGIN,
+        );
+      } finally {
+        if (!destroyed) doc.on("update", onUpdate);
+      }
     }
-  })();
+    if (rowCount > COMPACT_AFTER_ROWS) scheduleCompaction();
+  };
+  const settle = () => {
+    ready = true;
+    for (const { update, mine } of early.splice(0)) append(update, mine);
+  };
+
+  // Read ahead with the rest of the first screen and already there (firstScreenRows.ts): applied now,
+  // so whoever opened the document renders it with its content.
+  const readAlready = takeReadRows(scope, name);
+  const loaded = readAlready
+    ? (() => {
+        try {
+          applyStored(readAlready);
+        } catch (error) {
+          console.error(`cannot read ${name} from this device`, error);
+        } finally {
+          settle();
+        }
+        return Promise.resolve();
+      })()
+    : (async () => {
+        try {
+          const db = await database;
+          // Read ahead with the rest of the first screen (firstScreenRows.ts) when this is part of it.
+          const rows = await (takeFirstScreenRows(scope, name)?.catch(() => readRows(db, name)) ??
+            readRows(db, name));
+          if (destroyed) return;
+          applyStored(rows);
+        } catch (error) {
+          // Without device storage the app still works online; say why in the console.
+          console.error(`cannot read ${name} from this device`, error);
+        } finally {
+          settle();
+        }
+      })();
 
   return {
     loaded,

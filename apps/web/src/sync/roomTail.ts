@@ -1,5 +1,6 @@
 import type { MessageView } from "@chat/model";
 import { cachedHtml, rememberHtml } from "../messageHtml";
+import { TAIL_PREFIX, tailKey } from "./tailKey";
 
 /**
  * The last TAIL_SIZE messages of each recently shown room, kept in localStorage so a cold start can
@@ -10,7 +11,6 @@ import { cachedHtml, rememberHtml } from "../messageHtml";
  */
 export const TAIL_SIZE = 50;
 const MAX_ROOMS = 30;
-const PREFIX = "chat.tail:";
 
 interface StoredTail {
   at: number;
@@ -20,7 +20,7 @@ interface StoredTail {
   messages: Array<MessageView & { html?: string }>;
 }
 
-const keyFor = (scope: string, roomId: string) => `${PREFIX}${scope}:${roomId}`;
+const keyFor = tailKey;
 
 export function readTail(scope: string, roomId: string): MessageView[] {
   try {
@@ -96,7 +96,7 @@ export function tailNewest(
 }
 
 function tailKeys(scope: string): string[] {
-  const prefix = `${PREFIX}${scope}:`;
+  const prefix = `${TAIL_PREFIX}${scope}:`;
   const keys: string[] = [];
   for (let i = 0; i < localStorage.length; i++) {
     const key = localStorage.key(i);

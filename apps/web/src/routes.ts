@@ -1,0 +1,56 @@
+/**
+ * The app's routes, free of Solid and of everything else: warmDevice.ts reads the address with these
+ * before the app itself is evaluated (it runs from its own small chunk, see vite.config.ts).
+ * URLs are the contract (DESIGN.md): `/r/<roomId>`, `/dm/<username>`; a reload returns to the same place.
+ */
+
+export type Route =
+  | { name: "login" }
+  | { name: "signup" }
+  | { name: "invite"; token: string }
+  | { name: "home" }
+  | { name: "room"; roomId: string }
+  | { name: "dm"; username: string }
+  | { name: "not-found" };
+
+function decode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+export function matchRoute(pathname: string): Route {
+  if (pathname === "/" || pathname === "") return { name: "home" };
+  if (pathname === "/login") return { name: "login" };
+  if (pathname === "/signup") return { name: "signup" };
+  const invite = /^\/invite\/([A-Za-z0-9_-]{1,100})\/?$/.exec(pathname);
+  if (invite) return { name: "invite", token: invite[1]! };
+  let match = /^\/r\/([^/]+)\/?$/.exec(pathname);
+  if (match) {
+    const roomId = decode(match[1]!);
+    if (roomId) return { name: "room", roomId };
+  }
+  match = /^\/dm\/([^/]+)\/?$/.exec(pathname);
+  if (match) {
+    const username = decode(match[1]!);
+    if (username) return { name: "dm", username };
+  }
+  return { name: "not-found" };
+}
+
+export const roomPath = (roomId: string): string => `/r/${encodeURIComponent(roomId)}`;
+export const dmPath = (username: string): string => `/dm/${encodeURIComponent(username)}`;
+
+/** Where to go after signing in: only paths on this site (never `//evil.example`), never back to sign-in. */
+export function safeNext(raw: string | null): string {
+  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
+  const target = matchRoute(raw.split(/[?#]/)[0]!);
+  return target.name === "login" || target.name === "signup" || target.name === "invite" ? "/" : raw;
+}
+
+/** The sign-in page, remembering where the person was going. */
+export function loginPathFor(wanted: string): string {
+  return wanted === "/" ? "/login" : `/login?next=${encodeURIComponent(wanted)}`;
+}
