@@ -170,6 +170,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       http.closeAllConnections();
       persistence.closing = true;
       sync.close();
+      await writer!.close();
       hocuspocus.flushPendingStores();
       const deadline = Date.now() + 5_000;
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline)

@@ -8,6 +8,7 @@ import {
   userDocName,
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KEEP_OPEN_AFTER_WRITE_MS } from "../src/docs/writer.ts";
 import { COMPACT_AFTER_ROWS } from "../src/extensions/persistence.ts";
 import {
   api,
@@ -24,8 +25,8 @@ import {
 /**
  * "Idle rooms unload" (DESIGN.md, How good it must be). A document loses its last connection and
  * Hocuspocus stores it and drops it from memory (unloadImmediately): at once when the last client
- * leaves, and after the debounced store (`debounce`, 2 s) for one only the server wrote to (member
- * indexes, room lists), which stays warm that long for the next write.
+ * leaves, and for one only the server writes to (member indexes, room lists) once
+ * KEEP_OPEN_AFTER_WRITE_MS (3 s) pass without another write: it stays loaded between writes.
  */
 describe("idle documents", () => {
   let storage: TestStorage;
@@ -96,6 +97,47 @@ describe("idle documents", () => {
     );
     const room = await bobDevice.open(roomDocName(roomId));
     expect(readRoomMeta(room.doc)?.name).toBe(name);
+  });
+
+  it("one only the server writes to stays loaded while the writes go on, and unloads once they stop", {
+    timeout: 30_000,
+  }, async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob"); // never online: only the server writes his index
+    const { body } = await api(server, "POST", "/api/rooms", { name: uniqueName("busy ") }, alice.cookie);
+    const roomId = body.room.id as string;
+    const added = await api(
+      server,
+      "POST",
+      `/api/rooms/${roomId}/members`,
+      { username: bob.username },
+      alice.cookie,
+    );
+    expect(added.status).toBe(201);
+    const aliceDevice = new Device(server, alice);
+    devices.push(aliceDevice);
+    const { doc } = await aliceDevice.open(segmentDocName(roomId, 0));
+    const bobIndex = userDocName(bob.id);
+    let first: unknown;
+    // A message every second for longer than the debounced store's longest wait (maxDebounce):
+    // bob's index is written each time and is never unloaded and loaded again in between.
+    const rounds = Math.ceil(server.hocuspocus.configuration.maxDebounce / 1_000) + 2;
+    for (let i = 1; i <= rounds; i++) {
+      appendMessage(doc, createMessage(alice.id, `update ${i}`));
+      await eventually(
+        () => listMessages(doc).find((m) => m.text === `update ${i}`)?.seq,
+        5_000,
+        `message ${i} sequenced`,
+      );
+      const loaded = await eventually(() => server.hocuspocus.documents.get(bobIndex), 5_000, "bob's index");
+      first ??= loaded;
+      expect(loaded).toBe(first);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    const stopped = Date.now();
+    await eventually(() => !server.hocuspocus.documents.has(bobIndex), 10_000, "bob's index to unload");
+    expect(Date.now() - stopped).toBeGreaterThanOrEqual(KEEP_OPEN_AFTER_WRITE_MS - 1_100);
+    aliceDevice.destroy();
   });
 
   it("stay as snapshot plus log while open, folded once the log has grown", { timeout: 30_000 }, async () => {

@@ -5,31 +5,87 @@ import type { Database } from "../db/database.ts";
 import { directoryProjection, type Projection, roomProjection, userIndexProjection } from "./projections.ts";
 import type { ServerChanges } from "./serverChanges.ts";
 
+/** How long the writer keeps a document open after its last write to it (see DocumentWriter). */
+export const KEEP_OPEN_AFTER_WRITE_MS = 3_000;
+
+type DirectConnection = Awaited<ReturnType<Hocuspocus["openDirectConnection"]>>;
+
+interface Held {
+  connection: Promise<DirectConnection>;
+  timer: NodeJS.Timeout;
+}
+
 /**
  * Applies the server's own changes to documents, loaded or not (through Hocuspocus direct
  * connections, which load them). Each change is stored before it is applied and sent
  * (ServerChanges); connected clients and peer instances then receive it at once.
+ *
+ * A document written to stays open until `keepOpenMs` pass without another write, then is let go
+ * (stored and unloaded if nobody else has it open). The index documents of people who are offline
+ * are written on every recount of each of their rooms; closing each after its write made Hocuspocus
+ * unload it once its debounced store ran (at the latest every 10 s in a busy room) and the next
+ * write load it again from Postgres, with its projection: in a room of 50 mostly offline people,
+ * that was 50 loads at a time, and the deliveries in the room waited behind them.
  */
 export class DocumentWriter {
   private readonly hocuspocus: Hocuspocus;
   private readonly db: Database;
   private readonly changes: ServerChanges;
+  private readonly keepOpenMs: number;
+  private readonly held = new Map<string, Held>();
 
-  constructor(hocuspocus: Hocuspocus, db: Database, changes: ServerChanges) {
+  constructor(
+    hocuspocus: Hocuspocus,
+    db: Database,
+    changes: ServerChanges,
+    options: { keepOpenMs?: number } = {},
+  ) {
     this.hocuspocus = hocuspocus;
     this.db = db;
     this.changes = changes;
+    this.keepOpenMs = options.keepOpenMs ?? KEEP_OPEN_AFTER_WRITE_MS;
   }
 
   /** Stores, then applies, `projection` to the document, loading it if it is not loaded. */
   async apply(documentName: string, projection: Projection): Promise<void> {
-    const connection = await this.hocuspocus.openDirectConnection(documentName, {});
-    try {
-      await this.changes.write(documentName, connection.document!, projection);
-    } finally {
-      // Keep hot documents (the directory above all) warm; the debounced store unloads idle ones.
-      await connection.disconnect({ unloadImmediately: false });
+    let connection = await this.open(documentName);
+    if (!connection.document || connection.document.isDestroyed) {
+      // Unloaded under us (the server is stopping, or Hocuspocus let it go): open it afresh.
+      this.release(documentName);
+      connection = await this.open(documentName);
     }
+    await this.changes.write(documentName, connection.document!, projection);
+  }
+
+  /** Lets every held document go (stored, and unloaded when nobody else has it open): before shutdown. */
+  async close(): Promise<void> {
+    await Promise.all([...this.held.keys()].map((name) => this.release(name)));
+  }
+
+  private open(documentName: string): Promise<DirectConnection> {
+    const held = this.held.get(documentName);
+    if (held) {
+      held.timer.refresh();
+      return held.connection;
+    }
+    const connection = this.hocuspocus.openDirectConnection(documentName, {});
+    const timer = setTimeout(() => void this.release(documentName), this.keepOpenMs);
+    timer.unref();
+    const entry: Held = { connection, timer };
+    this.held.set(documentName, entry);
+    connection.catch(() => {
+      if (this.held.get(documentName) === entry) this.release(documentName);
+    });
+    return connection;
+  }
+
+  private async release(documentName: string): Promise<void> {
+    const held = this.held.get(documentName);
+    if (!held) return;
+    this.held.delete(documentName);
+    clearTimeout(held.timer);
+    const connection = await held.connection.catch(() => null);
+    await connection?.disconnect({ unloadImmediately: true }).catch(() => {});
   }
 
   /** Stores, then applies, `projection` to a document already in hand (loaded, e.g. in a hook). */
