@@ -59,6 +59,11 @@ export interface DeliveryResult {
   bytesPerDevice: number;
 }
 
+/** Pause after the warm-up message is delivered everywhere, before timing starts (see delivery). */
+export const WARM_UP_SETTLE_MS = 1_000;
+/** Pause between rounds: longer than our server keeps written documents open (3 s) and then stores them. */
+export const ROUND_SETTLE_MS = 5_000;
+
 /**
  * `delivery` run `rounds` times on fresh rooms: each figure is the median of the rounds' (samples add
  * up; memory per device is the first round's, before anything else was loaded). On a shared virtual
@@ -71,7 +76,11 @@ export async function deliveryRounds(
   rounds: number,
 ): Promise<DeliveryResult & { rounds: DeliveryResult[] }> {
   const results: DeliveryResult[] = [];
-  for (let i = 0; i < rounds; i++) results.push(await delivery(target, options));
+  for (let i = 0; i < rounds; i++) {
+    // The last round's 500 devices are gone: let the server store and unload what they left first.
+    if (i > 0) await sleep(ROUND_SETTLE_MS);
+    results.push(await delivery(target, options));
+  }
   const median = (pick: (r: DeliveryResult) => number) => {
     const sorted = results.map(pick).sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)]!;
@@ -127,6 +136,9 @@ export async function delivery(
   }
   // One unmeasured message per room first, delivered everywhere before timing starts: every server
   // is measured warm (code paths compiled, first statements prepared), as it runs in production.
+  // The bench's devices open only their room, so to our server every member is offline: the first
+  // message loads each member's index document (500 of them with 500 devices), which a person's own
+  // devices keep loaded while they are online. A second's pause lets that finish before timing.
   const warmUpExpected = options.rooms * (options.devicesPerRoom - 1);
   for (const sender of senders) {
     const list = sender.doc.getArray(ROOTS.segment.messages);
@@ -136,8 +148,8 @@ export async function delivery(
   }
   const warmUpDeadline = Date.now() + 15_000;
   while (latencies.length < warmUpExpected && Date.now() < warmUpDeadline) await sleep(20);
+  await sleep(WARM_UP_SETTLE_MS);
   latencies.length = 0;
-  await sleep(options.intervalMs);
 
   const expected = options.rooms * options.messages * (options.devicesPerRoom - 1);
   for (let i = 0; i < options.messages; i++) {
@@ -168,8 +180,18 @@ function observeArrivals(doc: Y.Doc, sentAt: Map<string, number>, latencies: num
 
 /** Server memory per loaded room document: one device opens `count` rooms, then all close. */
 export async function memoryPerRoom(target: Target, count: number) {
-  const docNames = await target.prepareRooms(count);
-  await sleep(300);
+  const warmUp = 10;
+  const [warming, measured] = splitAt(await target.prepareRooms(warmUp + count), warmUp);
+  // A few rooms opened and closed first, so a fresh process's first allocations (compiled code, the
+  // heap's first growth) are not counted as memory per room.
+  for (const device of await connectAll(
+    target,
+    warming.map((docName) => ({ docName, index: 1 })),
+    10,
+  ))
+    device.destroy();
+  await sleep(1_000);
+  const docNames = measured;
   const before = target.server.rss();
   const devices = await connectAll(
     target,
@@ -260,4 +282,8 @@ async function waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
+}
+
+function splitAt<T>(items: T[], index: number): [T[], T[]] {
+  return [items.slice(0, index), items.slice(index)];
 }
