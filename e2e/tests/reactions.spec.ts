@@ -120,9 +120,14 @@ test("a reaction made offline shows at once, counts as pending, and reaches the 
   await sendMessage(bob.page, "Train is late");
   const onAlice = messageArticle(alice.page, "Train is late");
   await expect(onAlice).toBeVisible();
+  // Numbered, and alice's read position for it acknowledged, before the network goes: bob's message
+  // reaches her while the server stores it, and the read position that follows it would otherwise
+  // be a second change waiting beside the reaction.
+  await expect(onAlice).not.toContainText("Pending");
+  const status = alice.page.getByRole("status", { name: "Connection" });
+  await expect(status).not.toContainText("pending");
 
   await alice.context.setOffline(true);
-  const status = alice.page.getByRole("status", { name: "Connection" });
   await expect(status).toContainText(/Offline|Connecting/);
   await onAlice.hover();
   await onAlice.getByRole("button", { name: "Add reaction" }).click();
