@@ -95,17 +95,11 @@ export function messageCount(doc: Y.Doc): number {
  * by creation time. Yjs places concurrent inserts by client id, so array order is not display order.
  */
 export function listMessages(doc: Y.Doc): MessageView[] {
-  const seq = sequence(doc);
-  const edits = messageEdits(doc);
   // A message id names one message; should a segment ever hold a record twice (the server refuses
   // that), the first one is the message.
   const firsts = new Map<string, MessageRecord>();
   for (const m of messages(doc)) if (!firsts.has(m.id)) firsts.set(m.id, m);
-  const views = [...firsts.values()].map(
-    (m): MessageView =>
-      applyEdit({ ...m, seq: seq.get(m.id) ?? null, edited: false, deleted: false }, edits.get(m.id)),
-  );
-  return views.sort(compareForDisplay);
+  return viewsOf(doc, [...firsts.values()]).sort(compareForDisplay);
 }
 
 /**
@@ -115,8 +109,9 @@ export function listMessages(doc: Y.Doc): MessageView[] {
 export function viewsOf(doc: Y.Doc, records: readonly MessageRecord[]): MessageView[] {
   const seq = sequence(doc);
   const edits = messageEdits(doc);
-  return records.map((m) =>
-    applyEdit({ ...m, seq: seq.get(m.id) ?? null, edited: false, deleted: false }, edits.get(m.id)),
+  return records.map(
+    (m): MessageView =>
+      applyEdit({ ...m, seq: seq.get(m.id) ?? null, edited: false, deleted: false }, edits.get(m.id)),
   );
 }
 
