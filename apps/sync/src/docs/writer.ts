@@ -20,7 +20,7 @@ interface Held {
  * connections, which load them). Each change is stored before it is applied and sent
  * (ServerChanges); connected clients and peer instances then receive it at once.
  *
- * A document written to stays open until `keepOpenMs` pass without another write, then is let go
+ * A document written to stays open until KEEP_OPEN_AFTER_WRITE_MS pass without another write, then is let go
  * (stored and unloaded if nobody else has it open). The index documents of people who are offline
  * are written on every recount of each of their rooms; closing each after its write made Hocuspocus
  * unload it once its debounced store ran (at the latest every 10 s in a busy room) and the next
@@ -31,19 +31,12 @@ export class DocumentWriter {
   private readonly hocuspocus: Hocuspocus;
   private readonly db: Database;
   private readonly changes: ServerChanges;
-  private readonly keepOpenMs: number;
   private readonly held = new Map<string, Held>();
 
-  constructor(
-    hocuspocus: Hocuspocus,
-    db: Database,
-    changes: ServerChanges,
-    options: { keepOpenMs?: number } = {},
-  ) {
+  constructor(hocuspocus: Hocuspocus, db: Database, changes: ServerChanges) {
     this.hocuspocus = hocuspocus;
     this.db = db;
     this.changes = changes;
-    this.keepOpenMs = options.keepOpenMs ?? KEEP_OPEN_AFTER_WRITE_MS;
   }
 
   /** Stores, then applies, `projection` to the document, loading it if it is not loaded. */
@@ -69,7 +62,7 @@ export class DocumentWriter {
       return held.connection;
     }
     const connection = this.hocuspocus.openDirectConnection(documentName, {});
-    const timer = setTimeout(() => void this.release(documentName), this.keepOpenMs);
+    const timer = setTimeout(() => void this.release(documentName), KEEP_OPEN_AFTER_WRITE_MS);
     timer.unref();
     const entry: Held = { connection, timer };
     this.held.set(documentName, entry);

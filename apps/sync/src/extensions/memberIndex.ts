@@ -49,18 +49,11 @@ export class MemberIndex implements Extension {
   private readonly waiting = new Map<string, Set<string> | null>();
   /** Per room: when its last recount started (performance.now()). */
   private readonly lastStarted = new Map<string, number>();
-  private readonly spacingMs: number;
 
-  constructor(
-    db: Database,
-    writer: () => DocumentWriter,
-    log: Logger,
-    options: { recountSpacingMs?: number } = {},
-  ) {
+  constructor(db: Database, writer: () => DocumentWriter, log: Logger) {
     this.db = db;
     this.writer = writer;
     this.log = log;
-    this.spacingMs = options.recountSpacingMs ?? RECOUNT_SPACING_MS;
   }
 
   async onChange({
@@ -146,16 +139,11 @@ export class MemberIndex implements Extension {
     return next;
   }
 
-  /** Resolves once the room's next recount may start (`spacingMs` after its last one started). */
+  /** Resolves once the room's next recount may start (RECOUNT_SPACING_MS after its last one started). */
   private spaced(roomId: string): Promise<void> | undefined {
     const last = this.lastStarted.get(roomId);
-    if (last === undefined) return;
-    const wait = last + this.spacingMs - performance.now();
-    if (wait <= 0) {
-      this.lastStarted.delete(roomId);
-      return;
-    }
-    return new Promise((resolve) => setTimeout(resolve, wait));
+    const wait = last === undefined ? 0 : last + RECOUNT_SPACING_MS - performance.now();
+    if (wait > 0) return new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   private async write(roomId: string, userIds: readonly string[] | null): Promise<void> {
