@@ -60,9 +60,9 @@ export interface DeliveryResult {
 }
 
 /** Pause after the warm-up message is delivered everywhere, before timing starts (see delivery). */
-export const WARM_UP_SETTLE_MS = 1_000;
+const WARM_UP_SETTLE_MS = 1_000;
 /** Pause between rounds: longer than our server keeps written documents open (3 s) and then stores them. */
-export const ROUND_SETTLE_MS = 5_000;
+const ROUND_SETTLE_MS = 5_000;
 
 /**
  * `delivery` run `rounds` times on fresh rooms: each figure is the median of the rounds' (samples add
@@ -181,17 +181,17 @@ function observeArrivals(doc: Y.Doc, sentAt: Map<string, number>, latencies: num
 /** Server memory per loaded room document: one device opens `count` rooms, then all close. */
 export async function memoryPerRoom(target: Target, count: number) {
   const warmUp = 10;
-  const [warming, measured] = splitAt(await target.prepareRooms(warmUp + count), warmUp);
+  const rooms = await target.prepareRooms(warmUp + count);
   // A few rooms opened and closed first, so a fresh process's first allocations (compiled code, the
   // heap's first growth) are not counted as memory per room.
   for (const device of await connectAll(
     target,
-    warming.map((docName) => ({ docName, index: 1 })),
+    rooms.slice(0, warmUp).map((docName) => ({ docName, index: 1 })),
     10,
   ))
     device.destroy();
   await sleep(1_000);
-  const docNames = measured;
+  const docNames = rooms.slice(warmUp);
   const before = target.server.rss();
   const devices = await connectAll(
     target,
@@ -282,8 +282,4 @@ async function waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
-}
-
-function splitAt<T>(items: T[], index: number): [T[], T[]] {
-  return [items.slice(0, index), items.slice(index)];
 }
