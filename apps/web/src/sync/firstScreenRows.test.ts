@@ -5,6 +5,18 @@ import * as Y from "yjs";
 import { firstScreenNames, prefetchFirstScreen, takeFirstScreenRows, takeReadRows } from "./firstScreenRows";
 import { attachLocalStore } from "./localStore";
 
+/** Stores each named document on the device, holding its own name (so a test can tell whose rows it got). */
+async function storeOnDevice(scope: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const doc = new Y.Doc();
+    const store = attachLocalStore(scope, name, doc);
+    await store.loaded;
+    doc.getMap("m").set("name", name);
+    await store.flushed();
+    store.destroy();
+  }
+}
+
 describe("first screen rows", () => {
   it("spells document names as the model does", () => {
     expect(firstScreenNames.directory).toBe(DIRECTORY_DOC);
@@ -22,14 +34,7 @@ describe("first screen rows", () => {
       segmentDocName("r1", 0),
       segmentDocName("r1", 12),
     ];
-    for (const name of names) {
-      const doc = new Y.Doc();
-      const store = attachLocalStore(scope, name, doc);
-      await store.loaded;
-      doc.getMap("m").set("name", name);
-      await store.flushed();
-      store.destroy();
-    }
+    await storeOnDevice(scope, names);
 
     prefetchFirstScreen(scope, "r1");
     for (const name of [DIRECTORY_DOC, userDocName(scope), roomDocName("r1")]) {
@@ -51,14 +56,12 @@ describe("first screen rows", () => {
 
   it("gives rows already read at once, so a store opened after the read has its content synchronously", async () => {
     const scope = "prefetch2";
-    for (const name of [DIRECTORY_DOC, userDocName(scope), roomDocName("r2"), segmentDocName("r2", 4)]) {
-      const doc = new Y.Doc();
-      const store = attachLocalStore(scope, name, doc);
-      await store.loaded;
-      doc.getMap("m").set("name", name);
-      await store.flushed();
-      store.destroy();
-    }
+    await storeOnDevice(scope, [
+      DIRECTORY_DOC,
+      userDocName(scope),
+      roomDocName("r2"),
+      segmentDocName("r2", 4),
+    ]);
 
     prefetchFirstScreen(scope, "r2");
     // Not read yet: nothing to take at once (the store would wait for the read instead).
@@ -86,14 +89,7 @@ describe("first screen rows", () => {
 
   it("leaves the room to be applied later, and its segment unread, when asked to (it shows a cached tail)", async () => {
     const scope = "prefetch3";
-    for (const name of [roomDocName("r3"), segmentDocName("r3", 0)]) {
-      const doc = new Y.Doc();
-      const store = attachLocalStore(scope, name, doc);
-      await store.loaded;
-      doc.getMap("m").set("name", name);
-      await store.flushed();
-      store.destroy();
-    }
+    await storeOnDevice(scope, [roomDocName("r3"), segmentDocName("r3", 0)]);
     prefetchFirstScreen(scope, "r3", { roomAtOnce: false });
     await takeFirstScreenRows(scope, DIRECTORY_DOC);
     await new Promise((resolve) => setTimeout(resolve, 0));
