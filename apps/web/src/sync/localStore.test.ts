@@ -68,6 +68,40 @@ describe("the device store", () => {
     ).toEqual(["stored", "typed while loading"]);
   });
 
+  it("begins each change's write in the task that made it, without waiting for earlier writes", async () => {
+    const scope = "prompt1";
+    const doc = new Y.Doc();
+    const store = attachLocalStore(scope, "user:u", doc);
+    await store.loaded;
+    const db = await openDeviceDatabase(scope);
+    const begin = db.transaction.bind(db);
+    let readWrites = 0;
+    db.transaction = ((names: string | string[], mode?: IDBTransactionMode) => {
+      if (mode === "readwrite") readWrites++;
+      return begin(names, mode);
+    }) as typeof db.transaction;
+    try {
+      // A burst in one task (a paste, a reaction and its message): one transaction.
+      for (let i = 0; i < 5; i++) appendMessage(doc, createMessage("a", `burst ${i}`, i, `b${i}`));
+      await Promise.resolve();
+      expect(readWrites).toBe(1);
+      // The next keystroke, while that write is still under way (it cannot have finished: this task
+      // has not ended): its own transaction begins at once instead of queueing behind it in the page.
+      appendMessage(doc, createMessage("a", "next", 9, "n"));
+      await Promise.resolve();
+      expect(readWrites).toBe(2);
+    } finally {
+      db.transaction = begin;
+    }
+    await store.flushed();
+    expect(await rowCount(scope, "user:u")).toBe(6);
+    const reread = new Y.Doc();
+    await attachLocalStore(scope, "user:u", reread).loaded;
+    expect(listMessages(reread).map((m) => m.text)).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `burst ${i}`).concat("next"),
+    );
+  });
+
   it("merges a document's rows into one once there are many, losing nothing", async () => {
     const scope = "bob1";
     const doc = new Y.Doc();

@@ -84,6 +84,12 @@ interface Unconfirmed {
   confirmed: boolean;
 }
 
+/** A change to write: its update, and whether it is this person's own (then counted until confirmed). */
+interface Change {
+  update: Uint8Array;
+  mine: Unconfirmed | null;
+}
+
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
@@ -173,6 +179,41 @@ function clearLocalFlags(db: IDBDatabase, docName: string, seqs: readonly number
   return done(tx).catch((error) => console.error(`cannot update ${docName} on this device`, error));
 }
 
+/**
+ * Adds the rows in one transaction. `add`, never `put`: a key another tab took at the same moment
+ * fails the transaction, which is tried again with new keys, instead of overwriting that tab's row.
+ */
+async function writeRows(db: IDBDatabase, docName: string, batch: readonly Change[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const tx = db.transaction(UPDATES, "readwrite");
+    const store = tx.objectStore(UPDATES);
+    const rows = batch.map(({ update, mine }) => {
+      const row: UpdateRow = { doc: docName, seq: newRowSeq(), update };
+      if (mine && !mine.confirmed) row.local = mine.keys;
+      // Known at once, so a confirmation arriving before the commit clears the right row.
+      if (mine) mine.seq = row.seq;
+      store.add(row);
+      return row;
+    });
+    // Nothing more goes into it: commit now instead of when the page next returns to its event loop.
+    tx.commit?.();
+    try {
+      await done(tx);
+      // A confirmation that came during a retry cleared the keys of the first attempt.
+      const confirmedMeanwhile = rows.filter((row, i) => row.local && batch[i]!.mine?.confirmed);
+      if (attempt > 0 && confirmedMeanwhile.length > 0)
+        await clearLocalFlags(
+          db,
+          docName,
+          confirmedMeanwhile.map((row) => row.seq),
+        );
+      return;
+    } catch (error) {
+      if (attempt >= 3 || (error as DOMException | null)?.name !== "ConstraintError") throw error;
+    }
+  }
+}
+
 export function attachLocalStore(
   scope: string,
   name: string,
@@ -184,36 +225,57 @@ export function attachLocalStore(
   let rowCount = 0;
   let compacting = false;
   let writes: Promise<void> = Promise.resolve();
-  const early: Array<{ update: Uint8Array; mine: Unconfirmed | null }> = [];
+  const early: Change[] = [];
   let ready = false;
   const database = openDeviceDatabase(scope);
 
   const unconfirmed = new Set<Unconfirmed>();
   let remoteOrigin: unknown = null;
 
+  // The database, once open: a change's write is begun synchronously from then on.
+  let openDb: IDBDatabase | null = null;
+  void database.then(
+    (db) => {
+      openDb = db;
+    },
+    () => {},
+  );
+  /** Changes made in the current task, written together in one transaction before the task ends. */
+  let queued: Change[] = [];
+  let writeScheduled = false;
+
   const append = (update: Uint8Array, mine: Unconfirmed | null) => {
     rowCount++;
-    writes = writes
-      .then(async () => {
-        const db = await database;
-        // `add`, never `put`: a key taken by another tab fails (and is retried) instead of overwriting.
-        for (let attempt = 0; ; attempt++) {
-          const tx = db.transaction(UPDATES, "readwrite");
-          const row: UpdateRow = { doc: name, seq: newRowSeq(), update };
-          if (mine && !mine.confirmed) row.local = mine.keys;
-          tx.objectStore(UPDATES).add(row);
-          try {
-            await done(tx);
-            if (mine) mine.seq = row.seq;
-            if (mine?.confirmed && row.local) clearLocalFlags(db, name, [row.seq]);
-            return;
-          } catch (error) {
-            if (attempt >= 3 || (error as DOMException | null)?.name !== "ConstraintError") throw error;
-          }
-        }
-      })
-      .catch((error) => console.error(`cannot store ${name} on this device`, error));
+    queued.push({ update, mine });
+    if (!writeScheduled) {
+      writeScheduled = true;
+      queueMicrotask(writeQueued);
+    }
     if (rowCount > COMPACT_AFTER_ROWS) scheduleCompaction();
+  };
+
+  /**
+   * Begins the write of what was queued at once, without waiting for earlier writes to finish:
+   * IndexedDB runs read-write transactions on one store in the order they began, so rows still land
+   * in order, and a page closed or navigated away right after a keystroke has already handed that
+   * keystroke to the browser. (Before, each change waited for the one before it to commit, so the last
+   * keystrokes of a burst of typing were still queued in the page when it went away.)
+   */
+  const writeQueued = () => {
+    writeScheduled = false;
+    if (queued.length === 0) return;
+    if (openDb === null) {
+      // Not open yet (it opened for the read ahead, so this is a moment at most).
+      writeScheduled = true;
+      database.then(writeQueued, (error) => console.error(`cannot store ${name} on this device`, error));
+      return;
+    }
+    const batch = queued;
+    queued = [];
+    const written = writeRows(openDb, name, batch).catch((error) =>
+      console.error(`cannot store ${name} on this device`, error),
+    );
+    writes = writes.then(() => written);
   };
 
   const scheduleCompaction = () => {
