@@ -24,8 +24,8 @@ if (process.argv.includes("--search-only")) {
 }
 const oneRoom = { rooms: 1, devicesPerRoom: 50, messages: quick ? 10 : 40, intervalMs: 50 };
 const manyRooms = { rooms: 50, devicesPerRoom: 10, messages: quick ? 4 : 10, intervalMs: 200 };
-/** Each delivery scenario runs this many times per server; the table shows the medians. */
-const rounds = quick ? 1 : 3;
+/** Each delivery scenario runs this many times per server, the servers taking turns; the table shows the medians. */
+const rounds = quick ? 1 : 5;
 const roundsOf = (result: { rounds: DeliveryResult[] }) =>
   result.rounds.map((r) => r.latency.p99.toFixed(1)).join(" / ");
 /**
@@ -38,18 +38,17 @@ if (process.argv.includes("--delivery-only")) {
     ? { DATABASE_URL: process.env.BENCH_DATABASE_URL }
     : { DATA_DIR: dir };
   try {
-    for (const make of [() => ourServer(env), bareHocuspocus]) {
-      const target = await make();
-      process.stdout.write(`\n== ${target.name}\n`);
-      for (const scenario of [oneRoom, manyRooms]) {
-        const result = await deliveryRounds(target, scenario, rounds);
-        const { latency } = result;
+    const targets = [await ourServer(env), await bareHocuspocus()];
+    for (const scenario of [oneRoom, manyRooms]) {
+      const results = await deliveryRounds(targets, scenario, rounds);
+      for (const [i, { latency, ...result }] of results.entries())
         process.stdout.write(
-          `${scenario.rooms * scenario.devicesPerRoom} devices, ${scenario.rooms} rooms: p50 ${latency.p50.toFixed(1)} p95 ${latency.p95.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms (${latency.samples}/${latency.expected}; p99 per round ${roundsOf(result)})\n`,
+          `${targets[i]!.name}, ${scenario.rooms * scenario.devicesPerRoom} devices, ${scenario.rooms} room${scenario.rooms === 1 ? "" : "s"}: p50 ${latency.p50.toFixed(1)} p95 ${latency.p95.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms (${latency.samples}/${latency.expected}; p99 per round ${roundsOf(result)})\n`,
         );
-      }
-      await target.server.stop();
+      const [ours, bare] = results;
+      process.stdout.write(`  p99 ours ÷ bare: ${(ours!.latency.p99 / bare!.latency.p99).toFixed(2)}×\n`);
     }
+    for (const target of targets) await target.server.stop();
   } finally {
     stopAllNow();
     rmSync(dir, { recursive: true, force: true });
@@ -68,50 +67,47 @@ interface Row {
   perRoom: number;
 }
 
-async function measure(make: () => Promise<Target>): Promise<{ row: Row; target: Target }> {
-  const target = await make();
-  process.stdout.write(`\n== ${target.name}\n`);
-  const one = await deliveryRounds(target, oneRoom, rounds);
-  process.stdout.write(
-    `50 devices, 1 room: p50 ${ms(one.latency.p50)} p99 ${ms(one.latency.p99)} (${one.latency.samples}/${one.latency.expected}; p99 per round ${roundsOf(one)})\n`,
-  );
-  const many = await deliveryRounds(target, manyRooms, rounds);
-  process.stdout.write(
-    `500 devices, 50 rooms: p50 ${ms(many.latency.p50)} p99 ${ms(many.latency.p99)} (${many.latency.samples}/${many.latency.expected}; p99 per round ${roundsOf(many)})\n`,
-  );
-  // Memory per room on a fresh process (same storage): after the rounds, loading rooms reuses the heap
-  // their devices left behind, and the growth said nothing (0 KiB).
-  await target.server.stop();
-  const fresh = await make();
-  const perRoom = await memoryPerRoom(fresh, 100);
-  process.stdout.write(`memory per loaded room: ${kib(perRoom)}\n`);
-  return { row: { target: target.name, one, many, perRoom }, target: fresh };
-}
-
 const dataDir = mkdtempSync(join(tmpdir(), "chat-bench-"));
 const ourEnv = process.env.BENCH_DATABASE_URL
   ? { DATABASE_URL: process.env.BENCH_DATABASE_URL }
   : { DATA_DIR: dataDir };
+const makers = [() => ourServer(ourEnv), bareHocuspocus, yWebsocket];
 const rows: Row[] = [];
 const cold: Array<{ count: number; openMs: number; allMs: number; segments: number; complete: boolean }> = [];
 let unloaded = "n/a";
 try {
-  const ours = await measure(() => ourServer(ourEnv));
-  rows.push(ours.row);
-  await new Promise((r) => setTimeout(r, 5_000));
-  unloaded = String(await ours.target.loadedDocuments?.());
-  for (const count of coldSizes) {
-    const result = await coldOpen(ours.target, count);
+  // Every server runs through the delivery rounds together, taking turns (see deliveryRounds).
+  const targets: Target[] = [];
+  for (const make of makers) targets.push(await make());
+  const report = (label: string, target: Target, result: DeliveryResult & { rounds: DeliveryResult[] }) =>
     process.stdout.write(
-      `cold open of a room of ${count} messages: ${ms(result.openMs)}; all ${result.segments} segments ${ms(result.allMs)}${result.complete ? "" : " (INCOMPLETE)"}\n`,
+      `${target.name}, ${label}: p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} (${result.latency.samples}/${result.latency.expected}; p99 per round ${roundsOf(result)})\n`,
     );
-    cold.push({ count, ...result });
-  }
-  await ours.target.server.stop();
-  for (const make of [bareHocuspocus, yWebsocket]) {
-    const { row, target } = await measure(make);
-    rows.push(row);
-    await target.server.stop();
+  const one = await deliveryRounds(targets, oneRoom, rounds);
+  for (const [i, target] of targets.entries()) report("50 devices, 1 room", target, one[i]!);
+  const many = await deliveryRounds(targets, manyRooms, rounds);
+  for (const [i, target] of targets.entries()) report("500 devices, 50 rooms", target, many[i]!);
+  for (const target of targets) await target.server.stop();
+
+  // Memory per room on a fresh process of each (same storage): after the rounds, loading rooms reuses
+  // the heap their devices left behind, and the growth said nothing (0 KiB).
+  for (const [i, make] of makers.entries()) {
+    const fresh = await make();
+    const perRoom = await memoryPerRoom(fresh, 100);
+    process.stdout.write(`${fresh.name}, memory per loaded room: ${kib(perRoom)}\n`);
+    rows.push({ target: fresh.name, one: one[i]!, many: many[i]!, perRoom });
+    if (i === 0) {
+      await new Promise((r) => setTimeout(r, 5_000));
+      unloaded = String(await fresh.loadedDocuments?.());
+      for (const count of coldSizes) {
+        const result = await coldOpen(fresh, count);
+        process.stdout.write(
+          `cold open of a room of ${count} messages: ${ms(result.openMs)}; all ${result.segments} segments ${ms(result.allMs)}${result.complete ? "" : " (INCOMPLETE)"}\n`,
+        );
+        cold.push({ count, ...result });
+      }
+    }
+    await fresh.server.stop();
   }
 } finally {
   stopAllNow();
@@ -160,7 +156,7 @@ const report = `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Our server stored in ${process.env.BENCH_DATABASE_URL ? "Postgres (BENCH_DATABASE_URL)" : "embedded PGlite"}; the two references keep documents in memory only. Every server runs in its own process; all devices run in the benchmark process and share its clock. Absolute times depend on the machine; the ratios are what to compare.
 
-Each device is a real client (\`@hocuspocus/provider\` with one socket per device; the y-websocket client for y-websocket). In each room one device sends messages (${oneRoom.messages} at ${oneRoom.intervalMs} ms intervals with 50 devices; ${manyRooms.messages} per room at ${manyRooms.intervalMs} ms with 500); every other device records when each arrives. Each scenario runs ${rounds} times on fresh rooms and the table shows the median of the rounds (a single stall of the shared virtual machine lands in one round's p99). Before timing starts, each room's sender sends one message that is delivered everywhere, and a second passes, so every server is measured warm (the devices open only their room, so to our server every member is offline, and that first message loads each member's index document; a person's own devices keep it loaded while they are online); rounds are 5 s apart, so one round's leaving devices do not weigh on the next. Our server authenticates every device, checks every write, appends it to its database before acknowledging it to its sender (the others receive it while it is written), numbers each message and keeps every member's unread count; the references do none of that.
+Each device is a real client (\`@hocuspocus/provider\` with one socket per device; the y-websocket client for y-websocket). In each room one device sends messages (${oneRoom.messages} at ${oneRoom.intervalMs} ms intervals with 50 devices; ${manyRooms.messages} per room at ${manyRooms.intervalMs} ms with 500); every other device records when each arrives. Each scenario runs ${rounds} times per server on fresh rooms, the servers taking turns round by round (so a slow spell of the shared virtual machine falls on all of them alike, not on whichever was being measured then), and the table shows the median of each server's rounds. Before timing starts, each room's sender sends one message that is delivered everywhere, and a second passes, so every server is measured warm (the devices open only their room, so to our server every member is offline, and that first message loads each member's index document; a person's own devices keep it loaded while they are online); rounds are 5 s apart, so one round's leaving devices do not weigh on the next, whichever server it is. Our server authenticates every device, checks every write, appends it to its database before acknowledging it to its sender (the others receive it while it is written), numbers each message and keeps every member's unread count; the references do none of that.
 
 ${table.join("\n")}
 

@@ -65,22 +65,31 @@ const WARM_UP_SETTLE_MS = 1_000;
 const ROUND_SETTLE_MS = 5_000;
 
 /**
- * `delivery` run `rounds` times on fresh rooms: each figure is the median of the rounds' (samples add
- * up; memory per device is the first round's, before anything else was loaded). On a shared virtual
- * machine a single stall of 20-40 ms lands in one round's p99 for one server or the other at random,
- * so one round's p99 said more about the moment than about the server.
+ * `delivery` run `rounds` times on fresh rooms for every target, the targets taking turns round by
+ * round (and who goes first turning too): on a shared virtual machine the host's slow spells come and
+ * go over tens of seconds, and with each server's rounds run back to back a slow spell fell on one
+ * server's rounds only, so the ratio said more about the moment than about the servers. Each figure is
+ * the median of a target's rounds (samples add up; memory per device is its first round's, before
+ * anything else was loaded).
  */
 export async function deliveryRounds(
-  target: Target,
+  targets: readonly Target[],
   options: Parameters<typeof delivery>[1],
   rounds: number,
-): Promise<DeliveryResult & { rounds: DeliveryResult[] }> {
-  const results: DeliveryResult[] = [];
-  for (let i = 0; i < rounds; i++) {
-    // The last round's 500 devices are gone: let the server store and unload what they left first.
-    if (i > 0) await sleep(ROUND_SETTLE_MS);
-    results.push(await delivery(target, options));
-  }
+): Promise<Array<DeliveryResult & { rounds: DeliveryResult[] }>> {
+  const results = targets.map((): DeliveryResult[] => []);
+  for (let round = 0; round < rounds; round++)
+    for (let turn = 0; turn < targets.length; turn++) {
+      // The last round's devices are gone: let its server store and unload what they left first,
+      // so it neither weighs on the next round nor on another server's.
+      if (round > 0 || turn > 0) await sleep(ROUND_SETTLE_MS);
+      const which = (round + turn) % targets.length;
+      results[which]!.push(await delivery(targets[which]!, options));
+    }
+  return results.map(medianOfRounds);
+}
+
+function medianOfRounds(results: DeliveryResult[]): DeliveryResult & { rounds: DeliveryResult[] } {
   const median = (pick: (r: DeliveryResult) => number) => {
     const sorted = results.map(pick).sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)]!;
