@@ -31,10 +31,12 @@ function firstScreenEntry(): Plugin {
           (output) => output.type === "chunk" && output.isEntry && output.name === FIRST_SCREEN_ENTRY,
         );
         if (!chunk) throw new Error(`the ${FIRST_SCREEN_ENTRY} entry is missing from the build`);
-        // Module scripts run in document order: this one goes before the main chunk's.
+        // Before the main chunk's, and `async`: it runs as soon as it has arrived, instead of waiting
+        // its turn behind the document's parsing and the main chunk's compilation (it ran only a few
+        // ms before the main chunk without it, measured in a cold page).
         const main = html.indexOf('<script type="module"');
         if (main < 0) throw new Error("index.html has no module script");
-        const tag = `<script type="module" crossorigin src="/${chunk.fileName}"></script>\n    `;
+        const tag = `<script type="module" async crossorigin src="/${chunk.fileName}"></script>\n    `;
         return html.slice(0, main) + tag + html.slice(main);
       },
     },

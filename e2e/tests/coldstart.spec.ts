@@ -20,8 +20,12 @@ import {
  * figure measures the app, not the seeding. Prints the median of several cold loads.
  */
 const RUNS = 7;
-/** A generous bound for a loaded two-core machine; the printed median is the figure to read. */
-const MEDIAN_LIMIT_MS = 1_500;
+/**
+ * The goal is 250 ms (medians measured here: 190-230 ms for a first open, 155-165 ms for a room shown
+ * before); the bound leaves room for a busier machine, yet fails a first screen that waits for more
+ * than the newest segment (a whole 100,000-message history takes 1-1.9 s to load).
+ */
+const MEDIAN_LIMIT_MS = 350;
 
 /**
  * Installed in every page: the time (ms from navigation start) when nav and 50 messages are on screen.

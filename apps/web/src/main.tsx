@@ -4,14 +4,29 @@ import { render } from "solid-js/web";
 import { App } from "./App";
 import { loadMarkdown } from "./messageHtml";
 import { loadSession } from "./session";
+import { firstScreenRead } from "./sync/firstScreenRows";
 import "./styles.css";
+
+/**
+ * How long the first render may wait for the open room's messages to be read from the device (see
+ * `firstScreenRead`): they are usually there within a few milliseconds when the page leaves the
+ * read alone; a device slower than that gets its first screen without them, as before.
+ */
+const FIRST_SCREEN_WAIT_MS = 120;
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");
-performance.mark("before-render");
-render(() => <App />, root);
-performance.mark("after-render");
-void loadSession();
-// After the first screen (rendered synchronously above when the device remembers the session):
-// markdown-it comes in its own chunk.
-void loadMarkdown();
+
+function start(root: HTMLElement) {
+  performance.mark("before-render");
+  render(() => <App />, root);
+  performance.mark("after-render");
+  void loadSession();
+  // After the first screen (rendered synchronously above when the device remembers the session):
+  // markdown-it comes in its own chunk.
+  void loadMarkdown();
+}
+
+const reading = firstScreenRead(FIRST_SCREEN_WAIT_MS);
+if (reading) void reading.then(() => start(root));
+else start(root);

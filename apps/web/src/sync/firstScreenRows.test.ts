@@ -2,7 +2,14 @@ import "fake-indexeddb/auto";
 import { DIRECTORY_DOC, roomDocName, segmentDocName, userDocName } from "@chat/model";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { firstScreenNames, prefetchFirstScreen, takeFirstScreenRows, takeReadRows } from "./firstScreenRows";
+import { databaseName } from "./deviceDatabase";
+import {
+  firstScreenNames,
+  firstScreenRead,
+  prefetchFirstScreen,
+  takeFirstScreenRows,
+  takeReadRows,
+} from "./firstScreenRows";
 import { attachLocalStore } from "./localStore";
 
 /** Stores each named document on the device, holding its own name (so a test can tell whose rows it got). */
@@ -108,5 +115,44 @@ describe("first screen rows", () => {
     for (let i = 0; i < 5; i++) await Promise.resolve();
     expect(handedOver).toBe(false);
     expect(await later).toEqual([]);
+  });
+
+  it("lets the first render wait until the room's messages can be taken at once, only when there are some to wait for", async () => {
+    const scope = "prefetch4";
+    await storeOnDevice(scope, [roomDocName("r4"), segmentDocName("r4", 0)]);
+    prefetchFirstScreen(scope, "r4");
+    const reading = firstScreenRead(5_000);
+    expect(reading).toBeDefined();
+    expect(takeReadRows(scope, segmentDocName("r4", 0))).toBeUndefined();
+    await reading;
+    expect(takeReadRows(scope, segmentDocName("r4", 0))?.length).toBe(1);
+
+    // No room on screen, or one whose latest messages are cached: the first render does not wait.
+    prefetchFirstScreen(scope, null);
+    expect(firstScreenRead(5_000)).toBeUndefined();
+    prefetchFirstScreen(scope, "r4", { roomAtOnce: false });
+    expect(firstScreenRead(5_000)).toBeUndefined();
+  });
+
+  it("never lets the first render wait longer than it may, however slow the device database is", async () => {
+    const scope = "prefetch5";
+    // Another connection holds the database while it is being deleted: opening it waits for both.
+    const holder = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open(databaseName(scope), 1);
+      req.onupgradeneeded = () => req.result.createObjectStore("updates", { keyPath: ["doc", "seq"] });
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    indexedDB.deleteDatabase(databaseName(scope));
+    prefetchFirstScreen(scope, "r5");
+    let settled = false;
+    const reading = firstScreenRead(80)?.then(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(settled).toBe(false);
+    await reading;
+    expect(takeReadRows(scope, roomDocName("r5"))).toBeUndefined();
+    holder.close();
   });
 });
