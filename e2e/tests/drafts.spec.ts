@@ -1,7 +1,9 @@
 import {
+  controllableNetwork,
   createRoomViaApi,
   expect,
   expectOnline,
+  installApp,
   messageBox,
   openApp,
   roomLink,
@@ -48,6 +50,45 @@ test("a draft is kept per room, survives a reload and follows the person to thei
     // Sending clears the draft everywhere.
     await messageBox(alice.page).press("Enter");
     await expect(messageBox(page)).toHaveValue("");
+  } finally {
+    await laptop.close();
+  }
+});
+
+test("the last keystrokes before the page goes away are kept: a reload at once, and a tab closed offline", async ({
+  person,
+  browser,
+  baseURL,
+}) => {
+  const alice = await person("alice");
+  const network = await controllableNetwork(alice.context);
+  const room = await createRoomViaApi(alice.context.request, uniqueName("Abrupt"));
+  await installApp(alice, `/r/${room}`);
+  await expectOnline(alice.page);
+
+  // Typed, and at once a full page load: no pause for anything to be written.
+  await messageBox(alice.page).pressSequentially("Typed right before leaving");
+  await alice.page.goto(`/r/${room}`);
+  await expect(messageBox(alice.page)).toHaveValue("Typed right before leaving");
+
+  // With no network the device's copy is all there is: typed, the tab closed at once, opened again.
+  await network.cut();
+  await messageBox(alice.page).press("End");
+  await messageBox(alice.page).pressSequentially(", then more offline");
+  await alice.page.close();
+  alice.page = await alice.context.newPage();
+  await alice.page.goto(`/r/${room}`);
+  await expect(messageBox(alice.page)).toHaveValue("Typed right before leaving, then more offline");
+
+  // Back online, it goes out by itself: her other device shows it.
+  await network.restore();
+  await expectOnline(alice.page);
+  const laptop = await browser.newContext({ baseURL });
+  try {
+    await signInViaApi(laptop.request, alice.username, alice.password);
+    const page = await laptop.newPage();
+    await openApp(page, `/r/${room}`);
+    await expect(messageBox(page)).toHaveValue("Typed right before leaving, then more offline");
   } finally {
     await laptop.close();
   }
