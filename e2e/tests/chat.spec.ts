@@ -1,4 +1,5 @@
 import {
+  anotherDevice,
   expect,
   expectOnline,
   messageArticle,
@@ -7,7 +8,6 @@ import {
   openApp,
   roomLink,
   sendMessage,
-  signInViaApi,
   test,
   uniqueName,
 } from "./support.ts";
@@ -83,16 +83,10 @@ test("two people chat in a new room, with Markdown rendered safely, and the hist
   await expect(messageArticle(alice.page, "useful link").getByRole("strong")).toHaveText("bold");
 
   // The history comes from the server: a fresh browser (no local cache) at the room URL shows it too.
-  const laptop = await alice.context.browser()!.newContext({ baseURL: new URL(alice.page.url()).origin });
-  try {
-    await signInViaApi(laptop.request, alice.username, alice.password);
-    const page = await laptop.newPage();
-    await page.goto(roomPath);
-    await expect(page.getByRole("heading", { level: 1, name: roomName })).toBeVisible();
-    await expect(messageArticle(page, "Hello Bob, welcome to the room")).toBeVisible();
-    await expect(messageArticle(page, "Hi Alice, glad to be here")).toBeVisible();
-    await expect(messageLog(page).getByRole("article")).toHaveCount(4);
-  } finally {
-    await laptop.close();
-  }
+  const { page } = await anotherDevice(person, alice);
+  await page.goto(roomPath);
+  await expect(page.getByRole("heading", { level: 1, name: roomName })).toBeVisible();
+  await expect(messageArticle(page, "Hello Bob, welcome to the room")).toBeVisible();
+  await expect(messageArticle(page, "Hi Alice, glad to be here")).toBeVisible();
+  await expect(messageLog(page).getByRole("article")).toHaveCount(4);
 });

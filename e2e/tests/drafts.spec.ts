@@ -1,4 +1,5 @@
 import {
+  anotherDevice,
   controllableNetwork,
   createRoomViaApi,
   expect,
@@ -7,15 +8,12 @@ import {
   messageBox,
   openApp,
   roomLink,
-  signInViaApi,
   test,
   uniqueName,
 } from "./support.ts";
 
 test("a draft is kept per room, survives a reload and follows the person to their other device", async ({
   person,
-  browser,
-  baseURL,
 }) => {
   const alice = await person("alice");
   const nameA = uniqueName("Drafts");
@@ -37,28 +35,20 @@ test("a draft is kept per room, survives a reload and follows the person to thei
   await expect(messageBox(alice.page)).toHaveValue("Half a thought");
 
   // Her laptop: a fresh browser signed in as her shows the same draft, and typing there reaches the first.
-  const laptop = await browser.newContext({ baseURL });
-  try {
-    await signInViaApi(laptop.request, alice.username, alice.password);
-    const page = await laptop.newPage();
-    await openApp(page, `/r/${roomA}`);
-    await expect(messageBox(page)).toHaveValue("Half a thought");
-    await messageBox(page).press("End");
-    await messageBox(page).pressSequentially(", finished on the laptop");
-    await expect(messageBox(alice.page)).toHaveValue("Half a thought, finished on the laptop");
+  const { page } = await anotherDevice(person, alice);
+  await openApp(page, `/r/${roomA}`);
+  await expect(messageBox(page)).toHaveValue("Half a thought");
+  await messageBox(page).press("End");
+  await messageBox(page).pressSequentially(", finished on the laptop");
+  await expect(messageBox(alice.page)).toHaveValue("Half a thought, finished on the laptop");
 
-    // Sending clears the draft everywhere.
-    await messageBox(alice.page).press("Enter");
-    await expect(messageBox(page)).toHaveValue("");
-  } finally {
-    await laptop.close();
-  }
+  // Sending clears the draft everywhere.
+  await messageBox(alice.page).press("Enter");
+  await expect(messageBox(page)).toHaveValue("");
 });
 
 test("the last keystrokes before the page goes away are kept: a reload at once, and a tab closed offline", async ({
   person,
-  browser,
-  baseURL,
 }) => {
   const alice = await person("alice");
   const network = await controllableNetwork(alice.context);
@@ -83,13 +73,7 @@ test("the last keystrokes before the page goes away are kept: a reload at once, 
   // Back online, it goes out by itself: her other device shows it.
   await network.restore();
   await expectOnline(alice.page);
-  const laptop = await browser.newContext({ baseURL });
-  try {
-    await signInViaApi(laptop.request, alice.username, alice.password);
-    const page = await laptop.newPage();
-    await openApp(page, `/r/${room}`);
-    await expect(messageBox(page)).toHaveValue("Typed right before leaving, then more offline");
-  } finally {
-    await laptop.close();
-  }
+  const { page } = await anotherDevice(person, alice);
+  await openApp(page, `/r/${room}`);
+  await expect(messageBox(page)).toHaveValue("Typed right before leaving, then more offline");
 });

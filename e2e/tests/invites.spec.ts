@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, expectOnline, openApp, roomsNav, signInViaApi, test } from "./support.ts";
+import { anotherDevice, expect, expectOnline, openApp, roomsNav, signInViaApi, test } from "./support.ts";
 
 /**
  * With SCREENSHOT_DIR set, saves the page at 1280×800 and 390×844 (HELPERS.md: look at what you
@@ -137,45 +137,35 @@ test.describe("invite-only sign-up", () => {
 });
 
 test.describe("password change", () => {
-  test("needs the current password and signs out the person's other devices", async ({
-    person,
-    browser,
-    baseURL,
-  }) => {
+  test("needs the current password and signs out the person's other devices", async ({ person }) => {
     const alice = await person("alice");
     await openApp(alice.page);
     await expectOnline(alice.page);
-    const laptop = await browser.newContext({ baseURL });
-    try {
-      const other = await laptop.newPage();
-      await signInViaApi(other.request, alice.username, alice.password);
-      await openApp(other);
-      await expectOnline(other);
+    const { page: other } = await anotherDevice(person, alice);
+    await openApp(other);
+    await expectOnline(other);
 
-      await alice.page.getByRole("button", { name: "Settings" }).click();
-      const dialog = alice.page.getByRole("dialog", { name: "Settings" });
-      await dialog.getByLabel("Current password").fill("not my password");
-      await dialog.getByLabel("New password").fill("a brand new passphrase");
-      await dialog.getByRole("button", { name: "Change password" }).click();
-      await expect(dialog.getByRole("alert")).toHaveText("The current password is not right.");
-      await shoot(alice.page, "settings-password-error");
+    await alice.page.getByRole("button", { name: "Settings" }).click();
+    const dialog = alice.page.getByRole("dialog", { name: "Settings" });
+    await dialog.getByLabel("Current password").fill("not my password");
+    await dialog.getByLabel("New password").fill("a brand new passphrase");
+    await dialog.getByRole("button", { name: "Change password" }).click();
+    await expect(dialog.getByRole("alert")).toHaveText("The current password is not right.");
+    await shoot(alice.page, "settings-password-error");
 
-      await dialog.getByLabel("Current password").fill(alice.password);
-      await dialog.getByLabel("New password").fill("a brand new passphrase");
-      await dialog.getByRole("button", { name: "Change password" }).click();
-      await expect(dialog.getByRole("status").filter({ hasText: "Password changed." })).toHaveText(
-        "Password changed. 1 other session was signed out.",
-      );
-      await shoot(alice.page, "settings-password");
+    await dialog.getByLabel("Current password").fill(alice.password);
+    await dialog.getByLabel("New password").fill("a brand new passphrase");
+    await dialog.getByRole("button", { name: "Change password" }).click();
+    await expect(dialog.getByRole("status").filter({ hasText: "Password changed." })).toHaveText(
+      "Password changed. 1 other session was signed out.",
+    );
+    await shoot(alice.page, "settings-password");
 
-      // The other device is sent to the sign-in page; this one stays signed in and online.
-      await expect(other.getByRole("button", { name: "Sign in" })).toBeVisible({ timeout: 20_000 });
-      await dialog.getByRole("button", { name: "Close" }).click();
-      await expectOnline(alice.page);
-      expect((await alice.page.request.get("/api/session")).status()).toBe(200);
-    } finally {
-      await laptop.close();
-    }
+    // The other device is sent to the sign-in page; this one stays signed in and online.
+    await expect(other.getByRole("button", { name: "Sign in" })).toBeVisible({ timeout: 20_000 });
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await expectOnline(alice.page);
+    expect((await alice.page.request.get("/api/session")).status()).toBe(200);
   });
 });
 

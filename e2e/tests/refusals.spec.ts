@@ -1,4 +1,5 @@
 import {
+  anotherDevice,
   controllableNetwork,
   createRoomViaApi,
   expect,
@@ -9,7 +10,6 @@ import {
   openApp,
   type Person,
   sendMessage,
-  signInViaApi,
   test,
   uniqueName,
 } from "./support.ts";
@@ -34,8 +34,7 @@ test("a change made offline that the server refuses is said, dropped from the de
   await expect(messageArticle(laptop.page, "Plan for Friday")).toContainText("✓");
 
   // The same person on a second device, which keeps the room for offline use.
-  const phone: Person = { ...(await person("phone", { signUp: false })), username: laptop.username };
-  await signInViaApi(phone.context.request, laptop.username, laptop.password);
+  const phone = await anotherDevice(person, laptop);
   await installApp(phone, roomPath);
   await expectOnline(phone.page);
   await expect(messageArticle(phone.page, "Plan for Friday")).toBeVisible();

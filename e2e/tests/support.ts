@@ -85,6 +85,19 @@ export async function signInViaApi(request: APIRequestContext, username: string,
   await postJson(request, "/api/login", { username, password }, 200);
 }
 
+/**
+ * The same person on another device: a browser context of its own (nothing of theirs stored in it),
+ * signed in as `who`, its page not yet on the app. Closed at the end of the test, like every person's.
+ */
+export async function anotherDevice(
+  person: (prefix: string, options?: PersonOptions) => Promise<Person>,
+  who: Person,
+): Promise<Person> {
+  const device = await person(`${who.username}-device`, { signUp: false });
+  await signInViaApi(device.context.request, who.username, who.password);
+  return { ...device, username: who.username, password: who.password };
+}
+
 /** Creates a public room as the signed-in person; returns its id. */
 export async function createRoomViaApi(request: APIRequestContext, name: string): Promise<string> {
   const body = (await postJson(request, "/api/rooms", { name }, 201)) as { room: { id: string } };
