@@ -24,9 +24,8 @@ test("a draft is kept per room, survives a reload and follows the person to thei
   await expectOnline(alice.page);
   await messageBox(alice.page).pressSequentially("Half a thought");
 
-  // Another room has its own (empty) draft; coming back shows this room's. Moving between rooms in
-  // the app, as people do: a full page load right after the last keystroke can cut off its write
-  // (the device store writes one IndexedDB transaction per change; see the stop-12 note).
+  // Another room has its own (empty) draft; coming back shows this room's, moving between rooms in
+  // the app as people do (a full page load right after typing is the next test's).
   await roomLink(alice.page, nameB).click();
   await expect(messageBox(alice.page)).toHaveValue("");
   await roomLink(alice.page, nameA).click();
