@@ -28,37 +28,45 @@ const manyRooms = { rooms: 50, devicesPerRoom: 10, messages: quick ? 4 : 10, int
 const rounds = quick ? 1 : 5;
 const roundsOf = (result: { rounds: DeliveryResult[] }) =>
   result.rounds.map((r) => r.latency.p99.toFixed(1)).join(" / ");
+const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : "n/a");
+const kib = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1024).toFixed(1)} KiB` : "n/a");
+
+/** Where our server stores: the Postgres of BENCH_DATABASE_URL, or PGlite in a fresh folder. */
+const dataDir = mkdtempSync(join(tmpdir(), "chat-bench-"));
+const ourEnv = process.env.BENCH_DATABASE_URL
+  ? { DATABASE_URL: process.env.BENCH_DATABASE_URL }
+  : { DATA_DIR: dataDir };
+
+/** Runs a delivery scenario on every target, taking turns (see deliveryRounds), and prints each one's figures. */
+async function deliveryOf(targets: Target[], scenario: Parameters<typeof deliveryRounds>[1]) {
+  const results = await deliveryRounds(targets, scenario, rounds);
+  const label = `${scenario.rooms * scenario.devicesPerRoom} devices, ${scenario.rooms} room${scenario.rooms === 1 ? "" : "s"}`;
+  for (const [i, { latency, ...result }] of results.entries())
+    process.stdout.write(
+      `${targets[i]!.name}, ${label}: p50 ${ms(latency.p50)} p95 ${ms(latency.p95)} p99 ${ms(latency.p99)} (${latency.samples}/${latency.expected}; p99 per round ${roundsOf(result)})\n`,
+    );
+  return results;
+}
+
 /**
  * `npm run bench -- --delivery-only`: only the two delivery scenarios, for this server and bare
  * Hocuspocus, printed and not written (for iterating on the server's hot path).
  */
 if (process.argv.includes("--delivery-only")) {
-  const dir = mkdtempSync(join(tmpdir(), "chat-bench-"));
-  const env = process.env.BENCH_DATABASE_URL
-    ? { DATABASE_URL: process.env.BENCH_DATABASE_URL }
-    : { DATA_DIR: dir };
   try {
-    const targets = [await ourServer(env), await bareHocuspocus()];
+    const targets = [await ourServer(ourEnv), await bareHocuspocus()];
     for (const scenario of [oneRoom, manyRooms]) {
-      const results = await deliveryRounds(targets, scenario, rounds);
-      for (const [i, { latency, ...result }] of results.entries())
-        process.stdout.write(
-          `${targets[i]!.name}, ${scenario.rooms * scenario.devicesPerRoom} devices, ${scenario.rooms} room${scenario.rooms === 1 ? "" : "s"}: p50 ${latency.p50.toFixed(1)} p95 ${latency.p95.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms (${latency.samples}/${latency.expected}; p99 per round ${roundsOf(result)})\n`,
-        );
-      const [ours, bare] = results;
+      const [ours, bare] = await deliveryOf(targets, scenario);
       process.stdout.write(`  p99 ours ÷ bare: ${(ours!.latency.p99 / bare!.latency.p99).toFixed(2)}×\n`);
     }
     for (const target of targets) await target.server.stop();
   } finally {
     stopAllNow();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   }
   process.exit(0);
 }
 const coldSizes = quick ? [10_000] : [10_000, 100_000];
-
-const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : "n/a");
-const kib = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1024).toFixed(1)} KiB` : "n/a");
 
 interface Row {
   target: string;
@@ -67,10 +75,6 @@ interface Row {
   perRoom: number;
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), "chat-bench-"));
-const ourEnv = process.env.BENCH_DATABASE_URL
-  ? { DATABASE_URL: process.env.BENCH_DATABASE_URL }
-  : { DATA_DIR: dataDir };
 const makers = [() => ourServer(ourEnv), bareHocuspocus, yWebsocket];
 const rows: Row[] = [];
 const cold: Array<{ count: number; openMs: number; allMs: number; segments: number; complete: boolean }> = [];
@@ -79,14 +83,8 @@ try {
   // Every server runs through the delivery rounds together, taking turns (see deliveryRounds).
   const targets: Target[] = [];
   for (const make of makers) targets.push(await make());
-  const report = (label: string, target: Target, result: DeliveryResult & { rounds: DeliveryResult[] }) =>
-    process.stdout.write(
-      `${target.name}, ${label}: p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} (${result.latency.samples}/${result.latency.expected}; p99 per round ${roundsOf(result)})\n`,
-    );
-  const one = await deliveryRounds(targets, oneRoom, rounds);
-  for (const [i, target] of targets.entries()) report("50 devices, 1 room", target, one[i]!);
-  const many = await deliveryRounds(targets, manyRooms, rounds);
-  for (const [i, target] of targets.entries()) report("500 devices, 50 rooms", target, many[i]!);
+  const one = await deliveryOf(targets, oneRoom);
+  const many = await deliveryOf(targets, manyRooms);
   for (const target of targets) await target.server.stop();
 
   // Memory per room on a fresh process of each (same storage): after the rounds, loading rooms reuses
