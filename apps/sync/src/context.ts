@@ -21,6 +21,8 @@ export function askClientToRetry(context: unknown, reason: string): void {
 
 /** A refusal sent to the client as the provider's authentication-failed reason. */
 export class Refusal extends Error {
+  /** Marks an expected refusal of a client, as opposed to a failure (process/consoleToLog.ts). */
+  readonly refusal = true;
   readonly reason: "unauthenticated" | "not-found" | "forbidden" | "unavailable" | "outdated-client";
 
   constructor(reason: "unauthenticated" | "not-found" | "forbidden" | "unavailable" | "outdated-client") {
@@ -31,6 +33,7 @@ export class Refusal extends Error {
 
 /** Closing a document's connection for a forbidden write: the client drops its change instead of resending it. */
 export class ForbiddenWrite extends Error {
+  readonly refusal = true;
   readonly code = 4403;
   readonly reason: string;
   constructor(explanation: string) {
@@ -44,6 +47,7 @@ export class ForbiddenWrite extends Error {
  * MAX_UPDATE_BYTES), before it is decoded: an honest device never sends one that large.
  */
 export class UpdateTooLarge extends Error {
+  readonly refusal = true;
   readonly code = 4413;
   readonly reason: string;
   constructor(explanation: string) {
@@ -54,6 +58,7 @@ export class UpdateTooLarge extends Error {
 
 /** Refusing an update because the account is sending too fast: it stays pending on the client. */
 export class RateLimited extends Error {
+  readonly refusal = true;
   readonly code = 4429;
   readonly reason: string;
   constructor(explanation: string) {

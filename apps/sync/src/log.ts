@@ -7,6 +7,7 @@ import { pino } from "pino";
 export type Fields = Record<string, unknown>;
 
 export interface Logger {
+  debug(fields: Fields, message: string): void;
   info(fields: Fields, message: string): void;
   warn(fields: Fields, message: string): void;
   error(fields: Fields, message: string): void;

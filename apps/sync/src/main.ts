@@ -2,6 +2,8 @@ import { ConfigError, loadConfig } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { openDatabase } from "./db/open.ts";
 import { createLogger } from "./log.ts";
+import { routeConsoleToLog } from "./process/consoleToLog.ts";
+import { keepServingOnUnhandledRejections } from "./process/processGuards.ts";
 import { startServer } from "./server.ts";
 
 /** Entry point: configuration, database (waiting for it if it is not up yet), server, signals. */
@@ -17,6 +19,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger({ level: config.logLevel });
+  routeConsoleToLog(log);
+  let countUnhandled = () => {};
+  keepServingOnUnhandledRejections(log, () => countUnhandled());
   const where = config.databaseUrl
     ? `Postgres at ${new URL(config.databaseUrl).host}`
     : `embedded PGlite in ${config.dataDir}`;
@@ -35,6 +40,7 @@ async function main(): Promise<void> {
   }
 
   const server = await startServer(config, db, log);
+  countUnhandled = () => server.metrics.unhandledRejection();
   log.info(
     { url: server.url, database: where, web: config.webDist ?? "not built" },
     `chat is running at ${server.url}${config.webDist ? "" : " (web app not built: run npm run build)"}`,

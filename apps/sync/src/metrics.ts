@@ -10,6 +10,9 @@ export class Metrics {
   private readonly storeSeconds: Histogram;
   private readonly frames: Counter;
   private readonly socketCloses: Counter;
+  private readonly damaged: Counter;
+  private readonly unhandled: Counter;
+  private readonly hookFailures: Counter;
 
   constructor(source: { sockets(): number; connections(): number; documents(): number }) {
     collectDefaultMetrics({ register: this.registry });
@@ -53,6 +56,22 @@ export class Metrics {
       labelNames: ["code"],
       registers: [this.registry],
     });
+    this.damaged = new Counter({
+      name: "chat_damaged_document_parts_total",
+      help: "Stored snapshots or log rows that could not be applied as stored (set aside in damaged_updates)",
+      registers: [this.registry],
+    });
+    this.unhandled = new Counter({
+      name: "chat_unhandled_rejections_total",
+      help: "Promises rejected with nobody to handle them (each one is a bug; the server keeps serving)",
+      registers: [this.registry],
+    });
+    this.hookFailures = new Counter({
+      name: "chat_hook_failures_total",
+      help: "Hocuspocus hooks that failed where nobody awaits them (onChange and the like): bugs, caught",
+      labelNames: ["hook"],
+      registers: [this.registry],
+    });
     this.storeSeconds = new Histogram({
       name: "chat_store_update_seconds",
       help: "Time to append an accepted update to Postgres, before the client is told it is synced",
@@ -71,6 +90,18 @@ export class Metrics {
 
   socketRefused(code: number): void {
     this.socketCloses.inc({ code: String(code) });
+  }
+
+  damagedParts(count: number): void {
+    this.damaged.inc(count);
+  }
+
+  hookFailed(hook: string): void {
+    this.hookFailures.inc({ hook });
+  }
+
+  unhandledRejection(): void {
+    this.unhandled.inc();
   }
 
   /** Starts a timer; call the returned function when the store finished. */

@@ -30,6 +30,7 @@ import { type LimitStore, MemoryLimitStore, RedisLimitStore } from "./limits/sto
 import type { Logger } from "./log.ts";
 import { addMentionedPeople } from "./memberIndex/mentionInvites.ts";
 import { Metrics } from "./metrics.ts";
+import { catchUnawaitedHooks } from "./process/unawaitedHooks.ts";
 import { attachSync } from "./socket.ts";
 import { ClientIdRegistry } from "./writes/clientIds.ts";
 
@@ -40,6 +41,7 @@ export interface ChatServer {
   hocuspocus: Hocuspocus;
   sequencer: Sequencer;
   memberIndex: MemberIndex;
+  metrics: Metrics;
   /** Whether Redis is reachable; null when this instance runs alone (no REDIS_URL). */
   redisReady(): boolean | null;
   /** Stops accepting, closes sockets, stores open documents, closes the database. */
@@ -98,7 +100,12 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       sequencer, // 50: number accepted messages
       memberIndex, // 40: members' unread and mention counts follow read positions and edits
       new SegmentSealer(() => writer!, log), // 40: a full history segment gets a successor
-    ],
+    ].map((extension) =>
+      catchUnawaitedHooks(extension, ({ hook, extension: name, error }) => {
+        metrics.hookFailed(hook);
+        log.error({ hook, extension: name, error: String(error) }, "a hook failed; serving on");
+      }),
+    ),
   });
   hocuspocusRef = hocuspocus;
   writer = new DocumentWriter(hocuspocus, db, changes);
@@ -190,6 +197,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     hocuspocus,
     sequencer,
     memberIndex,
+    metrics,
     redisReady: () => (scaleOut ? scaleOut.ready() : null),
     close,
   };

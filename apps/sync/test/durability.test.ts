@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import { appendMessage, createMessage, listMessages, segmentDocName } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/open.ts";
 import { api, createStorage, Device, eventually, signUp, type TestStorage, uniqueName } from "./harness.ts";
+import { freePort, killServerProcesses, ServerProcess } from "./serverProcess.ts";
 import { TcpProxy } from "./tcpProxy.ts";
 
 /**
@@ -13,55 +11,15 @@ import { TcpProxy } from "./tcpProxy.ts";
  * even if that device never comes back" (DESIGN.md, Durability). Runs the real server as a child
  * process, so SIGKILL is a real kill.
  */
-const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 let storage: TestStorage;
-let child: ChildProcess | undefined;
-/** Every server this file starts, so afterAll can stop any a failed test left running. */
-const children: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startChild(port: number, env: Record<string, string> = {}) {
-  child = spawn(process.execPath, [main], {
-    env: {
-      ...process.env,
-      ...storage.env,
-      ...env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "error",
-      WEB_DIST: "",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (
-      await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { url, wsUrl: `ws://127.0.0.1:${port}/sync` };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("server did not start");
-}
+const startChild = (port: number, env: Record<string, string> = {}) =>
+  ServerProcess.start(storage, port, env);
 
 beforeAll(async () => {
   storage = await createStorage();
 });
 afterAll(async () => {
-  for (const running of children)
-    if (running.exitCode === null && running.signalCode === null) running.kill("SIGKILL");
+  await killServerProcesses();
   await storage?.dispose();
 });
 
@@ -78,8 +36,7 @@ describe("durability", () => {
     const { doc, provider } = await aliceDevice.open(name);
     appendMessage(doc, createMessage(alice.id, "written just before the crash"));
     await eventually(() => provider.unsyncedChanges === 0, 5_000, "the server to acknowledge the message");
-    child!.kill("SIGKILL");
-    await new Promise((resolve) => child!.once("exit", resolve));
+    await server.stop("SIGKILL");
     aliceDevice.destroy(); // alice never comes back
 
     server = await startChild(port);
@@ -93,8 +50,7 @@ describe("durability", () => {
     );
     expect(message.author).toBe(alice.id);
     bobDevice.destroy();
-    child!.kill("SIGKILL");
-    await new Promise((resolve) => child!.once("exit", resolve));
+    await server.stop("SIGKILL");
   });
 
   it("a message shown as sequenced keeps its number through kill -9: the stamp was stored before it was sent", {
@@ -134,8 +90,7 @@ describe("durability", () => {
         10_000,
         "alice to see her message sequenced",
       );
-      child!.kill("SIGKILL");
-      await new Promise((resolve) => child!.once("exit", resolve));
+      await server.stop("SIGKILL");
       aliceDevice.destroy();
       if (postgres) postgres.latencyMs = 0;
 
@@ -150,8 +105,7 @@ describe("durability", () => {
       // Not numbered again after the restart (that would be a new number: the counter had moved on).
       expect(message.seq).toBe(seen);
       bobDevice.destroy();
-      child!.kill("SIGKILL");
-      await new Promise((resolve) => child!.once("exit", resolve));
+      await server.stop("SIGKILL");
     } finally {
       await postgres?.close();
     }
@@ -168,8 +122,7 @@ describe("durability", () => {
     appendMessage(doc, createMessage(alice.id, "stored before shutdown"));
     await eventually(() => provider.unsyncedChanges === 0, 5_000, "acknowledgement");
     const started = Date.now();
-    child!.kill("SIGTERM");
-    const code = await new Promise((resolve) => child!.once("exit", resolve));
+    const code = await server.stop("SIGTERM");
     aliceDevice.destroy();
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(6_000);

@@ -9,6 +9,7 @@ import { runInNewContext } from "node:vm";
 import {
   appendMessage,
   createMessage,
+  isServerClientId,
   listMessages,
   markReadUpTo,
   ROOTS,
@@ -151,6 +152,10 @@ function craftedUpdates(victimClient: number, random: ReturnType<typeof generato
     update([struct(client, 0, inRoot("messages", [1, ...nested(1_000 + random.int(5_000))], 8))]),
     update([struct(client, 0, inRoot("messages", [7, 99], 7))]),
     update([struct(client, 0, [8, 0, ...varUint(client + 1), 0, 1, 125, 1])]),
+    // The attack-and-fault probe's frames: garbage-collected runs past 2^53 under client 4242.
+    [1, 2, ...varUint(4242), 0, 0, ...varUint(2 ** 56), 0, ...varUint(2 ** 54), 0],
+    [1, 1, ...varUint(4242), 0, 0, ...varUint(2 ** 56), 0],
+    [1, 1, ...varUint(4242), ...varUint(2 ** 56), 0, ...varUint(2 ** 54), 0],
     // Many tiny structs in one update.
     update(
       Array.from({ length: 500 }, (_, i) =>
@@ -160,6 +165,48 @@ function craftedUpdates(victimClient: number, random: ReturnType<typeof generato
     // A valid-looking struct cut short.
     update([struct(client, 0, inRoot("messages", [1, 119, ...varUint(100), 65], 8))]),
   ];
+}
+
+/**
+ * A structurally valid update built to hurt rather than to parse badly: runs of garbage-collected
+ * and skipped clocks, content-less items (a map entry written and overwritten offline) and plain
+ * items, under fresh client ids, the honest devices' ids and the server's own, at the clock each
+ * already reached or far beyond, with lengths up to 2^56 (lib0 cannot decode a clock past 2^53).
+ */
+function hostileUpdate(random: ReturnType<typeof generator>, known: ReadonlyMap<number, number>): number[] {
+  const lengths = [1, 2, 1_000, 2 ** 31, 2 ** 40, 2 ** 41, 2 ** 53 - 1, 2 ** 54, 2 ** 56];
+  const roots = ["messages", "reads", "drafts", "settings", "meta", "seq", "edits", "reactions", "members"];
+  const clients = [...known.keys()];
+  const blocks: number[][] = [];
+  for (let b = 1 + random.int(3); b > 0; b--) {
+    const client =
+      random.int(3) === 0 || clients.length === 0 ? 1 + random.int(2 ** 32) : random.pick(clients);
+    const start = random.int(4) === 0 ? random.pick(lengths) : (known.get(client) ?? 0);
+    const structs: number[][] = [];
+    for (let n = 1 + random.int(5); n > 0; n--) {
+      const length = random.int(2) === 0 ? random.pick(lengths) : 1 + random.int(20);
+      const root = varString(random.pick(roots));
+      const key = varString(random.pick(["k", "1", "alice", `${random.int(1_000)}`]));
+      switch (random.int(5)) {
+        case 0: // garbage-collected clocks
+          structs.push([0, ...varUint(length)]);
+          break;
+        case 1: // skipped clocks (a hole)
+          structs.push([10, ...varUint(length)]);
+          break;
+        case 2: // a content-less map entry
+          structs.push([0x21, 1, ...root, ...key, ...varUint(length)]);
+          break;
+        case 3: // a content-less array element
+          structs.push([0x01, 1, ...root, ...varUint(length)]);
+          break;
+        default: // a map entry holding a number
+          structs.push([0x28, 1, ...root, ...key, 1, 125, ...varUint(random.int(64))]);
+      }
+    }
+    blocks.push([...varUint(structs.length), ...varUint(client), ...varUint(start), ...structs.flat()]);
+  }
+  return [...varUint(blocks.length), ...blocks.flat(), 0];
 }
 
 /** Real frames a provider sends, recorded from an honest session of the fuzzing account. */
@@ -244,6 +291,8 @@ async function storedDocument(name: string): Promise<Y.Doc> {
   }
   expect(doc.store.pendingStructs, `${name} has pending structs`).toBeNull();
   expect(doc.store.pendingDs, `${name} has pending deletions`).toBeNull();
+  // Every clock stays decodable: the state vector a client is sent reads back.
+  Y.decodeStateVector(Y.encodeStateVector(doc));
   return doc;
 }
 
@@ -279,6 +328,9 @@ describe("fuzzing a running server", () => {
       "first message",
     );
 
+    // Every client id the honest segment holds (alice's, bob's, the server's) with its clock.
+    const knownClients = Y.decodeStateVector(Y.encodeStateVector(b.doc));
+    expect([...knownClients.keys()].some(isServerClientId)).toBe(true);
     const corpus = await recordRealFrames(server, mallory, names);
     const crafted = craftedUpdates(a.doc.clientID, random);
     const authFrames = corpus.filter((f) => messageType(f) === AUTH);
@@ -345,6 +397,8 @@ describe("fuzzing a running server", () => {
       (doc) => frame(doc, SYNC, random.pick([0, 1, 2]), 0x80, 0x80, 0x80), // truncated varint
       (doc) => syncUpdate(doc, random.pick(crafted)), // crafted Yjs update
       (doc) => syncUpdate(doc, random.pick(crafted)),
+      (doc) => syncUpdate(doc, hostileUpdate(random, knownClients)), // valid structure, hostile content
+      (doc) => syncUpdate(doc, hostileUpdate(random, knownClients)),
       (doc) => {
         // a real Yjs update, mutated inside a well-formed frame
         const updates = updatesByDoc.get(doc)!;
@@ -535,6 +589,7 @@ describe("fuzzing a running server", () => {
     expect(rest).toEqual(restBefore);
     expect(entry.mentions).toBe(unreadForAlice.filter((m) => m.mentions.includes(alice.username)).length);
     await storedDocument(userDocName(mallory.id));
+    await storedDocument("directory");
     await storedDocument(userDocName(alice.id));
 
     aliceDevice.destroy();

@@ -1,3 +1,4 @@
+export * from "./clientIds.ts";
 export * from "./directory.ts";
 export * from "./drafts.ts";
 export * from "./edits.ts";

@@ -117,6 +117,23 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
       alter table users add column invited_by text references users(id) on delete set null;
     `,
   },
+  {
+    version: 40,
+    name: "stored document parts that could not be applied, kept aside",
+    sql: `
+      -- A snapshot or log row that could not be applied as stored (docs/storedParts.ts): the
+      -- document is served without it, and a copy waits here for an operator.
+      create table damaged_updates (
+        id bigserial primary key,
+        name text not null,
+        source text not null,
+        problem text not null,
+        data bytea not null,
+        found_at timestamptz not null default now()
+      );
+      create index damaged_updates_name on damaged_updates(name);
+    `,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number> {

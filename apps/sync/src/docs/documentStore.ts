@@ -1,5 +1,6 @@
-import { foldUpdates } from "@chat/model";
+import * as Y from "yjs";
 import type { Queryable } from "../db/database.ts";
+import { applyStoredParts, type Damage, type StoredPart } from "./storedParts.ts";
 
 /**
  * Document storage: the latest snapshot plus the updates appended since. Appending is how an
@@ -7,17 +8,36 @@ import type { Queryable } from "../db/database.ts";
  * into a new snapshot in the background.
  */
 export async function readDocument(db: Queryable, name: string): Promise<Uint8Array[]> {
+  return (await readDocumentParts(db, name)).map((part) => part.data);
+}
+
+/** The document's snapshot and log rows, in order, each named by where it is stored. */
+export async function readDocumentParts(db: Queryable, name: string): Promise<StoredPart[]> {
   // One statement, so one consistent view: read as two queries, a compaction committing in between
   // would leave the old snapshot without the log rows it had just folded in and deleted.
-  const rows = await db.query<{ data: Uint8Array }>(
-    `select data from (
+  const rows = await db.query<{ data: Uint8Array; ord: number }>(
+    `select data, ord from (
        select snapshot as data, 0::bigint as ord from documents where name = $1
        union all
        select data, id as ord from document_updates where name = $1
      ) stored order by ord`,
     [name],
   );
-  return rows.map((row) => row.data);
+  return rows.map((row) => ({ source: row.ord === 0 ? "snapshot" : `update ${row.ord}`, data: row.data }));
+}
+
+/**
+ * Keeps a copy of a stored part that could not be applied as it was, with what was wrong, so an
+ * operator can look at it (docs/operations.md): the document itself goes on without it.
+ */
+export async function quarantine(db: Queryable, name: string, damage: readonly Damage[]): Promise<void> {
+  for (const { source, problem, data } of damage)
+    await db.query("insert into damaged_updates (name, source, problem, data) values ($1, $2, $3, $4)", [
+      name,
+      source,
+      problem.slice(0, 1_000),
+      data,
+    ]);
 }
 
 export async function appendUpdate(db: Queryable, name: string, update: Uint8Array): Promise<void> {
@@ -48,7 +68,7 @@ export async function compactDocument(
   db: { transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> },
   name: string,
   liveState: Uint8Array,
-): Promise<{ foldedRows: number; bytes: number }> {
+): Promise<{ foldedRows: number; bytes: number; damage: Damage[] }> {
   return db.transaction(async (tx) => {
     await tx.query("select pg_advisory_xact_lock(hashtext($1))", [name]);
     const [stored] = await tx.query<{ snapshot: Uint8Array }>(
@@ -59,11 +79,17 @@ export async function compactDocument(
       "select id, data from document_updates where name = $1 order by id",
       [name],
     );
-    const snapshot = foldUpdates([
-      ...(stored ? [stored.snapshot] : []),
-      ...rows.map((row) => row.data),
-      liveState,
+    // Folded by applying, as every load does (model/fold.ts says why not Y.mergeUpdates); a part
+    // that cannot be applied is kept aside rather than failing every compaction after it.
+    const doc = new Y.Doc({ gc: false, guid: "fold" });
+    const damage = applyStoredParts(doc, [
+      ...(stored ? [{ source: "snapshot", data: stored.snapshot }] : []),
+      ...rows.map((row) => ({ source: `update ${row.id}`, data: row.data })),
+      { source: "live state", data: liveState },
     ]);
+    const snapshot = Y.encodeStateAsUpdate(doc);
+    doc.destroy();
+    await quarantine(tx, name, damage);
     await tx.query(
       `insert into documents (name, snapshot, updated_at) values ($1, $2, now())
        on conflict (name) do update set snapshot = excluded.snapshot, updated_at = now()`,
@@ -71,6 +97,6 @@ export async function compactDocument(
     );
     const last = rows.at(-1);
     if (last) await tx.query("delete from document_updates where name = $1 and id <= $2", [name, last.id]);
-    return { foldedRows: rows.length, bytes: snapshot.byteLength };
+    return { foldedRows: rows.length, bytes: snapshot.byteLength, damage };
   });
 }

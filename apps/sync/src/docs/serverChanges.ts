@@ -1,3 +1,4 @@
+import { serverClientId } from "@chat/model";
 import type { LocalTransactionOrigin } from "@hocuspocus/server";
 import * as Y from "yjs";
 
@@ -21,7 +22,10 @@ interface WriterState {
   chain: Promise<unknown>;
   /** A copy of the live document that server changes are made on first; null until needed, dropped when idle. */
   shadow: Y.Doc | null;
-  /** The Yjs client id server changes are written under (not the live document's own). */
+  /**
+   * The Yjs client id server changes are written under: one of the server's own (model/clientIds.ts),
+   * which the write guard refuses to any device, so nobody can take the clock of the next change.
+   */
   clientId: number;
   idle: NodeJS.Timeout | null;
 }
@@ -113,7 +117,7 @@ export class ServerChanges {
   private stateOf(document: Y.Doc): WriterState {
     let state = this.states.get(document);
     if (!state) {
-      state = { chain: Promise.resolve(), shadow: null, clientId: newClientId(document), idle: null };
+      state = { chain: Promise.resolve(), shadow: null, clientId: serverClientId(), idle: null };
       this.states.set(document, state);
     }
     return state;
@@ -136,7 +140,7 @@ export class ServerChanges {
   private discard(state: WriterState, newId: boolean): void {
     state.shadow?.destroy();
     state.shadow = null;
-    if (newId) state.clientId = newClientId();
+    if (newId) state.clientId = serverClientId();
   }
 
   private scheduleIdle(state: WriterState): void {
@@ -146,13 +150,5 @@ export class ServerChanges {
       this.discard(state, false);
     }, this.idleMs);
     state.idle.unref();
-  }
-}
-
-/** A random Yjs client id, different from the live document's own (so Yjs never takes it for a clash). */
-function newClientId(document?: Y.Doc): number {
-  for (;;) {
-    const id = Math.floor(Math.random() * 0x1_0000_0000);
-    if (id !== document?.clientID) return id;
   }
 }

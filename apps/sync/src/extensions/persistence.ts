@@ -8,8 +8,9 @@ import type {
 import * as Y from "yjs";
 import { askClientToRetry, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
-import { compactDocument, readDocument } from "../docs/documentStore.ts";
+import { compactDocument, readDocumentParts } from "../docs/documentStore.ts";
 import { isStoredChange } from "../docs/serverChanges.ts";
+import { applyStoredParts } from "../docs/storedParts.ts";
 import { UnstoredUpdates } from "../docs/unstoredUpdates.ts";
 import type { UpdateLog } from "../docs/updateLog.ts";
 import type { Logger } from "../log.ts";
@@ -64,19 +65,31 @@ export class Persistence implements Extension {
   }
 
   async onLoadDocument({ documentName, document, context }: onLoadDocumentPayload): Promise<void> {
-    let parts: Uint8Array[];
+    let parts: Awaited<ReturnType<typeof readDocumentParts>>;
     try {
-      parts = await readDocument(this.db, documentName);
+      parts = await readDocumentParts(this.db, documentName);
     } catch (error) {
       this.log.error({ doc: documentName, error: String(error) }, "cannot load document: refusing it");
       askClientToRetry(context, "database unavailable");
       throw new Refusal("unavailable");
     }
     // Applied one by one in one transaction, not through Y.mergeUpdates (see foldUpdates).
-    if (parts.length > 0)
-      document.transact(() => {
-        for (const part of parts) Y.applyUpdate(document, part);
-      });
+    const damage = applyStoredParts(document, parts);
+    if (damage.length === 0) return;
+    // Served from what could be read; the damaged parts are set aside and the log folded into a
+    // sound snapshot at once, so the next load does not meet them again.
+    this.metrics?.damagedParts(damage.length);
+    for (const { source, problem, salvaged } of damage)
+      this.log.error(
+        { doc: documentName, source, problem, salvaged },
+        "a stored part of the document could not be applied as it was: serving the rest",
+      );
+    try {
+      await compactDocument(this.db, documentName, Y.encodeStateAsUpdate(document));
+      this.updates.compacted(documentName);
+    } catch (error) {
+      this.log.error({ doc: documentName, error: String(error) }, "cannot set damaged parts aside yet");
+    }
   }
 
   /**
@@ -97,6 +110,8 @@ export class Persistence implements Extension {
     connection,
   }: beforeSyncPayload): Promise<void> {
     if (type !== SYNC_STEP_2 && type !== SYNC_UPDATE) return;
+    // Hocuspocus applies nothing from a read-only connection; neither may the early apply below.
+    if (connection.readOnly) return;
     if (!inspectOnce(document, payload).noop) {
       const stored = this.metrics?.timeStore();
       const appended = this.unstored.add(documentName, payload);

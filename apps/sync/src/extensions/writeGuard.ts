@@ -1,6 +1,7 @@
 import {
   findMessage,
   isMessageRecord,
+  isServerClientId,
   type MessageRecord,
   messageEdits,
   messagesById,
@@ -55,7 +56,14 @@ export class WriteGuard implements Extension {
     this.limits = limits;
   }
 
-  async beforeSync({ documentName, document, type, payload, context }: beforeSyncPayload): Promise<void> {
+  async beforeSync({
+    documentName,
+    document,
+    type,
+    payload,
+    context,
+    connection,
+  }: beforeSyncPayload): Promise<void> {
     if (type === SYNC_STEP_1) return; // a state vector, no content
     const { user } = context as ConnectionContext;
     if (payload.byteLength > MAX_UPDATE_BYTES) {
@@ -73,6 +81,11 @@ export class WriteGuard implements Extension {
       this.refuse(documentName, user.id, explanation);
     }
     if (inspected.noop) return;
+    // Persistence applies an accepted update before Hocuspocus's own read-only check runs, so a
+    // read-only connection (the directory) is refused here, whatever its update holds.
+    if (connection.readOnly) this.refuse(documentName, user.id, "this document is read-only");
+    if ([...inspected.clients].some(isServerClientId))
+      this.refuse(documentName, user.id, "that Yjs client id is reserved for the server");
     const problem = refuseWrites(ref, user.id, inspected.writes, messageLookup(document, inspected.writes));
     if (problem) this.refuse(documentName, user.id, problem);
     const stolen = await this.clientIds.claim(inspected.clients, user.id);

@@ -1,3 +1,4 @@
+import { MAX_CLOCK } from "@chat/model";
 import * as Y from "yjs";
 
 /**
@@ -61,19 +62,24 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
   const decoded = Y.decodeUpdate(update);
   const store = doc.store;
   const incoming = new Map<number, Y.Item[]>();
-  // Garbage-collected ranges carry no content, but they do take up clock space under a client id:
-  // they are bound to the sender like items, or a forged range could make the real owner's later
-  // items look like duplicates and vanish.
-  const gcClients = new Set<number>();
   const firstClock = new Map<number, number>();
   for (const struct of decoded.structs) {
     // A Skip marks a hole in the update: Yjs would park everything after it as pending, forever
     // if the hole is never filled, and store it in every later snapshot.
     if (struct instanceof Y.Skip) throw new UnresolvableUpdate("the update has gaps");
+    // lib0 cannot decode an integer past 2^53: one clock beyond it makes the document's state vector
+    // unreadable for every client and for the server itself.
+    if (!(struct.id.clock + struct.length <= MAX_CLOCK))
+      throw new UnresolvableUpdate("a clock beyond what any device writes");
     if (!firstClock.has(struct.id.client)) firstClock.set(struct.id.client, struct.id.clock);
-    if (struct instanceof Y.GC && !isKnownRange(store, struct.id, struct.length))
-      gcClients.add(struct.id.client);
-    if (!(struct instanceof Y.Item)) continue;
+    if (struct instanceof Y.GC) {
+      // A garbage-collected range is content-less clock space. Devices never send one (the schema
+      // has no nested types whose deletion would collect their children): only a crafted update
+      // does, to take clock space under any client id, or to run a clock past 2^53.
+      if (!isKnownRange(store, struct.id, struct.length))
+        throw new UnresolvableUpdate("garbage-collected ranges come from the server only");
+      continue;
+    }
     const list = incoming.get(struct.id.client) ?? [];
     list.push(struct);
     incoming.set(struct.id.client, list);
@@ -143,8 +149,8 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): InspectedUpdate {
   };
 
   const writes: Write[] = [];
-  const clients = new Set<number>(gcClients);
-  let noop = gcClients.size === 0;
+  const clients = new Set<number>();
+  let noop = true;
   for (const [client, items] of incoming) {
     for (const item of items) {
       if (isKnown(item.id, item.length)) continue;
