@@ -32,6 +32,8 @@ export class Sequencer implements Extension {
   priority = 50;
   extensionName = "sequencer";
   private readonly chains = new Map<string, Promise<void>>();
+  /** Per document: the numbering waiting for its turn, which messages arriving meanwhile join. */
+  private readonly waiting = new Map<string, Waiting>();
   /** Per document: messages whose numbers could not be stored yet (null: a whole sweep), and the retry. */
   private readonly owed = new Map<string, Owed>();
   private readonly recoveryDelayMs: number;
@@ -105,15 +107,39 @@ export class Sequencer implements Extension {
   ): Promise<void> {
     const ref = parseDocName(documentName);
     if (ref?.kind !== "segment") return Promise.resolve();
+    // Messages that arrive while a numbering runs join the one waiting for its turn: under load each
+    // numbering (a counter round trip, the stamps stored, the indexes told) covers every message
+    // that came meanwhile, instead of a queue of one-message numberings falling ever further behind.
+    const waiting = this.waiting.get(documentName);
+    if (waiting && waiting.document === document) {
+      if (waiting.ids !== null) {
+        if (only === null) waiting.ids = null;
+        else for (const id of only) waiting.ids.add(id);
+      }
+      waiting.attempts = Math.max(waiting.attempts, attempts);
+      return waiting.done;
+    }
+    const turn: Waiting = {
+      document,
+      ids: only === null ? null : new Set(only),
+      attempts,
+      done: Promise.resolve(),
+    };
+    this.waiting.set(documentName, turn);
     const next = (this.chains.get(documentName) ?? Promise.resolve())
-      .then(() => this.stamp(ref.roomId, documentName, document, only))
+      .then(() => {
+        // Its turn has come: what arrives from now on waits for the next one.
+        if (this.waiting.get(documentName) === turn) this.waiting.delete(documentName);
+        return this.stamp(ref.roomId, documentName, document, turn.ids);
+      })
       .catch((error) => {
         this.log.error(
           { doc: documentName, error: String(error) },
           "cannot sequence messages; numbering them again on the next change or shortly",
         );
-        this.owe(documentName, document, only, attempts + 1);
+        this.owe(documentName, document, turn.ids, turn.attempts + 1);
       });
+    turn.done = next;
     this.chains.set(documentName, next);
     void next.then(() => {
       if (this.chains.get(documentName) === next) this.chains.delete(documentName);
@@ -178,6 +204,14 @@ export type SequencedHandler = (
   document: Y.Doc,
   messages: MessageView[],
 ) => Promise<void>;
+
+interface Waiting {
+  document: Y.Doc;
+  /** Which messages to number (null: every unnumbered one). */
+  ids: Set<string> | null;
+  attempts: number;
+  done: Promise<void>;
+}
 
 interface Owed {
   document: Y.Doc;
