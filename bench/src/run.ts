@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { SEGMENT_CAPACITY } from "@chat/model";
+import { type NumberingResult, numberingCapacity } from "./numbering.ts";
 import { stopAllNow } from "./processes.ts";
 import { coldOpen, type DeliveryResult, deliveryRounds, memoryPerRoom } from "./scenarios.ts";
 import { runSearchBench, searchSection, writeSearchSection } from "./search.ts";
@@ -66,6 +67,49 @@ if (process.argv.includes("--delivery-only")) {
   }
   process.exit(0);
 }
+/** Numbering under a sustained stream: one busy room, and many rooms at once. */
+const numberingScenarios = [
+  {
+    label: "1 room, 4 writers, 200 messages/s",
+    rooms: 1,
+    writers: 4,
+    perSecond: 200,
+    seconds: quick ? 3 : 10,
+  },
+  {
+    label: "20 rooms, 2 writers each, 1,000 messages/s in all",
+    rooms: 20,
+    writers: 2,
+    perSecond: 50,
+    seconds: quick ? 3 : 10,
+  },
+];
+async function numberingOf(target: Target): Promise<Array<{ label: string; result: NumberingResult }>> {
+  const results: Array<{ label: string; result: NumberingResult }> = [];
+  for (const { label, ...scenario } of numberingScenarios) {
+    const result = await numberingCapacity(target, scenario);
+    process.stdout.write(
+      `numbering, ${label}: ${result.numbered}/${result.sent} numbered, ${result.perSecond.toFixed(0)}/s; send to number p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)}; behind by ${ms(result.drainMs)} when the writers stopped\n`,
+    );
+    results.push({ label, result });
+    await new Promise((r) => setTimeout(r, 5_000));
+  }
+  return results;
+}
+
+/** `npm run bench -- --numbering-only`: only the numbering scenarios, on this server, printed and not written. */
+if (process.argv.includes("--numbering-only")) {
+  try {
+    const target = await ourServer(ourEnv);
+    await numberingOf(target);
+    await target.server.stop();
+  } finally {
+    stopAllNow();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
 const coldSizes = quick ? [10_000] : [10_000, 100_000];
 
 interface Row {
@@ -79,6 +123,7 @@ const makers = [() => ourServer(ourEnv), bareHocuspocus, yWebsocket];
 const rows: Row[] = [];
 const cold: Array<{ count: number; openMs: number; allMs: number; segments: number; complete: boolean }> = [];
 let unloaded = "n/a";
+let numbering: Array<{ label: string; result: NumberingResult }> = [];
 try {
   // Every server runs through the delivery rounds together, taking turns (see deliveryRounds).
   const targets: Target[] = [];
@@ -97,6 +142,7 @@ try {
     if (i === 0) {
       await new Promise((r) => setTimeout(r, 5_000));
       unloaded = String(await fresh.loadedDocuments?.());
+      numbering = await numberingOf(fresh);
       for (const count of coldSizes) {
         const result = await coldOpen(fresh, count);
         process.stdout.write(
@@ -165,6 +211,12 @@ ${line(["---:", "---:", "---:", "---:"])}
 ${cold.map((c) => line([c.count.toLocaleString("en"), String(c.segments), `${ms(c.openMs)}${c.complete ? "" : " (incomplete)"}`, ms(c.allMs)])).join("\n")}
 
 Idle rooms unload: 5 s after the last device left, our server had ${unloaded} documents loaded.
+
+Numbering under a sustained stream (only this server numbers messages): in each room the writers, each a different person, send the given rate between them for ${numberingScenarios[0]!.seconds} s, and one more device records when each message's sequence number arrives.
+
+${line(["scenario", "numbered / sent", "numbered per second", "send to number p50", "p99", "behind when the writers stopped"])}
+${line(["---", "---:", "---:", "---:", "---:", "---:"])}
+${numbering.map(({ label, result: r }) => line([label, `${r.numbered} / ${r.sent}`, r.perSecond.toFixed(0), ms(r.latency.p50), ms(r.latency.p99), ms(r.drainMs)])).join("\n")}
 
 ${searchSection(runSearchBench({ messages: quick ? 10_000 : 100_000 }))}`;
 const out = new URL("../../docs/benchmarks.md", import.meta.url);
