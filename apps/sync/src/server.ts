@@ -25,6 +25,7 @@ import { sameSiteRequest } from "./http/origin.ts";
 import { securityHeaders } from "./http/securityHeaders.ts";
 import { serveStatic } from "./http/static.ts";
 import { AccountLimits } from "./limits/accountLimits.ts";
+import { SegmentGrowth } from "./limits/segmentGrowth.ts";
 import { SignInThrottle } from "./limits/signInThrottle.ts";
 import { type LimitStore, MemoryLimitStore, RedisLimitStore } from "./limits/store.ts";
 import type { Logger } from "./log.ts";
@@ -91,7 +92,13 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
       new Access(db, () => writer!, log), // 1000: who may open which document
       new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
-      new WriteGuard(clientIds, log, accountLimits), // 200: who may write what, before anything is applied
+      // 200: who may write what, and how much, before anything is applied
+      new WriteGuard(
+        clientIds,
+        log,
+        accountLimits,
+        new SegmentGrowth(config.limits.account, config.limits.documents),
+      ),
       new AwarenessGuard(clientIds, log), // 200: presence only under one's own client ids, small
       persistence, // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db, changes, log), // 90: server-written documents mirror Postgres when they load
