@@ -19,11 +19,22 @@ export function askClientToRetry(context: unknown, reason: string): void {
   (context as Partial<ConnectionContext> | undefined)?.retryLater?.(reason);
 }
 
-/** A refusal sent to the client as the provider's authentication-failed reason. */
-export class Refusal extends Error {
-  readonly reason: "unauthenticated" | "not-found" | "forbidden" | "unavailable" | "outdated-client";
+/**
+ * A refusal sent to the client as the provider's authentication-failed reason. `too-many-documents`:
+ * the socket or account holds as many open documents as it may (limits/openDocuments.ts).
+ */
+export type RefusalReason =
+  | "unauthenticated"
+  | "not-found"
+  | "forbidden"
+  | "unavailable"
+  | "outdated-client"
+  | "too-many-documents";
 
-  constructor(reason: "unauthenticated" | "not-found" | "forbidden" | "unavailable" | "outdated-client") {
+export class Refusal extends Error {
+  readonly reason: RefusalReason;
+
+  constructor(reason: RefusalReason) {
     super(reason);
     this.reason = reason;
   }

@@ -5,6 +5,7 @@ import { Hocuspocus } from "@hocuspocus/server";
 import { SessionRevocations } from "./auth/sessionRevocations.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
+import { RoomSegments } from "./docs/roomSegments.ts";
 import { ServerChanges } from "./docs/serverChanges.ts";
 import { UpdateLog } from "./docs/updateLog.ts";
 import { DocumentWriter } from "./docs/writer.ts";
@@ -25,6 +26,7 @@ import { sameSiteRequest } from "./http/origin.ts";
 import { securityHeaders } from "./http/securityHeaders.ts";
 import { serveStatic } from "./http/static.ts";
 import { AccountLimits } from "./limits/accountLimits.ts";
+import { OpenDocuments } from "./limits/openDocuments.ts";
 import { SegmentGrowth } from "./limits/segmentGrowth.ts";
 import { SignInThrottle } from "./limits/signInThrottle.ts";
 import { type LimitStore, MemoryLimitStore, RedisLimitStore } from "./limits/store.ts";
@@ -82,6 +84,8 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       await memberIndex.messagesSequenced(roomId, messages);
     },
   });
+  // The room documents this instance holds are the first place to look for a segment's listing.
+  const roomSegments = new RoomSegments(db, (name) => hocuspocusRef?.documents.get(name));
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
     quiet: true,
@@ -90,7 +94,8 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     maxDebounce: 10_000,
     extensions: [
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
-      new Access(db, () => writer!, log), // 1000: who may open which document
+      // 1000: who may open which document, and how many
+      new Access(db, () => writer!, log, roomSegments, new OpenDocuments(config.limits.documents)),
       new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
       // 200: who may write what, and how much, before anything is applied
       new WriteGuard(
