@@ -214,6 +214,8 @@ describe("mentions bring people in", () => {
       5_000,
       "carol added, with one mention",
     );
+    // The mention list is written beside the count, not with it.
+    await eventually(() => listMentions(carolIndex.doc).length > 0, 5_000, "carol's mention list");
     expect(listMentions(carolIndex.doc).map((m) => m.preview)).toEqual([
       `@${carol.username} this one is for you`,
     ]);
