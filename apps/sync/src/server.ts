@@ -86,6 +86,8 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
   });
   // The room documents this instance holds are the first place to look for a segment's listing.
   const roomSegments = new RoomSegments(db, (name) => hocuspocusRef?.documents.get(name));
+  const openDocuments = new OpenDocuments(config.limits.documents);
+  const segmentGrowth = new SegmentGrowth(config.limits.account, config.limits.documents);
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
     quiet: true,
@@ -94,16 +96,9 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     maxDebounce: 10_000,
     extensions: [
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
-      // 1000: who may open which document, and how many
-      new Access(db, () => writer!, log, roomSegments, new OpenDocuments(config.limits.documents)),
+      new Access(db, () => writer!, log, roomSegments, openDocuments), // 1000: who may open which document, and how many
       new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
-      // 200: who may write what, and how much, before anything is applied
-      new WriteGuard(
-        clientIds,
-        log,
-        accountLimits,
-        new SegmentGrowth(config.limits.account, config.limits.documents),
-      ),
+      new WriteGuard(clientIds, log, accountLimits, segmentGrowth), // 200: who may write what, and how much, before anything is applied
       new AwarenessGuard(clientIds, log), // 200: presence only under one's own client ids, small
       persistence, // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db, changes, log), // 90: server-written documents mirror Postgres when they load
