@@ -19,13 +19,24 @@ export function askClientToRetry(context: unknown, reason: string): void {
   (context as Partial<ConnectionContext> | undefined)?.retryLater?.(reason);
 }
 
-/** A refusal sent to the client as the provider's authentication-failed reason. */
+/**
+ * A refusal sent to the client as the provider's authentication-failed reason. `too-many-documents`:
+ * the socket or account holds as many open documents as it may (limits/openDocuments.ts).
+ */
+export type RefusalReason =
+  | "unauthenticated"
+  | "not-found"
+  | "forbidden"
+  | "unavailable"
+  | "outdated-client"
+  | "too-many-documents";
+
 export class Refusal extends Error {
   /** Marks an expected refusal of a client, as opposed to a failure (process/consoleToLog.ts). */
   readonly refusal = true;
-  readonly reason: "unauthenticated" | "not-found" | "forbidden" | "unavailable" | "outdated-client";
+  readonly reason: RefusalReason;
 
-  constructor(reason: "unauthenticated" | "not-found" | "forbidden" | "unavailable" | "outdated-client") {
+  constructor(reason: RefusalReason) {
     super(reason);
     this.reason = reason;
   }

@@ -5,6 +5,7 @@ import { Hocuspocus } from "@hocuspocus/server";
 import { SessionRevocations } from "./auth/sessionRevocations.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
+import { RoomSegments } from "./docs/roomSegments.ts";
 import { ServerChanges } from "./docs/serverChanges.ts";
 import { UpdateLog } from "./docs/updateLog.ts";
 import { DocumentWriter } from "./docs/writer.ts";
@@ -25,6 +26,8 @@ import { sameSiteRequest } from "./http/origin.ts";
 import { securityHeaders } from "./http/securityHeaders.ts";
 import { serveStatic } from "./http/static.ts";
 import { AccountLimits } from "./limits/accountLimits.ts";
+import { OpenDocuments } from "./limits/openDocuments.ts";
+import { SegmentGrowth } from "./limits/segmentGrowth.ts";
 import { SignInThrottle } from "./limits/signInThrottle.ts";
 import { type LimitStore, MemoryLimitStore, RedisLimitStore } from "./limits/store.ts";
 import type { Logger } from "./log.ts";
@@ -83,6 +86,10 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       await memberIndex.messagesSequenced(roomId, messages);
     },
   });
+  // The room documents this instance holds are the first place to look for a segment's listing.
+  const roomSegments = new RoomSegments(db, (name) => hocuspocusRef?.documents.get(name));
+  const openDocuments = new OpenDocuments(config.limits.documents);
+  const segmentGrowth = new SegmentGrowth(config.limits.account, config.limits.documents);
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
     quiet: true,
@@ -91,9 +98,9 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     maxDebounce: 10_000,
     extensions: [
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
-      new Access(db, () => writer!, log), // 1000: who may open which document
+      new Access(db, () => writer!, log, roomSegments, openDocuments), // 1000: who may open which document, and how many
       new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
-      new WriteGuard(clientIds, log, accountLimits), // 200: who may write what, before anything is applied
+      new WriteGuard(clientIds, log, accountLimits, segmentGrowth), // 200: who may write what, and how much, before anything is applied
       new AwarenessGuard(clientIds, log), // 200: presence only under one's own client ids, small
       persistence, // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db, changes, log), // 90: server-written documents mirror Postgres when they load

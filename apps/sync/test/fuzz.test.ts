@@ -272,7 +272,7 @@ beforeAll(async () => {
           byteBurst: 1e12,
           perAccount: 1e9,
         },
-        account: { apiWritesPerMinute: 1_000, messagesPerMinute: 1e9 },
+        account: { ...DEFAULT_LIMITS.account, apiWritesPerMinute: 1_000, messagesPerMinute: 1e9 },
       },
     },
   );

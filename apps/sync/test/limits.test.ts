@@ -25,7 +25,8 @@ const limits: LimitPolicy = {
     byteBurst: 4_000_000,
     perAccount: 3,
   },
-  account: { apiWritesPerMinute: 3, messagesPerMinute: 3 },
+  account: { apiWritesPerMinute: 3, messagesPerMinute: 3, messagesPerUpdate: 500 },
+  documents: DEFAULT_LIMITS.documents,
   signIn: {
     ...DEFAULT_LIMITS.signIn,
     freeFailuresPerUsername: 3,

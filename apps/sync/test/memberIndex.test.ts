@@ -9,6 +9,7 @@ import {
   listPublicRooms,
   markReadUpTo,
   observeIndex,
+  ROOTS,
   roomDocName,
   segmentDocName,
   userDocName,
@@ -178,6 +179,46 @@ describe("mentions bring people in", () => {
     expect(entry(carolIndex.doc, roomId)?.kind).toBe("private");
     const carolSegment = await device(carol).open(segmentDocName(roomId, 0));
     expect(listMessages(carolSegment.doc).map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("a mentions list the text does not back is refused: it adds nobody and counts no mention; an honest one still does", async () => {
+    const alice = await signUp(server, "alice");
+    const carol = await signUp(server, "carol");
+    const roomId = await room(alice, true);
+    const name = segmentDocName(roomId, 0);
+    const carolIndex = await device(carol).open(userDocName(carol.id));
+
+    const forger = await device(alice).open(name);
+    const closing = closeReason(forger.provider);
+    forger.doc.getArray(ROOTS.segment.messages).insert(0, [
+      {
+        id: "forged0000000001",
+        author: alice.id,
+        createdAt: Date.now(),
+        text: "just a harmless line",
+        mentions: [carol.username],
+      },
+    ]);
+    expect(await closing).toBe("forbidden-write: a message's mentions are the names its text mentions");
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(device(carol).open(name)).rejects.toThrow("refused: forbidden");
+    expect(entry(carolIndex.doc, roomId)).toBeUndefined();
+    expect(listMentions(carolIndex.doc)).toEqual([]);
+    expect(await server.db.query("select 1 from room_messages where room_id = $1", [roomId])).toEqual([]);
+
+    const honest = await device(alice).open(name);
+    expect(listMessages(honest.doc)).toEqual([]);
+    appendMessage(honest.doc, createMessage(alice.id, `@${carol.username} this one is for you`));
+    await eventually(
+      () => entry(carolIndex.doc, roomId)?.mentions === 1,
+      5_000,
+      "carol added, with one mention",
+    );
+    // The mention list is written beside the count, not with it.
+    await eventually(() => listMentions(carolIndex.doc).length > 0, 5_000, "carol's mention list");
+    expect(listMentions(carolIndex.doc).map((m) => m.preview)).toEqual([
+      `@${carol.username} this one is for you`,
+    ]);
   });
 
   it("a private room is invisible to a non-member: not in the directory, not openable", async () => {

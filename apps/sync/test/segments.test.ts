@@ -10,14 +10,16 @@ import {
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { LOAD_TEST_LIMITS } from "../src/limits/policy.ts";
+import { DEFAULT_LIMITS, LOAD_TEST_LIMITS } from "../src/limits/policy.ts";
 import {
   api,
+  closeReason,
   createStorage,
   Device,
   eventually,
   signUp,
   startTestServer,
+  storedDoc,
   type TestServer,
   type TestStorage,
   uniqueName,
@@ -88,4 +90,80 @@ describe("history segments", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(listSegments(room.doc)).toEqual([0, 1]);
   });
+
+  it("a full segment takes at most its slack more, however many send into it at once; the next segment takes the rest", async () => {
+    const slack = LOAD_TEST_LIMITS.documents.segmentSlack;
+    expect(slack).toBe(DEFAULT_LIMITS.documents.segmentSlack);
+    const ceiling = SEGMENT_CAPACITY + slack;
+    const alice = await signUp(server, "alice");
+    const created = await api(server, "POST", "/api/rooms", { name: uniqueName("Full ") }, alice.cookie);
+    const roomId = created.body.room.id as string;
+    const name = segmentDocName(roomId, 0);
+    const owner = new Device(server, alice);
+    devices.push(owner);
+    const room = await owner.open(roomDocName(roomId));
+    const full = await owner.open(name);
+    full.doc.transact(() => {
+      const list = full.doc.getArray<MessageRecord>("messages");
+      list.insert(list.length, batchOf(alice.id, SEGMENT_CAPACITY, "fill"));
+    });
+    await eventually(() => listSegments(room.doc).length === 2, 20_000, "segment 1 to be listed");
+
+    // Two devices that still take segment 0 for the newest send more than the slack between them,
+    // at the same moment: one gets in, the other is refused for good.
+    const senders = [new Device(server, alice), new Device(server, alice)];
+    devices.push(...senders);
+    const late = await Promise.all(senders.map((d) => d.open(name)));
+    const share = Math.ceil(slack * 0.6);
+    const refusals = late.map(({ provider }) => closeReason(provider));
+    for (const [i, { doc }] of late.entries())
+      doc.transact(() => {
+        const list = doc.getArray<MessageRecord>("messages");
+        list.insert(list.length, batchOf(alice.id, share, `late ${i}`));
+      });
+    const results = await Promise.all(
+      late.map(({ provider }, i) =>
+        Promise.race([
+          refusals[i]!,
+          eventually(() => !provider.hasUnsyncedChanges && "accepted", 20_000, `sender ${i}`),
+        ]),
+      ),
+    );
+    expect(results.sort()).toEqual([
+      "accepted",
+      `forbidden-write: this history segment is full (at most ${ceiling} messages): write in the newest one`,
+    ]);
+    await eventually(
+      async () => listMessages(await storedDoc(server, name)).length === SEGMENT_CAPACITY + share,
+      10_000,
+      "the accepted share stored",
+    );
+
+    // Up to the ceiling, and no further; the next segment takes messages as ever.
+    const room0 = ceiling - SEGMENT_CAPACITY - share;
+    const sendAtOnce = async (count: number, label: string) => {
+      const sender = new Device(server, alice);
+      devices.push(sender);
+      const { doc, provider } = await sender.open(name);
+      const refused = closeReason(provider);
+      doc.transact(() => {
+        const list = doc.getArray<MessageRecord>("messages");
+        list.insert(list.length, batchOf(alice.id, count, label));
+      });
+      return Promise.race([
+        refused,
+        eventually(() => !provider.hasUnsyncedChanges && "accepted", 20_000, label),
+      ]);
+    };
+    expect(await sendAtOnce(room0 + 1, "one past the ceiling")).toMatch(/this history segment is full/);
+    expect(await sendAtOnce(room0, "up to the ceiling")).toBe("accepted");
+    expect(listMessages(await storedDoc(server, name))).toHaveLength(ceiling);
+    const next = await owner.open(segmentDocName(roomId, 1));
+    appendMessage(next.doc, createMessage(alice.id, "in the newest segment"));
+    await eventually(() => listMessages(next.doc)[0]?.seq !== null, 10_000, "numbered in segment 1");
+  });
 });
+
+function batchOf(author: string, count: number, label: string): MessageRecord[] {
+  return Array.from({ length: count }, (_, i) => createMessage(author, `${label} ${i}`));
+}

@@ -11,7 +11,13 @@ export function trimMentionName(raw: string): string {
   return raw.replace(/[._-]+$/, "").toLowerCase();
 }
 
-/** Lower-cased usernames mentioned in a Markdown text, each once, in order of first mention. */
+/**
+ * Lower-cased usernames mentioned in a Markdown text, each once, in order of first mention. The
+ * server refuses a message whose `mentions` differ from what this makes of its text, and reads
+ * mentions from the text itself (apps/sync writes/rules.ts, memberIndex/textMentions.ts): changing
+ * what counts as a mention needs SCHEMA_VERSION raised, or messages from apps still running the
+ * older rule are refused.
+ */
 export function parseMentions(text: string): string[] {
   const withoutCode = text.replace(FENCE_RE, " ").replace(INLINE_CODE_RE, " ");
   const found = new Set<string>();

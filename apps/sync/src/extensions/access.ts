@@ -1,8 +1,15 @@
 import { dmParticipants, parseDocName, SCHEMA_VERSION } from "@chat/model";
-import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
+import type {
+  connectedPayload,
+  Extension,
+  onAuthenticatePayload,
+  onDisconnectPayload,
+} from "@hocuspocus/server";
 import { askClientToRetry, type ConnectionContext, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
+import type { RoomSegments } from "../docs/roomSegments.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
+import type { OpenDocuments } from "../limits/openDocuments.ts";
 import type { Logger } from "../log.ts";
 import { lastSeqOf, recordRead } from "../memberIndex/queries.ts";
 import { addMember, ensureDmRoom, getRoom, isMember } from "../rooms.ts";
@@ -11,7 +18,9 @@ import { addMember, ensureDmRoom, getRoom, isMember } from "../rooms.ts";
  * Who may open which document (DESIGN.md, "Identity and access"). The person comes from the session
  * cookie checked at the WebSocket upgrade; each document is authorised here before anything of it
  * is loaded or sent. Opening a public room joins it; a DM room is created when one of its two
- * people first opens it.
+ * people first opens it. A history segment opens only once the room lists it (a made-up segment
+ * number would make the server load and hold an empty document), and a socket or account holds a
+ * bounded number of documents open (limits/openDocuments.ts).
  */
 export class Access implements Extension {
   priority = 1000;
@@ -20,11 +29,21 @@ export class Access implements Extension {
   private readonly db: Database;
   private readonly writer: () => DocumentWriter;
   private readonly log: Logger;
+  private readonly segments: RoomSegments;
+  private readonly openDocuments: OpenDocuments;
 
-  constructor(db: Database, writer: () => DocumentWriter, log: Logger) {
+  constructor(
+    db: Database,
+    writer: () => DocumentWriter,
+    log: Logger,
+    segments: RoomSegments,
+    openDocuments: OpenDocuments,
+  ) {
     this.db = db;
     this.writer = writer;
     this.log = log;
+    this.segments = segments;
+    this.openDocuments = openDocuments;
   }
 
   async onAuthenticate({
@@ -32,6 +51,7 @@ export class Access implements Extension {
     context,
     connectionConfig,
     requestParameters,
+    socketId,
   }: onAuthenticatePayload): Promise<void> {
     const user = (context as Partial<ConnectionContext>).user;
     if (!user) throw new Refusal("unauthenticated");
@@ -44,14 +64,17 @@ export class Access implements Extension {
       switch (ref.kind) {
         case "directory":
           connectionConfig.readOnly = true;
-          return;
+          break;
         case "user":
           if (ref.userId !== user.id) throw new Refusal("forbidden");
-          return;
+          break;
         case "room":
+          await this.authoriseRoom(ref.roomId, user.id);
+          break;
         case "segment":
           await this.authoriseRoom(ref.roomId, user.id);
-          return;
+          if (!(await this.segments.exists(ref.roomId, ref.segment))) throw new Refusal("not-found");
+          break;
       }
     } catch (error) {
       if (error instanceof Refusal) throw error;
@@ -62,6 +85,21 @@ export class Access implements Extension {
       askClientToRetry(context, "database unavailable");
       throw new Refusal("unavailable");
     }
+    const full = this.openDocuments.admit(socketId, user.id, documentName);
+    if (full) {
+      this.log.warn({ doc: documentName, user: user.id, full }, "too many open documents");
+      throw new Refusal("too-many-documents");
+    }
+  }
+
+  async connected({ context, socketId, documentName }: connectedPayload): Promise<void> {
+    const user = (context as Partial<ConnectionContext>).user;
+    if (user) this.openDocuments.opened(socketId, user.id, documentName);
+  }
+
+  async onDisconnect({ context, socketId, documentName }: onDisconnectPayload): Promise<void> {
+    const user = (context as Partial<ConnectionContext> | undefined)?.user;
+    if (user) this.openDocuments.closed(socketId, user.id, documentName);
   }
 
   private async authoriseRoom(roomId: string, userId: string): Promise<void> {

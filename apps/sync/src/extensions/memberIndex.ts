@@ -18,6 +18,7 @@ import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { Logger } from "../log.ts";
 import { entriesForRoom, recordEdit, recordRead, recordSequenced } from "../memberIndex/queries.ts";
+import { withMentionsFromText } from "../memberIndex/textMentions.ts";
 
 /** Least time between the starts of two recounts of one room (see MemberIndex). */
 export const RECOUNT_SPACING_MS = 150;
@@ -75,12 +76,12 @@ export class MemberIndex implements Extension {
       } else if (ref.kind === "segment") {
         const edited = editedIds(document, update);
         if (edited.size === 0) return;
-        for (const message of listMessages(document))
-          if (edited.has(message.id))
-            await recordEdit(this.db, ref.roomId, message.id, {
-              mentions: message.mentions,
-              deleted: message.deleted,
-            });
+        const changed = listMessages(document).filter((message) => edited.has(message.id));
+        for (const message of withMentionsFromText(changed))
+          await recordEdit(this.db, ref.roomId, message.id, {
+            mentions: message.mentions,
+            deleted: message.deleted,
+          });
         await this.recount(ref.roomId, null);
       }
     } catch (error) {
@@ -90,7 +91,7 @@ export class MemberIndex implements Extension {
 
   /** Called by the sequencer once messages have their numbers: record them, then note mentions and recount. */
   async messagesSequenced(roomId: string, messages: readonly MessageView[]): Promise<void> {
-    const sequenced = messages.filter((m) => m.seq !== null && m.event === undefined);
+    const sequenced = withMentionsFromText(messages.filter((m) => m.seq !== null && m.event === undefined));
     if (sequenced.length === 0) return;
     await recordSequenced(
       this.db,

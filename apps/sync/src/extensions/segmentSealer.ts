@@ -10,7 +10,8 @@ import type { Logger } from "../log.ts";
  *
  * A message written offline into a segment that was sealed meanwhile is not lost: it is accepted into
  * that segment like any other, gets the room's next number and shows in order; a sealed segment only
- * grows by what devices wrote before they learned of its successor.
+ * grows by what devices wrote before they learned of its successor, and by at most `segmentSlack`
+ * messages past SEGMENT_CAPACITY in all (the write guard refuses more: limits/segmentGrowth.ts).
  */
 export class SegmentSealer implements Extension {
   // After the sequencer (50): a message is counted once it is accepted and stored.

@@ -10,10 +10,11 @@ import {
   reactionEmojis,
   reactionEmojisByMessage,
 } from "@chat/model";
-import type { beforeSyncPayload, Extension } from "@hocuspocus/server";
+import type { afterHandleMessagePayload, beforeSyncPayload, Extension } from "@hocuspocus/server";
 import type * as Y from "yjs";
 import { type ConnectionContext, ForbiddenWrite, RateLimited, UpdateTooLarge } from "../context.ts";
 import type { AccountLimits } from "../limits/accountLimits.ts";
+import { newMessageCount, type SegmentGrowth } from "../limits/segmentGrowth.ts";
 import { describeWait } from "../limits/tooManyRequests.ts";
 import type { Logger } from "../log.ts";
 import type { ClientIdRegistry } from "../writes/clientIds.ts";
@@ -49,11 +50,13 @@ export class WriteGuard implements Extension {
   private readonly clientIds: ClientIdRegistry;
   private readonly log: Logger;
   private readonly limits: AccountLimits;
+  private readonly segments: SegmentGrowth;
 
-  constructor(clientIds: ClientIdRegistry, log: Logger, limits: AccountLimits) {
+  constructor(clientIds: ClientIdRegistry, log: Logger, limits: AccountLimits, segments: SegmentGrowth) {
     this.clientIds = clientIds;
     this.log = log;
     this.limits = limits;
+    this.segments = segments;
   }
 
   async beforeSync({
@@ -91,11 +94,14 @@ export class WriteGuard implements Extension {
     const stolen = await this.clientIds.claim(inspected.clients, user.id);
     if (stolen.length > 0)
       this.refuse(documentName, user.id, "that Yjs client id belongs to another account");
-    // Per-account message allowance. Over it, the whole socket closes with 4429 and the client keeps
-    // the messages pending and sends them again after its reconnect back-off.
+    // Messages are counted, not updates: one update carries a bounded number and a segment stays
+    // near its capacity (limits/segmentGrowth.ts; refused for good, 4403). Then the per-account
+    // allowance: over it, the whole socket closes with 4429 and the client keeps the messages
+    // pending and sends them again after its reconnect back-off.
     if (ref.kind === "segment") {
-      const messages = inspected.writes.filter((w) => w.op === "insert" && w.root === ROOTS.segment.messages);
-      const count = messages.reduce((sum, w) => sum + (w.values?.length ?? 0), 0);
+      const count = newMessageCount(inspected.writes);
+      const overgrown = this.segments.admit(document, context, count);
+      if (overgrown) this.refuse(documentName, user.id, overgrown);
       const waitMs = await this.limits.messages(user.id, count);
       if (waitMs !== null) {
         const reason = `too many messages, wait ${describeWait(Math.ceil(waitMs / 1000))}`;
@@ -104,6 +110,11 @@ export class WriteGuard implements Extension {
         throw new RateLimited(reason);
       }
     }
+  }
+
+  /** The update's messages are in the segment or refused: no longer in flight. */
+  async afterHandleMessage({ context }: afterHandleMessagePayload): Promise<void> {
+    this.segments.release(context);
   }
 
   private refuse(documentName: string, userId: string, explanation: string): never {

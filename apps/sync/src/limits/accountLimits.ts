@@ -23,7 +23,10 @@ export class AccountLimits {
 
   /**
    * Counts `count` new messages; returns how long to wait when the account was already at its
-   * allowance before these (so one large offline backlog still goes through), else null.
+   * allowance before these, else null. The update that crosses the line goes through, so that an
+   * offline backlog (one update per segment, resent whole until accepted) is never stuck; it is at
+   * most `messagesPerUpdate` (limits/segmentGrowth.ts), so an account adds at most
+   * messagesPerMinute - 1 + messagesPerUpdate messages a minute.
    */
   async messages(userId: string, count: number): Promise<number | null> {
     if (count === 0) return null;

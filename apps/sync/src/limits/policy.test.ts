@@ -8,6 +8,11 @@ describe("RATE_LIMITS", () => {
     const off = loadConfig({ RATE_LIMITS: "off" }).limits;
     expect(off).toBe(LOAD_TEST_LIMITS);
     expect(off.account.messagesPerMinute).toBeGreaterThan(1e6);
+    expect(off.account.messagesPerUpdate).toBeGreaterThan(1e6);
+    expect(off.documents.openPerSocket).toBeGreaterThan(1e6);
+    expect(off.documents.openPerAccount).toBeGreaterThan(1e6);
+    // A segment's size stays bounded even under load: benchmarks measure documents as they are.
+    expect(off.documents.segmentSlack).toBe(DEFAULT_LIMITS.documents.segmentSlack);
     expect(off.signIn).toEqual(DEFAULT_LIMITS.signIn);
     expect(() => loadConfig({ RATE_LIMITS: "no" })).toThrow(ConfigError);
     expect(() => loadConfig({ RATE_LIMITS: "no" })).toThrow(/RATE_LIMITS must be "on" or "off"/);

@@ -4,6 +4,7 @@ import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import { addMember, allocateSequence, getRoom, toRoomMeta } from "../rooms.ts";
 import { recordRead } from "./queries.ts";
+import { withMentionsFromText } from "./textMentions.ts";
 
 /**
  * "@bob" in a room bob is not in brings him in (as Chatter does): the author adds him, a line "alice
@@ -19,7 +20,7 @@ export async function addMentionedPeople(
   segment: Y.Doc,
   messages: readonly MessageView[],
 ): Promise<string[]> {
-  const withMentions = messages.filter(
+  const withMentions = withMentionsFromText(messages).filter(
     (m) => m.seq !== null && m.event === undefined && m.mentions.length > 0,
   );
   if (withMentions.length === 0) return [];

@@ -13,6 +13,7 @@ import {
   type MessageEdit,
   type MessageRecord,
   messageTextProblem,
+  parseMentions,
   parseReactionKey,
   ROOTS,
   reactionEmojiProblem,
@@ -277,8 +278,22 @@ function judgeSegment(userId: string, write: Write): string | null {
     if (value.event !== undefined) return "only the server writes lines about the room";
     const problem = messageTextProblem(value.text);
     if (problem) return problem;
+    if (!mentionsMatchText(value)) return "a message's mentions are the names its text mentions";
   }
   return null;
+}
+
+/**
+ * A message's `mentions` list is what its text mentions (model `parseMentions`, as `createMessage`
+ * makes it), in any order: a list that names someone the text does not would add them to a private
+ * room and count a mention for a line that never mentioned them. (The server also acts only on the
+ * mentions it reads from the text itself; refusing the list keeps stored documents from holding it.)
+ */
+function mentionsMatchText(message: MessageRecord): boolean {
+  const fromText = parseMentions(message.text);
+  if (message.mentions.length !== fromText.length) return false;
+  const claimed = new Set(message.mentions);
+  return claimed.size === fromText.length && fromText.every((name) => claimed.has(name));
 }
 
 /** An edit or deletion record is keyed by the message id and written by that message's author only. */

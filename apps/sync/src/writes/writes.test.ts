@@ -89,6 +89,24 @@ describe("inspectUpdate", () => {
     expect(inspectUpdate(server, update).noop).toBe(true);
   });
 
+  it("refuses a message whose mentions are not the names its text mentions", () => {
+    const server = new Y.Doc();
+    const judged = (mentions: string[], text = "hi @carol and @Dave.") => {
+      const update = clientUpdate(server, (doc) =>
+        appendMessage(doc, { ...createMessage("bob", text), mentions }),
+      );
+      const { writes } = inspectUpdate(server, update);
+      return refuseWrites(segment, "bob", writes, lookupIn(server, writes));
+    };
+    expect(judged(["carol", "dave"])).toBeNull();
+    expect(judged(["dave", "carol"])).toBeNull(); // any order
+    expect(judged(["carol"])).toMatch(/mentions are the names its text mentions/);
+    expect(judged(["carol", "dave", "erin"])).toMatch(/mentions are the names its text mentions/);
+    expect(judged(["carol", "carol", "dave"])).toMatch(/mentions are the names its text mentions/);
+    expect(judged(["carol"], "just a harmless line")).toMatch(/mentions are the names its text mentions/);
+    expect(judged([], "`@carol` in code mentions nobody")).toBeNull();
+  });
+
   it("refuses deleting messages and nested types", () => {
     const server = new Y.Doc();
     appendMessage(server, createMessage("bob", "hi"));
