@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { Database, Queryable } from "./database.ts";
+import { type Database, DatabaseUnavailable, type Queryable } from "./database.ts";
 import type { PgliteReply, PgliteRequest } from "./pgliteProtocol.ts";
 
 type Request = PgliteRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
@@ -30,8 +30,12 @@ export async function openPglite(dataDir: string): Promise<Database> {
     if (reply.ok) entry.resolve(reply);
     else entry.reject(Object.assign(new Error(reply.error.message), reply.error));
   });
-  worker.on("error", (error) => failAll(new Error(`the embedded database stopped: ${error.message}`)));
-  worker.on("exit", (code) => failAll(new Error(`the embedded database's thread exited (${code})`)));
+  worker.on("error", (error) =>
+    failAll(new DatabaseUnavailable(`the embedded database stopped: ${error.message}`)),
+  );
+  worker.on("exit", (code) =>
+    failAll(new DatabaseUnavailable(`the embedded database's thread exited (${code})`)),
+  );
 
   const send = (request: Request): Promise<PgliteReply & { ok: true }> =>
     new Promise((resolve, reject) => {

@@ -1,0 +1,164 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DatabaseUnavailable } from "../src/db/database.ts";
+import {
+  api,
+  createStorage,
+  eventually,
+  startServerBehindProxy,
+  type TestStorage,
+  uniqueName,
+} from "./harness.ts";
+import { TcpProxy } from "./tcpProxy.ts";
+
+/**
+ * Postgres may drop the server's connections at any moment, including while a transaction holds one:
+ * the process stays up, answers 503 meanwhile, and serves again by itself once Postgres is back.
+ * Needs a Postgres server to cut off.
+ */
+describe.runIf(Boolean(process.env.DATABASE_URL))("when Postgres drops a connection mid-transaction", () => {
+  let storage: TestStorage;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    storage = await createStorage();
+  });
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill();
+    await storage?.dispose();
+  });
+
+  it("the process stays up and recovers by itself (the real server, as its own process)", {
+    timeout: 60_000,
+  }, async () => {
+    const url = new URL(storage.env.DATABASE_URL!);
+    const postgres = new TcpProxy(url.hostname, Number(url.port || 5432));
+    const direct = new pg.Client({ connectionString: storage.env.DATABASE_URL });
+    try {
+      url.host = `127.0.0.1:${await postgres.start()}`;
+      const { child, base, output } = await startChild(url.toString());
+      children.push(child);
+      const server = { url: base };
+      const password = "correct horse battery";
+      expect(
+        (await api(server, "POST", "/api/signup", { username: uniqueName("first"), password })).status,
+      ).toBe(201);
+
+      // Hold the server's sign-up transaction open: it waits to insert into a table locked here,
+      // on a connection that does not go through the proxy.
+      await direct.connect();
+      await direct.query("begin");
+      await direct.query("lock table users in exclusive mode");
+      const signingUp = api(server, "POST", "/api/signup", { username: uniqueName("held"), password });
+      await eventually(
+        async () =>
+          (await direct.query("select 1 from pg_locks where relation = 'users'::regclass and not granted"))
+            .rowCount! > 0 || undefined,
+        10_000,
+        "the server's sign-up transaction to wait on the lock",
+      );
+
+      await postgres.cut();
+      await direct.query("rollback");
+      expect((await signingUp).status).toBe(503);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect(child.exitCode, `the server exited:\n${output()}`).toBeNull();
+      expect((await api(server, "GET", "/readyz")).status).toBe(503);
+
+      await postgres.restore();
+      await eventually(
+        async () => (await api(server, "GET", "/readyz")).status === 200 || undefined,
+        15_000,
+        "ready again",
+      );
+      expect(
+        (await api(server, "POST", "/api/signup", { username: uniqueName("after"), password })).status,
+      ).toBe(201);
+      expect(child.exitCode, `the server exited:\n${output()}`).toBeNull();
+    } finally {
+      await direct.end().catch(() => {});
+      await postgres.close();
+    }
+  });
+
+  it("a transaction whose connection drops between two statements fails as 'unavailable'; the server serves once Postgres is back", {
+    timeout: 60_000,
+  }, async () => {
+    const stack = await startServerBehindProxy(storage);
+    try {
+      const { server, postgres } = stack;
+      const outcome = await server.db
+        .transaction(async (tx) => {
+          await tx.query("select 1");
+          await postgres.cut();
+          // The drop arrives while no statement is running: only an 'error' listener hears it.
+          await new Promise((r) => setTimeout(r, 300));
+          return tx.query("select 1");
+        })
+        .catch((error: unknown) => error);
+      expect(outcome).toBeInstanceOf(DatabaseUnavailable);
+
+      await postgres.restore();
+      await eventually(
+        async () => (await api(server, "GET", "/readyz")).status === 200 || undefined,
+        15_000,
+        "ready again",
+      );
+      expect(await server.db.transaction((tx) => tx.query<{ one: number }>("select 1 as one"))).toEqual([
+        { one: 1 },
+      ]);
+      const signUp = await api(server, "POST", "/api/signup", {
+        username: uniqueName("after"),
+        password: "correct horse battery",
+      });
+      expect(signUp.status).toBe(201);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+
+/** The server as its own process (so a crash is an exit, not a test runner's error), on a free port. */
+async function startChild(databaseUrl: string) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [main], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      WEB_DIST: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  for (const stream of [child.stdout!, child.stderr!])
+    stream.on("data", (chunk: Buffer) => {
+      log += chunk.toString();
+    });
+  const base = `http://127.0.0.1:${port}`;
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the server exited at start:\n${log}`);
+      return (await fetch(`${base}/healthz`).catch(() => null))?.ok;
+    },
+    30_000,
+    "the server to listen",
+  );
+  return { child, base, output: () => log };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
