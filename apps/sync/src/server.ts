@@ -150,6 +150,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     allowedOrigins: config.allowedOrigins,
     limits: config.limits.socket,
     metrics,
+    secure: config.secureCookies,
   });
   socketCount = () => sync.socketCount;
   const revocations = new SessionRevocations({

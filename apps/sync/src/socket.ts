@@ -5,8 +5,9 @@ import { type RawData, WebSocket, WebSocketServer } from "ws";
 import { readCookie } from "./auth/cookies.ts";
 import { findSession, SESSION_COOKIE } from "./auth/sessions.ts";
 import type { ConnectionContext } from "./context.ts";
-import type { Database } from "./db/database.ts";
+import { type Database, DatabaseUnavailable } from "./db/database.ts";
 import { originAllowed } from "./http/origin.ts";
+import { securityHeaders } from "./http/securityHeaders.ts";
 import type { LimitPolicy } from "./limits/policy.ts";
 import { TokenBucket } from "./limits/tokenBucket.ts";
 import type { Logger } from "./log.ts";
@@ -52,29 +53,37 @@ export function attachSync(options: {
   allowedOrigins: readonly string[];
   limits: LimitPolicy["socket"];
   metrics: Pick<Metrics, "frameReceived" | "socketRefused">;
+  /** Behind HTTPS (SECURE_COOKIES): refusals carry Strict-Transport-Security too. */
+  secure: boolean;
 }) {
-  const { server, hocuspocus, db, log, allowedOrigins, limits, metrics } = options;
+  const { server, hocuspocus, db, log, allowedOrigins, limits, metrics, secure } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const socketsBySession = new Map<string, Set<WebSocket>>();
   const socketsPerAccount = new Map<string, number>();
 
-  const refuse = (socket: Duplex, status: number, text: string) => {
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  /** A bare HTTP answer to an upgrade not taken, with the headers every other response carries. */
+  const refuse = (socket: Duplex, request: IncomingMessage, status: number, text: string) => {
+    const headers = Object.entries(securityHeaders(request, secure)).map(
+      ([name, value]) => `${name}: ${value}\r\n`,
+    );
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\n${headers.join("")}Connection: close\r\nContent-Length: 0\r\n\r\n`,
+    );
   };
 
   server.on("upgrade", async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
-    const url = new URL(request.url ?? "/", "http://x");
-    if (url.pathname !== "/sync") return refuse(socket, 404, "Not Found");
-    if (!originAllowed(request, allowedOrigins)) return refuse(socket, 403, "Forbidden");
+    // The raw request target, not parsed as a URL: "//" and the like are not URLs at all.
+    if ((request.url ?? "/").split("?")[0] !== "/sync") return refuse(socket, request, 404, "Not Found");
+    if (!originAllowed(request, allowedOrigins)) return refuse(socket, request, 403, "Forbidden");
     let context: ConnectionContext;
     try {
       const session = await findSession(db, readCookie(request, SESSION_COOKIE));
-      if (!session) return refuse(socket, 401, "Unauthorized");
+      if (!session) return refuse(socket, request, 401, "Unauthorized");
       // Each tab holds one socket; thousands from one account are a script holding memory hostage.
       if ((socketsPerAccount.get(session.user.id) ?? 0) >= limits.perAccount) {
         metrics.socketRefused(429);
-        return refuse(socket, 429, "Too Many Requests");
+        return refuse(socket, request, 429, "Too Many Requests");
       }
       context = {
         user: session.user,
@@ -83,8 +92,16 @@ export function attachSync(options: {
         rateLimited: () => {},
       };
     } catch (error) {
-      log.error({ error: String(error) }, "cannot check a WebSocket session");
-      return refuse(socket, 503, "Service Unavailable");
+      // As for the API (http/api.ts): only an unreachable database is an outage; anything else is a bug.
+      if (error instanceof DatabaseUnavailable) {
+        log.warn({ error: error.message }, "cannot check a WebSocket session: the database is unreachable");
+        return refuse(socket, request, 503, "Service Unavailable");
+      }
+      log.error(
+        { error: error instanceof Error ? error.stack : String(error) },
+        "cannot check a WebSocket session",
+      );
+      return refuse(socket, request, 500, "Internal Server Error");
     }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request, context));
   });
@@ -99,9 +116,9 @@ export function attachSync(options: {
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers))
       if (typeof value === "string") headers.set(name, value);
-    const fetchRequest = new Request(`http://${request.headers.host ?? "localhost"}${request.url}`, {
-      headers,
-    });
+    // Hocuspocus reads the query string from this URL; the Host header is whatever the client sent
+    // (it need not be a host name at all), so it stays out of the URL.
+    const fetchRequest = new Request(`http://localhost${request.url}`, { headers });
     const connection = hocuspocus.handleConnection(ws, fetchRequest, context);
     const sockets = socketsBySession.get(context.sessionTokenHash) ?? new Set();
     sockets.add(ws);

@@ -9,7 +9,7 @@ import { type Config, loadConfig } from "../src/config.ts";
 import type { Database } from "../src/db/database.ts";
 import { openDatabase } from "../src/db/open.ts";
 import { readDocument } from "../src/docs/documentStore.ts";
-import { createLogger } from "../src/log.ts";
+import { createLogger, type Logger } from "../src/log.ts";
 import { type ChatServer, startServer } from "../src/server.ts";
 import { TcpProxy } from "./tcpProxy.ts";
 
@@ -55,14 +55,11 @@ export async function startTestServer(
   port = 0,
   env: Record<string, string> = {},
   overrides: Partial<Config> = {},
+  log: Logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
 ): Promise<TestServer> {
   const config = loadConfig({ ...storage.env, ...env, PORT: String(port), HOST: "127.0.0.1", WEB_DIST: "" });
   const db: Database = await openDatabase(config);
-  const server = await startServer(
-    { ...config, webDist: null, ...overrides },
-    db,
-    createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-  );
+  const server = await startServer({ ...config, webDist: null, ...overrides }, db, log);
   return { ...server, wsUrl: `ws://127.0.0.1:${server.port}/sync` };
 }
 

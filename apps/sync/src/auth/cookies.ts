@@ -1,12 +1,19 @@
 import type { IncomingMessage } from "node:http";
 
+/**
+ * The cookie's value, or undefined. A value that is not valid percent-encoding (a cookie mangled by
+ * an extension or planted by another site) counts as absent: the person is treated as signed out and
+ * can sign in again, which replaces it.
+ */
 export function readCookie(request: Pick<IncomingMessage, "headers">, name: string): string | undefined {
   const header = request.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
-    if (eq === -1) continue;
-    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {}
   }
   return undefined;
 }

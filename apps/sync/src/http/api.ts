@@ -14,7 +14,7 @@ import {
   type SessionUser,
 } from "../auth/sessions.ts";
 import { readWorkspaceSettings, updateWorkspaceSettings } from "../auth/workspaceSettings.ts";
-import type { Database } from "../db/database.ts";
+import { type Database, DatabaseUnavailable } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { AccountLimits } from "../limits/accountLimits.ts";
 import type { SignInThrottle } from "../limits/signInThrottle.ts";
@@ -52,9 +52,10 @@ export async function handleApi(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const path = new URL(request.url ?? "/", "http://x").pathname;
-  const route = `${request.method} ${path}`;
+  let route = `${request.method} ${request.url}`;
   try {
+    const path = new URL(request.url ?? "/", "http://x").pathname;
+    route = `${request.method} ${path}`;
     switch (route) {
       case "GET /api/session":
         return await getSession(deps, request, response);
@@ -93,9 +94,29 @@ export async function handleApi(
     if (error instanceof TooManyRequests)
       return sendError(response, 429, error.message, { "retry-after": String(error.retryAfterSeconds) });
     if (error instanceof RequestError) return sendError(response, error.status, error.message);
-    deps.log.error({ route, error: String(error) }, "request failed");
-    sendError(response, 503, "The server cannot reach its database right now. Try again in a moment.");
+    sendUnexpected(deps.log, route, response, error);
   }
+}
+
+/**
+ * Only an unreachable database is an outage (503, worth retrying in a moment); anything else is a
+ * bug, answered 500 and logged with its stack so it can be found, never disguised as an outage.
+ */
+export function sendUnexpected(log: Logger, route: string, response: ServerResponse, error: unknown): void {
+  if (error instanceof DatabaseUnavailable) {
+    log.warn({ route, error: error.message }, "request failed: the database is unreachable");
+    if (!response.headersSent)
+      sendError(response, 503, "The server cannot reach its database right now. Try again in a moment.");
+  } else {
+    log.error({ route, error: error instanceof Error ? error.stack : String(error) }, "request failed");
+    if (!response.headersSent)
+      sendError(
+        response,
+        500,
+        "Something went wrong on the server. Try again; if it keeps happening, tell the workspace admin.",
+      );
+  }
+  if (response.headersSent && !response.writableEnded) response.destroy();
 }
 
 async function requireSession(deps: ApiDeps, request: IncomingMessage): Promise<Session> {

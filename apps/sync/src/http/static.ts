@@ -26,7 +26,14 @@ export async function serveStatic(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const path = decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname);
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname);
+  } catch {
+    // Not valid percent-encoding (or not a URL at all): no file has that name.
+    response.writeHead(400, { "content-type": "text/plain" }).end("Bad request: the address is not valid.");
+    return;
+  }
   const file = normalize(join(root, path));
   if (!file.startsWith(root + sep) && file !== root) {
     response.writeHead(400).end();
