@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { passwordVerifications } from "../src/auth/passwords.ts";
 import { DEFAULT_LIMITS } from "../src/limits/policy.ts";
 import {
   api,
@@ -52,6 +53,23 @@ describe.runIf(enabled)("limits and revocations across instances", () => {
     const locked = await api(one, "POST", "/api/login", { username: alice.username, password: PASSWORD });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(20);
+  });
+
+  it("a burst of concurrent guesses spread over both instances gets no more password checks than the policy allows", async () => {
+    const dana = await signUp(one, "dana");
+    const before = passwordVerifications();
+    const statuses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        api(i % 2 === 0 ? one : two, "POST", "/api/login", {
+          username: dana.username,
+          password: i === 31 ? PASSWORD : "not the password",
+        }).then((response) => response.status),
+      ),
+    );
+    // Both instances run in this process, so the count covers both.
+    expect(passwordVerifications() - before).toBeLessThanOrEqual(2);
+    expect(statuses[31]).toBe(429);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(58);
   });
 
   it("the per-account allowance is one allowance, whichever instance is asked", async () => {

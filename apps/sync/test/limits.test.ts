@@ -2,6 +2,7 @@ import { appendMessage, createMessage, listMessages, segmentDocName } from "@cha
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import * as Y from "yjs";
+import { passwordVerifications } from "../src/auth/passwords.ts";
 import { readDocument } from "../src/docs/documentStore.ts";
 import { DEFAULT_LIMITS, type LimitPolicy } from "../src/limits/policy.ts";
 import {
@@ -120,6 +121,62 @@ describe("failed sign-ins slow down", () => {
       body: JSON.stringify({ username: uniqueName("ghost"), password: "whatever1" }),
     });
     expect(response.status).toBe(429);
+  });
+});
+
+describe("concurrent sign-in attempts cannot outrun the lockout", () => {
+  /** Sends every attempt at once and returns their statuses, in the order sent. */
+  const burst = (attempts: Array<{ username: string; password: string }>, address: string) =>
+    Promise.all(
+      attempts.map(({ username, password }) => login(username, password, address).then((r) => r.status)),
+    );
+
+  it("60 concurrent wrong passwords for one username: no more password checks than the policy allows", async () => {
+    const alice = await signUp(server, "alice");
+    const before = passwordVerifications();
+    const statuses = await burst(
+      Array.from({ length: 60 }, () => ({ username: alice.username, password: "wrong password" })),
+      newAddress(),
+    );
+    expect(passwordVerifications() - before).toBeLessThanOrEqual(limits.signIn.freeFailuresPerUsername);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(limits.signIn.freeFailuresPerUsername - 1);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(60 - (limits.signIn.freeFailuresPerUsername - 1));
+  });
+
+  it("60 concurrent wrong passwords for as many usernames from one address: bounded per address", async () => {
+    const before = passwordVerifications();
+    const statuses = await burst(
+      Array.from({ length: 60 }, () => ({ username: uniqueName("ghost"), password: "wrong password" })),
+      newAddress(),
+    );
+    expect(passwordVerifications() - before).toBeLessThanOrEqual(limits.signIn.freeFailuresPerAddress);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(
+      60 - limits.signIn.freeFailuresPerAddress,
+    );
+  });
+
+  it("the right password in a burst of wrong ones is refused once the burst is over the policy", async () => {
+    const bob = await signUp(server, "bob");
+    const before = passwordVerifications();
+    const attempts = Array.from({ length: 60 }, (_, i) => ({
+      username: bob.username,
+      password: i === 30 ? "correct horse battery" : "wrong password",
+    }));
+    const statuses = await burst(attempts, newAddress());
+    expect(statuses[30]).toBe(429);
+    expect(statuses).not.toContain(200);
+    expect(passwordVerifications() - before).toBeLessThanOrEqual(limits.signIn.freeFailuresPerUsername);
+  });
+
+  it("successful sign-ins do not use up their address's allowance", async () => {
+    const carol = await signUp(server, "carol");
+    const address = newAddress();
+    for (let i = 0; i < limits.signIn.freeFailuresPerAddress + 2; i++)
+      expect((await login(carol.username, "correct horse battery", address)).status).toBe(200);
+    // Nor do requests whose password was never checked.
+    for (let i = 0; i < limits.signIn.freeFailuresPerAddress + 2; i++)
+      expect((await login(carol.username, undefined as unknown as string, address)).status).toBe(400);
+    expect((await login(carol.username, "wrong password", address)).status).toBe(401);
   });
 });
 

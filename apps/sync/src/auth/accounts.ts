@@ -98,18 +98,22 @@ export async function signIn(db: Database, body: unknown): Promise<SessionUser> 
   return toSessionUser(row);
 }
 
-/** Sets a new password after checking the current one; the caller revokes the other sessions. */
+/**
+ * Sets a new password after checking the current one; the caller revokes the other sessions. Every
+ * check of the input comes before the password is verified, so a refusal other than 401 means the
+ * current password was not checked (the sign-in throttle gives such an attempt back).
+ */
 export async function changePassword(db: Queryable, user: SessionUser, body: unknown): Promise<void> {
   const input = (body ?? {}) as Record<string, unknown>;
   if (typeof input.currentPassword !== "string" || typeof input.newPassword !== "string")
     throw new RequestError(400, "Enter your current password and a new one.");
-  const [row] = await db.query<UserRow>("select * from users where id = $1", [user.id]);
-  if (!row || !(await verifyPassword(row.password_hash, input.currentPassword)))
-    throw new RequestError(401, "The current password is not right.");
   const problem = passwordProblem(input.newPassword);
   if (problem) throw new RequestError(400, problem);
   if (input.newPassword === input.currentPassword)
     throw new RequestError(400, "The new password must be different from the current one.");
+  const [row] = await db.query<UserRow>("select * from users where id = $1", [user.id]);
+  if (!row || !(await verifyPassword(row.password_hash, input.currentPassword)))
+    throw new RequestError(401, "The current password is not right.");
   await db.query("update users set password_hash = $1 where id = $2", [
     await hashPassword(input.newPassword),
     user.id,

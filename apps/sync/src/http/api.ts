@@ -162,19 +162,20 @@ async function login(deps: ApiDeps, request: IncomingMessage, response: ServerRe
   const rawUsername = (body as Record<string, unknown> | null)?.username;
   const username = typeof rawUsername === "string" ? normalizeUsername(rawUsername).slice(0, 100) : "";
   const address = clientAddress(request, deps.trustProxy);
-  await deps.signInThrottle.check(username, address);
+  const attempt = await deps.signInThrottle.attempt(username, address);
   let user: SessionUser;
   try {
     user = await signIn(deps.db, body);
   } catch (error) {
-    if (error instanceof RequestError && error.status === 401) {
-      const lockedMs = await deps.signInThrottle.failed(username, address);
-      if (lockedMs > 0)
-        throw new TooManyRequests("Wrong username or password, and too many failed sign-ins.", lockedMs);
+    if (!(error instanceof RequestError && error.status === 401)) {
+      await deps.signInThrottle.abandoned(attempt);
+      throw error;
     }
+    if (attempt.lockMs > 0)
+      throw new TooManyRequests("Wrong username or password, and too many failed sign-ins.", attempt.lockMs);
     throw error;
   }
-  await deps.signInThrottle.succeeded(username);
+  await deps.signInThrottle.succeeded(attempt);
   return startSession(deps, request, response, 200, user);
 }
 
@@ -205,14 +206,16 @@ async function postPassword(
 ): Promise<void> {
   const session = await requireWriter(deps, request);
   const address = clientAddress(request, deps.trustProxy);
-  await deps.signInThrottle.check(session.user.username, address);
+  const attempt = await deps.signInThrottle.attempt(session.user.username, address);
   try {
     await changePassword(deps.db, session.user, await readJson(request));
   } catch (error) {
-    if (error instanceof RequestError && error.status === 401)
-      await deps.signInThrottle.failed(session.user.username, address);
+    // A wrong current password stays counted; any other refusal came before it was checked.
+    if (!(error instanceof RequestError && error.status === 401))
+      await deps.signInThrottle.abandoned(attempt);
     throw error;
   }
+  await deps.signInThrottle.succeeded(attempt);
   const revoked = await deleteOtherSessions(deps.db, session.user.id, session.tokenHash);
   await deps.revokeSessions(revoked);
   sendJson(response, 200, { signedOutSessions: revoked.length });

@@ -1,58 +1,73 @@
+import { randomUUID } from "node:crypto";
 import type { LimitPolicy } from "./policy.ts";
-import type { LimitStore } from "./store.ts";
+import type { AttemptGate, LimitStore, Lockouts } from "./store.ts";
 import { TooManyRequests } from "./tooManyRequests.ts";
+
+/** A sign-in attempt let through to the password check (and already counted as a failure). */
+export interface SignInAttempt {
+  readonly id: string;
+  readonly gates: readonly AttemptGate[];
+  /** The lockout this attempt started, in ms (0 while attempts are still free): the wait if it fails. */
+  readonly lockMs: number;
+}
 
 /**
  * Failed sign-ins slow down, per username (guessing one person's password) and per client address
- * (trying many usernames). After the free failures each further one locks that key for twice as long
+ * (trying many usernames). After the free attempts each further one locks that key for twice as long
  * as the last, up to a maximum. While locked, attempts are refused before the password is checked,
- * so a locked account cannot be guessed at any speed. A correct password clears the username's count
- * (not the address's: one account of yours does not vouch for the others you try).
+ * so a locked account cannot be guessed at any speed.
+ *
+ * Every attempt counts as a failure *before* its password is checked, in one atomic step of the
+ * limit store (shared by every instance with Redis): otherwise a burst of concurrent guesses would
+ * all pass the check before the first failure was recorded. A correct password then clears the
+ * username's count (not the address's: one account of yours does not vouch for the others you try,
+ * but your own sign-in is given back); an attempt whose password was never checked is given back.
  */
 export class SignInThrottle {
   private readonly store: LimitStore;
   private readonly policy: LimitPolicy["signIn"];
+  private readonly lockouts: Lockouts;
 
   constructor(store: LimitStore, policy: LimitPolicy["signIn"]) {
     this.store = store;
     this.policy = policy;
+    this.lockouts = { windowMs: policy.windowMs, firstMs: policy.firstLockoutMs, maxMs: policy.maxLockoutMs };
   }
 
-  /** Throws 429 with Retry-After while the username or the address is locked. */
-  async check(username: string, address: string): Promise<void> {
-    const [user, net] = await Promise.all([
-      this.store.get(lockKey("user", username)),
-      this.store.get(lockKey("addr", address)),
-    ]);
-    if (user) throw new TooManyRequests("Too many failed sign-ins for this username.", user.resetMs);
-    if (net) throw new TooManyRequests("Too many failed sign-ins from your network.", net.resetMs);
+  /** Counts an attempt on the username and the address; throws 429 with Retry-After while either is locked. */
+  async attempt(username: string, address: string): Promise<SignInAttempt> {
+    const gates: AttemptGate[] = [
+      {
+        counter: failKey("user", username),
+        lock: lockKey("user", username),
+        lockAt: this.policy.freeFailuresPerUsername,
+      },
+      {
+        counter: failKey("addr", address),
+        lock: lockKey("addr", address),
+        lockAt: this.policy.freeFailuresPerAddress,
+      },
+    ];
+    const id = randomUUID();
+    const outcome = await this.store.takeAttempt(gates, id, this.lockouts);
+    if (!outcome.admitted)
+      throw new TooManyRequests(
+        outcome.gate === 0
+          ? "Too many failed sign-ins for this username."
+          : "Too many failed sign-ins from your network.",
+        outcome.resetMs,
+      );
+    return { id, gates, lockMs: Math.max(...outcome.lockMs) };
   }
 
-  /** Records a failure; returns the lockout it started in ms (0 while attempts are still free). */
-  async failed(username: string, address: string): Promise<number> {
-    const { windowMs } = this.policy;
-    const [user, net] = await Promise.all([
-      this.store.increment(failKey("user", username), 1, windowMs, true),
-      this.store.increment(failKey("addr", address), 1, windowMs, true),
-    ]);
-    const userLock = this.lockoutFor(user.count, this.policy.freeFailuresPerUsername);
-    const netLock = this.lockoutFor(net.count, this.policy.freeFailuresPerAddress);
-    await Promise.all([
-      userLock > 0 ? this.store.increment(lockKey("user", username), 1, userLock, true) : null,
-      netLock > 0 ? this.store.increment(lockKey("addr", address), 1, netLock, true) : null,
-    ]);
-    return Math.max(userLock, netLock);
+  /** The password was right: the username's failures are forgotten, the address gets this attempt back. */
+  async succeeded(attempt: SignInAttempt): Promise<void> {
+    await this.store.returnAttempt(attempt.gates, attempt.id, [true, false]);
   }
 
-  async succeeded(username: string): Promise<void> {
-    await this.store.delete(failKey("user", username));
-  }
-
-  /** 0 for the free failures, then firstLockout, 2×, 4×… up to the maximum. */
-  lockoutFor(failures: number, free: number): number {
-    if (failures < free) return 0;
-    const doublings = Math.min(failures - free, 30);
-    return Math.min(this.policy.firstLockoutMs * 2 ** doublings, this.policy.maxLockoutMs);
+  /** No password was checked (a malformed request, the database unreachable): the attempt does not count. */
+  async abandoned(attempt: SignInAttempt): Promise<void> {
+    await this.store.returnAttempt(attempt.gates, attempt.id, [false, false]);
   }
 }
 

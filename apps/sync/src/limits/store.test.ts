@@ -29,6 +29,57 @@ function behavesLikeALimitStore(make: () => LimitStore) {
     await new Promise((r) => setTimeout(r, 200));
     expect((await store.increment(sliding, 1, 300, true)).resetMs).toBeGreaterThan(250);
   });
+
+  it("takes attempts atomically: counts, locks at the limit, refuses while locked, gives back", async () => {
+    const store = make();
+    const tag = Math.random().toString(36).slice(2);
+    const user = { counter: `fail:user:${tag}`, lock: `lock:user:${tag}`, lockAt: 3 };
+    const addr = { counter: `fail:addr:${tag}`, lock: `lock:addr:${tag}`, lockAt: 10 };
+    const lockouts = { windowMs: 60_000, firstMs: 400, maxMs: 1_000 };
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.takeAttempt([user, addr], `a${i}`, lockouts)),
+    );
+    const admitted = outcomes.filter((o) => o.admitted);
+    expect(admitted.map((o) => o.lockMs)).toEqual([
+      [0, 0],
+      [0, 0],
+      [400, 0],
+    ]);
+    expect(outcomes.filter((o) => !o.admitted).every((o) => o.gate === 0 && o.resetMs <= 400)).toBe(true);
+    expect((await store.get(addr.counter))?.count).toBe(3);
+
+    // Giving back the attempt that locked lifts its lock; clearing forgets the count.
+    const third = outcomes.indexOf(admitted[2]!);
+    await store.returnAttempt([user, addr], `a${third}`, [true, false]);
+    expect(await store.get(user.counter)).toBeNull();
+    expect((await store.get(addr.counter))?.count).toBe(2);
+    const next = await store.takeAttempt([user, addr], "b", lockouts);
+    expect(next).toEqual({ admitted: true, lockMs: [0, 0] });
+
+    // Giving back another attempt takes one off the count but leaves d's lock; the doubling is capped.
+    await store.takeAttempt([user, addr], "c", lockouts);
+    expect(await store.takeAttempt([user, addr], "d", lockouts)).toEqual({
+      admitted: true,
+      lockMs: [400, 0],
+    });
+    await store.returnAttempt([user, addr], "c", [false, false]);
+    expect(await store.takeAttempt([user, addr], "e", lockouts)).toMatchObject({ admitted: false, gate: 0 });
+    await new Promise((r) => setTimeout(r, 450));
+    expect(await store.takeAttempt([user, addr], "f", lockouts)).toEqual({
+      admitted: true,
+      lockMs: [400, 0],
+    });
+    await new Promise((r) => setTimeout(r, 450));
+    expect(await store.takeAttempt([user, addr], "g", lockouts)).toEqual({
+      admitted: true,
+      lockMs: [800, 0],
+    });
+    await new Promise((r) => setTimeout(r, 850));
+    expect(await store.takeAttempt([user, addr], "h", lockouts)).toEqual({
+      admitted: true,
+      lockMs: [1_000, 0],
+    });
+  });
 }
 
 describe("MemoryLimitStore", () => {
