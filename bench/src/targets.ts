@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { SCHEMA_VERSION } from "@chat/model";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import WebSocket from "ws";
@@ -72,12 +73,21 @@ function hocuspocusDevice(url: string, docName: string, author: string, headers:
 /** This project's server, with its real accounts, rooms and access checks. */
 export async function ourServer(env: NodeJS.ProcessEnv): Promise<Target> {
   const port = await freePort();
+  // /metrics answers only the operator's token (SECURITY.md); the bench is the operator here.
+  const metricsToken = randomBytes(24).toString("base64url");
   const start = () =>
     startProcess(
       ["../apps/sync/src/main.ts"],
       port,
       // One account sends 100,000 messages in seconds here: rate limits are for people (SECURITY.md).
-      { ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "error", RATE_LIMITS: "off" },
+      {
+        ...env,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "error",
+        RATE_LIMITS: "off",
+        METRICS_TOKEN: metricsToken,
+      },
       () => portAnswers(port, "/healthz"),
     );
   const base = `http://127.0.0.1:${port}`;
@@ -138,7 +148,11 @@ export async function ourServer(env: NodeJS.ProcessEnv): Promise<Target> {
       target.server = await start();
     },
     async loadedDocuments() {
-      const text = await (await fetch(`${base}/metrics`)).text();
+      const response = await fetch(`${base}/metrics`, {
+        headers: { authorization: `Bearer ${metricsToken}` },
+      });
+      if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+      const text = await response.text();
       return Number(/^chat_loaded_documents (\d+)/m.exec(text)?.[1] ?? Number.NaN);
     },
   };

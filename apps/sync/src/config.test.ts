@@ -145,6 +145,42 @@ describe("configuration", () => {
     expect(problemWith({ RATE_LIMITS: "none" })).toContain('RATE_LIMITS must be "on" or "off"');
   });
 
+  it("METRICS_TOKEN: 16 or more visible characters, never echoed", () => {
+    expect(load({}).metricsToken).toBeNull();
+    expect(load({ METRICS_TOKEN: "" }).metricsToken).toBeNull();
+    const token = "s3cret-token_0123456789+/=";
+    expect(load({ METRICS_TOKEN: token }).metricsToken).toBe(token);
+    for (const bad of [
+      "short-token",
+      "has a space in the token",
+      "tab\tseparated-token-123",
+      "ünïcödé-token-0123456789",
+    ]) {
+      const message = problemWith({ METRICS_TOKEN: bad });
+      expect(message).toContain("METRICS_TOKEN must be at least 16 characters");
+      expect(message).not.toContain(bad);
+    }
+    expect(problemWith({ METRICS_TOKEN: "short" })).toContain("the one given has 5 characters.");
+    expect(problemWith({ METRICS_TOKEN: "a token with spaces in it" })).toContain(
+      "and some that are not allowed",
+    );
+  });
+
+  it("METRICS_PORT: a port number other than PORT", () => {
+    expect(load({}).metricsPort).toBeNull();
+    expect(load({ METRICS_PORT: "" }).metricsPort).toBeNull();
+    expect(load({ METRICS_PORT: "9090" }).metricsPort).toBe(9090);
+    expect(load({ PORT: "0", METRICS_PORT: "0" }).metricsPort).toBe(0);
+    for (const bad of ["metrics", "-1", "65536", "90.5"])
+      expect(problemWith({ METRICS_PORT: bad })).toContain(
+        `METRICS_PORT must be a port number (0–65535; 0 picks a free one) for /metrics alone, got "${bad}"`,
+      );
+    expect(problemWith({ PORT: "9090", METRICS_PORT: "9090" })).toContain(
+      "METRICS_PORT must differ from PORT (9090)",
+    );
+    expect(problemWith({ METRICS_PORT: "8080" })).toContain("METRICS_PORT must differ from PORT (8080)");
+  });
+
   it("reports every problem at once", () => {
     const message = problemWith({ PORT: "x", HOST: "a b", TRUST_PROXY: "1", SECURE_COOKIES: "no" });
     expect(message.split("\n  - ")).toHaveLength(5);

@@ -24,6 +24,10 @@ export interface Config {
   trustProxy: boolean;
   /** Rate limits (limits/policy.ts); tests and the fuzz test override them. */
   limits: LimitPolicy;
+  /** `/metrics` answers only requests with `Authorization: Bearer <this>`; null: no token asked. */
+  metricsToken: string | null;
+  /** `/metrics` is served on this port (on HOST) instead of the app's; null: not on a port of its own. */
+  metricsPort: number | null;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +67,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT || 8080);
   if (!/^\d+$/.test(env.PORT || "8080") || port > 65_535)
     problems.push(`PORT must be a port number (0–65535; 0 picks a free one), got "${env.PORT}".`);
+  // Metrics name every route's traffic and the process's memory: for the operator, not the internet.
+  const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : null;
+  if (metricsPort !== null && (!/^\d+$/.test(env.METRICS_PORT!) || metricsPort > 65_535))
+    problems.push(
+      `METRICS_PORT must be a port number (0–65535; 0 picks a free one) for /metrics alone, got "${env.METRICS_PORT}".`,
+    );
+  else if (metricsPort !== null && metricsPort !== 0 && metricsPort === port)
+    problems.push(`METRICS_PORT must differ from PORT (${port}): /metrics gets a port of its own.`);
+  const metricsToken = env.METRICS_TOKEN || null;
+  // The token itself is never echoed: configuration errors end up in logs.
+  if (metricsToken !== null && !/^[\x21-\x7e]{16,}$/.test(metricsToken))
+    problems.push(
+      `METRICS_TOKEN must be at least 16 characters, letters, digits and punctuation without spaces (it is sent as "Authorization: Bearer <token>"); the one given has ${metricsToken.length} characters${/[^\x21-\x7e]/.test(metricsToken) ? " and some that are not allowed" : ""}.`,
+    );
   const host = env.HOST || "0.0.0.0";
   if (isIP(host) === 0 && !HOST_NAME.test(host))
     problems.push(
@@ -136,5 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     trustProxy,
     limits: rateLimits === "off" ? LOAD_TEST_LIMITS : DEFAULT_LIMITS,
+    metricsToken,
+    metricsPort,
   };
 }

@@ -42,7 +42,12 @@ async function main(): Promise<void> {
   const server = await startServer(config, db, log);
   countUnhandled = () => server.metrics.unhandledRejection();
   log.info(
-    { url: server.url, database: where, web: config.webDist ?? "not built" },
+    {
+      url: server.url,
+      database: where,
+      web: config.webDist ?? "not built",
+      metrics: server.metricsUrl ?? "off",
+    },
     `chat is running at ${server.url}${config.webDist ? "" : " (web app not built: run npm run build)"}`,
   );
 

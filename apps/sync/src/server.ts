@@ -40,6 +40,8 @@ import { ClientIdRegistry } from "./writes/clientIds.ts";
 export interface ChatServer {
   url: string;
   port: number;
+  /** Where Prometheus scrapes (METRICS_PORT, or the app's port with METRICS_TOKEN); null: not served. */
+  metricsUrl: string | null;
   db: Database;
   hocuspocus: Hocuspocus;
   sequencer: Sequencer;
@@ -123,7 +125,12 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     const path = (request.url ?? "/").split("?")[0]!;
     if (path === "/healthz") return healthz(response);
     if (path === "/readyz") return void readyz(response, db, redisReady);
-    if (path === "/metrics") return void serveMetrics(response, metrics);
+    if (path === "/metrics") {
+      // Only with the operator's token, and only while metrics have no port of their own.
+      if (config.metricsToken !== null && config.metricsPort === null)
+        return void serveMetrics(request, response, metrics, config.metricsToken);
+      return sendError(response, 404, "Not found.");
+    }
     if (path.startsWith("/api/")) {
       if (request.method !== "GET" && !sameSiteRequest(request, config.allowedOrigins)) {
         sendError(response, 403, "Requests from other sites are not allowed.");
@@ -176,13 +183,37 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     http.listen(config.port, config.host, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
-  const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
+  const origin = (listening: number) =>
+    `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${listening}`;
+  const url = origin(port);
+
+  // METRICS_PORT: /metrics alone, on the same HOST (a firewall or the deployment keeps it internal).
+  const metricsServer =
+    config.metricsPort === null
+      ? null
+      : createServer((request, response) => {
+          if ((request.url ?? "/").split("?")[0] === "/metrics")
+            return void serveMetrics(request, response, metrics, config.metricsToken);
+          sendError(response, 404, "Only /metrics is served here.");
+        });
+  if (metricsServer)
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once("error", reject);
+      metricsServer.listen(config.metricsPort!, config.host, () => resolve());
+    });
+  const metricsUrl = metricsServer
+    ? `${origin((metricsServer.address() as AddressInfo).port)}/metrics`
+    : config.metricsToken !== null
+      ? `${url}/metrics`
+      : null;
 
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
       http.close();
       http.closeAllConnections();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       persistence.closing = true;
       sync.close();
       await writer!.close();
@@ -201,6 +232,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
   return {
     url,
     port,
+    metricsUrl,
     db,
     hocuspocus,
     sequencer,

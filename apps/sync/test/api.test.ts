@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   api,
   createStorage,
+  readMetrics,
   signUp,
   startTestServer,
   type TestServer,
@@ -127,7 +128,7 @@ describe("operations", () => {
       status: 200,
       body: { ready: true, postgres: "ok", redis: "not configured" },
     });
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await readMetrics(server);
     for (const name of [
       "chat_websockets",
       "chat_loaded_documents",

@@ -28,6 +28,7 @@ import {
   createStorage,
   Device,
   eventually,
+  readMetrics,
   signUp,
   startTestServer,
   type TestServer,
@@ -599,7 +600,7 @@ describe("fuzzing a running server", () => {
 
 /** The server's own count of frames it accepted for parsing (Prometheus, /metrics). */
 async function framesHandled(): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const text = await readMetrics(server);
   return Number(/^chat_websocket_frames_total (\d+)/m.exec(text)?.[1] ?? 0);
 }
 

@@ -50,6 +50,19 @@ export interface TestServer extends ChatServer {
   wsUrl: string;
 }
 
+/** Test servers serve /metrics on their own port to this token (pass METRICS_TOKEN: "" for none). */
+export const TEST_METRICS_TOKEN = "test-metrics-token-0123456789";
+
+/** The server's Prometheus text, as the operator's scraper reads it. */
+export async function readMetrics(server: Pick<ChatServer, "metricsUrl">): Promise<string> {
+  if (!server.metricsUrl) throw new Error("this server does not serve /metrics");
+  const response = await fetch(server.metricsUrl, {
+    headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+  });
+  if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+  return response.text();
+}
+
 export async function startTestServer(
   storage: TestStorage,
   port = 0,
@@ -57,7 +70,14 @@ export async function startTestServer(
   overrides: Partial<Config> = {},
   log: Logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
 ): Promise<TestServer> {
-  const config = loadConfig({ ...storage.env, ...env, PORT: String(port), HOST: "127.0.0.1", WEB_DIST: "" });
+  const config = loadConfig({
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
+    ...storage.env,
+    ...env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    WEB_DIST: "",
+  });
   const db: Database = await openDatabase(config);
   const server = await startServer({ ...config, webDist: null, ...overrides }, db, log);
   return { ...server, wsUrl: `ws://127.0.0.1:${server.port}/sync` };

@@ -1,4 +1,5 @@
-import type { ServerResponse } from "node:http";
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Database } from "../db/database.ts";
 import type { Metrics } from "../metrics.ts";
 import { sendJson } from "./json.ts";
@@ -29,7 +30,30 @@ export async function readyz(
   sendJson(response, ready ? 200 : 503, { ready, postgres, redis });
 }
 
-export async function metrics(response: ServerResponse, metrics: Metrics): Promise<void> {
+/**
+ * `/metrics`: Prometheus text, for whoever holds the operator's token when one is configured
+ * (METRICS_TOKEN, sent as `Authorization: Bearer …`); 401 for anyone else.
+ */
+export async function metrics(
+  request: IncomingMessage,
+  response: ServerResponse,
+  metrics: Metrics,
+  token: string | null,
+): Promise<void> {
+  if (token !== null && !bearerMatches(request.headers.authorization, token)) {
+    response
+      .writeHead(401, { "content-type": "text/plain", "www-authenticate": 'Bearer realm="metrics"' })
+      .end("Send the metrics token as Authorization: Bearer <token>.");
+    return;
+  }
   const body = await metrics.registry.metrics();
   response.writeHead(200, { "content-type": metrics.registry.contentType }).end(body);
+}
+
+/** Compares digests in constant time, so the answer's timing does not reveal how much of a guess was right. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const sent = /^Bearer +(\S+) *$/i.exec(header ?? "")?.[1];
+  if (sent === undefined) return false;
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(sent), digest(token));
 }
