@@ -170,6 +170,52 @@ describe("malformed addresses", () => {
   });
 });
 
+describe("bodies of the wrong shape", () => {
+  it("every API route answers them with a 4xx", async () => {
+    const frank = await signUp(server, "frank");
+    const room = await api(
+      server,
+      "POST",
+      "/api/rooms",
+      { name: `shapes ${Date.now().toString(36)}` },
+      frank.cookie,
+    );
+    const routes: Array<[string, string]> = [
+      ["POST", "/api/signup"],
+      ["POST", "/api/login"],
+      ["POST", "/api/password"],
+      ["POST", "/api/rooms"],
+      ["PATCH", "/api/workspace"],
+      ["POST", "/api/invites"],
+      ["POST", "/api/invites/check"],
+      ["POST", `/api/rooms/${room.body.room.id}/members`],
+      ["PATCH", `/api/rooms/${room.body.room.id}`],
+    ];
+    const bodies = [
+      "null",
+      "[]",
+      '"text"',
+      "42",
+      "true",
+      "{}",
+      '{"username":{},"password":[],"name":7,"token":null}',
+      "{",
+      "\u0000",
+    ];
+    const answers: string[] = [];
+    for (const [method, path] of routes)
+      for (const body of bodies) {
+        const response = await fetch(`${server.url}${path}`, {
+          method,
+          headers: { "content-type": "application/json", cookie: frank.cookie, origin: server.url },
+          body,
+        });
+        if (response.status >= 500) answers.push(`${method} ${path} ${body}: ${response.status}`);
+      }
+    expect(answers).toEqual([]);
+  });
+});
+
 describe("unexpected errors", () => {
   /** Makes every query fail with `error` while `work` runs. */
   async function withFailingDatabase(error: Error, work: () => Promise<void>) {
