@@ -19,6 +19,7 @@ import {
   createStorage,
   Device,
   eventually,
+  readMetrics,
   signUp,
   type TestStorage,
   type TestUser,
@@ -280,7 +281,7 @@ describe("a document an older server stored damaged", () => {
     expect(Y.decodeStateVector(Y.encodeStateVector(reread)).has(4242)).toBe(false);
     again.destroy();
     expect(server.output).toMatch(/could not be applied as it was/);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await readMetrics(server);
     expect(metrics).toMatch(/^chat_damaged_document_parts_total [1-9]/m);
     await server.stop("SIGTERM");
 

@@ -20,6 +20,7 @@ let server: TestServer;
 let webDist: string;
 const logged: Array<{ level: string; fields: Fields; message: string }> = [];
 const log: Logger = {
+  debug: (fields, message) => logged.push({ level: "debug", fields, message }),
   info: (fields, message) => logged.push({ level: "info", fields, message }),
   warn: (fields, message) => logged.push({ level: "warn", fields, message }),
   error: (fields, message) => logged.push({ level: "error", fields, message }),

@@ -1,6 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatabaseUnavailable } from "../src/db/database.ts";
@@ -12,6 +9,7 @@ import {
   type TestStorage,
   uniqueName,
 } from "./harness.ts";
+import { freePort, killServerProcesses, ServerProcess } from "./serverProcess.ts";
 import { TcpProxy } from "./tcpProxy.ts";
 
 /**
@@ -21,13 +19,12 @@ import { TcpProxy } from "./tcpProxy.ts";
  */
 describe.runIf(Boolean(process.env.DATABASE_URL))("when Postgres drops a connection mid-transaction", () => {
   let storage: TestStorage;
-  const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     storage = await createStorage();
   });
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill();
+    await killServerProcesses();
     await storage?.dispose();
   });
 
@@ -39,9 +36,9 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("when Postgres drops a connect
     const direct = new pg.Client({ connectionString: storage.env.DATABASE_URL });
     try {
       url.host = `127.0.0.1:${await postgres.start()}`;
-      const { child, base, output } = await startChild(url.toString());
-      children.push(child);
-      const server = { url: base };
+      const server = await ServerProcess.start(storage, await freePort(), {
+        DATABASE_URL: url.toString(),
+      });
       const password = "correct horse battery";
       expect(
         (await api(server, "POST", "/api/signup", { username: uniqueName("first"), password })).status,
@@ -64,8 +61,8 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("when Postgres drops a connect
       await postgres.cut();
       await direct.query("rollback");
       expect((await signingUp).status).toBe(503);
-      expect((await fetch(`${base}/healthz`)).status).toBe(200);
-      expect(child.exitCode, `the server exited:\n${output()}`).toBeNull();
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      expect(server.alive, `the server exited:\n${server.output}`).toBe(true);
       expect((await api(server, "GET", "/readyz")).status).toBe(503);
 
       await postgres.restore();
@@ -77,7 +74,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("when Postgres drops a connect
       expect(
         (await api(server, "POST", "/api/signup", { username: uniqueName("after"), password })).status,
       ).toBe(201);
-      expect(child.exitCode, `the server exited:\n${output()}`).toBeNull();
+      expect(server.alive, `the server exited:\n${server.output}`).toBe(true);
     } finally {
       await direct.end().catch(() => {});
       await postgres.close();
@@ -120,45 +117,3 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("when Postgres drops a connect
     }
   });
 });
-
-const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-
-/** The server as its own process (so a crash is an exit, not a test runner's error), on a free port. */
-async function startChild(databaseUrl: string) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [main], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      WEB_DIST: "",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  for (const stream of [child.stdout!, child.stderr!])
-    stream.on("data", (chunk: Buffer) => {
-      log += chunk.toString();
-    });
-  const base = `http://127.0.0.1:${port}`;
-  await eventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`the server exited at start:\n${log}`);
-      return (await fetch(`${base}/healthz`).catch(() => null))?.ok;
-    },
-    30_000,
-    "the server to listen",
-  );
-  return { child, base, output: () => log };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}

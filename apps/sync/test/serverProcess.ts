@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import type { TestStorage } from "./harness.ts";
+import { TEST_METRICS_TOKEN, type TestStorage } from "./harness.ts";
 
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
@@ -22,6 +22,8 @@ export async function freePort(): Promise<number> {
 export class ServerProcess {
   readonly url: string;
   readonly wsUrl: string;
+  /** Served to TEST_METRICS_TOKEN (harness readMetrics), unless the test sets METRICS_TOKEN itself. */
+  readonly metricsUrl: string;
   readonly child: ChildProcess;
   /** Everything the process printed (its log lines are JSON on stdout). */
   output = "";
@@ -30,6 +32,7 @@ export class ServerProcess {
   private constructor(port: number, child: ChildProcess) {
     this.url = `http://127.0.0.1:${port}`;
     this.wsUrl = `ws://127.0.0.1:${port}/sync`;
+    this.metricsUrl = `${this.url}/metrics`;
     this.child = child;
     child.stdout?.on("data", (chunk: Buffer) => {
       this.output += chunk.toString();
@@ -50,6 +53,7 @@ export class ServerProcess {
         ...process.env,
         ...storage.env,
         LOG_LEVEL: "error",
+        METRICS_TOKEN: TEST_METRICS_TOKEN,
         ...env,
         PORT: String(port),
         HOST: "127.0.0.1",
