@@ -14,6 +14,7 @@ import {
   type SessionUser,
 } from "../auth/sessions.ts";
 import { readWorkspaceSettings, updateWorkspaceSettings } from "../auth/workspaceSettings.ts";
+import { Refusal } from "../context.ts";
 import { type Database, DatabaseUnavailable } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { AccountLimits } from "../limits/accountLimits.ts";
@@ -99,11 +100,18 @@ export async function handleApi(
 }
 
 /**
+ * The database could not be reached: directly, or while a document this request changes was being
+ * loaded (the hooks refuse a load they could not read with Refusal "unavailable").
+ */
+const isOutage = (error: unknown): error is Error =>
+  error instanceof DatabaseUnavailable || (error instanceof Refusal && error.reason === "unavailable");
+
+/**
  * Only an unreachable database is an outage (503, worth retrying in a moment); anything else is a
  * bug, answered 500 and logged with its stack so it can be found, never disguised as an outage.
  */
 export function sendUnexpected(log: Logger, route: string, response: ServerResponse, error: unknown): void {
-  if (error instanceof DatabaseUnavailable) {
+  if (isOutage(error)) {
     log.warn({ route, error: error.message }, "request failed: the database is unreachable");
     if (!response.headersSent)
       sendError(response, 503, "The server cannot reach its database right now. Try again in a moment.");
