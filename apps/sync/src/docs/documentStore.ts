@@ -28,7 +28,7 @@ export async function readDocumentParts(db: Queryable, name: string): Promise<St
 
 /**
  * Keeps a copy of a stored part that could not be applied as it was, with what was wrong, so an
- * operator can look at it (docs/operations.md): the document itself goes on without it.
+ * operator can look at it (SECURITY.md, "Robustness"): the document itself goes on without it.
  */
 export async function quarantine(db: Queryable, name: string, damage: readonly Damage[]): Promise<void> {
   for (const { source, problem, data } of damage)
