@@ -10,6 +10,7 @@ export class Metrics {
   private readonly storeSeconds: Histogram;
   private readonly frames: Counter;
   private readonly socketCloses: Counter;
+  private readonly refusals: Counter;
 
   constructor(source: { sockets(): number; connections(): number; documents(): number }) {
     collectDefaultMetrics({ register: this.registry });
@@ -53,6 +54,12 @@ export class Metrics {
       labelNames: ["code"],
       registers: [this.registry],
     });
+    this.refusals = new Counter({
+      name: "chat_refusals_total",
+      help: "Writes and presence the server refused or left out, by reason (presence-foreign-client, write-forbidden, ...)",
+      labelNames: ["reason"],
+      registers: [this.registry],
+    });
     this.storeSeconds = new Histogram({
       name: "chat_store_update_seconds",
       help: "Time to append an accepted update to Postgres, before the client is told it is synced",
@@ -71,6 +78,14 @@ export class Metrics {
 
   socketRefused(code: number): void {
     this.socketCloses.inc({ code: String(code) });
+  }
+
+  /**
+   * Something a client sent was refused or left out; `reason` is a short stable label
+   * ("presence-foreign-client", "write-forbidden", "update-too-large", "rate-limited", ...).
+   */
+  refused(reason: string): void {
+    this.refusals.inc({ reason });
   }
 
   /** Starts a timer; call the returned function when the store finished. */

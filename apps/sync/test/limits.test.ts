@@ -25,6 +25,7 @@ const limits: LimitPolicy = {
     byteBurst: 4_000_000,
     perAccount: 3,
   },
+  presence: DEFAULT_LIMITS.presence,
   account: { apiWritesPerMinute: 3, messagesPerMinute: 3 },
   signIn: {
     ...DEFAULT_LIMITS.signIn,

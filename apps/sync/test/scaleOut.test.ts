@@ -73,6 +73,10 @@ describe.runIf(enabled)("several instances through Redis", () => {
       5_000,
       "bob to see alice typing",
     );
+    // Only the two devices' own states: no empty one of the server's making, from either instance.
+    expect([...b.provider.awareness!.getStates().keys()].sort()).toEqual(
+      [a.doc.clientID, b.doc.clientID].sort(),
+    );
   });
 
   it("when Redis returns, what was written meanwhile reaches the other instance without another write", {

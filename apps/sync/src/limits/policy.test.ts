@@ -8,6 +8,8 @@ describe("RATE_LIMITS", () => {
     const off = loadConfig({ RATE_LIMITS: "off" }).limits;
     expect(off).toBe(LOAD_TEST_LIMITS);
     expect(off.account.messagesPerMinute).toBeGreaterThan(1e6);
+    expect(off.presence.updatesPerSecond).toBeGreaterThan(1e6);
+    expect(off.presence.burst).toBeGreaterThan(1e6);
     expect(off.signIn).toEqual(DEFAULT_LIMITS.signIn);
     expect(() => loadConfig({ RATE_LIMITS: "no" })).toThrow(ConfigError);
     expect(() => loadConfig({ RATE_LIMITS: "no" })).toThrow(/RATE_LIMITS must be "on" or "off"/);
