@@ -37,6 +37,7 @@ function localRegistry() {
         doc: held.doc,
         synced: () => true,
         refusal: () => null,
+        interruption: () => null,
         awareness: held.awareness,
         loaded: () => true,
         whenLoaded: Promise.resolve(),

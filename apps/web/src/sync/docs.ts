@@ -1,7 +1,8 @@
-import { HocuspocusProvider, type HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+import { HocuspocusProvider, type HocuspocusProviderWebsocket, WebSocketStatus } from "@hocuspocus/provider";
 import { type Accessor, createSignal } from "solid-js";
 import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
+import { createReopener, documentClose } from "./documentCloses";
 import { attachLocalStore, type LocalStore } from "./localStore";
 
 /**
@@ -31,6 +32,11 @@ export interface DocHandle {
   readonly whenLoaded: Promise<void>;
   /** Set when the server refused to open the document; cleared if it later accepts. */
   readonly refusal: Accessor<Refusal | null>;
+  /**
+   * Set while the server has closed this document alone (not the socket), in its words, and the
+   * document is being opened again; cleared once it is synced again.
+   */
+  readonly interruption: Accessor<string | null>;
   /** Presence for this document (who is here, who is typing), shared with everyone who has it open. */
   readonly awareness: Awareness;
   /** Gives back this reference; the document closes when nobody holds it any more. */
@@ -46,6 +52,9 @@ interface Entry {
   synced: Accessor<boolean>;
   loaded: Accessor<boolean>;
   refusal: Accessor<Refusal | null>;
+  interruption: Accessor<string | null>;
+  /** Stops a pending reopen. */
+  stopReopening: () => void;
   refs: number;
   /** Undoes `onDocument` for this document. */
   forget: (() => void) | undefined;
@@ -65,9 +74,6 @@ export interface DocRegistry {
   pendingChanges: Accessor<number>;
 }
 
-/** The reason prefix of a per-document close for a refused write (docs/api.md, code 4403). */
-const FORBIDDEN_WRITE = "forbidden-write:";
-
 /** How long a document nobody holds stays open. */
 const LINGER_MS = 15_000;
 
@@ -83,6 +89,8 @@ export function createDocRegistry(options: {
    * change has been removed from the device; the open copy still shows it until the app reloads.
    */
   onWriteRefused?: (name: string, explanation: string) => void;
+  /** The server closed the document alone (not for a refused write): it is being opened again. */
+  onInterrupted?: (name: string, explanation: string) => void;
 }): DocRegistry {
   const entries = new Map<string, Entry>();
   const [pendingChanges, setPendingChanges] = createSignal(0);
@@ -96,6 +104,7 @@ export function createDocRegistry(options: {
     const doc = new Y.Doc();
     const [synced, setSynced] = createSignal(false);
     const [refusal, setRefusal] = createSignal<Refusal | null>(null);
+    const [interruption, setInterruption] = createSignal<string | null>(null);
     const [loaded, setLoaded] = createSignal(false);
     const store = attachLocalStore(options.scope, name, doc, () => queueMicrotask(recountPending));
     const awareness = new Awareness(doc);
@@ -107,6 +116,8 @@ export function createDocRegistry(options: {
       synced,
       loaded,
       refusal,
+      interruption,
+      stopReopening: () => {},
       refs: 0,
       closeTimer: null,
       forget: undefined,
@@ -118,6 +129,14 @@ export function createDocRegistry(options: {
     void store.loaded.then(() => {
       setLoaded(true);
       if (doc.isDestroyed) return;
+      // Opening again on the same socket is what the provider does for every document when the socket
+      // reconnects; a document the server closed alone is not in that list, so it is done here.
+      const reopener = createReopener(() => {
+        if (entry.provider !== provider || doc.isDestroyed || provider.isAuthenticated) return;
+        if (options.socket.status !== WebSocketStatus.Connected) return; // the reconnect reopens it
+        void provider.sendToken().then(() => provider.startSync());
+      });
+      entry.stopReopening = reopener.cancel;
       const provider: HocuspocusProvider = new HocuspocusProvider({
         websocketProvider: options.socket,
         name,
@@ -132,9 +151,15 @@ export function createDocRegistry(options: {
         onAuthenticationFailed: ({ reason }) => {
           setRefusal(reason);
           options.onRefused?.(name, reason);
+          // The server could not reach its database: it may a moment later.
+          if (reason === "unavailable") reopener.closed();
         },
         onSynced: ({ state }) => {
           setSynced(state);
+          if (state) {
+            setInterruption(null);
+            reopener.opened();
+          }
           if (state && provider.unsyncedChanges === 0) store.confirm();
         },
         // Every change sent so far has been acknowledged, and the server stores before it acknowledges.
@@ -143,10 +168,22 @@ export function createDocRegistry(options: {
         },
         onClose: ({ event }) => {
           setSynced(false);
-          const reason = event.reason ?? "";
-          if (!reason.startsWith(FORBIDDEN_WRITE)) return;
+          // The socket's status is already updated when its own close reaches the documents.
+          const close = documentClose(
+            event.reason ?? "",
+            options.socket.status === WebSocketStatus.Connected,
+          );
+          if (close.kind === "socket") return;
+          if (close.kind === "reopen") {
+            // Left closed, the document would look open and never update again: say so, open it again.
+            setInterruption(close.explanation);
+            options.onInterrupted?.(name, close.explanation);
+            reopener.closed();
+            return;
+          }
           // Sending it again would only be refused again: stop syncing this copy, forget the change.
-          const explanation = reason.slice(FORBIDDEN_WRITE.length).trim() || "not allowed";
+          const { explanation } = close;
+          reopener.cancel();
           queueMicrotask(() => {
             provider.destroy();
             if (entry.provider === provider) entry.provider = null;
@@ -169,6 +206,7 @@ export function createDocRegistry(options: {
     if (entry.closeTimer) clearTimeout(entry.closeTimer);
     entries.delete(name);
     entry.forget?.();
+    entry.stopReopening();
     if (entry.provider) entry.provider.destroy();
     else entry.awareness.destroy();
     entry.store.destroy();
@@ -197,6 +235,7 @@ export function createDocRegistry(options: {
         loaded: held.loaded,
         whenLoaded: held.store.loaded,
         refusal: held.refusal,
+        interruption: held.interruption,
         awareness: held.awareness,
         release() {
           if (released) return;
