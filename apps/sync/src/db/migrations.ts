@@ -117,6 +117,16 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
       alter table users add column invited_by text references users(id) on delete set null;
     `,
   },
+  {
+    version: 41,
+    name: "when each Yjs client id was bound, so unused bindings can be pruned safely",
+    sql: `
+      -- Pruning (writes/pruneClientIds.ts) spares bindings younger than a minute, whose write may
+      -- still be on its way to storage; rows from before this column were bound long ago.
+      alter table yjs_clients add column claimed_at timestamptz not null default 'epoch';
+      alter table yjs_clients alter column claimed_at set default now();
+    `,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number> {
