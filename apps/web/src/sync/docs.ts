@@ -89,8 +89,6 @@ export function createDocRegistry(options: {
    * change has been removed from the device; the open copy still shows it until the app reloads.
    */
   onWriteRefused?: (name: string, explanation: string) => void;
-  /** The server closed the document alone (not for a refused write): it is being opened again. */
-  onInterrupted?: (name: string, explanation: string) => void;
 }): DocRegistry {
   const entries = new Map<string, Entry>();
   const [pendingChanges, setPendingChanges] = createSignal(0);
@@ -177,7 +175,6 @@ export function createDocRegistry(options: {
           if (close.kind === "reopen") {
             // Left closed, the document would look open and never update again: say so, open it again.
             setInterruption(close.explanation);
-            options.onInterrupted?.(name, close.explanation);
             reopener.closed();
             return;
           }
