@@ -72,7 +72,7 @@ async function joinedRoom(owner: TestUser, members: TestUser[]) {
 }
 
 describe("presence and Yjs client ids (issue 24)", () => {
-  it("awareness from many devices claims no client id a device did not use, and relays no phantom state", async () => {
+  it("awareness from many devices claims no client id a device did not use, and shows no state under such an id", async () => {
     const people = await Promise.all([signUp(server, "ann"), signUp(server, "ben"), signUp(server, "cat")]);
     const roomId = await joinedRoom(people[0]!, people.slice(1));
     const name = segmentDocName(roomId, 0);

@@ -121,8 +121,9 @@ export class AwarenessGuard implements Extension {
  * into a scratch `Awareness` and hands this hook its state map. The y-protocols `Awareness`
  * constructor announces its own random client id with the state `{}` before the message's entries
  * are added, so the map always starts with that entry: nobody's, and new with every message. Claimed,
- * it bound a fresh random id to the sender per message; relayed, it showed everyone an empty state.
- * `awarenessGuard.test.ts` checks that Hocuspocus still does this.
+ * it bound a fresh random id to the sender per message, and it counted against the states allowed per
+ * update. (It is not relayed today only because its clock is 0, which the document's awareness
+ * ignores for an unknown id.) `awarenessGuard.test.ts` checks that Hocuspocus still does this.
  */
 export function dropScratchEntry(states: Map<number, unknown>): void {
   const first = states.entries().next();
