@@ -17,7 +17,7 @@ const MAX_STATES_PER_UPDATE = 4;
  *
  * - Hocuspocus's own scratch entry is left out (`dropScratchEntry`).
  * - A state under a client id held by another account (one it wrote with, or one its live device
- *   announces) is left out: nobody appears as another device or makes it look gone. An honest device
+ *   announces, here or, for this document, on another instance) is left out: nobody appears as another device or makes it look gone. An honest device
  *   only gets there by drawing a random id someone else holds, and then only its presence is unseen.
  * - Over the per-connection allowance (`LimitPolicy.presence`), messages are left out: a flood is
  *   not relayed to everyone in the room. Honest typing indicators stay far below it.
@@ -55,6 +55,7 @@ export class AwarenessGuard implements Extension {
     context,
     connection,
     documentName,
+    awareness,
   }: beforeHandleAwarenessPayload): Promise<void> {
     dropScratchEntry(states);
     const user = (context as Partial<ConnectionContext> | undefined)?.user;
@@ -90,9 +91,12 @@ export class AwarenessGuard implements Extension {
     }
 
     for (const clientId of [...states.keys()]) {
-      let holder: string | null;
+      // A live state in this document (stamped where it entered, on this instance or another) says
+      // whose device holds the id right now.
+      const live = (awareness.getStates().get(clientId) as { user?: { id?: unknown } } | undefined)?.user?.id;
+      let holder: string | null = live !== undefined && live !== user.id ? String(live) : null;
       try {
-        holder = await this.clientIds.heldByOther(clientId, user.id);
+        holder ??= await this.clientIds.heldByOther(clientId, user.id);
       } catch (error) {
         // Presence can wait for the next renewal; the document stays open.
         this.log.warn({ doc: documentName, error: String(error) }, "cannot check a presence client id");
