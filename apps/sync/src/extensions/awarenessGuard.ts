@@ -17,8 +17,9 @@ const MAX_STATES_PER_UPDATE = 4;
  *
  * - Hocuspocus's own scratch entry is left out (`dropScratchEntry`).
  * - A state under a client id held by another account (one it wrote with, or one its live device
- *   announces, here or, for this document, on another instance) is left out: nobody appears as another device or makes it look gone. An honest device
- *   only gets there by drawing a random id someone else holds, and then only its presence is unseen.
+ *   announces, here or, for this document, on another instance) is left out: nobody appears as
+ *   another device or makes it look gone. An honest device only gets there by drawing a random id
+ *   someone else holds, and then only its presence is unseen.
  * - Over the per-connection allowance (`LimitPolicy.presence`), messages are left out: a flood is
  *   not relayed to everyone in the room. Honest typing indicators stay far below it.
  *
