@@ -20,8 +20,8 @@ const connection = (person: Person) => person.page.getByRole("status", { name: "
 /**
  * A change made offline that the server refuses once it arrives (4403): here an edit of a message
  * that the same person deleted meanwhile on another device ("a deleted message stays deleted"). The
- * device says so, drops the change instead of sending it again forever, and the message is what
- * the server says it is.
+ * device says so, drops the change instead of sending it again forever, and the room, opened afresh,
+ * shows what the server says and keeps receiving.
  */
 test("a change made offline that the server refuses is said, dropped from the device and never reaches anyone", async ({
   person,
@@ -67,6 +67,11 @@ test("a change made offline that the server refuses is said, dropped from the de
   await expect(alert).toBeVisible({ timeout: 20_000 });
   await expect(alert).toContainText("a deleted message stays deleted");
   await expect(connection(phone)).not.toContainText("pending");
+  // The room is opened afresh from the server at once: it shows the deletion and keeps receiving.
+  await expect(messageLog(phone.page)).toContainText("message deleted");
+  await expect(phone.page.getByText("Plan for Saturday")).toHaveCount(0);
+  await sendMessage(laptop.page, "Still on for Sunday?");
+  await expect(messageArticle(phone.page, "Still on for Sunday?")).toBeVisible();
 
   // After a reload the phone shows what the server has (deleted), and the refused edit is gone
   // from the device: nothing is sent again.

@@ -51,6 +51,7 @@ function localRegistry() {
     closeAll() {},
     pendingChanges: () => 0,
     openNames: () => [...docs.entries()].filter(([, entry]) => entry.refs > 0).map(([name]) => name),
+    renewals: () => 0,
   };
   const doc = (name: string) => registry.open(name).doc;
   return { registry, doc, refs: (name: string) => docs.get(name)?.refs ?? 0 };

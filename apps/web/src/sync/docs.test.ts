@@ -85,7 +85,7 @@ function closeOnServer(name: string, userId: string, reason: string): void {
   connection.close({ code: 4403, reason });
 }
 
-describe("a document the server closes alone", () => {
+describe("documents the server closes (the socket stays)", () => {
   it("says why while it reopens, then receives again", async () => {
     const { alice, bob, roomId, aliceDevice, bobDevice } = await roomOfTwo();
     const registry = createDocRegistry({ socket: bobDevice.socket, scope: `${bob.id}-${Date.now()}` });
@@ -138,5 +138,39 @@ describe("a document the server closes alone", () => {
       10_000,
       "alice to receive bob's message",
     );
+  });
+
+  it("after a refused write, a fresh copy from the server replaces the device's, and it receives", async () => {
+    const { alice, bob, roomId, aliceDevice, bobDevice } = await roomOfTwo();
+    const refused: string[] = [];
+    const registry = createDocRegistry({
+      socket: bobDevice.socket,
+      scope: `${bob.id}-${Date.now()}`,
+      onWriteRefused: (_name, explanation) => refused.push(explanation),
+    });
+    cleanup.push(() => registry.closeAll());
+    const room = registry.open(roomDocName(roomId));
+    await h.eventually(() => room.synced(), 10_000, "bob's room to sync");
+    const name = segmentDocName(roomId, 0);
+    const segment = registry.open(name);
+    await h.eventually(() => segment.synced(), 10_000, "bob's segment to sync");
+    expect(registry.renewals(name)).toBe(0);
+
+    appendMessage(segment.doc, createMessage(alice.id, "in alice's name"));
+    await h.eventually(() => registry.renewals(name) === 1, 10_000, "the segment to be renewed");
+    expect(refused).toHaveLength(1);
+    const fresh = registry.open(name);
+    expect(fresh.doc).not.toBe(segment.doc);
+    await h.eventually(() => fresh.synced(), 10_000, "the fresh copy to sync");
+    const alices = await aliceDevice.open(name);
+    appendMessage(alices.doc, createMessage(alice.id, "really alice"));
+    await h.eventually(
+      () => listMessages(fresh.doc).find((m) => m.text === "really alice" && m.seq !== null),
+      10_000,
+      "the fresh copy to receive",
+    );
+    expect(listMessages(fresh.doc).map((m) => m.text)).toEqual(["really alice"]);
+    segment.release();
+    fresh.release();
   });
 });

@@ -1,5 +1,5 @@
 import { HocuspocusProvider, type HocuspocusProviderWebsocket, WebSocketStatus } from "@hocuspocus/provider";
-import { type Accessor, createSignal } from "solid-js";
+import { type Accessor, createSignal, type Signal } from "solid-js";
 import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { createReopener, documentClose } from "./documentCloses";
@@ -44,6 +44,7 @@ export interface DocHandle {
 }
 
 interface Entry {
+  name: string;
   doc: Y.Doc;
   awareness: Awareness;
   /** Made once the device copy is in the document (null until then, or if closed first). */
@@ -65,6 +66,11 @@ export interface DocRegistry {
   open(name: string): DocHandle;
   /** Closes every document at once (sign-out). */
   closeAll(): void;
+  /**
+   * How many times `name` was opened afresh after a refused write (reactive): a holder that reads it
+   * before `open` reopens when it moves, and gets the server's copy.
+   */
+  renewals(name: string): number;
   /** Names of open documents, for debugging. */
   openNames(): string[];
   /**
@@ -86,11 +92,29 @@ export function createDocRegistry(options: {
   onDocument?: (name: string, doc: Y.Doc) => (() => void) | undefined;
   /**
    * The server refused a change this device made to the document (4403 forbidden-write): the
-   * change has been removed from the device; the open copy still shows it until the app reloads.
+   * change has been removed from the device, and the document is renewed (`renewals`): holders that
+   * follow it get the server's copy; the others keep showing the change until the app reloads.
    */
   onWriteRefused?: (name: string, explanation: string) => void;
 }): DocRegistry {
   const entries = new Map<string, Entry>();
+  /**
+   * After a refused write the document is opened afresh from the server (its device copy was
+   * dropped), and each name's version moves on: a reactive holder that reads it (`renewals`, as
+   * `useDocument` does, so every open room) reopens. Holders outside a reactive scope keep the retired copy,
+   * which no longer syncs, until they release it (the alert offers a reload).
+   */
+  const versions = new Map<string, Signal<number>>();
+  const versionOf = (name: string): Signal<number> => {
+    let version = versions.get(name);
+    if (!version) {
+      version = createSignal(0);
+      versions.set(name, version);
+    }
+    return version;
+  };
+  /** Entries replaced by a fresh copy that someone still holds. */
+  const retired = new Set<Entry>();
   const [pendingChanges, setPendingChanges] = createSignal(0);
   const recountPending = () => {
     let total = 0;
@@ -107,6 +131,7 @@ export function createDocRegistry(options: {
     const store = attachLocalStore(options.scope, name, doc, () => queueMicrotask(recountPending));
     const awareness = new Awareness(doc);
     const entry: Entry = {
+      name,
       doc,
       awareness,
       provider: null,
@@ -188,7 +213,10 @@ export function createDocRegistry(options: {
           void store
             .discardDeviceCopy()
             .catch((error) => console.error(`cannot drop the refused change to ${name}`, error))
-            .finally(() => options.onWriteRefused?.(name, explanation));
+            .finally(() => {
+              options.onWriteRefused?.(name, explanation);
+              renew(name, entry);
+            });
         },
       });
       entry.provider = provider;
@@ -199,9 +227,20 @@ export function createDocRegistry(options: {
     return entry;
   }
 
+  /** Retires `entry` so that the next `open(name)` makes a fresh copy, and tells reactive holders. */
+  function renew(name: string, entry: Entry): void {
+    if (entries.get(name) !== entry) return; // closed meanwhile
+    entries.delete(name);
+    if (entry.refs === 0) close(name, entry);
+    else retired.add(entry);
+    const [version, setVersion] = versionOf(name);
+    setVersion(version() + 1);
+  }
+
   function close(name: string, entry: Entry): void {
     if (entry.closeTimer) clearTimeout(entry.closeTimer);
-    entries.delete(name);
+    if (entries.get(name) === entry) entries.delete(name);
+    retired.delete(entry);
     entry.forget?.();
     entry.stopReopening();
     if (entry.provider) entry.provider.destroy();
@@ -238,7 +277,9 @@ export function createDocRegistry(options: {
           if (released) return;
           released = true;
           held.refs--;
-          if (held.refs > 0 || entries.get(name) !== held) return;
+          if (held.refs > 0) return;
+          if (retired.has(held)) return close(name, held);
+          if (entries.get(name) !== held) return;
           held.closeTimer = setTimeout(() => {
             if (held.refs === 0 && entries.get(name) === held) close(name, held);
           }, LINGER_MS);
@@ -247,10 +288,12 @@ export function createDocRegistry(options: {
     },
     closeAll() {
       for (const [name, entry] of [...entries]) close(name, entry);
+      for (const entry of [...retired]) close(entry.name, entry);
     },
     openNames() {
       return [...entries.keys()];
     },
+    renewals: (name) => versionOf(name)[0](),
     pendingChanges,
   };
 }
