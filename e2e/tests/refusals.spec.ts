@@ -1,3 +1,4 @@
+import type { WebSocketRoute } from "@playwright/test";
 import {
   anotherDevice,
   controllableNetwork,
@@ -19,8 +20,8 @@ const connection = (person: Person) => person.page.getByRole("status", { name: "
 /**
  * A change made offline that the server refuses once it arrives (4403): here an edit of a message
  * that the same person deleted meanwhile on another device ("a deleted message stays deleted"). The
- * device says so, drops the change instead of sending it again forever, and the message is what
- * the server says it is.
+ * device says so, drops the change instead of sending it again forever, and the room, opened afresh,
+ * shows what the server says and keeps receiving.
  */
 test("a change made offline that the server refuses is said, dropped from the device and never reaches anyone", async ({
   person,
@@ -66,6 +67,11 @@ test("a change made offline that the server refuses is said, dropped from the de
   await expect(alert).toBeVisible({ timeout: 20_000 });
   await expect(alert).toContainText("a deleted message stays deleted");
   await expect(connection(phone)).not.toContainText("pending");
+  // The room is opened afresh from the server at once: it shows the deletion and keeps receiving.
+  await expect(messageLog(phone.page)).toContainText("message deleted");
+  await expect(phone.page.getByText("Plan for Saturday")).toHaveCount(0);
+  await sendMessage(laptop.page, "Still on for Sunday?");
+  await expect(messageArticle(phone.page, "Still on for Sunday?")).toBeVisible();
 
   // After a reload the phone shows what the server has (deleted), and the refused edit is gone
   // from the device: nothing is sent again.
@@ -164,4 +170,82 @@ test("changes made twice offline (an edit edited again, a reaction taken back an
   await bob.page.reload();
   await expect(messageArticle(bob.page, "My note, final")).toContainText("(edited)");
   await expect(alice.page.getByRole("alert").filter({ hasText: "The server refused" })).toHaveCount(0);
+});
+
+/** A Hocuspocus frame's address (its first varString), if the frame is binary and the address short. */
+function frameAddress(message: string | Buffer): string | null {
+  if (typeof message === "string" || message.length < 1 || message[0]! >= 0x80) return null;
+  return message.subarray(1, 1 + message[0]!).toString("utf8");
+}
+
+/** The server's close of one document (MessageType.CLOSE = 7), as Hocuspocus writes it; short strings only. */
+function documentCloseFrame(address: string, reason: string): Buffer {
+  const text = (value: string) => {
+    const bytes = Buffer.from(value, "utf8");
+    return Buffer.concat([Buffer.from([bytes.length]), bytes]);
+  };
+  return Buffer.concat([text(address), Buffer.from([7]), text(reason)]);
+}
+
+/**
+ * The server closes one document of a device and not its socket (a refusal other than a refused
+ * write, or one of Hocuspocus's own): the provider stays attached to a document nobody serves. Left
+ * alone, the room would look open and never update again. Here bob's socket goes through Playwright,
+ * which ends his connection to the room's segment on the server and tells his app the way the server
+ * does.
+ */
+test("a room the server closes alone says so, opens again by itself and keeps receiving", async ({
+  person,
+}) => {
+  const alice = await person("alice");
+  const bob = await person("bob");
+  const roomId = await createRoomViaApi(alice.context.request, uniqueName("Steady"));
+  const segment = `room:${roomId}/0\0`;
+  let address: string | null = null;
+  let closing = false;
+  const sockets: Array<{ page: WebSocketRoute; server: WebSocketRoute }> = [];
+  await bob.context.routeWebSocket(/\/sync/, (page) => {
+    const server = page.connectToServer();
+    sockets.push({ page, server });
+    page.onMessage((message) => {
+      address ??= frameAddress(message)?.startsWith(segment) ? frameAddress(message) : null;
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      // The server's answer to the close sent in bob's name below: bob's app hears the real reason instead.
+      if (
+        closing &&
+        typeof message !== "string" &&
+        frameAddress(message) === address &&
+        message[1 + message[0]!] === 7
+      )
+        return;
+      page.send(message);
+    });
+    page.onClose((code, reason) => server.close({ code: code && code >= 3000 ? code : 1000, reason }));
+    server.onClose((code, reason) => page.close({ code: code && code >= 3000 ? code : 1000, reason }));
+  });
+  await openApp(alice.page, `/r/${roomId}`);
+  await expectOnline(alice.page);
+  await openApp(bob.page, `/r/${roomId}`);
+  await expectOnline(bob.page);
+  await sendMessage(alice.page, "before the close");
+  await expect(messageArticle(bob.page, "before the close")).toBeVisible();
+  await expect.poll(() => address).not.toBeNull();
+
+  const { page, server } = sockets[sockets.length - 1]!;
+  closing = true;
+  server.send(documentCloseFrame(address!, "")); // ends bob's connection to the segment on the server
+  page.send(documentCloseFrame(address!, "forbidden-presence: presence too large"));
+  // Said while it reopens (a second or so), then gone.
+  const notice = bob.page
+    .getByRole("status")
+    .filter({ hasText: "Reconnecting this conversation" })
+    .filter({ hasText: "forbidden-presence: presence too large" });
+  await expect(notice).toBeVisible();
+  await expect(notice).toBeHidden({ timeout: 15_000 });
+  closing = false;
+
+  await sendMessage(alice.page, "after the close");
+  await expect(messageArticle(bob.page, "after the close")).toBeVisible();
 });

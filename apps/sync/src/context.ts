@@ -77,3 +77,16 @@ export class RateLimited extends Error {
     this.reason = `rate-limited: ${explanation}`.slice(0, 120);
   }
 }
+
+/**
+ * Closing a document's connection for presence no honest provider sends (awarenessGuard.ts). Its own
+ * prefix, because nothing of the document was refused: the client keeps its changes and reopens.
+ */
+export class ForbiddenPresence extends Error {
+  readonly code = 4403;
+  readonly reason: string;
+  constructor(explanation: string) {
+    super(explanation);
+    this.reason = `forbidden-presence: ${explanation}`.slice(0, 120);
+  }
+}

@@ -13,6 +13,7 @@ export class Metrics {
   private readonly damaged: Counter;
   private readonly unhandled: Counter;
   private readonly hookFailures: Counter;
+  private readonly refusals: Counter;
 
   constructor(source: { sockets(): number; connections(): number; documents(): number }) {
     collectDefaultMetrics({ register: this.registry });
@@ -56,6 +57,12 @@ export class Metrics {
       labelNames: ["code"],
       registers: [this.registry],
     });
+    this.refusals = new Counter({
+      name: "chat_refusals_total",
+      help: "Writes and presence the server refused or left out, by reason (presence-foreign-client, write-forbidden, ...)",
+      labelNames: ["reason"],
+      registers: [this.registry],
+    });
     this.damaged = new Counter({
       name: "chat_damaged_document_parts_total",
       help: "Stored snapshots or log rows that could not be applied as stored (set aside in damaged_updates)",
@@ -90,6 +97,14 @@ export class Metrics {
 
   socketRefused(code: number): void {
     this.socketCloses.inc({ code: String(code) });
+  }
+
+  /**
+   * Something a client sent was refused or left out; `reason` is a short stable label
+   * ("presence-foreign-client", "write-forbidden", "update-too-large", "rate-limited", ...).
+   */
+  refused(reason: string): void {
+    this.refusals.inc({ reason });
   }
 
   damagedParts(count: number): void {

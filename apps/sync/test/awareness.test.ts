@@ -1,6 +1,7 @@
 import { segmentDocName } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { DEFAULT_LIMITS } from "../src/limits/policy.ts";
 import {
   api,
   closeReason,
@@ -33,7 +34,14 @@ afterAll(async () => {
   await storage?.dispose();
 });
 
-describe("presence (awareness) is checked like a write", () => {
+/** The value of `chat_refusals_total{reason}` in /metrics. */
+async function refusals(reason: string): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`chat_refusals_total{reason="${reason}"}`));
+  return line ? Number(line.split(" ").pop()) : 0;
+}
+
+describe("presence (awareness) is checked before anyone sees it", () => {
   it("only as oneself, small and plain; honest presence reaches the others", async () => {
     const alice = await signUp(server, "alice");
     const bob = await signUp(server, "bob");
@@ -54,18 +62,79 @@ describe("presence (awareness) is checked like a write", () => {
       "bob sees alice's presence",
     );
 
-    // Mallory announces presence under alice's client id: refused, and bob never sees it.
+    // Mallory announces presence under alice's live client id: left out (counted), bob never sees it,
+    // and her document stays open (an honest device drawing a held id must not be cut off).
     const forged = new Y.Doc();
     forged.clientID = a.doc.clientID;
     const m = await device(mallory).open(name, forged);
-    const refused = closeReason(m.provider);
-    m.provider.setAwarenessField("status", { text: "forged", typing: true });
-    expect(await refused).toBe("forbidden-write: presence under another account's client id");
+    const closes: string[] = [];
+    m.provider.on("close", ({ event }: { event: { reason: string } }) => closes.push(event.reason));
+    const leftOut = await refusals("presence-foreign-client");
+    for (let n = 0; n < 5; n++) m.provider.setAwarenessField("status", { text: `forged ${n}`, typing: true });
+    await eventually(
+      async () => (await refusals("presence-foreign-client")) >= leftOut + 5,
+      5_000,
+      "the forged states to be left out",
+    );
     expect(b.provider.awareness?.getStates().get(a.doc.clientID)?.status?.text).toBe("here");
+    expect(b.provider.awareness?.getStates().get(a.doc.clientID)?.user?.id).toBe(alice.id);
+    expect(closes).toEqual([]);
+    // Mallory's own device is seen as herself.
+    const own = await device(mallory).open(name);
+    own.provider.setAwarenessField("status", { text: "mallory here" });
+    await eventually(
+      () => b.provider.awareness?.getStates().get(own.doc.clientID)?.user?.id === mallory.id,
+      5_000,
+      "bob sees mallory as herself",
+    );
 
+    // What no provider sends closes the document, with its own prefix (the document's changes are fine).
     const big = await device(mallory).open(name);
     const tooLarge = closeReason(big.provider);
     big.provider.setAwarenessField("status", { text: "x".repeat(20_000) });
-    expect(await tooLarge).toBe("forbidden-write: presence too large");
+    expect(await tooLarge).toBe("forbidden-presence: presence too large");
+    expect(await refusals("presence-too-large")).toBe(1);
+  });
+
+  it("a flood of presence from one connection is left out past its allowance, not relayed; the connection stays", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const room = await api(server, "POST", "/api/rooms", { name: uniqueName("room ") }, alice.cookie);
+    const roomId: string = room.body.room.id;
+    const name = segmentDocName(roomId, 0);
+    await device(bob).open(`room:${roomId}`); // joins
+    const b = await device(bob).open(name);
+    let relayed = 0;
+    b.provider.awareness!.on("update", ({ added, updated }: { added: number[]; updated: number[] }) => {
+      relayed += added.length + updated.length;
+    });
+    const a = await device(alice).open(name);
+    const closes: string[] = [];
+    a.provider.on("close", ({ event }: { event: { reason: string } }) => closes.push(event.reason));
+    const before = await refusals("presence-rate-limited");
+    const started = Date.now();
+    const flood = 300;
+    for (let n = 0; n < flood; n++) a.provider.setAwarenessField("n", n);
+    const { updatesPerSecond, burst } = DEFAULT_LIMITS.presence;
+    // However slow the machine, most of the flood is over the allowance.
+    await eventually(
+      async () => {
+        const allowed = burst + updatesPerSecond * ((Date.now() - started) / 1000 + 1);
+        return (await refusals("presence-rate-limited")) - before >= flood - allowed;
+      },
+      10_000,
+      "the flood to be left out",
+    );
+    const allowed = burst + updatesPerSecond * ((Date.now() - started) / 1000 + 1);
+    expect(relayed).toBeLessThanOrEqual(allowed);
+    expect(closes).toEqual([]);
+    // Once the allowance refills, alice's presence flows again.
+    await new Promise((r) => setTimeout(r, 1_000));
+    a.provider.setAwarenessField("status", "back");
+    await eventually(
+      () => b.provider.awareness?.getStates().get(a.doc.clientID)?.status === "back",
+      5_000,
+      "bob sees alice's presence again",
+    );
   });
 });

@@ -26,6 +26,7 @@ const limits: LimitPolicy = {
     byteBurst: 4_000_000,
     perAccount: 3,
   },
+  presence: DEFAULT_LIMITS.presence,
   account: { apiWritesPerMinute: 3, messagesPerMinute: 3, messagesPerUpdate: 500 },
   documents: DEFAULT_LIMITS.documents,
   signIn: {

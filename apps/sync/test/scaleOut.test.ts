@@ -1,5 +1,6 @@
 import { appendMessage, createMessage, listMessages, segmentDocName } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
 import {
   api,
   createStorage,
@@ -73,6 +74,39 @@ describe.runIf(enabled)("several instances through Redis", () => {
       5_000,
       "bob to see alice typing",
     );
+    // Only the two devices' own states: no empty one of the server's making, from either instance.
+    expect([...b.provider.awareness!.getStates().keys()].sort()).toEqual(
+      [a.doc.clientID, b.doc.clientID].sort(),
+    );
+  });
+
+  it("presence under a live device's id, sent to another instance, is left out", async () => {
+    const { alice, bob, a, b } = await roomOnBoth();
+    a.provider.setAwarenessField("typing", true);
+    await eventually(
+      () => b.provider.awareness!.getStates().get(a.doc.clientID)?.user?.id === alice.id,
+      5_000,
+      "bob to see alice typing",
+    );
+    // Bob's second device on instance two announces under alice's id (which only instance one holds).
+    const forged = new Y.Doc();
+    forged.clientID = a.doc.clientID;
+    const bobsOther = new Device(two, bob);
+    devices.push(bobsOther);
+    const m = await bobsOther.open(b.provider.configuration.name, forged);
+    const leftOut = async () => {
+      const text = await (await fetch(`${two.url}/metrics`)).text();
+      const line = text
+        .split("\n")
+        .find((l) => l.startsWith('chat_refusals_total{reason="presence-foreign-client"}'));
+      return line ? Number(line.split(" ").pop()) : 0;
+    };
+    const before = await leftOut();
+    for (let n = 0; n < 5; n++) m.provider.setAwarenessField("typing", n % 2 === 1);
+    await eventually(async () => (await leftOut()) >= before + 5, 5_000, "the forged states to be left out");
+    const seen = b.provider.awareness!.getStates().get(a.doc.clientID);
+    expect(seen?.user?.id).toBe(alice.id);
+    expect(seen?.typing).toBe(true);
   });
 
   it("when Redis returns, what was written meanwhile reaches the other instance without another write", {

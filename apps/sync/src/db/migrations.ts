@@ -134,6 +134,16 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
       create index damaged_updates_name on damaged_updates(name);
     `,
   },
+  {
+    version: 41,
+    name: "when each Yjs client id was bound, so unused bindings can be pruned safely",
+    sql: `
+      -- Pruning (writes/pruneClientIds.ts) spares bindings younger than a minute, whose write may
+      -- still be on its way to storage; rows from before this column were bound long ago.
+      alter table yjs_clients add column claimed_at timestamptz not null default 'epoch';
+      alter table yjs_clients alter column claimed_at set default now();
+    `,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number> {

@@ -13,6 +13,8 @@ describe("RATE_LIMITS", () => {
     expect(off.documents.openPerAccount).toBeGreaterThan(1e6);
     // A segment's size stays bounded even under load: benchmarks measure documents as they are.
     expect(off.documents.segmentSlack).toBe(DEFAULT_LIMITS.documents.segmentSlack);
+    expect(off.presence.updatesPerSecond).toBeGreaterThan(1e6);
+    expect(off.presence.burst).toBeGreaterThan(1e6);
     expect(off.signIn).toEqual(DEFAULT_LIMITS.signIn);
     expect(() => loadConfig({ RATE_LIMITS: "no" })).toThrow(ConfigError);
     expect(() => loadConfig({ RATE_LIMITS: "no" })).toThrow(/RATE_LIMITS must be "on" or "off"/);

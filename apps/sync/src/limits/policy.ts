@@ -15,6 +15,15 @@ export interface LimitPolicy {
     /** Open sockets of one account on one instance (each tab of each device holds one). */
     perAccount: number;
   };
+  /**
+   * Presence (awareness) messages per document connection: over it they are left out, not relayed to
+   * the room (awarenessGuard.ts). A device sends one when it opens a document, every 15 s to renew,
+   * and two as a person starts or stops typing.
+   */
+  presence: {
+    updatesPerSecond: number;
+    burst: number;
+  };
   /** Per account, across instances when Redis is configured. */
   account: {
     /** State-changing API requests (rooms, invites, password) per minute. */
@@ -63,6 +72,8 @@ export const DEFAULT_LIMITS: LimitPolicy = {
     byteBurst: 32 * 1024 * 1024,
     perAccount: 50,
   },
+  // Sending a message a second while typing between them is ~4 a second at most.
+  presence: { updatesPerSecond: 5, burst: 30 },
   // 500 messages is more than a very busy person writes in a day offline, and about what the 6 MiB
   // update cap holds of the longest messages: an honest backlog gets through, one update cannot
   // carry tens of thousands of messages.
@@ -95,6 +106,7 @@ export const DEFAULT_LIMITS: LimitPolicy = {
 export const LOAD_TEST_LIMITS: LimitPolicy = {
   ...DEFAULT_LIMITS,
   socket: { framesPerSecond: 1e9, frameBurst: 1e9, bytesPerSecond: 1e12, byteBurst: 1e12, perAccount: 1e9 },
+  presence: { updatesPerSecond: 1e9, burst: 1e9 },
   account: { apiWritesPerMinute: 1e9, messagesPerMinute: 1e9, messagesPerUpdate: 1e9 },
   documents: { ...DEFAULT_LIMITS.documents, openPerSocket: 1e9, openPerAccount: 1e9 },
 };

@@ -3,8 +3,9 @@ import { useWorkspace } from "../sync/workspace";
 
 /**
  * Says when the server refused a change made on this device (a write that breaks the rules, docs/api.md
- * 4403): the change has been removed from the device and is not sent again; the screen still shows it
- * until a reload reads the document afresh.
+ * 4403): the change has been removed from the device and is not sent again. An open room is opened
+ * afresh from the server at once; what is held elsewhere (older history, the person's own settings
+ * and drafts) shows the change until a reload, which the banner offers.
  */
 export function RefusedChangeBanner() {
   const workspace = useWorkspace();

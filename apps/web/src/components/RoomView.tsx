@@ -90,6 +90,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
   );
 
   const refusal = () => room()?.refusal() ?? segment()?.refusal() ?? null;
+  const interruption = () => room()?.interruption() ?? segment()?.interruption() ?? null;
   const isDm = () => dmParticipants(props.roomId) !== null;
   const title = createMemo(() => {
     if (props.title) return props.title;
@@ -195,6 +196,14 @@ export function RoomView(props: { roomId: string; title?: string }) {
               </Show>
             }
           />
+          <Show when={interruption()}>
+            {(why) => (
+              <p class="room-interrupted" role="status">
+                Reconnecting this conversation: the server closed it ({why()}). New messages appear again once
+                it is back.
+              </p>
+            )}
+          </Show>
           <TypingIndicator names={typers()()} />
           <Show
             when={!meta()?.archived}

@@ -37,6 +37,7 @@ function localRegistry() {
         doc: held.doc,
         synced: () => true,
         refusal: () => null,
+        interruption: () => null,
         awareness: held.awareness,
         loaded: () => true,
         whenLoaded: Promise.resolve(),
@@ -50,6 +51,7 @@ function localRegistry() {
     closeAll() {},
     pendingChanges: () => 0,
     openNames: () => [...docs.entries()].filter(([, entry]) => entry.refs > 0).map(([name]) => name),
+    renewals: () => 0,
   };
   const doc = (name: string) => registry.open(name).doc;
   return { registry, doc, refs: (name: string) => docs.get(name)?.refs ?? 0 };

@@ -1,7 +1,8 @@
-import { HocuspocusProvider, type HocuspocusProviderWebsocket } from "@hocuspocus/provider";
-import { type Accessor, createSignal } from "solid-js";
+import { HocuspocusProvider, type HocuspocusProviderWebsocket, WebSocketStatus } from "@hocuspocus/provider";
+import { type Accessor, createSignal, type Signal } from "solid-js";
 import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
+import { createReopener, documentClose } from "./documentCloses";
 import { attachLocalStore, type LocalStore } from "./localStore";
 
 /**
@@ -31,6 +32,11 @@ export interface DocHandle {
   readonly whenLoaded: Promise<void>;
   /** Set when the server refused to open the document; cleared if it later accepts. */
   readonly refusal: Accessor<Refusal | null>;
+  /**
+   * Set while the server has closed this document alone (not the socket), in its words, and the
+   * document is being opened again; cleared once it is synced again.
+   */
+  readonly interruption: Accessor<string | null>;
   /** Presence for this document (who is here, who is typing), shared with everyone who has it open. */
   readonly awareness: Awareness;
   /** Gives back this reference; the document closes when nobody holds it any more. */
@@ -38,6 +44,7 @@ export interface DocHandle {
 }
 
 interface Entry {
+  name: string;
   doc: Y.Doc;
   awareness: Awareness;
   /** Made once the device copy is in the document (null until then, or if closed first). */
@@ -46,6 +53,9 @@ interface Entry {
   synced: Accessor<boolean>;
   loaded: Accessor<boolean>;
   refusal: Accessor<Refusal | null>;
+  interruption: Accessor<string | null>;
+  /** Stops a pending reopen. */
+  stopReopening: () => void;
   refs: number;
   /** Undoes `onDocument` for this document. */
   forget: (() => void) | undefined;
@@ -56,6 +66,11 @@ export interface DocRegistry {
   open(name: string): DocHandle;
   /** Closes every document at once (sign-out). */
   closeAll(): void;
+  /**
+   * How many times `name` was opened afresh after a refused write (reactive): a holder that reads it
+   * before `open` reopens when it moves, and gets the server's copy.
+   */
+  renewals(name: string): number;
   /** Names of open documents, for debugging. */
   openNames(): string[];
   /**
@@ -64,9 +79,6 @@ export interface DocRegistry {
    */
   pendingChanges: Accessor<number>;
 }
-
-/** The reason prefix of a per-document close for a refused write (docs/api.md, code 4403). */
-const FORBIDDEN_WRITE = "forbidden-write:";
 
 /** How long a document nobody holds stays open. */
 const LINGER_MS = 15_000;
@@ -80,11 +92,29 @@ export function createDocRegistry(options: {
   onDocument?: (name: string, doc: Y.Doc) => (() => void) | undefined;
   /**
    * The server refused a change this device made to the document (4403 forbidden-write): the
-   * change has been removed from the device; the open copy still shows it until the app reloads.
+   * change has been removed from the device, and the document is renewed (`renewals`): holders that
+   * follow it get the server's copy; the others keep showing the change until the app reloads.
    */
   onWriteRefused?: (name: string, explanation: string) => void;
 }): DocRegistry {
   const entries = new Map<string, Entry>();
+  /**
+   * After a refused write the document is opened afresh from the server (its device copy was
+   * dropped), and each name's version moves on: a reactive holder that reads it (`renewals`, as
+   * `useDocument` does, so every open room) reopens. Holders outside a reactive scope keep the retired copy,
+   * which no longer syncs, until they release it (the alert offers a reload).
+   */
+  const versions = new Map<string, Signal<number>>();
+  const versionOf = (name: string): Signal<number> => {
+    let version = versions.get(name);
+    if (!version) {
+      version = createSignal(0);
+      versions.set(name, version);
+    }
+    return version;
+  };
+  /** Entries replaced by a fresh copy that someone still holds. */
+  const retired = new Set<Entry>();
   const [pendingChanges, setPendingChanges] = createSignal(0);
   const recountPending = () => {
     let total = 0;
@@ -96,10 +126,12 @@ export function createDocRegistry(options: {
     const doc = new Y.Doc();
     const [synced, setSynced] = createSignal(false);
     const [refusal, setRefusal] = createSignal<Refusal | null>(null);
+    const [interruption, setInterruption] = createSignal<string | null>(null);
     const [loaded, setLoaded] = createSignal(false);
     const store = attachLocalStore(options.scope, name, doc, () => queueMicrotask(recountPending));
     const awareness = new Awareness(doc);
     const entry: Entry = {
+      name,
       doc,
       awareness,
       provider: null,
@@ -107,6 +139,8 @@ export function createDocRegistry(options: {
       synced,
       loaded,
       refusal,
+      interruption,
+      stopReopening: () => {},
       refs: 0,
       closeTimer: null,
       forget: undefined,
@@ -118,6 +152,14 @@ export function createDocRegistry(options: {
     void store.loaded.then(() => {
       setLoaded(true);
       if (doc.isDestroyed) return;
+      // Opening again on the same socket is what the provider does for every document when the socket
+      // reconnects; a document the server closed alone is not in that list, so it is done here.
+      const reopener = createReopener(() => {
+        if (entry.provider !== provider || doc.isDestroyed || provider.isAuthenticated) return;
+        if (options.socket.status !== WebSocketStatus.Connected) return; // the reconnect reopens it
+        void provider.sendToken().then(() => provider.startSync());
+      });
+      entry.stopReopening = reopener.cancel;
       const provider: HocuspocusProvider = new HocuspocusProvider({
         websocketProvider: options.socket,
         name,
@@ -132,9 +174,15 @@ export function createDocRegistry(options: {
         onAuthenticationFailed: ({ reason }) => {
           setRefusal(reason);
           options.onRefused?.(name, reason);
+          // The server could not reach its database: it may a moment later.
+          if (reason === "unavailable") reopener.closed();
         },
         onSynced: ({ state }) => {
           setSynced(state);
+          if (state) {
+            setInterruption(null);
+            reopener.opened();
+          }
           if (state && provider.unsyncedChanges === 0) store.confirm();
         },
         // Every change sent so far has been acknowledged, and the server stores before it acknowledges.
@@ -143,10 +191,21 @@ export function createDocRegistry(options: {
         },
         onClose: ({ event }) => {
           setSynced(false);
-          const reason = event.reason ?? "";
-          if (!reason.startsWith(FORBIDDEN_WRITE)) return;
+          // The socket's status is already updated when its own close reaches the documents.
+          const close = documentClose(
+            event.reason ?? "",
+            options.socket.status === WebSocketStatus.Connected,
+          );
+          if (close.kind === "socket") return;
+          if (close.kind === "reopen") {
+            // Left closed, the document would look open and never update again: say so, open it again.
+            setInterruption(close.explanation);
+            reopener.closed();
+            return;
+          }
           // Sending it again would only be refused again: stop syncing this copy, forget the change.
-          const explanation = reason.slice(FORBIDDEN_WRITE.length).trim() || "not allowed";
+          const { explanation } = close;
+          reopener.cancel();
           queueMicrotask(() => {
             provider.destroy();
             if (entry.provider === provider) entry.provider = null;
@@ -154,7 +213,10 @@ export function createDocRegistry(options: {
           void store
             .discardDeviceCopy()
             .catch((error) => console.error(`cannot drop the refused change to ${name}`, error))
-            .finally(() => options.onWriteRefused?.(name, explanation));
+            .finally(() => {
+              options.onWriteRefused?.(name, explanation);
+              renew(name, entry);
+            });
         },
       });
       entry.provider = provider;
@@ -165,10 +227,22 @@ export function createDocRegistry(options: {
     return entry;
   }
 
+  /** Retires `entry` so that the next `open(name)` makes a fresh copy, and tells reactive holders. */
+  function renew(name: string, entry: Entry): void {
+    if (entries.get(name) !== entry) return; // closed meanwhile
+    entries.delete(name);
+    if (entry.refs === 0) close(name, entry);
+    else retired.add(entry);
+    const [version, setVersion] = versionOf(name);
+    setVersion(version() + 1);
+  }
+
   function close(name: string, entry: Entry): void {
     if (entry.closeTimer) clearTimeout(entry.closeTimer);
-    entries.delete(name);
+    if (entries.get(name) === entry) entries.delete(name);
+    retired.delete(entry);
     entry.forget?.();
+    entry.stopReopening();
     if (entry.provider) entry.provider.destroy();
     else entry.awareness.destroy();
     entry.store.destroy();
@@ -197,12 +271,15 @@ export function createDocRegistry(options: {
         loaded: held.loaded,
         whenLoaded: held.store.loaded,
         refusal: held.refusal,
+        interruption: held.interruption,
         awareness: held.awareness,
         release() {
           if (released) return;
           released = true;
           held.refs--;
-          if (held.refs > 0 || entries.get(name) !== held) return;
+          if (held.refs > 0) return;
+          if (retired.has(held)) return close(name, held);
+          if (entries.get(name) !== held) return;
           held.closeTimer = setTimeout(() => {
             if (held.refs === 0 && entries.get(name) === held) close(name, held);
           }, LINGER_MS);
@@ -211,10 +288,12 @@ export function createDocRegistry(options: {
     },
     closeAll() {
       for (const [name, entry] of [...entries]) close(name, entry);
+      for (const entry of [...retired]) close(entry.name, entry);
     },
     openNames() {
       return [...entries.keys()];
     },
+    renewals: (name) => versionOf(name)[0](),
     pendingChanges,
   };
 }

@@ -77,8 +77,12 @@ export function typingReporter(segment: Accessor<DocHandle | null>, me: { id: st
   const set = (handle: DocHandle | null, typing: boolean) => {
     const awareness = handle?.awareness;
     if (!awareness) return;
-    awareness.setLocalStateField("user", { id: me.id, username: me.username });
-    awareness.setLocalStateField("typing", typing);
+    // One state change, so one presence message (each field set on its own would send one each).
+    awareness.setLocalState({
+      ...awareness.getLocalState(),
+      user: { id: me.id, username: me.username },
+      typing,
+    });
   };
   const stopped = () => {
     if (timer) clearTimeout(timer);

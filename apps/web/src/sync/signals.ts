@@ -7,7 +7,10 @@ import type { DocHandle, DocRegistry } from "./docs";
  * that update when the model's observer fires. Observers and references are released on cleanup.
  */
 
-/** Opens the document named by `name()` (none while it is null) and releases it when the name changes or on unmount. */
+/**
+ * Opens the document named by `name()` (none while it is null) and releases it when the name changes
+ * or on unmount, or when the registry renews it after a refused write (then it opens the fresh copy).
+ */
 export function useDocument(
   registry: DocRegistry,
   name: Accessor<string | null>,
@@ -17,6 +20,7 @@ export function useDocument(
   return createMemo(() => {
     const current = stableName();
     if (!current) return null;
+    registry.renewals(current); // a copy renewed after a refused write is opened again
     const handle = registry.open(current);
     onCleanup(() => handle.release());
     return handle;
