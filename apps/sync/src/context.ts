@@ -35,16 +35,20 @@ export class Refusal extends Error {
   /** Marks an expected refusal of a client, as opposed to a failure (process/consoleToLog.ts). */
   readonly refusal = true;
   readonly reason: RefusalReason;
+  /** Its label in `chat_refusals_total` (process/refusalCounts.ts). */
+  readonly metricLabel: string;
 
   constructor(reason: RefusalReason) {
     super(reason);
     this.reason = reason;
+    this.metricLabel = `open-${reason}`;
   }
 }
 
 /** Closing a document's connection for a forbidden write: the client drops its change instead of resending it. */
 export class ForbiddenWrite extends Error {
   readonly refusal = true;
+  readonly metricLabel = "write-forbidden";
   readonly code = 4403;
   readonly reason: string;
   constructor(explanation: string) {
@@ -59,6 +63,7 @@ export class ForbiddenWrite extends Error {
  */
 export class UpdateTooLarge extends Error {
   readonly refusal = true;
+  readonly metricLabel = "update-too-large";
   readonly code = 4413;
   readonly reason: string;
   constructor(explanation: string) {
@@ -70,6 +75,7 @@ export class UpdateTooLarge extends Error {
 /** Refusing an update because the account is sending too fast: it stays pending on the client. */
 export class RateLimited extends Error {
   readonly refusal = true;
+  readonly metricLabel = "rate-limited";
   readonly code = 4429;
   readonly reason: string;
   constructor(explanation: string) {
@@ -83,6 +89,7 @@ export class RateLimited extends Error {
  * prefix, because nothing of the document was refused: the client keeps its changes and reopens.
  */
 export class ForbiddenPresence extends Error {
+  readonly refusal = true;
   readonly code = 4403;
   readonly reason: string;
   constructor(explanation: string) {

@@ -33,6 +33,7 @@ import { type LimitStore, MemoryLimitStore, RedisLimitStore } from "./limits/sto
 import type { Logger } from "./log.ts";
 import { addMentionedPeople } from "./memberIndex/mentionInvites.ts";
 import { Metrics } from "./metrics.ts";
+import { countRefusals } from "./process/refusalCounts.ts";
 import { catchUnawaitedHooks } from "./process/unawaitedHooks.ts";
 import { attachSync } from "./socket.ts";
 import { ClientIdRegistry } from "./writes/clientIds.ts";
@@ -110,10 +111,13 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       memberIndex, // 40: members' unread and mention counts follow read positions and edits
       new SegmentSealer(() => writer!, log), // 40: a full history segment gets a successor
     ].map((extension) =>
-      catchUnawaitedHooks(extension, ({ hook, extension: name, error }) => {
-        metrics.hookFailed(hook);
-        log.error({ hook, extension: name, error: String(error) }, "a hook failed; serving on");
-      }),
+      countRefusals(
+        catchUnawaitedHooks(extension, ({ hook, extension: name, error }) => {
+          metrics.hookFailed(hook);
+          log.error({ hook, extension: name, error: String(error) }, "a hook failed; serving on");
+        }),
+        (label) => metrics.refused(label),
+      ),
     ),
   });
   hocuspocusRef = hocuspocus;

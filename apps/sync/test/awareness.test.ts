@@ -8,6 +8,7 @@ import {
   createStorage,
   Device,
   eventually,
+  readMetrics,
   signUp,
   startTestServer,
   type TestServer,
@@ -36,7 +37,7 @@ afterAll(async () => {
 
 /** The value of `chat_refusals_total{reason}` in /metrics. */
 async function refusals(reason: string): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const text = await readMetrics(server);
   const line = text.split("\n").find((l) => l.startsWith(`chat_refusals_total{reason="${reason}"}`));
   return line ? Number(line.split(" ").pop()) : 0;
 }
@@ -87,6 +88,19 @@ describe("presence (awareness) is checked before anyone sees it", () => {
       5_000,
       "bob sees mallory as herself",
     );
+
+    // Under an id of the server's own (model clientIds.ts): left out, nobody sees it.
+    const underServerId = new Y.Doc();
+    underServerId.clientID = 2 ** 32 + 5;
+    const s = await device(mallory).open(name, underServerId);
+    const serverIdsLeftOut = await refusals("presence-server-client");
+    s.provider.setAwarenessField("status", { text: "as the server" });
+    await eventually(
+      async () => (await refusals("presence-server-client")) > serverIdsLeftOut,
+      5_000,
+      "presence under the server's id left out",
+    );
+    expect(b.provider.awareness?.getStates().has(underServerId.clientID)).toBe(false);
 
     // What no provider sends closes the document, with its own prefix (the document's changes are fine).
     const big = await device(mallory).open(name);

@@ -214,9 +214,10 @@ describe("updates that would crash the server or break a document", () => {
     await server.stop();
   });
 
-  it("a refused write is one log line at warn, and none at LOG_LEVEL=error", {
+  it("a refused write is one log line at warn, none at LOG_LEVEL=error, and counted in /metrics", {
     timeout: 60_000,
   }, async () => {
+    let counted = "";
     const refusedWrites = async (logLevel: string) => {
       const server = await ServerProcess.start(storage, await freePort(), { LOG_LEVEL: logLevel });
       const mallory = await signUp(server, "mallory");
@@ -228,6 +229,7 @@ describe("updates that would crash the server or break a document", () => {
       }
       raw.close();
       await new Promise((r) => setTimeout(r, 200)); // the last lines reach the pipe
+      counted = await readMetrics(server);
       await server.stop();
       return server.output;
     };
@@ -237,6 +239,7 @@ describe("updates that would crash the server or break a document", () => {
     expect(atWarn).not.toMatch(/\n\s+at /); // no stack traces
     expect(atWarn.split("\n").filter((line) => line.trim()).length).toBeLessThanOrEqual(20);
     expect((await refusedWrites("error")).trim()).toBe("");
+    expect(counted).toMatch(/^chat_refusals_total\{reason="write-forbidden"\} 10$/m);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   createStorage,
   Device,
   eventually,
+  readMetrics,
   signUp,
   startTestServer,
   type TestServer,
@@ -95,7 +96,7 @@ describe.runIf(enabled)("several instances through Redis", () => {
     devices.push(bobsOther);
     const m = await bobsOther.open(b.provider.configuration.name, forged);
     const leftOut = async () => {
-      const text = await (await fetch(`${two.url}/metrics`)).text();
+      const text = await readMetrics(two);
       const line = text
         .split("\n")
         .find((l) => l.startsWith('chat_refusals_total{reason="presence-foreign-client"}'));

@@ -1,3 +1,4 @@
+import { isServerClientId } from "@chat/model";
 import type { beforeHandleAwarenessPayload, Extension, onAwarenessUpdatePayload } from "@hocuspocus/server";
 import { type ConnectionContext, ForbiddenPresence } from "../context.ts";
 import type { LimitPolicy } from "../limits/policy.ts";
@@ -92,6 +93,12 @@ export class AwarenessGuard implements Extension {
     }
 
     for (const clientId of [...states.keys()]) {
+      // The server's own ids (model clientIds.ts) are nobody's device: no presence under them.
+      if (isServerClientId(clientId)) {
+        this.metrics.refused("presence-server-client");
+        states.delete(clientId);
+        continue;
+      }
       // A live state in this document (stamped where it entered, on this instance or another) says
       // whose device holds the id right now.
       const live = (awareness.getStates().get(clientId) as { user?: { id?: unknown } } | undefined)?.user?.id;

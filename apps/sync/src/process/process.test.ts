@@ -1,9 +1,10 @@
 import type { Extension } from "@hocuspocus/server";
 import { describe, expect, it } from "vitest";
-import { ForbiddenWrite } from "../context.ts";
+import { ForbiddenWrite, Refusal } from "../context.ts";
 import type { Fields, Logger } from "../log.ts";
 import { routeConsoleToLog } from "./consoleToLog.ts";
 import { keepServingOnUnhandledRejections } from "./processGuards.ts";
+import { countRefusals } from "./refusalCounts.ts";
 import { catchUnawaitedHooks } from "./unawaitedHooks.ts";
 
 function recordingLog() {
@@ -69,5 +70,28 @@ describe("hooks nobody awaits", () => {
     stop();
     expect(counted).toBe(1);
     expect(lines[0]).toMatchObject({ level: "error", fields: { error: "Error: nobody handles me" } });
+  });
+});
+
+describe("refusals counted", () => {
+  it("by the label of what was thrown, still thrown; failures that are not refusals are not counted", async () => {
+    const labels: string[] = [];
+    let next: Error = new ForbiddenWrite("no");
+    const extension: Extension = countRefusals(
+      {
+        async beforeSync() {
+          throw next;
+        },
+        async onAuthenticate() {
+          throw new Refusal("forbidden");
+        },
+      },
+      (label) => labels.push(label),
+    );
+    await expect(extension.beforeSync!({} as never)).rejects.toBe(next);
+    await expect(extension.onAuthenticate!({} as never)).rejects.toThrow("forbidden");
+    next = new Error("a bug");
+    await expect(extension.beforeSync!({} as never)).rejects.toThrow("a bug");
+    expect(labels).toEqual(["write-forbidden", "open-forbidden"]);
   });
 });
