@@ -1,3 +1,4 @@
+import { CLOSE_CODES, closeReason, type OpenRefusal } from "@chat/model";
 import type { SessionUser } from "./auth/sessions.ts";
 
 /** What every WebSocket connection carries: who is on the other end, from the session cookie. */
@@ -20,16 +21,11 @@ export function askClientToRetry(context: unknown, reason: string): void {
 }
 
 /**
- * A refusal sent to the client as the provider's authentication-failed reason. `too-many-documents`:
- * the socket or account holds as many open documents as it may (limits/openDocuments.ts).
+ * A refusal sent to the client as the provider's authentication-failed reason (model protocol.ts).
+ * `too-many-documents`: the socket or account holds as many open documents as it may
+ * (limits/openDocuments.ts).
  */
-export type RefusalReason =
-  | "unauthenticated"
-  | "not-found"
-  | "forbidden"
-  | "unavailable"
-  | "outdated-client"
-  | "too-many-documents";
+export type RefusalReason = OpenRefusal;
 
 export class Refusal extends Error {
   /** Marks an expected refusal of a client, as opposed to a failure (process/consoleToLog.ts). */
@@ -49,11 +45,11 @@ export class Refusal extends Error {
 export class ForbiddenWrite extends Error {
   readonly refusal = true;
   readonly metricLabel = "write-forbidden";
-  readonly code = 4403;
+  readonly code = CLOSE_CODES.forbidden;
   readonly reason: string;
   constructor(explanation: string) {
     super(explanation);
-    this.reason = `forbidden-write: ${explanation}`.slice(0, 120);
+    this.reason = closeReason("forbidden-write", explanation);
   }
 }
 
@@ -64,11 +60,11 @@ export class ForbiddenWrite extends Error {
 export class UpdateTooLarge extends Error {
   readonly refusal = true;
   readonly metricLabel = "update-too-large";
-  readonly code = 4413;
+  readonly code = CLOSE_CODES.updateTooLarge;
   readonly reason: string;
   constructor(explanation: string) {
     super(explanation);
-    this.reason = `update-too-large: ${explanation}`.slice(0, 120);
+    this.reason = closeReason("update-too-large", explanation);
   }
 }
 
@@ -76,11 +72,11 @@ export class UpdateTooLarge extends Error {
 export class RateLimited extends Error {
   readonly refusal = true;
   readonly metricLabel = "rate-limited";
-  readonly code = 4429;
+  readonly code = CLOSE_CODES.rateLimited;
   readonly reason: string;
   constructor(explanation: string) {
     super(explanation);
-    this.reason = `rate-limited: ${explanation}`.slice(0, 120);
+    this.reason = closeReason("rate-limited", explanation);
   }
 }
 
@@ -90,10 +86,10 @@ export class RateLimited extends Error {
  */
 export class ForbiddenPresence extends Error {
   readonly refusal = true;
-  readonly code = 4403;
+  readonly code = CLOSE_CODES.forbidden;
   readonly reason: string;
   constructor(explanation: string) {
     super(explanation);
-    this.reason = `forbidden-presence: ${explanation}`.slice(0, 120);
+    this.reason = closeReason("forbidden-presence", explanation);
   }
 }

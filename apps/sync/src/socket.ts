@@ -1,5 +1,6 @@
 import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { CLOSE_CODES, closeReason } from "@chat/model";
 import type { Hocuspocus } from "@hocuspocus/server";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import { readCookie } from "./auth/cookies.ts";
@@ -108,10 +109,11 @@ export function attachSync(options: {
 
   function accept(ws: WebSocket, request: IncomingMessage, context: ConnectionContext) {
     context.retryLater = (reason) => {
-      if (ws.readyState === WebSocket.OPEN) ws.close(1013, reason);
+      if (ws.readyState === WebSocket.OPEN) ws.close(CLOSE_CODES.retryLater, reason);
     };
     context.rateLimited = (reason) => {
-      if (ws.readyState === WebSocket.OPEN) ws.close(4429, `rate-limited: ${reason}`.slice(0, 120));
+      if (ws.readyState === WebSocket.OPEN)
+        ws.close(CLOSE_CODES.rateLimited, closeReason("rate-limited", reason));
     };
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers))
@@ -136,14 +138,14 @@ export function attachSync(options: {
       if (!frames.take(1) || !volume.take(bytes.byteLength)) {
         log.warn({ user: context.user.id }, "socket over its rate limit: closing it");
         context.rateLimited("too many messages on this connection, slow down");
-        metrics.socketRefused(4429);
+        metrics.socketRefused(CLOSE_CODES.rateLimited);
         return;
       }
       const message = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       if (!hasFrameHeader(message)) {
         log.warn({ user: context.user.id }, "malformed frame: closing the socket");
-        ws.close(4400, "malformed message");
-        metrics.socketRefused(4400);
+        ws.close(CLOSE_CODES.malformed, "malformed message");
+        metrics.socketRefused(CLOSE_CODES.malformed);
         return;
       }
       metrics.frameReceived();
@@ -152,7 +154,7 @@ export function attachSync(options: {
       } catch (error) {
         // A frame that is not a Hocuspocus message: drop this socket, keep serving everyone else.
         log.warn({ user: context.user.id, error: String(error) }, "malformed frame: closing the socket");
-        ws.close(4400, "malformed message");
+        ws.close(CLOSE_CODES.malformed, "malformed message");
       }
     });
     ws.on("close", (code, reason) => {
@@ -170,7 +172,7 @@ export function attachSync(options: {
     /** Sign-out, password change: the sessions' open sockets on this instance close at once (code 4401). */
     closeSessions(tokenHashes: readonly string[]) {
       for (const tokenHash of tokenHashes)
-        for (const ws of socketsBySession.get(tokenHash) ?? []) ws.close(4401, "signed out");
+        for (const ws of socketsBySession.get(tokenHash) ?? []) ws.close(CLOSE_CODES.signedOut, "signed out");
     },
     close() {
       for (const client of wss.clients) client.terminate();

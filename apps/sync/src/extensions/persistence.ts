@@ -5,6 +5,7 @@ import type {
   onLoadDocumentPayload,
   onStoreDocumentPayload,
 } from "@hocuspocus/server";
+import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
 import { askClientToRetry, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
@@ -19,9 +20,6 @@ import { inspectOnce } from "../writes/inspectUpdate.ts";
 
 /** Rows this instance appends to a document's log before a store folds them into its snapshot. */
 export const COMPACT_AFTER_ROWS = 100;
-
-const SYNC_STEP_2 = 1;
-const SYNC_UPDATE = 2;
 
 /**
  * Durable storage. Hocuspocus acknowledges an update (SyncStatus) once it is applied in memory and
@@ -109,7 +107,7 @@ export class Persistence implements Extension {
     context,
     connection,
   }: beforeSyncPayload): Promise<void> {
-    if (type !== SYNC_STEP_2 && type !== SYNC_UPDATE) return;
+    if (type !== messageYjsSyncStep2 && type !== messageYjsUpdate) return;
     // Hocuspocus applies nothing from a read-only connection; neither may the early apply below.
     if (connection.readOnly) return;
     if (!inspectOnce(document, payload).noop) {

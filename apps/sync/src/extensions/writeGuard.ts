@@ -11,6 +11,7 @@ import {
   reactionEmojisByMessage,
 } from "@chat/model";
 import type { afterHandleMessagePayload, beforeSyncPayload, Extension } from "@hocuspocus/server";
+import { messageYjsSyncStep1 } from "y-protocols/sync";
 import type * as Y from "yjs";
 import { type ConnectionContext, ForbiddenWrite, RateLimited, UpdateTooLarge } from "../context.ts";
 import type { AccountLimits } from "../limits/accountLimits.ts";
@@ -26,8 +27,6 @@ import {
   type Write,
 } from "../writes/inspectUpdate.ts";
 import { type MessageLookup, refuseWrites } from "../writes/rules.ts";
-
-const SYNC_STEP_1 = 0;
 
 /**
  * Largest single Yjs update the server decodes (SECURITY.md, "Limits"): 6 MiB, below the 8 MiB frame
@@ -67,7 +66,7 @@ export class WriteGuard implements Extension {
     context,
     connection,
   }: beforeSyncPayload): Promise<void> {
-    if (type === SYNC_STEP_1) return; // a state vector, no content
+    if (type === messageYjsSyncStep1) return; // a state vector, no content
     const { user } = context as ConnectionContext;
     if (payload.byteLength > MAX_UPDATE_BYTES) {
       const explanation = `${payload.byteLength} bytes, at most ${MAX_UPDATE_BYTES}`;
