@@ -41,10 +41,6 @@ export function isId(value: string): boolean {
   return ID_RE.test(value);
 }
 
-export function isRoomId(value: string): boolean {
-  return ID_RE.test(value) || DM_ROOM_RE.test(value);
-}
-
 /** Makes a random id. Uses the Web Crypto API, present in browsers and Node alike. */
 export function newId(): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";

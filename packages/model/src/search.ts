@@ -31,11 +31,11 @@ export interface SearchDocument {
 }
 
 /** Bumped when tokenising or stored fields change: a persisted index of another format is rebuilt. */
-export const SEARCH_INDEX_FORMAT = 1;
+const SEARCH_INDEX_FORMAT = 1;
 
 /** What the results list shows at most, overall and per room (a room filter shows them all in one room). */
-export const MAX_HITS = 40;
-export const HITS_PER_ROOM = 5;
+const MAX_HITS = 40;
+const HITS_PER_ROOM = 5;
 
 const LINK = /\bhttps?:\/\/\S|\bwww\.[^\s.]+\.\S|\bmailto:\S/i;
 
@@ -166,7 +166,7 @@ const SCORING: ScoringOptions = { prefixWeight: 0.5, fuzzyWeight: 0.3, bm25: { k
  * Prefix matching from two letters on (every word may still be being typed); one typo per four to
  * five letters from four letters on (at most two). Exact words weigh most, then prefixes, then typos.
  */
-export function planTerm(term: string): TermPlan {
+function planTerm(term: string): TermPlan {
   return {
     term,
     prefix: term.length >= 2,
