@@ -16,6 +16,8 @@ import { makeSnippet, normalizeTerm, type SnippetPart, tokenize } from "./search
  * Full-text search over messages with MiniSearch: what a message looks like in the index, how words
  * match (prefix while typing, fuzzy for typos, exact matches and recent messages first), how filters
  * apply, and how hits are grouped by room for the results list. Pure: the web app runs it in a worker.
+ * Imported as `@chat/model/search`, not through the package's main entry, so that the server (which
+ * never searches) does not load MiniSearch.
  */
 
 /** A message as the index holds it. Everything but `id` is stored, so results render without the room's documents. */
