@@ -15,3 +15,4 @@ export * from "./searchQuery.ts";
 export * from "./unread.ts";
 export * from "./userIndex.ts";
 export * from "./validation.ts";
+export * from "./writers.ts";
