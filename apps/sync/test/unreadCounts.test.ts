@@ -10,11 +10,11 @@ import {
   recordEdit,
   recordRead,
   recordSequenced,
-} from "../src/memberIndex/queries.ts";
+} from "../src/userIndex/queries.ts";
 import { createStorage, type TestStorage } from "./harness.ts";
 
 /**
- * The per-user index counts unread messages and mentions in SQL (memberIndex/queries.ts) so that any
+ * The per-user index counts unread messages and mentions in SQL (userIndex/queries.ts) so that any
  * instance can count without loading a room; the UI's "New messages" divider and the model's tests
  * use the model's rule (countUnread). Both must say the same thing on any history: random messages by
  * several people, mentions, edits that change them, deletions, read positions moved by repeated marks
@@ -96,7 +96,7 @@ async function randomHistory(random: () => number, people: readonly Person[]): P
       ...(line ? { event: { type: "member-added" as const, userId: pick(people).id } } : {}),
     });
   }
-  // Lines about the room take sequence numbers but are never recorded (the member index skips them).
+  // Lines about the room take sequence numbers but are never recorded (the user index skips them).
   const recorded = messages.filter((m) => m.event === undefined);
   await recordSequenced(
     db,

@@ -11,8 +11,8 @@ import type { RoomSegments } from "../docs/roomSegments.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { OpenDocuments } from "../limits/openDocuments.ts";
 import type { Logger } from "../log.ts";
-import { lastSeqOf, recordRead } from "../memberIndex/queries.ts";
 import { addMember, ensureDmRoom, getRoom, isMember } from "../rooms.ts";
+import { lastSeqOf, recordRead } from "../userIndex/queries.ts";
 
 /**
  * Who may open which document (DESIGN.md, "Identity and access"). The person comes from the session
