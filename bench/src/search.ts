@@ -1,17 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { parseQuery, resolveQuery, type SearchVocabulary } from "@chat/model";
 import {
   createSearchIndex,
   hasLink,
   loadSearchIndex,
-  parseQuery,
-  resolveQuery,
   type SearchDocument,
   type SearchIndex,
-  type SearchVocabulary,
   searchMessages,
   serializeSearchIndex,
   upsertSearchDocument,
-} from "@chat/model";
+} from "@chat/model/search";
 
 /**
  * The search benchmark: the same model code the web app's search worker runs (packages/model

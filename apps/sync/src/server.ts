@@ -11,13 +11,13 @@ import { UpdateLog } from "./docs/updateLog.ts";
 import { DocumentWriter } from "./docs/writer.ts";
 import { Access } from "./extensions/access.ts";
 import { AwarenessGuard } from "./extensions/awarenessGuard.ts";
-import { MemberIndex } from "./extensions/memberIndex.ts";
 import { Persistence } from "./extensions/persistence.ts";
 import { PresenceGuard } from "./extensions/presence.ts";
 import { ProjectionOnLoad } from "./extensions/projection.ts";
 import { createScaleOut } from "./extensions/scaleOut.ts";
 import { SegmentSealer } from "./extensions/segmentSealer.ts";
 import { Sequencer } from "./extensions/sequencer.ts";
+import { UserIndex } from "./extensions/userIndex.ts";
 import { WriteGuard } from "./extensions/writeGuard.ts";
 import { handleApi } from "./http/api.ts";
 import { sendError } from "./http/json.ts";
@@ -31,11 +31,11 @@ import { SegmentGrowth } from "./limits/segmentGrowth.ts";
 import { SignInThrottle } from "./limits/signInThrottle.ts";
 import { type LimitStore, MemoryLimitStore, RedisLimitStore } from "./limits/store.ts";
 import type { Logger } from "./log.ts";
-import { addMentionedPeople } from "./memberIndex/mentionInvites.ts";
 import { Metrics } from "./metrics.ts";
 import { countRefusals } from "./process/refusalCounts.ts";
 import { catchUnawaitedHooks } from "./process/unawaitedHooks.ts";
 import { attachSync } from "./socket.ts";
+import { addMentionedPeople } from "./userIndex/mentionInvites.ts";
 import { ClientIdRegistry } from "./writes/clientIds.ts";
 
 export interface ChatServer {
@@ -46,7 +46,7 @@ export interface ChatServer {
   db: Database;
   hocuspocus: Hocuspocus;
   sequencer: Sequencer;
-  memberIndex: MemberIndex;
+  userIndex: UserIndex;
   metrics: Metrics;
   /** Whether Redis is reachable; null when this instance runs alone (no REDIS_URL). */
   redisReady(): boolean | null;
@@ -79,14 +79,14 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
   const changes = new ServerChanges(updateLog);
   const persistence = new Persistence(db, updateLog, log, metrics);
   let writer: DocumentWriter | undefined;
-  const memberIndex = new MemberIndex(db, () => writer!, log);
+  const userIndex = new UserIndex(db, () => writer!, log);
   const sequencer = new Sequencer(db, changes, log, {
     recoveryDelayMs: scaleOut ? 3_000 : 0,
     metrics,
     stored: (documentName) => persistence.stored(documentName),
     onSequenced: async (roomId, documentName, document, messages) => {
       await addMentionedPeople(db, writer!, roomId, documentName, document, messages);
-      await memberIndex.messagesSequenced(roomId, messages);
+      await userIndex.messagesSequenced(roomId, messages);
     },
   });
   // The room documents this instance holds are the first place to look for a segment's listing.
@@ -108,7 +108,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       persistence, // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db, changes, log), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
-      memberIndex, // 40: members' unread and mention counts follow read positions and edits
+      userIndex, // 40: members' unread and mention counts follow read positions and edits
       new SegmentSealer(() => writer!, log), // 40: a full history segment gets a successor
     ].map((extension) =>
       countRefusals(
@@ -240,7 +240,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     db,
     hocuspocus,
     sequencer,
-    memberIndex,
+    userIndex,
     metrics,
     redisReady: () => (scaleOut ? scaleOut.ready() : null),
     close,

@@ -6,7 +6,7 @@
  * under ids at or above 2^32, which no device draws: a member who wrote under the server's id could
  * take the clock of its next change, and Yjs would then drop that change as a duplicate.
  */
-export const SERVER_CLIENT_ID_BASE = 2 ** 32;
+const SERVER_CLIENT_ID_BASE = 2 ** 32;
 
 /** A fresh id for the server to write under; ids stay far below 2^53, so they encode exactly. */
 export function serverClientId(): number {

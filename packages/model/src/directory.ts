@@ -41,16 +41,8 @@ export function findUserByUsername(doc: Y.Doc, username: string): UserEntry | un
   return undefined;
 }
 
-export function getUser(doc: Y.Doc, id: string): UserEntry | undefined {
-  return users(doc).get(id);
-}
-
 export function listPublicRooms(doc: Y.Doc): RoomEntry[] {
   return [...rooms(doc).values()].sort((a, b) => a.name.localeCompare(b.name));
-}
-
-export function getPublicRoom(doc: Y.Doc, id: string): RoomEntry | undefined {
-  return rooms(doc).get(id);
 }
 
 /** Calls back whenever anything in the directory changes (for UI signals). Returns the unsubscribe. */

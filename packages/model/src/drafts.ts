@@ -18,6 +18,18 @@ export function isDraftRoot(name: string): boolean {
   return name.startsWith(PREFIX) && name.length > PREFIX.length && name.length <= PREFIX.length + 64;
 }
 
+/**
+ * How many drafts a user index holds: the rooms' draft texts plus the live entries of the older
+ * `drafts` map (a string per room). Read from the document's roots as they are, without creating any
+ * (the server counts on a document that a refused update must leave untouched).
+ */
+export function draftCount(doc: Y.Doc): number {
+  let count = 0;
+  for (const item of doc.share.get(ROOTS.user.drafts)?._map.values() ?? []) if (!item.deleted) count++;
+  for (const name of doc.share.keys()) if (isDraftRoot(name)) count++;
+  return count;
+}
+
 const draftText = (doc: Y.Doc, roomId: string) => doc.getText(draftRootName(roomId));
 
 export function readDraft(doc: Y.Doc, roomId: string): string {

@@ -24,9 +24,3 @@ export function isMember(doc: Y.Doc, userId: string): boolean {
 export function listMembers(doc: Y.Doc): Member[] {
   return [...members(doc).values()].sort((a, b) => a.joinedAt - b.joinedAt);
 }
-
-export function observeMembers(doc: Y.Doc, callback: () => void): () => void {
-  const handler = () => callback();
-  members(doc).observe(handler);
-  return () => members(doc).unobserve(handler);
-}

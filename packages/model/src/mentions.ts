@@ -14,7 +14,7 @@ export function trimMentionName(raw: string): string {
 /**
  * Lower-cased usernames mentioned in a Markdown text, each once, in order of first mention. The
  * server refuses a message whose `mentions` differ from what this makes of its text, and reads
- * mentions from the text itself (apps/sync writes/rules.ts, memberIndex/textMentions.ts): changing
+ * mentions from the text itself (apps/sync writes/rules.ts, userIndex/textMentions.ts): changing
  * what counts as a mention needs SCHEMA_VERSION raised, or messages from apps still running the
  * older rule are refused.
  */

@@ -41,10 +41,6 @@ export function isId(value: string): boolean {
   return ID_RE.test(value);
 }
 
-export function isRoomId(value: string): boolean {
-  return ID_RE.test(value) || DM_ROOM_RE.test(value);
-}
-
 /** Makes a random id. Uses the Web Crypto API, present in browsers and Node alike. */
 export function newId(): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -87,7 +83,10 @@ export function parseDocName(name: string): DocRef | null {
   return null;
 }
 
-/** Names of the root types in each document. Only this package reads or writes them. */
+/**
+ * Names of the root types in each document. The model's functions read and write them; the server names
+ * them only to check and count what an update writes. Who may write each is in writers.ts.
+ */
 export const ROOTS = {
   directory: { users: "users", rooms: "rooms" },
   room: { meta: "meta", members: "members", reads: "reads", segments: "segments" },

@@ -16,6 +16,8 @@ import { makeSnippet, normalizeTerm, type SnippetPart, tokenize } from "./search
  * Full-text search over messages with MiniSearch: what a message looks like in the index, how words
  * match (prefix while typing, fuzzy for typos, exact matches and recent messages first), how filters
  * apply, and how hits are grouped by room for the results list. Pure: the web app runs it in a worker.
+ * Imported as `@chat/model/search`, not through the package's main entry, so that the server (which
+ * never searches) does not load MiniSearch.
  */
 
 /** A message as the index holds it. Everything but `id` is stored, so results render without the room's documents. */
@@ -31,11 +33,11 @@ export interface SearchDocument {
 }
 
 /** Bumped when tokenising or stored fields change: a persisted index of another format is rebuilt. */
-export const SEARCH_INDEX_FORMAT = 1;
+const SEARCH_INDEX_FORMAT = 1;
 
 /** What the results list shows at most, overall and per room (a room filter shows them all in one room). */
-export const MAX_HITS = 40;
-export const HITS_PER_ROOM = 5;
+const MAX_HITS = 40;
+const HITS_PER_ROOM = 5;
 
 const LINK = /\bhttps?:\/\/\S|\bwww\.[^\s.]+\.\S|\bmailto:\S/i;
 
@@ -166,7 +168,7 @@ const SCORING: ScoringOptions = { prefixWeight: 0.5, fuzzyWeight: 0.3, bm25: { k
  * Prefix matching from two letters on (every word may still be being typed); one typo per four to
  * five letters from four letters on (at most two). Exact words weigh most, then prefixes, then typos.
  */
-export function planTerm(term: string): TermPlan {
+function planTerm(term: string): TermPlan {
   return {
     term,
     prefix: term.length >= 2,

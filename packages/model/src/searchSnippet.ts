@@ -24,7 +24,7 @@ export interface SnippetPart {
 }
 
 /** The source with Markdown punctuation that reads as noise in one line ("**", "`", "[label](url)") removed. */
-export function plainText(markdown: string): string {
+function plainText(markdown: string): string {
   return markdown
     .replace(/!?\[([^\]]*)\]\([^)\s]*\)/g, "$1")
     .replace(/[*`~]+/g, "")

@@ -36,7 +36,7 @@ export function observeReads(doc: Y.Doc, callback: () => void): () => void {
  */
 export type CountedMessage = Pick<MessageView, "seq" | "author" | "mentions" | "deleted" | "event">;
 
-export function isUnreadFor(message: CountedMessage, userId: string, readSeq: number): boolean {
+function isUnreadFor(message: CountedMessage, userId: string, readSeq: number): boolean {
   return (
     message.seq !== null &&
     message.seq > readSeq &&
@@ -47,7 +47,7 @@ export function isUnreadFor(message: CountedMessage, userId: string, readSeq: nu
 }
 
 /** An unread message that mentions the person counts as a mention too. */
-export function mentionsFor(message: CountedMessage, username: string): boolean {
+function mentionsFor(message: CountedMessage, username: string): boolean {
   return message.mentions.includes(username.toLowerCase());
 }
 

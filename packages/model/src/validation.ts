@@ -8,7 +8,7 @@ import {
 /** What a person may call themselves: 2–32 of a–z, 0–9, dot, dash, underscore; starting with a letter or digit. */
 const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,31}$/;
 export const MIN_PASSWORD_LENGTH = 8;
-export const MAX_PASSWORD_LENGTH = 256;
+const MAX_PASSWORD_LENGTH = 256;
 
 /** Usernames are case-insensitive: stored and compared in lower case. */
 export function normalizeUsername(raw: string): string {

@@ -15,8 +15,8 @@ import {
 import type * as Y from "yjs";
 import { listAccounts } from "../auth/accounts.ts";
 import type { Queryable } from "../db/database.ts";
-import { entriesForUser, readPositionsOf } from "../memberIndex/queries.ts";
 import { getRoom, listMembers, listPublicRooms, toRoomMeta } from "../rooms.ts";
+import { entriesForUser, readPositionsOf } from "../userIndex/queries.ts";
 
 /**
  * Postgres holds accounts, rooms and membership; the documents the server writes (`directory`, the

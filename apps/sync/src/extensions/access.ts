@@ -1,4 +1,4 @@
-import { dmParticipants, parseDocName, SCHEMA_VERSION } from "@chat/model";
+import { canOpenRoom, dmParticipants, parseDocName, SCHEMA_VERSION } from "@chat/model";
 import type {
   connectedPayload,
   Extension,
@@ -11,8 +11,8 @@ import type { RoomSegments } from "../docs/roomSegments.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { OpenDocuments } from "../limits/openDocuments.ts";
 import type { Logger } from "../log.ts";
-import { lastSeqOf, recordRead } from "../memberIndex/queries.ts";
 import { addMember, ensureDmRoom, getRoom, isMember } from "../rooms.ts";
+import { lastSeqOf, recordRead } from "../userIndex/queries.ts";
 
 /**
  * Who may open which document (DESIGN.md, "Identity and access"). The person comes from the session
@@ -110,8 +110,10 @@ export class Access implements Extension {
       // A direct conversation just began: it enters both people's indexes.
       for (const member of dmParticipants(roomId) ?? []) await this.writer().refreshUserIndex(member);
     }
-    if (await isMember(this.db, roomId, userId)) return;
-    if (room.kind !== "channel") throw new Refusal("forbidden");
+    const member = await isMember(this.db, roomId, userId);
+    if (!canOpenRoom(room, member)) throw new Refusal("forbidden");
+    if (member) return;
+    // Opening a public room one is not in joins it.
     if (await addMember(this.db, roomId, userId, userId)) {
       // Joining a public room starts reading at its newest message, not with its whole history unread.
       await recordRead(this.db, roomId, userId, await lastSeqOf(this.db, roomId));

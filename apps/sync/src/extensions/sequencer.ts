@@ -44,7 +44,7 @@ export class Sequencer implements Extension {
   private readonly log: Logger;
 
   private readonly metrics: Metrics | undefined;
-  /** What else happens once messages have their numbers (member index, mention invites); awaited in turn. */
+  /** What else happens once messages have their numbers (user index, mention invites); awaited in turn. */
   private readonly onSequenced: SequencedHandler | undefined;
   /** Resolves once the client updates applied to a document so far are stored (persistence). */
   private readonly stored: (documentName: string) => Promise<void>;

@@ -11,9 +11,9 @@ import { RequestError } from "../auth/accounts.ts";
 import type { Session } from "../auth/sessions.ts";
 import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
-import { appendEventLine } from "../memberIndex/eventLines.ts";
-import { lastSeqOf, recordRead } from "../memberIndex/queries.ts";
 import { addMember, getRoom, isMember, listMembers, type RoomRow, toRoomMeta } from "../rooms.ts";
+import { appendEventLine } from "../userIndex/eventLines.ts";
+import { lastSeqOf, recordRead } from "../userIndex/queries.ts";
 import { readJson, sendJson } from "./json.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { isDraftRoot, ROOTS } from "@chat/model";
+import { draftCount } from "@chat/model";
 import type * as Y from "yjs";
 import type { MessageLookup } from "./rules.ts";
 
@@ -12,11 +12,7 @@ export function documentFacts(
   return {
     textLength: (root) => document.share.get(root)?._length ?? 0,
     hasRoot: (root) => document.share.has(root),
-    draftCount: () => {
-      let count = liveKeys(ROOTS.user.drafts).length;
-      for (const name of document.share.keys()) if (isDraftRoot(name)) count++;
-      return count;
-    },
+    draftCount: () => draftCount(document),
     mapSize: (root) => liveKeys(root).length,
     mapHas: (root, key) => {
       const item = rootMap(root)?.get(key);

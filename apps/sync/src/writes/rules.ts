@@ -1,5 +1,7 @@
 import {
+  type ClientWrittenRoot,
   canChangeMessage,
+  clientWrites,
   type DocRef,
   isDraftRoot,
   isMessageEdit,
@@ -220,46 +222,64 @@ export interface MessageLookup {
 
 const noMessages: MessageLookup = { message: () => undefined };
 
+/** A check of the values a client writes to one root (the table in the model says who may write it). */
+type ValueCheck = (userId: string, write: Write, lookup: MessageLookup) => string | null;
+
+/**
+ * The per-value check of every root a client writes (model ROOT_WRITERS), by root name: the type asks
+ * for exactly one check per client-written root, so a root opened to clients cannot go unchecked.
+ */
+const VALUE_CHECKS: { [Kind in DocRef["kind"]]: Record<ClientWrittenRoot<Kind>, ValueCheck> } = {
+  directory: {},
+  room: { reads: judgeReadMarker },
+  segment: { messages: judgeMessage, edits: judgeEdit, reactions: judgeReaction },
+  user: { drafts: judgeDraftEntry, settings: judgeSetting },
+};
+
 function judge(ref: DocRef, userId: string, write: Write, lookup: MessageLookup): string | null {
   if (write.root === null) return "nested types are not part of the schema";
-  switch (ref.kind) {
+  if (!clientWrites(ref.kind, write.root)) return serverOnly(ref.kind, write.root);
+  // A room's draft is a Y.Text of its own (model/drafts.ts), edited freely by the owner: only text.
+  if (ref.kind === "user" && isDraftRoot(write.root))
+    return write.op === "delete" || (write.key === null && write.text) ? null : "a draft holds text only";
+  const checks: Partial<Record<string, ValueCheck>> = VALUE_CHECKS[ref.kind];
+  const check = checks[write.root];
+  return check ? check(userId, write, lookup) : serverOnly(ref.kind, write.root);
+}
+
+function serverOnly(kind: DocRef["kind"], root: string): string {
+  switch (kind) {
     case "directory":
       return "the directory is written by the server only";
     case "user":
-      return judgeUserIndex(write);
+      return `"${root}" of the user index is written by the server only`;
     case "room":
-      return judgeRoom(userId, write);
+      return `"${root}" of a room is written by the server only`;
     case "segment":
-      if (write.root === ROOTS.segment.edits) return judgeEdit(userId, write, lookup);
-      if (write.root === ROOTS.segment.reactions) return judgeReaction(userId, write, lookup);
-      return judgeSegment(userId, write);
+      return `"${root}" of a history segment is written by the server only`;
   }
 }
 
-function judgeUserIndex(write: Write): string | null {
-  const { drafts, settings } = ROOTS.user;
-  // A room's draft is a Y.Text of its own (model/drafts.ts), edited freely by the owner: only text.
-  if (write.root !== null && isDraftRoot(write.root))
-    return write.op === "delete" || (write.key === null && write.text) ? null : "a draft holds text only";
-  if (write.root !== drafts && write.root !== settings)
-    return `"${write.root}" of the user index is written by the server only`;
+/** An entry of the user index's older `drafts` map (one string per room, before drafts were texts). */
+function judgeDraftEntry(_userId: string, write: Write): string | null {
   if (write.op === "delete") return null;
   if (write.key === null || write.values === null) return "user index entries must be plain map values";
-  if (
-    write.root === drafts &&
-    !write.values.every((v) => typeof v === "string" && v.length <= MAX_MESSAGE_LENGTH)
-  )
+  if (!write.values.every((v) => typeof v === "string" && v.length <= MAX_MESSAGE_LENGTH))
     return "a draft must be text within the message length limit";
-  if (write.root === settings)
-    for (const value of write.values) {
-      const problem = settingProblem(write.key, value);
-      if (problem) return problem;
-    }
   return null;
 }
 
-function judgeRoom(userId: string, write: Write): string | null {
-  if (write.root !== ROOTS.room.reads) return `"${write.root}" of a room is written by the server only`;
+function judgeSetting(_userId: string, write: Write): string | null {
+  if (write.op === "delete") return null;
+  if (write.key === null || write.values === null) return "user index entries must be plain map values";
+  for (const value of write.values) {
+    const problem = settingProblem(write.key, value);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+function judgeReadMarker(userId: string, write: Write): string | null {
   if (write.key !== userId) return "members move only their own read marker";
   if (write.op === "delete") return null;
   if (!write.values?.every((v) => Number.isSafeInteger(v) && (v as number) >= 0))
@@ -267,9 +287,7 @@ function judgeRoom(userId: string, write: Write): string | null {
   return null;
 }
 
-function judgeSegment(userId: string, write: Write): string | null {
-  if (write.root !== ROOTS.segment.messages)
-    return `"${write.root}" of a history segment is written by the server only`;
+function judgeMessage(userId: string, write: Write): string | null {
   if (write.op === "delete") return "messages are never removed; delete one with a deletion record";
   if (write.key !== null || write.values === null) return "messages are plain records in the message list";
   for (const value of write.values) {

@@ -1,4 +1,5 @@
-import { parseQuery, type SearchResults as Results, resolveQuery } from "@chat/model";
+import { parseQuery, resolveQuery } from "@chat/model";
+import type { SearchResults as Results } from "@chat/model/search";
 import { createEffect, createSignal, on, onCleanup, onMount, Show } from "solid-js";
 import { useWorkspace } from "../sync/workspace";
 import { revealAgain } from "./revealMessage";

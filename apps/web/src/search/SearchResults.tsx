@@ -1,4 +1,4 @@
-import type { SearchResults as Results, RoomResults, SearchHit } from "@chat/model";
+import type { SearchResults as Results, RoomResults, SearchHit } from "@chat/model/search";
 import { For, Show } from "solid-js";
 import { RoomGlyph } from "../components/Icons";
 import { Link } from "../components/Link";

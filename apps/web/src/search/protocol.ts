@@ -1,4 +1,5 @@
-import type { ListLimits, MessageView, RoomKind, SearchRequest, SearchResults } from "@chat/model";
+import type { MessageView, RoomKind, SearchRequest } from "@chat/model";
+import type { ListLimits, SearchResults } from "@chat/model/search";
 
 /** Messages between the page and the search worker (searchWorker.ts). */
 

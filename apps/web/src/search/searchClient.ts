@@ -1,4 +1,5 @@
-import type { ListLimits, SearchRequest, SearchResults } from "@chat/model";
+import type { SearchRequest } from "@chat/model";
+import type { ListLimits, SearchResults } from "@chat/model/search";
 import { type Accessor, createSignal } from "solid-js";
 import { searchStoreName } from "./indexStore";
 import type {

@@ -8,7 +8,7 @@ import {
   serializeSearchIndex,
   toSearchDocument,
   upsertSearchDocument,
-} from "@chat/model";
+} from "@chat/model/search";
 import { openSearchStore, readSearchIndex, writeSearchIndex } from "./indexStore";
 import type {
   FedMessage,

@@ -27,7 +27,7 @@ import {
  */
 const enabled = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
 
-describe.runIf(enabled)("the member index across instances", () => {
+describe.runIf(enabled)("the user index across instances", () => {
   let storage: TestStorage;
   let one: TestServer;
   let two: TestServer;

@@ -38,7 +38,7 @@ afterAll(async () => {
   await storage?.dispose();
 });
 
-describe("the member index under a full room", () => {
+describe("the user index under a full room", () => {
   it("counts a message in all 50 members' indexes well within 200 ms", async () => {
     const alice = await signUp(server, "alice");
     const { body } = await api(

@@ -17,10 +17,10 @@ import type { ConnectionContext } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { Logger } from "../log.ts";
-import { entriesForRoom, recordEdit, recordRead, recordSequenced } from "../memberIndex/queries.ts";
-import { withMentionsFromText } from "../memberIndex/textMentions.ts";
+import { entriesForRoom, recordEdit, recordRead, recordSequenced } from "../userIndex/queries.ts";
+import { withMentionsFromText } from "../userIndex/textMentions.ts";
 
-/** Least time between the starts of two recounts of one room (see MemberIndex). */
+/** Least time between the starts of two recounts of one room (see UserIndex). */
 export const RECOUNT_SPACING_MS = 150;
 
 /**
@@ -30,17 +30,17 @@ export const RECOUNT_SPACING_MS = 150;
  *
  * Like the sequencer, an instance acts only on what its own clients sent (origin "connection"); the
  * user documents it writes through direct connections reach clients on other instances through
- * Redis. Counts come from Postgres (memberIndex/queries.ts), so any instance can count for any member.
+ * Redis. Counts come from Postgres (userIndex/queries.ts), so any instance can count for any member.
  * Recounts of one room run one at a time and coalesce, and start at most every `RECOUNT_SPACING_MS`:
  * the first after a quiet moment at once, those asked for meanwhile together at the end of the
  * interval. So a busy room costs a few recounts a second, not one per message: each is a query and a
  * write to every member's index (a room of 50 people and a message every 50 ms meant 1,000 index
  * writes a second). The spacing keeps the index within about 200 ms of the messages (issue 3).
  */
-export class MemberIndex implements Extension {
+export class UserIndex implements Extension {
   // After the sequencer (50): onChange sees read positions and edits once they are applied.
   priority = 40;
-  extensionName = "member-index";
+  extensionName = "user-index";
 
   private readonly db: Database;
   private readonly writer: () => DocumentWriter;
@@ -85,7 +85,7 @@ export class MemberIndex implements Extension {
         await this.recount(ref.roomId, null);
       }
     } catch (error) {
-      this.log.error({ doc: documentName, error: String(error) }, "cannot update the member index");
+      this.log.error({ doc: documentName, error: String(error) }, "cannot update the user index");
     }
   }
 
