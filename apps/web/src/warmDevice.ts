@@ -1,7 +1,7 @@
-import { rememberedDeviceUser } from "./deviceUser";
-import { matchRoute } from "./routes";
-import { prefetchFirstScreen } from "./sync/firstScreenRows";
-import { hasTail } from "./sync/tailKey";
+import { rememberedDeviceUser } from "./device/deviceUser";
+import { prefetchFirstScreen } from "./device/firstScreenRows";
+import { hasTail } from "./device/tailKey";
+import { matchRoute } from "./lib/routes";
 
 /**
  * When this device remembers who was signed in, start opening their device database now, while the

@@ -1,5 +1,5 @@
 import { createResource, createSignal, For, onMount, Show } from "solid-js";
-import { createInvite, type Invite, listInvites, revokeInvite } from "../api";
+import { createInvite, type Invite, listInvites, revokeInvite } from "../lib/api";
 import "./security.css";
 
 const EXPIRY_CHOICES = [

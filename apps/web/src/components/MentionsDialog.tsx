@@ -1,9 +1,9 @@
 import { dmRoomId } from "@chat/model";
 import { For, onMount, Show } from "solid-js";
-import { formatLongTime, formatMessageTime, isoTime } from "../format";
-import { dmPath, roomPath } from "../router";
-import { useWorkspace } from "../sync/workspace";
-import { Link } from "./Link";
+import { formatLongTime, formatMessageTime, isoTime } from "../lib/format";
+import { dmPath, roomPath } from "../lib/router";
+import { useWorkspace } from "../state/workspace";
+import { Link } from "../ui/Link";
 
 /**
  * Dialog "Mentions": the messages that mentioned me (newest first), from my index `user:<id>`, each

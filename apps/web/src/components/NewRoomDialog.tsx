@@ -1,7 +1,7 @@
 import { normalizeRoomName, roomNameProblem } from "@chat/model";
 import { createSignal, onMount, Show } from "solid-js";
-import { createRoom } from "../api";
-import { navigate, roomPath } from "../router";
+import { createRoom } from "../lib/api";
+import { navigate, roomPath } from "../lib/router";
 
 /**
  * Dialog "New room": a name and "Private". POST /api/rooms; the server's refusal is shown in role=alert

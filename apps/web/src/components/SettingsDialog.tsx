@@ -1,6 +1,6 @@
 import { MIN_PASSWORD_LENGTH, passwordProblem } from "@chat/model";
 import { createResource, createSignal, onMount, Show } from "solid-js";
-import { changePassword, getWorkspace, setInviteOnly } from "../api";
+import { changePassword, getWorkspace, setInviteOnly } from "../lib/api";
 import "./security.css";
 
 /**

@@ -1,6 +1,6 @@
 import { parseQuery, type SearchResults as Results, resolveQuery } from "@chat/model";
 import { createEffect, createSignal, on, onCleanup, onMount, Show } from "solid-js";
-import { useWorkspace } from "../sync/workspace";
+import { useWorkspace } from "../state/workspace";
 import { revealAgain } from "./revealMessage";
 import { SearchHelp } from "./SearchHelp";
 import { SearchResults } from "./SearchResults";

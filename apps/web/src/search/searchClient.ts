@@ -1,6 +1,6 @@
 import type { ListLimits, SearchRequest, SearchResults } from "@chat/model";
 import { type Accessor, createSignal } from "solid-js";
-import { searchStoreName } from "./indexStore";
+import { searchStoreName } from "../device/searchIndexStore";
 import type {
   FedMessage,
   FromSearchWorker,

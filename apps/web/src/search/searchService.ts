@@ -1,8 +1,8 @@
 import { dmParticipants, type RoomKind, type SearchVocabulary } from "@chat/model";
 import { type Accessor, createEffect, createMemo, createSignal, onCleanup } from "solid-js";
-import { afterNextPaint } from "../afterPaint";
-import { dmPath, roomPath } from "../router";
-import type { Workspace } from "../sync/workspace";
+import { afterNextPaint } from "../lib/afterPaint";
+import { dmPath, roomPath } from "../lib/router";
+import type { Workspace } from "../state/workspace";
 import { feedSearch, type SearchFeeder } from "./feeder";
 import { createSearchClient, type SearchClient } from "./searchClient";
 

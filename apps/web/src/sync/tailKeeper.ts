@@ -1,6 +1,6 @@
 import { listMessages, messageCount, observeMessages } from "@chat/model";
+import { TAIL_SIZE, tailNewest, writeTail } from "../device/roomTail";
 import type { DocHandle } from "./docs";
-import { TAIL_SIZE, tailNewest, writeTail } from "./roomTail";
 
 /**
  * Keeps the cached tail (roomTail.ts) of a room that is not on screen up to date from its newest

@@ -1,12 +1,12 @@
 import { SCHEMA_VERSION } from "@chat/model";
 import { createSignal } from "solid-js";
-import * as api from "./api";
-import { forgetDeviceUser, rememberDeviceUser, rememberedDeviceUser } from "./deviceUser";
-import { loginPathFor, navigate, path, search } from "./router";
-import { deleteSearchStore } from "./search/indexStore";
-import { wipeLocalData } from "./sync/deviceDatabase";
-import { forgetNavSnapshot } from "./sync/navSnapshot";
-import { forgetTails } from "./sync/roomTail";
+import { wipeLocalData } from "../device/deviceDatabase";
+import { forgetDeviceUser, rememberDeviceUser, rememberedDeviceUser } from "../device/deviceUser";
+import { forgetNavSnapshot } from "../device/navSnapshot";
+import { forgetTails } from "../device/roomTail";
+import { deleteSearchStore } from "../device/searchIndexStore";
+import * as api from "../lib/api";
+import { loginPathFor, navigate, path, search } from "../lib/router";
 
 /**
  * Who is signed in. `loading` until GET /api/session has answered once; then signed in or out.

@@ -24,17 +24,17 @@ import {
   onCleanup,
   useContext,
 } from "solid-js";
-import type { User } from "../api";
-import { htmlForStorage } from "../messageHtml";
-import { markOutdated, sessionLost } from "../session";
-import { type Connection, createConnection } from "./connection";
-import { createDeviceSync } from "./deviceSync";
-import { createDocRegistry, type DocHandle, type DocRegistry } from "./docs";
-import { withNavSnapshot } from "./navSnapshot";
+import { withNavSnapshot } from "../device/navSnapshot";
+import type { User } from "../lib/api";
+import { htmlForStorage } from "../lib/messageHtml";
+import { type Connection, createConnection } from "../sync/connection";
+import { createDeviceSync } from "../sync/deviceSync";
+import { createDocRegistry, type DocHandle, type DocRegistry } from "../sync/docs";
+import { keepTail } from "../sync/tailKeeper";
 import { createPendingTracker } from "./pending";
 import { onlineIds } from "./presence";
+import { markOutdated, sessionLost } from "./session";
 import { observed, reuseUnchanged } from "./signals";
-import { keepTail } from "./tailKeeper";
 
 /**
  * Everything a signed-in person's screens share: the socket, the document registry, and the two
