@@ -1,10 +1,7 @@
 import { SCHEMA_VERSION } from "@chat/model";
 import { createSignal } from "solid-js";
-import { wipeLocalData } from "../device/deviceDatabase";
 import { forgetDeviceUser, rememberDeviceUser, rememberedDeviceUser } from "../device/deviceUser";
-import { forgetNavSnapshot } from "../device/navSnapshot";
-import { forgetTails } from "../device/roomTail";
-import { deleteSearchStore } from "../device/searchIndexStore";
+import { forgetDevice } from "../device/forgetDevice";
 import * as api from "../lib/api";
 import { loginPathFor, navigate, path, search } from "../lib/router";
 
@@ -80,14 +77,11 @@ export async function signOut(): Promise<void> {
   try {
     await api.logOut();
   } finally {
+    // Signed out first: that unmounts the workspace, closing its documents and the search worker.
     setState({ status: "signed-out" });
-    forgetDeviceUser();
+    const forgetting = forgetDevice(user?.id ?? null);
     navigate("/login");
-    // Signing out closed the search worker; the person's search index leaves this device too.
-    if (user) await deleteSearchStore(user.id).catch(() => {});
-    if (user) forgetTails(user.id);
-    if (user) forgetNavSnapshot(user.id);
-    if (user) await wipeLocalData(user.id).catch((error) => console.error("cannot wipe device data", error));
+    await forgetting;
   }
 }
 
