@@ -36,7 +36,8 @@ export function createSearchService(workspace: Workspace): SearchService {
   let cancelIdle = () => {};
   const start = afterNextPaint(() => {
     // And when the page is idle: the room on screen decodes its newest segment first.
-    const startFeeding = () => setFeeder(feedSearch(workspace.registry, workspace.index, client));
+    const startFeeding = () =>
+      setFeeder(feedSearch(workspace.registry, workspace.roomFollower, workspace.index, client));
     if (typeof requestIdleCallback !== "function") return startFeeding();
     const idle = requestIdleCallback(startFeeding, { timeout: 500 });
     cancelIdle = () => cancelIdleCallback(idle);
