@@ -1,11 +1,11 @@
 import { createEffect, createMemo, Match, Switch } from "solid-js";
-import { Shell } from "./components/Shell";
 import { UpdatePrompt } from "./components/UpdatePrompt";
+import { loginPathFor, matchRoute, navigate, path, safeNext, search } from "./lib/router";
 import { Login } from "./pages/Login";
+import { Shell } from "./pages/Shell";
 import { Signup } from "./pages/Signup";
-import { loginPathFor, matchRoute, navigate, path, safeNext, search } from "./router";
-import { currentUser, loadSession, session } from "./session";
-import { WorkspaceProvider } from "./sync/workspace";
+import { currentUser, loadSession, session } from "./state/session";
+import { WorkspaceProvider } from "./state/workspace";
 
 /**
  * Top level: which screen for which URL and session. Signed-out visits to app pages go to /login

@@ -2,9 +2,9 @@
 import "./warmDevice";
 import { render } from "solid-js/web";
 import { App } from "./App";
-import { loadMarkdown } from "./messageHtml";
-import { loadSession } from "./session";
-import { firstScreenRead } from "./sync/firstScreenRows";
+import { firstScreenRead } from "./device/firstScreenRows";
+import { loadMarkdown } from "./lib/messageHtml";
+import { loadSession } from "./state/session";
 import "./styles.css";
 
 /**

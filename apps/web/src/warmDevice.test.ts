@@ -38,12 +38,12 @@ describe("the first-screen entry", () => {
     const { files, packages } = graph(resolve(here, "warmDevice.ts"));
     expect(packages).toEqual([]);
     expect(files.map((file) => file.slice(here.length + 1)).sort()).toEqual([
-      "afterPaint.ts",
-      "deviceUser.ts",
-      "routes.ts",
-      "sync/deviceDatabase.ts",
-      "sync/firstScreenRows.ts",
-      "sync/tailKey.ts",
+      "device/deviceDatabase.ts",
+      "device/deviceUser.ts",
+      "device/firstScreenRows.ts",
+      "device/tailKey.ts",
+      "lib/afterPaint.ts",
+      "lib/routes.ts",
       "warmDevice.ts",
     ]);
   });

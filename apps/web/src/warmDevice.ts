@@ -1,12 +1,12 @@
-import { rememberedDeviceUser } from "./deviceUser";
-import { matchRoute } from "./routes";
-import { prefetchFirstScreen } from "./sync/firstScreenRows";
-import { hasTail } from "./sync/tailKey";
+import { rememberedDeviceUser } from "./device/deviceUser";
+import { prefetchFirstScreen } from "./device/firstScreenRows";
+import { hasTail } from "./device/tailKey";
+import { matchRoute } from "./lib/routes";
 
 /**
  * When this device remembers who was signed in, start opening their device database now, while the
  * rest of the app is still being loaded (cold start from the device), and read what the first screen
- * shows in the same breath (sync/firstScreenRows.ts).
+ * shows in the same breath (device/firstScreenRows.ts).
  *
  * In a build this is an entry of its own, a few kilobytes that index.html runs before the app's main
  * chunk (vite.config.ts): it starts IndexedDB ~50 ms earlier than waiting for the main chunk (240 kB)

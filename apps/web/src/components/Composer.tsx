@@ -1,5 +1,5 @@
 import { createEffect, createSignal, Show } from "solid-js";
-import type { DraftBinding } from "../sync/drafts";
+import type { DraftBinding } from "../state/drafts";
 import { createMentionTypeahead } from "./MentionTypeahead";
 
 /**

@@ -1,8 +1,8 @@
 import { createEffect, createSignal, onCleanup, Show } from "solid-js";
 import { SearchBox } from "../search/SearchBox";
-import { signOut } from "../session";
+import { signOut } from "../state/session";
+import { useWorkspace } from "../state/workspace";
 import type { ConnectionState } from "../sync/connection";
-import { useWorkspace } from "../sync/workspace";
 import { HeaderActions } from "./HeaderActions";
 import { PendingBadge } from "./PendingBadge";
 

@@ -1,7 +1,7 @@
 import { createSignal, Show } from "solid-js";
 import { Portal } from "solid-js/web";
-import { useWorkspace } from "../sync/workspace";
-import { AddPersonIcon, GearIcon } from "./Icons";
+import { useWorkspace } from "../state/workspace";
+import { AddPersonIcon, GearIcon } from "../ui/Icons";
 import { InviteDialog } from "./InviteDialog";
 import { SettingsDialog } from "./SettingsDialog";
 

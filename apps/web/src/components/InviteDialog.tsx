@@ -1,5 +1,6 @@
-import { createResource, createSignal, For, onMount, Show } from "solid-js";
-import { createInvite, type Invite, listInvites, revokeInvite } from "../api";
+import { createResource, createSignal, For, Show } from "solid-js";
+import { createInvite, type Invite, listInvites, revokeInvite } from "../lib/api";
+import { Modal } from "../ui/Modal";
 import "./security.css";
 
 const EXPIRY_CHOICES = [
@@ -31,13 +32,6 @@ export function InviteDialog(props: { isAdmin: boolean; onClose: () => void }) {
   const [created, setCreated] = createSignal<string | null>(null);
   const [copied, setCopied] = createSignal(false);
   const [invites, { refetch }] = createResource(listInvites);
-
-  onMount(() => {
-    dialog.addEventListener("click", (event) => {
-      if (event.target === dialog) dialog.close();
-    });
-    dialog.showModal();
-  });
 
   const create = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -87,12 +81,7 @@ export function InviteDialog(props: { isAdmin: boolean; onClose: () => void }) {
   };
 
   return (
-    <dialog
-      ref={dialog}
-      class="dialog dialog-wide"
-      aria-labelledby="invite-title"
-      onClose={() => props.onClose()}
-    >
+    <Modal ref={dialog} class="dialog-wide" labelledBy="invite-title" onClose={props.onClose}>
       <div class="dialog-card">
         <h2 id="invite-title">Invite people</h2>
         <p class="dialog-intro">
@@ -186,7 +175,7 @@ export function InviteDialog(props: { isAdmin: boolean; onClose: () => void }) {
           </button>
         </div>
       </div>
-    </dialog>
+    </Modal>
   );
 }
 

@@ -1,11 +1,11 @@
 import { dmRoomId } from "@chat/model";
 import { createMemo, createSignal, For, Show } from "solid-js";
 import { Portal } from "solid-js/web";
-import { hueFor, initial } from "../format";
-import { dmPath, path, roomPath } from "../router";
-import { useWorkspace } from "../sync/workspace";
-import { RoomGlyph } from "./Icons";
-import { Link } from "./Link";
+import { hueFor, initial } from "../lib/format";
+import { dmPath, path, roomPath } from "../lib/router";
+import { useWorkspace } from "../state/workspace";
+import { RoomGlyph } from "../ui/Icons";
+import { Link } from "../ui/Link";
 import { MentionsDialog } from "./MentionsDialog";
 import { NewRoomDialog } from "./NewRoomDialog";
 import { NotificationsToggle } from "./NotificationsToggle";

@@ -1,9 +1,10 @@
 import { dmRoomId } from "@chat/model";
-import { For, onMount, Show } from "solid-js";
-import { formatLongTime, formatMessageTime, isoTime } from "../format";
-import { dmPath, roomPath } from "../router";
-import { useWorkspace } from "../sync/workspace";
-import { Link } from "./Link";
+import { For, Show } from "solid-js";
+import { formatLongTime, formatMessageTime, isoTime } from "../lib/format";
+import { dmPath, roomPath } from "../lib/router";
+import { useWorkspace } from "../state/workspace";
+import { Link } from "../ui/Link";
+import { Modal } from "../ui/Modal";
 
 /**
  * Dialog "Mentions": the messages that mentioned me (newest first), from my index `user:<id>`, each
@@ -12,12 +13,6 @@ import { Link } from "./Link";
 export function MentionsDialog(props: { onClose: () => void; onNavigate: () => void }) {
   const workspace = useWorkspace();
   let dialog!: HTMLDialogElement;
-  onMount(() => {
-    dialog.addEventListener("click", (event) => {
-      if (event.target === dialog) dialog.close();
-    });
-    dialog.showModal();
-  });
 
   const place = (roomId: string): { label: string; href: string } => {
     const entry = workspace.indexEntry(roomId);
@@ -31,12 +26,7 @@ export function MentionsDialog(props: { onClose: () => void; onNavigate: () => v
   };
 
   return (
-    <dialog
-      ref={dialog}
-      class="dialog mentions-dialog"
-      aria-labelledby="mentions-title"
-      onClose={() => props.onClose()}
-    >
+    <Modal ref={dialog} class="mentions-dialog" labelledBy="mentions-title" onClose={props.onClose}>
       <div class="dialog-card">
         <h2 id="mentions-title">Mentions</h2>
         <Show
@@ -84,6 +74,6 @@ export function MentionsDialog(props: { onClose: () => void; onNavigate: () => v
           </button>
         </div>
       </div>
-    </dialog>
+    </Modal>
   );
 }

@@ -1,8 +1,8 @@
 import { groupedReactions, type MessageView, toggleReaction, type UserEntry } from "@chat/model";
 import { createMemo, createSignal, Show } from "solid-js";
-import { dayKey, dayLabel, GROUP_WINDOW_MS } from "../days";
-import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../format";
-import { messageHtml } from "../messageHtml";
+import { dayKey, dayLabel, GROUP_WINDOW_MS } from "../lib/days";
+import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../lib/format";
+import { messageHtml } from "../lib/messageHtml";
 import { messageElementId } from "../search/revealMessage";
 import { ReactionPicker, Reactions, type ReactionTarget } from "./Reactions";
 

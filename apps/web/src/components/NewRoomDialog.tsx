@@ -1,7 +1,8 @@
 import { normalizeRoomName, roomNameProblem } from "@chat/model";
-import { createSignal, onMount, Show } from "solid-js";
-import { createRoom } from "../api";
-import { navigate, roomPath } from "../router";
+import { createSignal, Show } from "solid-js";
+import { createRoom } from "../lib/api";
+import { navigate, roomPath } from "../lib/router";
+import { Modal } from "../ui/Modal";
 
 /**
  * Dialog "New room": a name and "Private". POST /api/rooms; the server's refusal is shown in role=alert
@@ -12,15 +13,6 @@ export function NewRoomDialog(props: { onClose: () => void; onCreated: () => voi
   let nameInput!: HTMLInputElement;
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
-
-  onMount(() => {
-    // A click on the backdrop (outside the card) closes it, like Escape and "Cancel".
-    dialog.addEventListener("click", (event) => {
-      if (event.target === dialog) dialog.close();
-    });
-    dialog.showModal();
-    nameInput.focus();
-  });
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -49,7 +41,7 @@ export function NewRoomDialog(props: { onClose: () => void; onCreated: () => voi
   };
 
   return (
-    <dialog ref={dialog} class="dialog" aria-labelledby="new-room-title" onClose={() => props.onClose()}>
+    <Modal ref={dialog} labelledBy="new-room-title" focus={() => nameInput} onClose={props.onClose}>
       <form class="dialog-card" onSubmit={submit} aria-busy={busy()} novalidate>
         <h2 id="new-room-title">New room</h2>
         <p class="dialog-intro">Rooms are where your team talks about a topic.</p>
@@ -97,6 +89,6 @@ export function NewRoomDialog(props: { onClose: () => void; onCreated: () => voi
           </button>
         </div>
       </form>
-    </dialog>
+    </Modal>
   );
 }

@@ -1,6 +1,6 @@
 import { createSignal, onCleanup, onMount, Show } from "solid-js";
-import { NOTIFICATIONS_KEY, watchForNotifications } from "../sync/notifier";
-import { useWorkspace } from "../sync/workspace";
+import { NOTIFICATIONS_KEY, watchForNotifications } from "../state/notifier";
+import { useWorkspace } from "../state/workspace";
 
 /**
  * "Turn on notifications": the browser asks for permission only when the person presses it (never on

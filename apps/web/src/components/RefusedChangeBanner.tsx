@@ -1,5 +1,5 @@
 import { Show } from "solid-js";
-import { useWorkspace } from "../sync/workspace";
+import { useWorkspace } from "../state/workspace";
 
 /**
  * Says when the server refused a change made on this device (a write that breaks the rules, docs/api.md

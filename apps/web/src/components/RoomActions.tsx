@@ -1,9 +1,9 @@
 import { canAddPeople, canManageRoom, type RoomMeta } from "@chat/model";
 import { createSignal, For, Show } from "solid-js";
 import { Portal } from "solid-js/web";
-import { addPerson, updateRoom } from "../api";
-import { useWorkspace } from "../sync/workspace";
-import { AddPersonIcon, GearIcon } from "./Icons";
+import { addPerson, updateRoom } from "../lib/api";
+import { useWorkspace } from "../state/workspace";
+import { AddPersonIcon, GearIcon } from "../ui/Icons";
 import { RoomDialog } from "./RoomDialog";
 
 /**

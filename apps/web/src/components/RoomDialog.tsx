@@ -1,4 +1,5 @@
-import { createSignal, type JSX, onMount, Show } from "solid-js";
+import { createSignal, type JSX, Show } from "solid-js";
+import { Modal } from "../ui/Modal";
 
 /**
  * A modal dialog with a form: a title (its accessible name), fields, the server's refusal in
@@ -17,14 +18,6 @@ export function RoomDialog(props: {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
 
-  onMount(() => {
-    dialog.addEventListener("click", (event) => {
-      if (event.target === dialog) dialog.close();
-    });
-    dialog.showModal();
-    dialog.querySelector<HTMLElement>("input, textarea")?.focus();
-  });
-
   const run = async (work: () => Promise<void>) => {
     if (busy()) return;
     setBusy(true);
@@ -40,7 +33,12 @@ export function RoomDialog(props: {
   };
 
   return (
-    <dialog ref={dialog} class="dialog" aria-label={props.title} onClose={() => props.onClose()}>
+    <Modal
+      ref={dialog}
+      label={props.title}
+      focus={(element) => element.querySelector<HTMLElement>("input, textarea")}
+      onClose={props.onClose}
+    >
       <form
         class="dialog-card"
         aria-busy={busy()}
@@ -71,6 +69,6 @@ export function RoomDialog(props: {
           </button>
         </div>
       </form>
-    </dialog>
+    </Modal>
   );
 }

@@ -12,17 +12,17 @@ import {
   roomDocName,
 } from "@chat/model";
 import { createEffect, createMemo, createSignal, Match, Show, Switch } from "solid-js";
-import { outdated } from "../session";
+import { useDraft } from "../state/drafts";
+import { useRoomHistory } from "../state/history";
+import { showConversationTitle } from "../state/pageTitle";
+import { typingNames, typingReporter } from "../state/presence";
+import { roomLife } from "../state/roomLife";
+import { outdated } from "../state/session";
+import { observedIn, reuseUnchanged, useDocument } from "../state/signals";
+import { useWorkspace } from "../state/workspace";
 import type { Refusal } from "../sync/docs";
-import { useDraft } from "../sync/drafts";
-import { useRoomHistory } from "../sync/history";
-import { showConversationTitle } from "../sync/pageTitle";
-import { typingNames, typingReporter } from "../sync/presence";
-import { roomLife } from "../sync/roomLife";
-import { observedIn, reuseUnchanged, useDocument } from "../sync/signals";
-import { useWorkspace } from "../sync/workspace";
+import { RoomGlyph } from "../ui/Icons";
 import { Composer } from "./Composer";
-import { RoomGlyph } from "./Icons";
 import { MessageList } from "./MessageList";
 import { RoomActions } from "./RoomActions";
 import { TypingIndicator } from "./TypingIndicator";

@@ -1,6 +1,7 @@
 import { MIN_PASSWORD_LENGTH, passwordProblem } from "@chat/model";
-import { createResource, createSignal, onMount, Show } from "solid-js";
-import { changePassword, getWorkspace, setInviteOnly } from "../api";
+import { createResource, createSignal, Show } from "solid-js";
+import { changePassword, getWorkspace, setInviteOnly } from "../lib/api";
+import { Modal } from "../ui/Modal";
 import "./security.css";
 
 /**
@@ -11,16 +12,8 @@ export function SettingsDialog(props: { isAdmin: boolean; onClose: () => void })
   let dialog!: HTMLDialogElement;
   let currentInput!: HTMLInputElement;
 
-  onMount(() => {
-    dialog.addEventListener("click", (event) => {
-      if (event.target === dialog) dialog.close();
-    });
-    dialog.showModal();
-    currentInput.focus();
-  });
-
   return (
-    <dialog ref={dialog} class="dialog" aria-labelledby="settings-title" onClose={() => props.onClose()}>
+    <Modal ref={dialog} labelledBy="settings-title" focus={() => currentInput} onClose={props.onClose}>
       <div class="dialog-card">
         <h2 id="settings-title">Settings</h2>
         <PasswordForm currentInput={(input) => (currentInput = input)} />
@@ -33,7 +26,7 @@ export function SettingsDialog(props: { isAdmin: boolean; onClose: () => void })
           </button>
         </div>
       </div>
-    </dialog>
+    </Modal>
   );
 }
 

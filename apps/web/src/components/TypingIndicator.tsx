@@ -1,4 +1,4 @@
-import { typingText } from "../sync/presence";
+import { typingText } from "../state/presence";
 
 /** `role=status` "Typing": who else is typing in this room, empty when nobody is. */
 export function TypingIndicator(props: { names: readonly string[] }) {

@@ -1,6 +1,6 @@
 import { useRegisterSW } from "virtual:pwa-register/solid";
 import { Show } from "solid-js";
-import { outdated } from "../session";
+import { outdated } from "../state/session";
 
 /**
  * Registers the service worker and says when this copy of the app is behind: a new deployment is

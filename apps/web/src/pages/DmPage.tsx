@@ -1,8 +1,8 @@
 import { dmRoomId, findUserByUsername, normalizeUsername, observeDirectory } from "@chat/model";
 import { createMemo, Match, Switch } from "solid-js";
 import { RoomView } from "../components/RoomView";
-import { observed } from "../sync/signals";
-import { useWorkspace } from "../sync/workspace";
+import { observed } from "../state/signals";
+import { useWorkspace } from "../state/workspace";
 
 /** `/dm/<username>`: the direct conversation with that person (the server creates it on first open). */
 export function DmPage(props: { username: string }) {

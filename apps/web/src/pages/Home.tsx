@@ -1,5 +1,5 @@
 import { Show } from "solid-js";
-import { useWorkspace } from "../sync/workspace";
+import { useWorkspace } from "../state/workspace";
 
 /**
  * `/`: nothing open yet. Only words here: the rooms are linked from the left nav alone, so each room

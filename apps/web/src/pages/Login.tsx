@@ -1,7 +1,7 @@
 import { AuthForm } from "../components/AuthForm";
-import { Link } from "../components/Link";
-import { search } from "../router";
-import { signIn } from "../session";
+import { search } from "../lib/router";
+import { signIn } from "../state/session";
+import { Link } from "../ui/Link";
 
 /** `/login`: where signed-out visits land (with `?next=` to return to where they were going). */
 export function Login() {

@@ -1,11 +1,11 @@
 import { MIN_PASSWORD_LENGTH, normalizeUsername, passwordProblem, usernameProblem } from "@chat/model";
 import { createResource, Match, Switch } from "solid-js";
-import { checkInvite, getWorkspace } from "../api";
 import { AuthForm } from "../components/AuthForm";
+import { checkInvite, getWorkspace } from "../lib/api";
 import "../components/security.css";
-import { Link } from "../components/Link";
-import { search } from "../router";
-import { signUp } from "../session";
+import { search } from "../lib/router";
+import { signUp } from "../state/session";
+import { Link } from "../ui/Link";
 
 /**
  * `/signup`, `/invite/<token>` and `/signup?invite=<token>`: a username and a password; the first

@@ -1,7 +1,7 @@
 import { parseQuery, resolveQuery } from "@chat/model";
 import type { SearchResults as Results } from "@chat/model/search";
 import { createEffect, createSignal, on, onCleanup, onMount, Show } from "solid-js";
-import { useWorkspace } from "../sync/workspace";
+import { useWorkspace } from "../state/workspace";
 import { revealAgain } from "./revealMessage";
 import { SearchHelp } from "./SearchHelp";
 import { SearchResults } from "./SearchResults";

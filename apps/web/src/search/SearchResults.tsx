@@ -1,8 +1,8 @@
 import type { SearchResults as Results, RoomResults, SearchHit } from "@chat/model/search";
 import { For, Show } from "solid-js";
-import { RoomGlyph } from "../components/Icons";
-import { Link } from "../components/Link";
-import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../format";
+import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../lib/format";
+import { RoomGlyph } from "../ui/Icons";
+import { Link } from "../ui/Link";
 import { messagePath, type SearchableRoom } from "./searchService";
 
 /**

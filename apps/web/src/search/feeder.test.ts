@@ -9,53 +9,10 @@ import {
   userDocName,
 } from "@chat/model";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Awareness } from "y-protocols/awareness";
-import * as Y from "yjs";
-import type { DocHandle, DocRegistry } from "../sync/docs";
+import { memoryRegistry } from "../sync/memoryRegistry";
+import { followRooms } from "../sync/roomFollower";
 import { feedSearch } from "./feeder";
 import type { FedMessage } from "./protocol";
-
-/**
- * The feeder against documents as the registry hands them out: real Y.Docs, counted references, no
- * socket (what arrives over the socket is written into the same documents here).
- */
-function localRegistry() {
-  const docs = new Map<string, { doc: Y.Doc; awareness: Awareness; refs: number }>();
-  const registry: DocRegistry = {
-    open(name) {
-      let entry = docs.get(name);
-      if (!entry) {
-        const doc = new Y.Doc();
-        entry = { doc, awareness: new Awareness(doc), refs: 0 };
-        docs.set(name, entry);
-      }
-      entry.refs++;
-      const held = entry;
-      let released = false;
-      const handle: DocHandle = {
-        name,
-        doc: held.doc,
-        synced: () => true,
-        refusal: () => null,
-        interruption: () => null,
-        awareness: held.awareness,
-        loaded: () => true,
-        whenLoaded: Promise.resolve(),
-        release() {
-          if (!released) held.refs--;
-          released = true;
-        },
-      };
-      return handle;
-    },
-    closeAll() {},
-    pendingChanges: () => 0,
-    openNames: () => [...docs.entries()].filter(([, entry]) => entry.refs > 0).map(([name]) => name),
-    renewals: () => 0,
-  };
-  const doc = (name: string) => registry.open(name).doc;
-  return { registry, doc, refs: (name: string) => docs.get(name)?.refs ?? 0 };
-}
 
 const meta = (id: string, kind: RoomMeta["kind"] = "channel"): RoomMeta => ({
   id,
@@ -83,7 +40,7 @@ describe("feedSearch", () => {
   afterEach(() => vi.useRealTimers());
 
   it("feeds every segment of every room in the person's index, and what arrives later", () => {
-    const { registry, doc, refs } = localRegistry();
+    const { registry, doc, refs } = memoryRegistry();
     const userIndex = registry.open(userDocName("u1"));
     initRoom(doc(roomDocName("ra")), meta("ra"));
     doc(roomDocName("ra")).getArray<number>("segments").insert(1, [1]);
@@ -100,7 +57,7 @@ describe("feedSearch", () => {
     });
     const out = sink();
 
-    const feeder = feedSearch(registry, userIndex, out);
+    const feeder = feedSearch(registry, followRooms(registry, userIndex), userIndex, out);
     expect(out.fed.map((batch) => batch.messages.map((m) => m.id)).sort()).toEqual([["m1"], ["m2"]]);
     expect(out.kept).toEqual([["ra"]]);
 
@@ -130,7 +87,7 @@ describe("feedSearch", () => {
   });
 
   it("feeds a message that disappeared from the list as deleted", () => {
-    const { registry, doc } = localRegistry();
+    const { registry, doc } = memoryRegistry();
     const userIndex = registry.open(userDocName("u1"));
     initRoom(doc(roomDocName("ra")), meta("ra"));
     const segment = doc(segmentDocName("ra", 0));
@@ -146,7 +103,7 @@ describe("feedSearch", () => {
       archived: false,
     });
     const out = sink();
-    const feeder = feedSearch(registry, userIndex, out);
+    const feeder = feedSearch(registry, followRooms(registry, userIndex), userIndex, out);
 
     segment.getArray("messages").delete(0, 1);
     vi.advanceTimersByTime(400);
@@ -157,10 +114,11 @@ describe("feedSearch", () => {
   });
 
   it("does not prune rooms before the person's index is trusted", () => {
-    const { registry } = localRegistry();
+    const { registry } = memoryRegistry();
     const userIndex = registry.open(userDocName("u1"));
     const out = sink();
-    const feeder = feedSearch(registry, { ...userIndex, synced: () => false }, out);
+    const untrusted = { ...userIndex, synced: () => false };
+    const feeder = feedSearch(registry, followRooms(registry, untrusted), untrusted, out);
     expect(out.kept).toEqual([]);
     feeder.refresh(true);
     expect(out.kept).toEqual([[]]);

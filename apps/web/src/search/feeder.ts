@@ -4,20 +4,19 @@ import {
   listSegments,
   observeIndex,
   observeMessages,
-  observeRoom,
-  roomDocName,
   segmentDocName,
 } from "@chat/model";
 import type { DocHandle, DocRegistry } from "../sync/docs";
+import type { RoomFollower } from "../sync/roomFollower";
 import type { FedMessage } from "./protocol";
 
 /**
- * Feeds the search index every message the person may read: every room in their index `user:<id>`
- * (public rooms they joined, private rooms, direct conversations, archived ones too), every history
- * segment of each. Documents are held through the registry for as long as search runs — the same
- * handles the room view and the offline store use, so holding them costs nothing extra — and
- * observed: a new, edited or deleted message is re-fed a moment after it changes. The server only
- * lets members open a room, so the index can hold nothing the device may not read.
+ * Feeds the search index every message the person may read: every history segment of every room the
+ * follower follows (every room in their index `user:<id>`, archived ones too, see sync/roomFollower.ts).
+ * Segments are held through the registry for as long as search runs — the same handles the room view
+ * and the offline store use, so holding them costs nothing extra — and observed: a new, edited or
+ * deleted message is re-fed a moment after it changes. The server only lets members open a room, so
+ * the index can hold nothing the device may not read.
  */
 
 export interface SearchSink {
@@ -36,20 +35,20 @@ interface SegmentFeed {
   timer: ReturnType<typeof setTimeout> | null;
 }
 
-interface RoomFeed {
-  handle: DocHandle;
-  stopObserving: () => void;
-  segments: Map<number, SegmentFeed>;
-}
-
 export interface SearchFeeder {
-  /** Re-reads the room list; with `trusted` (the person's index has synced with the server) rooms no longer listed leave the search index. */
+  /** With `trusted` (the person's index has synced with the server), rooms no longer in the index leave the search index. */
   refresh(trusted: boolean): void;
   stop(): void;
 }
 
-export function feedSearch(registry: DocRegistry, userIndex: DocHandle, sink: SearchSink): SearchFeeder {
-  const rooms = new Map<string, RoomFeed>();
+export function feedSearch(
+  registry: DocRegistry,
+  follower: RoomFollower,
+  userIndex: DocHandle,
+  sink: SearchSink,
+): SearchFeeder {
+  /** The segments fed, by room. */
+  const rooms = new Map<string, Map<number, SegmentFeed>>();
   let lastKept: string | null = null;
   let stopped = false;
 
@@ -79,35 +78,14 @@ export function feedSearch(registry: DocRegistry, userIndex: DocHandle, sink: Se
     feed.handle.release();
   }
 
-  function openRoom(roomId: string): RoomFeed {
-    const handle = registry.open(roomDocName(roomId));
-    const feed: RoomFeed = { handle, stopObserving: () => {}, segments: new Map() };
-    const syncSegments = () => {
-      for (const n of listSegments(handle.doc))
-        if (!feed.segments.has(n)) feed.segments.set(n, openSegment(roomId, n));
-    };
-    feed.stopObserving = observeRoom(handle.doc, syncSegments);
-    syncSegments();
-    return feed;
-  }
-
-  function closeRoom(feed: RoomFeed): void {
-    feed.stopObserving();
-    for (const segment of feed.segments.values()) closeSegment(segment);
-    feed.handle.release();
+  function closeRoom(segments: Map<number, SegmentFeed>): void {
+    for (const segment of segments.values()) closeSegment(segment);
   }
 
   function refresh(trusted: boolean): void {
-    if (stopped) return;
-    const wanted = new Set(listIndexedRooms(userIndex.doc).map((room) => room.roomId));
-    for (const roomId of wanted) if (!rooms.has(roomId)) rooms.set(roomId, openRoom(roomId));
-    for (const [roomId, feed] of rooms)
-      if (!wanted.has(roomId)) {
-        closeRoom(feed);
-        rooms.delete(roomId);
-      }
     // Before the index has synced, an empty or stale list must not empty the search index.
-    if (!trusted) return;
+    if (stopped || !trusted) return;
+    const wanted = new Set(listIndexedRooms(userIndex.doc).map((room) => room.roomId));
     const kept = [...wanted].sort().join(" ");
     if (kept !== lastKept) {
       lastKept = kept;
@@ -115,6 +93,24 @@ export function feedSearch(registry: DocRegistry, userIndex: DocHandle, sink: Se
     }
   }
 
+  // The follower first: on a change of the index, a new room's messages are fed before the list is kept.
+  const stopWatching = follower.watch({
+    changed(roomId, room) {
+      if (stopped) return;
+      let segments = rooms.get(roomId);
+      if (!segments) {
+        segments = new Map();
+        rooms.set(roomId, segments);
+      }
+      for (const n of listSegments(room.doc)) if (!segments.has(n)) segments.set(n, openSegment(roomId, n));
+    },
+    left(roomId) {
+      const segments = rooms.get(roomId);
+      if (!segments) return;
+      closeRoom(segments);
+      rooms.delete(roomId);
+    },
+  });
   const stopObservingIndex = observeIndex(userIndex.doc, () => refresh(userIndex.synced()));
   refresh(userIndex.synced());
 
@@ -123,8 +119,9 @@ export function feedSearch(registry: DocRegistry, userIndex: DocHandle, sink: Se
     stop() {
       stopped = true;
       stopObservingIndex();
-      for (const feed of rooms.values()) closeRoom(feed);
+      for (const segments of rooms.values()) closeRoom(segments);
       rooms.clear();
+      stopWatching();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createEffect, createSignal } from "solid-js";
-import { search } from "../router";
+import { search } from "../lib/router";
 
 /**
  * Opening a room at a message (`/r/<id>?m=<messageId>`, as search results link): once that message is

@@ -1,7 +1,7 @@
 import type { SearchRequest } from "@chat/model";
 import type { ListLimits, SearchResults } from "@chat/model/search";
 import { type Accessor, createSignal } from "solid-js";
-import { searchStoreName } from "./indexStore";
+import { searchStoreName } from "../device/searchIndexStore";
 import type {
   FedMessage,
   FromSearchWorker,

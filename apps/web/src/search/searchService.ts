@@ -1,8 +1,8 @@
 import { dmParticipants, type RoomKind, type SearchVocabulary } from "@chat/model";
 import { type Accessor, createEffect, createMemo, createSignal, onCleanup } from "solid-js";
-import { afterNextPaint } from "../afterPaint";
-import { dmPath, roomPath } from "../router";
-import type { Workspace } from "../sync/workspace";
+import { afterNextPaint } from "../lib/afterPaint";
+import { dmPath, roomPath } from "../lib/router";
+import type { Workspace } from "../state/workspace";
 import { feedSearch, type SearchFeeder } from "./feeder";
 import { createSearchClient, type SearchClient } from "./searchClient";
 
@@ -36,7 +36,8 @@ export function createSearchService(workspace: Workspace): SearchService {
   let cancelIdle = () => {};
   const start = afterNextPaint(() => {
     // And when the page is idle: the room on screen decodes its newest segment first.
-    const startFeeding = () => setFeeder(feedSearch(workspace.registry, workspace.index, client));
+    const startFeeding = () =>
+      setFeeder(feedSearch(workspace.registry, workspace.roomFollower, workspace.index, client));
     if (typeof requestIdleCallback !== "function") return startFeeding();
     const idle = requestIdleCallback(startFeeding, { timeout: 500 });
     cancelIdle = () => cancelIdleCallback(idle);

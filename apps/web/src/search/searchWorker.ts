@@ -9,7 +9,7 @@ import {
   toSearchDocument,
   upsertSearchDocument,
 } from "@chat/model/search";
-import { openSearchStore, readSearchIndex, writeSearchIndex } from "./indexStore";
+import { openSearchStore, readSearchIndex, writeSearchIndex } from "../device/searchIndexStore";
 import type {
   FedMessage,
   FromSearchWorker,

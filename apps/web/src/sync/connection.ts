@@ -1,8 +1,8 @@
 import { SCHEMA_VERSION } from "@chat/model";
 import { HocuspocusProviderWebsocket, WebSocketStatus } from "@hocuspocus/provider";
 import { type Accessor, createSignal } from "solid-js";
-import { afterNextPaint } from "../afterPaint";
-import { getSession } from "../api";
+import { afterNextPaint } from "../lib/afterPaint";
+import { getSession } from "../lib/api";
 import { reconnectDelay } from "./backoff";
 
 /**

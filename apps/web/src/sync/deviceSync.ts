@@ -1,9 +1,11 @@
-import { listSegments, observeRoom, roomDocName, segmentDocName } from "@chat/model";
+import { listSegments, segmentDocName } from "@chat/model";
 import type { DocHandle, DocRegistry } from "./docs";
+import type { RoomFollower } from "./roomFollower";
 
 /**
  * Keeps every room the person belongs to on the device and in step with the server, over the one
  * socket, through the shared document registry (so a room the screen also opens is one document).
+ * Which rooms, and their segments, come from the room follower (roomFollower.ts), shared with search.
  *
  * - Each room document `room:<id>` and its newest history segment stay open for the whole session:
  *   new messages land in IndexedDB as they arrive, and messages written offline go out by themselves
@@ -15,8 +17,6 @@ import type { DocHandle, DocRegistry } from "./docs";
  * It starts after a short pause so the first screen renders from the device before anything else loads.
  */
 export interface DeviceSync {
-  /** The rooms to keep (from the person's index). Call again whenever the index changes. */
-  setRooms(roomIds: readonly string[]): void;
   stop(): void;
 }
 
@@ -25,83 +25,67 @@ const START_DELAY_MS = 1_500;
 const OLDER_SEGMENT_TIMEOUT_MS = 30_000;
 
 interface HeldRoom {
+  /** Held by the follower. */
   room: DocHandle;
   newest: DocHandle | null;
   /** Undoes `onNewestSegment` for the held newest segment. */
   stopNewest: () => void;
-  stopObserving: () => void;
-  /** Re-reads the room's segment list: opens a new newest segment, queues older ones not yet fetched. */
-  follow: () => void;
 }
 
 export function createDeviceSync(
   registry: DocRegistry,
+  follower: RoomFollower,
   /** Called with each room's newest segment while it is held; the function it returns runs on release. */
   onNewestSegment?: (roomId: string, segment: DocHandle, isOnlySegment: () => boolean) => () => void,
 ): DeviceSync {
   const held = new Map<string, HeldRoom>();
   const fetchedOlder = new Set<string>();
   const olderQueue: string[] = [];
-  let wanted: readonly string[] = [];
-  let started = false;
   let stopped = false;
   let draining = false;
+  let stopWatching = () => {};
 
   const startTimer = setTimeout(() => {
-    started = true;
-    apply();
+    stopWatching = follower.watch({ changed: follow, left: letGo });
   }, START_DELAY_MS);
   const online = () => {
-    for (const entry of held.values()) entry.follow();
+    for (const [roomId, entry] of held) follow(roomId, entry.room);
   };
   window.addEventListener("online", online);
 
-  function apply(): void {
-    if (!started || stopped) return;
-    const keep = new Set(wanted);
-    for (const [roomId, entry] of held)
-      if (!keep.has(roomId)) {
-        entry.stopObserving();
-        entry.stopNewest();
-        entry.newest?.release();
-        entry.room.release();
-        held.delete(roomId);
-      }
-    for (const roomId of keep) if (!held.has(roomId)) hold(roomId);
+  /** Reads the room's segment list: opens a new newest segment, queues older ones not yet fetched. */
+  function follow(roomId: string, room: DocHandle): void {
+    if (stopped) return;
+    let entry = held.get(roomId);
+    if (!entry) {
+      entry = { room, newest: null, stopNewest: () => {} };
+      held.set(roomId, entry);
+    }
+    const segments = listSegments(room.doc);
+    const newest = segments[segments.length - 1];
+    if (newest === undefined) return;
+    const name = segmentDocName(roomId, newest);
+    if (entry.newest?.name !== name) {
+      const previous = entry.newest;
+      entry.stopNewest();
+      entry.newest = registry.open(name);
+      entry.stopNewest =
+        onNewestSegment?.(roomId, entry.newest, () => listSegments(room.doc).length === 1) ?? (() => {});
+      previous?.release();
+    }
+    for (const n of segments.slice(0, -1).reverse()) {
+      const older = segmentDocName(roomId, n);
+      if (!fetchedOlder.has(older) && !olderQueue.includes(older)) olderQueue.push(older);
+    }
+    void drain();
   }
 
-  function hold(roomId: string): void {
-    const room = registry.open(roomDocName(roomId));
-    const entry: HeldRoom = {
-      room,
-      newest: null,
-      stopNewest: () => {},
-      stopObserving: () => {},
-      follow: () => {},
-    };
-    const follow = () => {
-      const segments = listSegments(room.doc);
-      const newest = segments[segments.length - 1];
-      if (newest === undefined) return;
-      const name = segmentDocName(roomId, newest);
-      if (entry.newest?.name !== name) {
-        const previous = entry.newest;
-        entry.stopNewest();
-        entry.newest = registry.open(name);
-        entry.stopNewest =
-          onNewestSegment?.(roomId, entry.newest, () => listSegments(room.doc).length === 1) ?? (() => {});
-        previous?.release();
-      }
-      for (const n of segments.slice(0, -1).reverse()) {
-        const older = segmentDocName(roomId, n);
-        if (!fetchedOlder.has(older) && !olderQueue.includes(older)) olderQueue.push(older);
-      }
-      void drain();
-    };
-    entry.follow = follow;
-    entry.stopObserving = observeRoom(room.doc, follow);
-    held.set(roomId, entry);
-    follow();
+  function letGo(roomId: string): void {
+    const entry = held.get(roomId);
+    if (!entry) return;
+    entry.stopNewest();
+    entry.newest?.release();
+    held.delete(roomId);
   }
 
   async function drain(): Promise<void> {
@@ -127,21 +111,12 @@ export function createDeviceSync(
   }
 
   return {
-    setRooms(roomIds) {
-      wanted = [...roomIds];
-      apply();
-    },
     stop() {
       stopped = true;
       clearTimeout(startTimer);
       window.removeEventListener("online", online);
-      for (const entry of held.values()) {
-        entry.stopObserving();
-        entry.stopNewest();
-        entry.newest?.release();
-        entry.room.release();
-      }
-      held.clear();
+      for (const roomId of [...held.keys()]) letGo(roomId);
+      stopWatching();
     },
   };
 }

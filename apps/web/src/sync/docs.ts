@@ -2,8 +2,8 @@ import { HocuspocusProvider, type HocuspocusProviderWebsocket, WebSocketStatus }
 import { type Accessor, createSignal, type Signal } from "solid-js";
 import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
+import { attachLocalStore, type LocalStore } from "../device/localStore";
 import { createReopener, documentClose } from "./documentCloses";
-import { attachLocalStore, type LocalStore } from "./localStore";
 
 /**
  * The document registry: one Y.Doc (with its provider on the shared socket and its local store) per

@@ -1,9 +1,9 @@
 import { listMessages, messageCount, observeMessages } from "@chat/model";
+import { TAIL_SIZE, tailNewest, writeTail } from "../device/roomTail";
 import type { DocHandle } from "./docs";
-import { TAIL_SIZE, tailNewest, writeTail } from "./roomTail";
 
 /**
- * Keeps the cached tail (roomTail.ts) of a room that is not on screen up to date from its newest
+ * Keeps the cached tail (device/roomTail.ts) of a room that is not on screen up to date from its newest
  * segment, which the background sync holds anyway: so the first time a room is opened on this
  * device after its messages arrived, its latest messages show at once, without decoding the segment.
  *

@@ -6,7 +6,7 @@ import { createSignal } from "solid-js";
  * a third of the app's JavaScript; compiling them before the first screen would delay every cold
  * start, so they come in their own chunk, asked for right after the first render (`loadMarkdown`).
  *
- * Until the renderer is there, a message shows the HTML cached with its room's tail (sync/roomTail.ts:
+ * Until the renderer is there, a message shows the HTML cached with its room's tail (device/roomTail.ts:
  * the same text gave this HTML last time; it is this origin's own storage, so trusting it is no wider
  * than trusting the app's code), or else its text as plain paragraphs; once loaded, new
  * texts are rendered and remembered, so switching from the cached tail to the segment's own

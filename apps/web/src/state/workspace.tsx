@@ -17,24 +17,24 @@ import {
 import {
   type Accessor,
   createContext,
-  createEffect,
   createMemo,
   createSignal,
   type JSX,
   onCleanup,
   useContext,
 } from "solid-js";
-import type { User } from "../api";
-import { htmlForStorage } from "../messageHtml";
-import { markOutdated, sessionLost } from "../session";
-import { type Connection, createConnection } from "./connection";
-import { createDeviceSync } from "./deviceSync";
-import { createDocRegistry, type DocHandle, type DocRegistry } from "./docs";
-import { withNavSnapshot } from "./navSnapshot";
+import { withNavSnapshot } from "../device/navSnapshot";
+import type { User } from "../lib/api";
+import { htmlForStorage } from "../lib/messageHtml";
+import { type Connection, createConnection } from "../sync/connection";
+import { createDeviceSync } from "../sync/deviceSync";
+import { createDocRegistry, type DocHandle, type DocRegistry } from "../sync/docs";
+import { followRooms, type RoomFollower } from "../sync/roomFollower";
+import { keepTail } from "../sync/tailKeeper";
 import { createPendingTracker } from "./pending";
 import { onlineIds } from "./presence";
+import { markOutdated, sessionLost } from "./session";
 import { observed, reuseUnchanged } from "./signals";
-import { keepTail } from "./tailKeeper";
 
 /**
  * Everything a signed-in person's screens share: the socket, the document registry, and the two
@@ -58,6 +58,8 @@ export interface Workspace {
   registry: DocRegistry;
   directory: DocHandle;
   index: DocHandle;
+  /** Every room in the person's index and its segments, followed once for background sync and search. */
+  roomFollower: RoomFollower;
   users: Accessor<UserEntry[]>;
   userById: Accessor<ReadonlyMap<string, UserEntry>>;
   knownUsernames: Accessor<ReadonlySet<string>>;
@@ -111,11 +113,13 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   });
   const directory = registry.open(DIRECTORY_DOC);
   const index = registry.open(userDocName(me.id));
-  const deviceSync = createDeviceSync(registry, (roomId, segment, isOnlySegment) =>
+  const roomFollower = followRooms(registry, index);
+  const deviceSync = createDeviceSync(registry, roomFollower, (roomId, segment, isOnlySegment) =>
     keepTail(me.id, roomId, segment, isOnlySegment, (text) => htmlForStorage(text, knownUsernames())),
   );
   onCleanup(() => {
     deviceSync.stop();
+    roomFollower.stop();
     registry.closeAll();
     connection.destroy();
   });
@@ -141,7 +145,6 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   );
   const publicRooms = fromDevice.publicRooms;
   const indexedRooms = fromDevice.indexedRooms;
-  createEffect(() => deviceSync.setRooms(indexedRooms().map((room) => room.roomId)));
   const userById = createMemo(() => new Map(users().map((user) => [user.id, user])));
   const knownUsernames = createMemo(() => new Set(users().map((user) => user.username)));
   const indexById = createMemo(() => new Map(indexedRooms().map((entry) => [entry.roomId, entry])));
@@ -189,6 +192,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     registry,
     directory,
     index,
+    roomFollower,
     users,
     userById,
     knownUsernames,

@@ -1,6 +1,6 @@
 import { observeDraft, readDraft, setDraft } from "@chat/model";
 import type { Accessor } from "solid-js";
-import type { DocHandle } from "./docs";
+import type { DocHandle } from "../sync/docs";
 import { observed } from "./signals";
 
 /**

@@ -1,5 +1,5 @@
 import { type Accessor, createSignal, onCleanup } from "solid-js";
-import type { DocHandle } from "./docs";
+import type { DocHandle } from "../sync/docs";
 
 /**
  * Presence through Yjs awareness (the server stamps each state with its sender, see

@@ -1,6 +1,6 @@
 import { type Accessor, createMemo, createSignal, onCleanup } from "solid-js";
 import type * as Y from "yjs";
-import type { DocHandle, DocRegistry } from "./docs";
+import type { DocHandle, DocRegistry } from "../sync/docs";
 
 /**
  * Solid glue for Yjs: hold a document while a component needs it, and turn model reads into signals

@@ -1,12 +1,9 @@
 import { SCHEMA_VERSION } from "@chat/model";
 import { createSignal } from "solid-js";
-import * as api from "./api";
-import { forgetDeviceUser, rememberDeviceUser, rememberedDeviceUser } from "./deviceUser";
-import { loginPathFor, navigate, path, search } from "./router";
-import { deleteSearchStore } from "./search/indexStore";
-import { wipeLocalData } from "./sync/deviceDatabase";
-import { forgetNavSnapshot } from "./sync/navSnapshot";
-import { forgetTails } from "./sync/roomTail";
+import { forgetDeviceUser, rememberDeviceUser, rememberedDeviceUser } from "../device/deviceUser";
+import { forgetDevice } from "../device/forgetDevice";
+import * as api from "../lib/api";
+import { loginPathFor, navigate, path, search } from "../lib/router";
 
 /**
  * Who is signed in. `loading` until GET /api/session has answered once; then signed in or out.
@@ -80,14 +77,11 @@ export async function signOut(): Promise<void> {
   try {
     await api.logOut();
   } finally {
+    // Signed out first: that unmounts the workspace, closing its documents and the search worker.
     setState({ status: "signed-out" });
-    forgetDeviceUser();
+    const forgetting = forgetDevice(user?.id ?? null);
     navigate("/login");
-    // Signing out closed the search worker; the person's search index leaves this device too.
-    if (user) await deleteSearchStore(user.id).catch(() => {});
-    if (user) forgetTails(user.id);
-    if (user) forgetNavSnapshot(user.id);
-    if (user) await wipeLocalData(user.id).catch((error) => console.error("cannot wipe device data", error));
+    await forgetting;
   }
 }
 

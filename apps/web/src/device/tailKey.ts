@@ -1,6 +1,6 @@
 /**
  * Where a room's cached tail (roomTail.ts) is kept in localStorage. On its own so the first-screen
- * entry (warmDevice.ts), which must stay tiny, can tell whether a room has one.
+ * entry (../warmDevice.ts), which must stay tiny, can tell whether a room has one.
  */
 export const TAIL_PREFIX = "chat.tail:";
 

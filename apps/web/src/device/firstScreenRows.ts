@@ -1,4 +1,4 @@
-import { afterNextPaint } from "../afterPaint";
+import { afterNextPaint } from "../lib/afterPaint";
 import { openDeviceDatabase, UPDATES_STORE } from "./deviceDatabase";
 
 /**

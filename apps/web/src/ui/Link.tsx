@@ -1,5 +1,5 @@
 import { type JSX, splitProps } from "solid-js";
-import { navigate } from "../router";
+import { navigate } from "../lib/router";
 
 /** An ordinary `<a href>` that navigates inside the app on a plain left click. */
 export function Link(props: JSX.AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {

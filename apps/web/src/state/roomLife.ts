@@ -8,7 +8,7 @@ import {
   readPositions,
 } from "@chat/model";
 import { type Accessor, createEffect, createSignal, onCleanup } from "solid-js";
-import type { DocHandle } from "./docs";
+import type { DocHandle } from "../sync/docs";
 import { observedIn } from "./signals";
 
 /** The person is looking at this tab: it is visible and the window has focus. */

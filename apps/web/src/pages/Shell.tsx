@@ -1,14 +1,14 @@
 import { createSignal, Match, onCleanup, onMount, Switch } from "solid-js";
-import { DmPage } from "../pages/DmPage";
-import { Home } from "../pages/Home";
-import type { Route } from "../router";
-import { trackTabTitle } from "../sync/pageTitle";
-import { useWorkspace } from "../sync/workspace";
-import { Header } from "./Header";
-import { LeftNav } from "./LeftNav";
-import { Link } from "./Link";
-import { RefusedChangeBanner } from "./RefusedChangeBanner";
-import { RoomView } from "./RoomView";
+import { Header } from "../components/Header";
+import { LeftNav } from "../components/LeftNav";
+import { RefusedChangeBanner } from "../components/RefusedChangeBanner";
+import { RoomView } from "../components/RoomView";
+import type { Route } from "../lib/router";
+import { trackTabTitle } from "../state/pageTitle";
+import { useWorkspace } from "../state/workspace";
+import { Link } from "../ui/Link";
+import { DmPage } from "./DmPage";
+import { Home } from "./Home";
 
 type RoomRoute = Extract<Route, { name: "room" }>;
 type DmRoute = Extract<Route, { name: "dm" }>;

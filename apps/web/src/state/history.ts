@@ -10,8 +10,8 @@ import {
 } from "@chat/model";
 import { type Accessor, createEffect, createMemo, createSignal, onCleanup } from "solid-js";
 import type * as Y from "yjs";
-import type { DocHandle, DocRegistry } from "./docs";
-import { readTail, TAIL_SIZE, writeTail } from "./roomTail";
+import { readTail, TAIL_SIZE, writeTail } from "../device/roomTail";
+import type { DocHandle, DocRegistry } from "../sync/docs";
 import { observedIn, useDocument } from "./signals";
 
 /**

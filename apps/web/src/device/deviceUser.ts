@@ -1,4 +1,4 @@
-import type { User } from "./api";
+import type { User } from "../lib/api";
 
 /**
  * Who was last signed in on this device, so the app can open their workspace from the device before

@@ -1,6 +1,6 @@
 import { dmRoomId, type IndexedRoom, type MentionEntry } from "@chat/model";
 import { type Accessor, createEffect, on } from "solid-js";
-import { matchRoute, navigate, path, roomPath } from "../router";
+import { matchRoute, navigate, path, roomPath } from "../lib/router";
 import type { Workspace } from "./workspace";
 
 /**

@@ -1,5 +1,5 @@
 import type { MessageView } from "@chat/model";
-import { cachedHtml, rememberHtml } from "../messageHtml";
+import { cachedHtml, rememberHtml } from "../lib/messageHtml";
 import { TAIL_PREFIX, tailKey } from "./tailKey";
 
 /**

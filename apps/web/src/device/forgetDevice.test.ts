@@ -1,0 +1,63 @@
+import "fake-indexeddb/auto";
+import { beforeEach, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { rememberDeviceUser } from "./deviceUser";
+import { forgetDevice } from "./forgetDevice";
+import { attachLocalStore } from "./localStore";
+import { openSearchStore, searchStoreName, writeSearchIndex } from "./searchIndexStore";
+import { tailKey } from "./tailKey";
+
+/** localStorage as the browser has it (Node has none by default). */
+function memoryStorage(): Storage {
+  const items = new Map<string, string>();
+  return {
+    get length() {
+      return items.size;
+    },
+    key: (i) => [...items.keys()][i] ?? null,
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => void items.set(key, String(value)),
+    removeItem: (key) => void items.delete(key),
+    clear: () => items.clear(),
+  };
+}
+
+async function keepOnDevice(userId: string): Promise<void> {
+  const doc = new Y.Doc();
+  const store = attachLocalStore(userId, "room:r/0", doc);
+  await store.loaded;
+  doc.getMap("m").set("k", "v");
+  await store.flushed();
+  store.destroy();
+  const search = await openSearchStore(searchStoreName(userId));
+  await writeSearchIndex(search, "{}", null);
+  search.close();
+  localStorage.setItem(tailKey(userId, "r"), "[]");
+  localStorage.setItem(`chat.nav:${userId}`, "{}");
+}
+
+const storedKeys = () => Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i)).sort();
+const databases = async () => (await indexedDB.databases()).map((db) => db.name).sort();
+
+describe("forgetting the device at sign-out", () => {
+  beforeEach(() => {
+    globalThis.localStorage = memoryStorage();
+  });
+
+  it("removes every store kept for the person, and only theirs", async () => {
+    await keepOnDevice("ann");
+    await keepOnDevice("bob");
+    rememberDeviceUser({ id: "ann", username: "ann", displayName: "Ann" });
+
+    await forgetDevice("ann");
+
+    expect(await databases()).toEqual(["chat-device:bob", "chat-search-bob"]);
+    expect(storedKeys()).toEqual(["chat.nav:bob", tailKey("bob", "r")]);
+  });
+
+  it("forgets who opens at start even when nobody was signed in", async () => {
+    rememberDeviceUser({ id: "ann", username: "ann", displayName: "Ann" });
+    await forgetDevice(null);
+    expect(localStorage.length).toBe(0);
+  });
+});
