@@ -74,7 +74,7 @@ export function seedRoom(
   return rows;
 }
 
-/** Writes rows into the app's device database (see apps/web/src/sync/localStore.ts). */
+/** Writes rows into the app's device database (see apps/web/src/device/localStore.ts). */
 export async function writeToDevice(
   person: Person,
   userId: string,
