@@ -5,8 +5,10 @@ import {
   deleteMessage,
   dmParticipants,
   editMessage,
+  isOpenRefusal,
   type MessageRecord,
   type MessageView,
+  type OpenRefusal,
   observeRoom,
   readRoomMeta,
   roomDocName,
@@ -27,23 +29,26 @@ import { MessageList } from "./MessageList";
 import { RoomActions } from "./RoomActions";
 import { TypingIndicator } from "./TypingIndicator";
 
-const REFUSAL_TEXT: Record<string, string> = {
+/** What each refusal the server can give (model protocol.ts) says to the person. */
+const REFUSAL_TEXT: Record<OpenRefusal, string> = {
   "not-found": "This room does not exist.",
   forbidden: "You don't have access to this conversation.",
   unauthenticated: "Your session has ended. Sign in again to continue.",
   unavailable: "The server cannot open this room right now. It will keep trying.",
   "outdated-client": "This version of Chat is out of date. Reload the page to continue.",
+  "too-many-documents": "This device has too many conversations open at once. Close a few tabs and reload.",
 };
 
-const REFUSAL_TITLE: Record<string, string> = {
+const REFUSAL_TITLE: Partial<Record<OpenRefusal, string>> = {
   "not-found": "Room not found",
   forbidden: "No access",
   unavailable: "Room unavailable",
   "outdated-client": "Update needed",
+  "too-many-documents": "Too many open",
 };
 
 export function refusalText(reason: Refusal): string {
-  return REFUSAL_TEXT[reason] ?? "This room cannot be opened right now.";
+  return isOpenRefusal(reason) ? REFUSAL_TEXT[reason] : "This room cannot be opened right now.";
 }
 
 /**
@@ -102,7 +107,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
     return (
       meta()?.name ??
       workspace.navRooms().find((entry) => entry.id === props.roomId)?.name ??
-      REFUSAL_TITLE[refusal() ?? ""] ??
+      (isOpenRefusal(refusal() ?? "") ? REFUSAL_TITLE[refusal() as OpenRefusal] : undefined) ??
       ""
     );
   });

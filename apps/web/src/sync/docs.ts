@@ -1,3 +1,4 @@
+import type { OpenRefusal } from "@chat/model";
 import { HocuspocusProvider, type HocuspocusProviderWebsocket, WebSocketStatus } from "@hocuspocus/provider";
 import { type Accessor, createSignal, type Signal } from "solid-js";
 import { Awareness } from "y-protocols/awareness";
@@ -12,14 +13,8 @@ import { createReopener, documentClose } from "./documentCloses";
  * instant and a quick close-and-reopen never races on the server.
  */
 
-/** Why the server refused a document (docs/api.md), or another reason it sent. */
-export type Refusal =
-  | "not-found"
-  | "forbidden"
-  | "unauthenticated"
-  | "unavailable"
-  | "outdated-client"
-  | string;
+/** Why the server refused a document (model protocol.ts, docs/api.md), or another reason it sent. */
+export type Refusal = OpenRefusal | (string & {});
 
 export interface DocHandle {
   readonly name: string;

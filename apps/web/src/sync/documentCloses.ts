@@ -1,3 +1,4 @@
+import { parseCloseReason } from "@chat/model";
 import { reconnectDelay } from "./backoff";
 
 /**
@@ -16,16 +17,11 @@ export type DocumentClose =
   /** The server closed this document alone, for a reason that does not condemn the device's copy. */
   | { kind: "reopen"; explanation: string };
 
-/** The reason prefix of a per-document close for a refused write (docs/api.md, code 4403). */
-export const FORBIDDEN_WRITE = "forbidden-write:";
-
 /** `socketOpen`: the socket is still connected, so the close was for this document alone. */
 export function documentClose(reason: string, socketOpen: boolean): DocumentClose {
-  if (reason.startsWith(FORBIDDEN_WRITE))
-    return {
-      kind: "write-refused",
-      explanation: reason.slice(FORBIDDEN_WRITE.length).trim() || "not allowed",
-    };
+  const ours = parseCloseReason(reason);
+  if (ours?.kind === "forbidden-write")
+    return { kind: "write-refused", explanation: ours.explanation || "not allowed" };
   if (!socketOpen) return { kind: "socket" };
   return { kind: "reopen", explanation: reason.trim() || "closed by the server" };
 }
