@@ -1,5 +1,5 @@
 import type { SearchResults as Results, RoomResults, SearchHit } from "@chat/model/search";
-import { For, Show } from "solid-js";
+import { createComputed, createEffect, For, on, Show } from "solid-js";
 import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../lib/format";
 import { RoomGlyph } from "../ui/Icons";
 import { Link } from "../ui/Link";
@@ -17,6 +17,7 @@ export function SearchResults(props: {
   onShowRoom: (room: SearchableRoom) => void;
   onChoose: () => void;
 }) {
+  keepFocusedHit(() => props.results);
   return (
     <For each={props.results.rooms}>
       {(group) => (
@@ -102,5 +103,35 @@ function Hit(props: {
         </span>
       </span>
     </Link>
+  );
+}
+
+/**
+ * New results are new objects, so every hit's element is drawn afresh: a person who pressed ArrowDown
+ * onto a hit while the results for their last keystrokes were still coming would lose the focus to
+ * the page. The hit they were on gets it back when it is among the new results.
+ */
+function keepFocusedHit(results: () => Results): void {
+  let focused: string | null = null;
+  // Before the new results replace the old elements: which hit has the focus.
+  createComputed(
+    on(results, () => {
+      const active = document.activeElement;
+      focused =
+        active instanceof HTMLElement
+          ? (active.closest(".search-hit")?.getAttribute("data-message-id") ?? null)
+          : null;
+    }),
+  );
+  // After: give it back, unless the focus went somewhere else meanwhile.
+  createEffect(
+    on(
+      results,
+      () => {
+        if (focused === null || (document.activeElement && document.activeElement !== document.body)) return;
+        document.querySelector<HTMLElement>(`.search-hit[data-message-id="${CSS.escape(focused)}"]`)?.focus();
+      },
+      { defer: true },
+    ),
   );
 }
