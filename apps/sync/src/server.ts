@@ -25,17 +25,20 @@ import { healthz, readyz, metrics as serveMetrics } from "./http/operations.ts";
 import { sameSiteRequest } from "./http/origin.ts";
 import { securityHeaders } from "./http/securityHeaders.ts";
 import { serveStatic } from "./http/static.ts";
+import { LateBound } from "./lateBound.ts";
 import { AccountLimits } from "./limits/accountLimits.ts";
 import { OpenDocuments } from "./limits/openDocuments.ts";
 import { SegmentGrowth } from "./limits/segmentGrowth.ts";
 import { SignInThrottle } from "./limits/signInThrottle.ts";
 import { type LimitStore, MemoryLimitStore, RedisLimitStore } from "./limits/store.ts";
 import type { Logger } from "./log.ts";
+import { Membership } from "./membership/membership.ts";
+import { addMentionedPeople } from "./membership/mentionInvites.ts";
 import { Metrics } from "./metrics.ts";
 import { countRefusals } from "./process/refusalCounts.ts";
 import { catchUnawaitedHooks } from "./process/unawaitedHooks.ts";
+import { Projector } from "./projections/projector.ts";
 import { attachSync } from "./socket.ts";
-import { addMentionedPeople } from "./userIndex/mentionInvites.ts";
 import { ClientIdRegistry } from "./writes/clientIds.ts";
 
 export interface ChatServer {
@@ -57,12 +60,13 @@ export interface ChatServer {
 /** Wires the parts together: one HTTP server for API, app and WebSocket; Hocuspocus with one extension per concern. */
 export async function startServer(config: Config, db: Database, log: Logger): Promise<ChatServer> {
   const scaleOut = config.redisUrl ? createScaleOut(config.redisUrl, config.port, log) : null;
-  let hocuspocusRef: Hocuspocus | undefined;
+  // Built last (it takes the extensions), read by the parts before it only once it handles documents.
+  const hocuspocusHandle = new LateBound<Hocuspocus>("Hocuspocus");
   let socketCount = () => 0;
   const metrics = new Metrics({
     sockets: () => socketCount(),
-    connections: () => hocuspocusRef?.getConnectionsCount() ?? 0,
-    documents: () => hocuspocusRef?.getDocumentsCount() ?? 0,
+    connections: () => hocuspocusHandle.peek()?.getConnectionsCount() ?? 0,
+    documents: () => hocuspocusHandle.peek()?.getDocumentsCount() ?? 0,
   });
   // Instances that share a database are one workspace: they share rate limits and revocations.
   const workspaceKey = createHash("sha256")
@@ -78,19 +82,24 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
   const updateLog = new UpdateLog(db);
   const changes = new ServerChanges(updateLog);
   const persistence = new Persistence(db, updateLog, log, metrics);
-  let writer: DocumentWriter | undefined;
-  const userIndex = new UserIndex(db, () => writer!, log);
+  const writer = new DocumentWriter(hocuspocusHandle, changes);
+  const projector = new Projector(db, writer);
+  const membership = new Membership(db, writer, projector);
+  const userIndex = new UserIndex(db, writer, log);
   const sequencer = new Sequencer(db, changes, log, {
     recoveryDelayMs: scaleOut ? 3_000 : 0,
     metrics,
     stored: (documentName) => persistence.stored(documentName),
-    onSequenced: async (roomId, documentName, document, messages) => {
-      await addMentionedPeople(db, writer!, roomId, documentName, document, messages);
-      await userIndex.messagesSequenced(roomId, messages);
-    },
   });
+  // Mentions first: the index then counts the people they brought in.
+  sequencer.onNumbered((roomId, documentName, document, messages) =>
+    addMentionedPeople(db, membership, roomId, documentName, document, messages).then(() => {}),
+  );
+  sequencer.onNumbered((roomId, _documentName, _document, messages) =>
+    userIndex.messagesSequenced(roomId, messages),
+  );
   // The room documents this instance holds are the first place to look for a segment's listing.
-  const roomSegments = new RoomSegments(db, (name) => hocuspocusRef?.documents.get(name));
+  const roomSegments = new RoomSegments(db, (name) => hocuspocusHandle.peek()?.documents.get(name));
   const openDocuments = new OpenDocuments(config.limits.documents);
   const segmentGrowth = new SegmentGrowth(config.limits.account, config.limits.documents);
   const hocuspocus = new Hocuspocus({
@@ -101,7 +110,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     maxDebounce: 10_000,
     extensions: [
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
-      new Access(db, () => writer!, log, roomSegments, openDocuments), // 1000: who may open which document, and how many
+      new Access(db, membership, log, roomSegments, openDocuments), // 1000: who may open which document, and how many
       new AwarenessGuard(clientIds, log, metrics, config.limits.presence), // 1100: presence only under ids nobody else holds, small, not flooding
       new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
       new WriteGuard(clientIds, log, accountLimits, segmentGrowth), // 200: who may write what, and how much, before anything is applied
@@ -109,7 +118,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       new ProjectionOnLoad(db, changes, log), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
       userIndex, // 40: members' unread and mention counts follow read positions and edits
-      new SegmentSealer(() => writer!, log), // 40: a full history segment gets a successor
+      new SegmentSealer(writer, log), // 40: a full history segment gets a successor
     ].map((extension) =>
       countRefusals(
         catchUnawaitedHooks(extension, ({ hook, extension: name, error }) => {
@@ -120,8 +129,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       ),
     ),
   });
-  hocuspocusRef = hocuspocus;
-  writer = new DocumentWriter(hocuspocus, db, changes);
+  hocuspocusHandle.set(hocuspocus);
 
   const http = createServer((request: IncomingMessage, response: ServerResponse) => {
     for (const [name, value] of Object.entries(securityHeaders(request, config.secureCookies)))
@@ -173,7 +181,8 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
   const redisReady = () => (scaleOut ? scaleOut.ready() : null);
   const apiDeps = {
     db,
-    writer,
+    projector,
+    membership,
     log,
     secureCookies: config.secureCookies,
     trustProxy: config.trustProxy,
@@ -220,7 +229,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       metricsServer?.closeAllConnections();
       persistence.closing = true;
       sync.close();
-      await writer!.close();
+      await writer.close();
       hocuspocus.flushPendingStores();
       const deadline = Date.now() + 5_000;
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline)

@@ -18,14 +18,14 @@ export class SegmentSealer implements Extension {
   priority = 40;
   extensionName = "segment-sealer";
 
-  private readonly writer: () => DocumentWriter;
+  private readonly writer: DocumentWriter;
   private readonly log: Logger;
   private readonly capacity: number;
   /** Segments this instance has sealed (or seen sealed): no need to look at the room again. */
   private readonly sealed = new Set<string>();
   private readonly sealing = new Map<string, Promise<void>>();
 
-  constructor(writer: () => DocumentWriter, log: Logger, capacity = SEGMENT_CAPACITY) {
+  constructor(writer: DocumentWriter, log: Logger, capacity = SEGMENT_CAPACITY) {
     this.writer = writer;
     this.log = log;
     this.capacity = capacity;
@@ -49,7 +49,7 @@ export class SegmentSealer implements Extension {
   private async seal(roomId: string, segment: number, documentName: string): Promise<void> {
     try {
       let opened: number | null = null;
-      await this.writer().apply(roomDocName(roomId), (doc) => {
+      await this.writer.apply(roomDocName(roomId), (doc) => {
         opened = openNextSegment(doc, segment);
       });
       this.sealed.add(documentName);

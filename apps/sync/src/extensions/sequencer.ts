@@ -12,7 +12,7 @@ import type { Database } from "../db/database.ts";
 import type { ServerChanges } from "../docs/serverChanges.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import { allocateSequence } from "../rooms.ts";
+import { allocateSequence } from "../rooms/rooms.ts";
 
 /**
  * Gives every accepted message the room's next sequence number: the order everyone sees, whatever
@@ -44,8 +44,8 @@ export class Sequencer implements Extension {
   private readonly log: Logger;
 
   private readonly metrics: Metrics | undefined;
-  /** What else happens once messages have their numbers (user index, mention invites); awaited in turn. */
-  private readonly onSequenced: SequencedHandler | undefined;
+  /** Who hears of messages once they have their numbers (see onNumbered). */
+  private readonly listeners: NumberedListener[] = [];
   /** Resolves once the client updates applied to a document so far are stored (persistence). */
   private readonly stored: (documentName: string) => Promise<void>;
 
@@ -58,7 +58,6 @@ export class Sequencer implements Extension {
       /** First wait before numbering again after a failure; doubles up to 30 s. */
       retryDelayMs?: number;
       metrics?: Metrics;
-      onSequenced?: SequencedHandler;
       /** Persistence.stored: a message is numbered only once it is in Postgres. */
       stored?: (documentName: string) => Promise<void>;
     } = {},
@@ -69,7 +68,6 @@ export class Sequencer implements Extension {
     this.recoveryDelayMs = options.recoveryDelayMs ?? 0;
     this.retryDelayMs = options.retryDelayMs ?? 1_000;
     this.metrics = options.metrics;
-    this.onSequenced = options.onSequenced;
     this.stored = options.stored ?? (() => Promise.resolve());
   }
 
@@ -88,6 +86,17 @@ export class Sequencer implements Extension {
   async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
     if (this.recoveryDelayMs === 0) return this.schedule(documentName, document, null);
     setTimeout(() => void this.schedule(documentName, document, null), this.recoveryDelayMs).unref();
+  }
+
+  /**
+   * `listener` hears of every batch of messages this instance numbers, once the numbers are stored
+   * (mention invites, the user index). Listeners run in the order they subscribed, each awaited before
+   * the next, because a later one may count on an earlier one's work (the index counts the people a
+   * mention just brought in); a failure is logged and skips the rest for that batch. The next
+   * numbering of the document waits for them.
+   */
+  onNumbered(listener: NumberedListener): void {
+    this.listeners.push(listener);
   }
 
   /** Resolves when every message seen so far in the document has its number. */
@@ -191,14 +200,17 @@ export class Sequencer implements Extension {
     // Stored, then applied and sent; if it cannot be stored, nobody sees these numbers.
     await this.changes.write(documentName, document, (doc) => stampSequence(doc, stamps));
     this.metrics?.messagesSequenced(stamps.size);
-    if (this.onSequenced)
-      await this.onSequenced(roomId, documentName, document, viewsOf(document, pending)).catch((error) =>
-        this.log.error({ room: roomId, error: String(error) }, "cannot update indexes after sequencing"),
-      );
+    if (this.listeners.length === 0) return;
+    const numbered = viewsOf(document, pending);
+    try {
+      for (const listener of this.listeners) await listener(roomId, documentName, document, numbered);
+    } catch (error) {
+      this.log.error({ room: roomId, error: String(error) }, "cannot update indexes after sequencing");
+    }
   }
 }
 
-export type SequencedHandler = (
+export type NumberedListener = (
   roomId: string,
   documentName: string,
   document: Y.Doc,

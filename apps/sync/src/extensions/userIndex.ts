@@ -43,7 +43,7 @@ export class UserIndex implements Extension {
   extensionName = "user-index";
 
   private readonly db: Database;
-  private readonly writer: () => DocumentWriter;
+  private readonly writer: DocumentWriter;
   private readonly log: Logger;
   private readonly chains = new Map<string, Promise<void>>();
   /** Per room: members waiting for a recount that has not started (null: all of them). */
@@ -51,7 +51,7 @@ export class UserIndex implements Extension {
   /** Per room: when its last recount started (performance.now()). */
   private readonly lastStarted = new Map<string, number>();
 
-  constructor(db: Database, writer: () => DocumentWriter, log: Logger) {
+  constructor(db: Database, writer: DocumentWriter, log: Logger) {
     this.db = db;
     this.writer = writer;
     this.log = log;
@@ -151,7 +151,7 @@ export class UserIndex implements Extension {
     const entries = await entriesForRoom(this.db, roomId, userIds);
     await Promise.all(
       entries.map(({ userId, ...entry }) =>
-        this.writer().apply(userDocName(userId), (doc) => {
+        this.writer.apply(userDocName(userId), (doc) => {
           if (!sameEntry(getIndexedRoom(doc, roomId), entry)) putIndexedRoom(doc, entry);
         }),
       ),
@@ -174,7 +174,7 @@ export class UserIndex implements Extension {
       }
     await Promise.all(
       [...perUser].map(([userId, list]) =>
-        this.writer().apply(userDocName(userId), (doc) => {
+        this.writer.apply(userDocName(userId), (doc) => {
           for (const m of list)
             putMention(doc, {
               roomId,

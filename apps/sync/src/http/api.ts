@@ -16,19 +16,21 @@ import {
 import { readWorkspaceSettings, updateWorkspaceSettings } from "../auth/workspaceSettings.ts";
 import { Refusal } from "../context.ts";
 import { type Database, DatabaseUnavailable } from "../db/database.ts";
-import type { DocumentWriter } from "../docs/writer.ts";
 import type { AccountLimits } from "../limits/accountLimits.ts";
 import type { SignInThrottle } from "../limits/signInThrottle.ts";
 import { TooManyRequests } from "../limits/tooManyRequests.ts";
 import type { Logger } from "../log.ts";
-import { createRoom, toRoomMeta } from "../rooms.ts";
+import type { Membership } from "../membership/membership.ts";
+import type { Projector } from "../projections/projector.ts";
+import { createRoom, toRoomMeta } from "../rooms/rooms.ts";
 import { clientAddress } from "./clientAddress.ts";
 import { readJson, sendError, sendJson } from "./json.ts";
 import { handleRoomRoute } from "./roomRoutes.ts";
 
 export interface ApiDeps {
   db: Database;
-  writer: DocumentWriter;
+  projector: Projector;
+  membership: Membership;
   log: Logger;
   secureCookies: boolean;
   trustProxy: boolean;
@@ -155,7 +157,7 @@ async function startSession(
     await deleteSession(deps.db, previous.tokenHash);
     await deps.revokeSessions([previous.tokenHash]);
   }
-  if (status === 201) await deps.writer.refreshDirectory();
+  if (status === 201) await deps.projector.refreshDirectory();
   sendJson(
     response,
     status,
@@ -232,9 +234,9 @@ async function postPassword(
 async function postRoom(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const session = await requireWriter(deps, request);
   const row = await createRoom(deps.db, session.user.id, await readJson(request));
-  await deps.writer.refreshRoom(row.id);
-  await deps.writer.refreshUserIndex(session.user.id);
-  if (row.kind === "channel") await deps.writer.refreshDirectory();
+  await deps.projector.refreshRoom(row.id);
+  await deps.projector.refreshUserIndex(session.user.id);
+  if (row.kind === "channel") await deps.projector.refreshDirectory();
   sendJson(response, 201, { room: toRoomMeta(row) });
 }
 

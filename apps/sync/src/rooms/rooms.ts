@@ -7,12 +7,12 @@ import {
   type RoomMeta,
   roomNameProblem,
 } from "@chat/model";
-import { RequestError } from "./auth/accounts.ts";
-import type { Database, Queryable } from "./db/database.ts";
+import { RequestError } from "../auth/accounts.ts";
+import type { Database, Queryable } from "../db/database.ts";
 
 /**
  * Rooms and membership as stored in Postgres: the authority for who may open which room document.
- * The documents mirror it (see docs/projections.ts).
+ * The documents mirror it (see projections/projections.ts).
  */
 export interface RoomRow {
   id: string;
