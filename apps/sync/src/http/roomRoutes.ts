@@ -7,13 +7,13 @@ import {
   normalizeUsername,
   roomNameProblem,
 } from "@chat/model";
-import { RequestError } from "../auth/accounts.ts";
 import type { Session } from "../auth/sessions.ts";
 import type { Database } from "../db/database.ts";
 import type { Membership } from "../membership/membership.ts";
 import type { Projector } from "../projections/projector.ts";
 import { getRoom, isMember, listMembers, type RoomRow, toRoomMeta } from "../rooms/rooms.ts";
 import { readJson, sendJson } from "./json.ts";
+import { RequestError } from "./requestError.ts";
 
 /**
  * `/api/rooms/<id>/…`: bringing people into a room ("Add people") and the creator's changes to it
