@@ -1,5 +1,6 @@
 import { messageCount, openNextSegment, parseDocName, roomDocName, SEGMENT_CAPACITY } from "@chat/model";
 import type { Extension, onChangePayload } from "@hocuspocus/server";
+import { isClientChange } from "../context.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { Logger } from "../log.ts";
 
@@ -32,7 +33,7 @@ export class SegmentSealer implements Extension {
   }
 
   async onChange({ documentName, document, transactionOrigin }: onChangePayload): Promise<void> {
-    if ((transactionOrigin as { source?: string } | undefined)?.source !== "connection") return;
+    if (!isClientChange(transactionOrigin)) return;
     const ref = parseDocName(documentName);
     if (ref?.kind !== "segment" || this.sealed.has(documentName)) return;
     if (messageCount(document) < this.capacity) return;

@@ -8,8 +8,11 @@ import {
 } from "@chat/model";
 import type { afterLoadDocumentPayload, Extension, onChangePayload } from "@hocuspocus/server";
 import * as Y from "yjs";
+import { isClientChange } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import type { ServerChanges } from "../docs/serverChanges.ts";
+import { backoffMs } from "../lib/backoff.ts";
+import { SerialQueues } from "../lib/serialQueues.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { allocateSequence } from "../rooms/rooms.ts";
@@ -31,7 +34,8 @@ import { allocateSequence } from "../rooms/rooms.ts";
 export class Sequencer implements Extension {
   priority = 50;
   extensionName = "sequencer";
-  private readonly chains = new Map<string, Promise<void>>();
+  /** Per document: numberings, one at a time. */
+  private readonly numberings = new SerialQueues<string>();
   /** Per document: the numbering waiting for its turn, which messages arriving meanwhile join. */
   private readonly waiting = new Map<string, Waiting>();
   /** Per document: messages whose numbers could not be stored yet (null: a whole sweep), and the retry. */
@@ -72,7 +76,7 @@ export class Sequencer implements Extension {
   }
 
   async onChange({ documentName, document, transactionOrigin, update }: onChangePayload): Promise<void> {
-    if ((transactionOrigin as { source?: string } | undefined)?.source !== "connection") return;
+    if (!isClientChange(transactionOrigin)) return;
     const sent: Set<string> | null = messageIdsIn(update);
     // Any change is a chance to number what could not be numbered before.
     const owed = this.takeOwed(documentName, document);
@@ -101,7 +105,7 @@ export class Sequencer implements Extension {
 
   /** Resolves when every message seen so far in the document has its number. */
   async settled(documentName: string): Promise<void> {
-    await this.chains.get(documentName);
+    await this.numberings.idle(documentName);
   }
 
   /**
@@ -135,25 +139,20 @@ export class Sequencer implements Extension {
       done: Promise.resolve(),
     };
     this.waiting.set(documentName, turn);
-    const next = (this.chains.get(documentName) ?? Promise.resolve())
-      .then(() => {
+    turn.done = this.numberings.run(documentName, async () => {
+      try {
         // Its turn has come: what arrives from now on waits for the next one.
         if (this.waiting.get(documentName) === turn) this.waiting.delete(documentName);
-        return this.stamp(ref.roomId, documentName, document, turn.ids);
-      })
-      .catch((error) => {
+        await this.stamp(ref.roomId, documentName, document, turn.ids);
+      } catch (error) {
         this.log.error(
           { doc: documentName, error: String(error) },
           "cannot sequence messages; numbering them again on the next change or shortly",
         );
         this.owe(documentName, document, turn.ids, turn.attempts + 1);
-      });
-    turn.done = next;
-    this.chains.set(documentName, next);
-    void next.then(() => {
-      if (this.chains.get(documentName) === next) this.chains.delete(documentName);
+      }
     });
-    return next;
+    return turn.done;
   }
 
   /** Remembers what could not be numbered and tries again after a back-off, while the document is loaded. */
@@ -167,7 +166,7 @@ export class Sequencer implements Extension {
         const due = this.takeOwed(documentName, document);
         if (due) void this.schedule(documentName, document, due.ids, due.attempts);
       },
-      Math.min(this.retryDelayMs * 2 ** (owed.attempts - 1), 30_000),
+      backoffMs(this.retryDelayMs, owed.attempts, 30_000),
     );
     owed.timer.unref();
     this.owed.set(documentName, owed);
