@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Hocuspocus } from "@hocuspocus/server";
 import { SessionRevocations } from "./auth/sessionRevocations.ts";
@@ -19,12 +19,8 @@ import { SegmentSealer } from "./extensions/segmentSealer.ts";
 import { Sequencer } from "./extensions/sequencer.ts";
 import { UserIndex } from "./extensions/userIndex.ts";
 import { WriteGuard } from "./extensions/writeGuard.ts";
-import { handleApi } from "./http/api.ts";
-import { sendError } from "./http/json.ts";
-import { healthz, readyz, metrics as serveMetrics } from "./http/operations.ts";
-import { sameSiteRequest } from "./http/origin.ts";
-import { securityHeaders } from "./http/securityHeaders.ts";
-import { serveStatic } from "./http/static.ts";
+import type { ApiDeps } from "./http/api.ts";
+import { appRoutes, metricsRoutes } from "./http/router.ts";
 import { LateBound } from "./lateBound.ts";
 import { AccountLimits } from "./limits/accountLimits.ts";
 import { OpenDocuments } from "./limits/openDocuments.ts";
@@ -131,36 +127,8 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
   });
   hocuspocusHandle.set(hocuspocus);
 
-  const http = createServer((request: IncomingMessage, response: ServerResponse) => {
-    for (const [name, value] of Object.entries(securityHeaders(request, config.secureCookies)))
-      response.setHeader(name, value);
-    const path = (request.url ?? "/").split("?")[0]!;
-    if (path === "/healthz") return healthz(response);
-    if (path === "/readyz") return void readyz(response, db, redisReady);
-    if (path === "/metrics") {
-      // Only with the operator's token, and only while metrics have no port of their own.
-      if (config.metricsToken !== null && config.metricsPort === null)
-        return void serveMetrics(request, response, metrics, config.metricsToken);
-      return sendError(response, 404, "Not found.");
-    }
-    if (path.startsWith("/api/")) {
-      if (request.method !== "GET" && !sameSiteRequest(request, config.allowedOrigins)) {
-        sendError(response, 403, "Requests from other sites are not allowed.");
-        return;
-      }
-      void handleApi(apiDeps, request, response);
-      return;
-    }
-    if (config.webDist && (request.method === "GET" || request.method === "HEAD")) {
-      serveStatic(config.webDist, request, response).catch((error) => {
-        log.error({ path, error: String(error) }, "static file failed");
-        if (!response.headersSent) sendError(response, 500, "Could not read the file.");
-      });
-      return;
-    }
-    sendError(response, 404, "Not found. (Build the web app with `npm run build` to serve it here.)");
-  });
-
+  // Requests are routed once the API's parts exist (below); the WebSocket upgrade attaches first.
+  const http = createServer();
   const sync = attachSync({
     server: http,
     hocuspocus,
@@ -179,7 +147,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     closeLocal: (tokenHashes) => sync.closeSessions(tokenHashes),
   });
   const redisReady = () => (scaleOut ? scaleOut.ready() : null);
-  const apiDeps = {
+  const apiDeps: ApiDeps = {
     db,
     projector,
     membership,
@@ -190,6 +158,21 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     accountLimits,
     revokeSessions: (tokenHashes: readonly string[]) => revocations.revoke(tokenHashes),
   };
+  http.on(
+    "request",
+    appRoutes({
+      db,
+      log,
+      metrics,
+      api: apiDeps,
+      secureCookies: config.secureCookies,
+      allowedOrigins: config.allowedOrigins,
+      webDist: config.webDist,
+      // Only with the operator's token, and only while metrics have no port of their own.
+      metricsToken: config.metricsPort === null ? config.metricsToken : null,
+      redisReady,
+    }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
@@ -202,13 +185,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
 
   // METRICS_PORT: /metrics alone, on the same HOST (a firewall or the deployment keeps it internal).
   const metricsServer =
-    config.metricsPort === null
-      ? null
-      : createServer((request, response) => {
-          if ((request.url ?? "/").split("?")[0] === "/metrics")
-            return void serveMetrics(request, response, metrics, config.metricsToken);
-          sendError(response, 404, "Only /metrics is served here.");
-        });
+    config.metricsPort === null ? null : createServer(metricsRoutes(metrics, config.metricsToken));
   if (metricsServer)
     await new Promise<void>((resolve, reject) => {
       metricsServer.once("error", reject);
@@ -251,7 +228,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     sequencer,
     userIndex,
     metrics,
-    redisReady: () => (scaleOut ? scaleOut.ready() : null),
+    redisReady,
     close,
   };
 }
