@@ -21,7 +21,7 @@ import { UserIndex } from "./extensions/userIndex.ts";
 import { WriteGuard } from "./extensions/writeGuard.ts";
 import type { ApiDeps } from "./http/api.ts";
 import { appRoutes, metricsRoutes } from "./http/router.ts";
-import { LateBound } from "./lateBound.ts";
+import { LateBound } from "./lib/lateBound.ts";
 import { AccountLimits } from "./limits/accountLimits.ts";
 import { OpenDocuments } from "./limits/openDocuments.ts";
 import { SegmentGrowth } from "./limits/segmentGrowth.ts";
@@ -34,7 +34,7 @@ import { Metrics } from "./metrics.ts";
 import { countRefusals } from "./process/refusalCounts.ts";
 import { catchUnawaitedHooks } from "./process/unawaitedHooks.ts";
 import { Projector } from "./projections/projector.ts";
-import { attachSync } from "./socket.ts";
+import { attachSync, type SyncEndpoint } from "./socket.ts";
 import { ClientIdRegistry } from "./writes/clientIds.ts";
 
 export interface ChatServer {
@@ -56,11 +56,12 @@ export interface ChatServer {
 /** Wires the parts together: one HTTP server for API, app and WebSocket; Hocuspocus with one extension per concern. */
 export async function startServer(config: Config, db: Database, log: Logger): Promise<ChatServer> {
   const scaleOut = config.redisUrl ? createScaleOut(config.redisUrl, config.port, log) : null;
-  // Built last (it takes the extensions), read by the parts before it only once it handles documents.
+  // Built after the parts that read them (Hocuspocus takes the extensions; the sockets need it), each
+  // assigned once; the parts read them only once documents are handled or metrics are scraped.
   const hocuspocusHandle = new LateBound<Hocuspocus>("Hocuspocus");
-  let socketCount = () => 0;
+  const syncHandle = new LateBound<SyncEndpoint>("the WebSocket server");
   const metrics = new Metrics({
-    sockets: () => socketCount(),
+    sockets: () => syncHandle.peek()?.socketCount ?? 0,
     connections: () => hocuspocusHandle.peek()?.getConnectionsCount() ?? 0,
     documents: () => hocuspocusHandle.peek()?.getDocumentsCount() ?? 0,
   });
@@ -139,7 +140,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     metrics,
     secure: config.secureCookies,
   });
-  socketCount = () => sync.socketCount;
+  syncHandle.set(sync);
   const revocations = new SessionRevocations({
     redisUrl: config.redisUrl,
     channel: `chat:sessions-revoked:${workspaceKey}`,

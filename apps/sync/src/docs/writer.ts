@@ -1,6 +1,6 @@
 import type { Hocuspocus } from "@hocuspocus/server";
 import type * as Y from "yjs";
-import type { LateBound } from "../lateBound.ts";
+import type { LateBound } from "../lib/lateBound.ts";
 import type { ServerChanges } from "./serverChanges.ts";
 
 /** A change the server makes to a document (a projection of Postgres, a stamp, a line in the history). */
