@@ -22,7 +22,8 @@ export interface Person {
 /** Someone a mention brings in: `readSeq` is just before the message, so it is their first unread one. */
 export interface MentionedPerson {
   person: Person;
-  by: Person;
+  /** The id of the message's author, who brings them in. */
+  by: string;
   readSeq: number;
 }
 
@@ -88,10 +89,19 @@ export class Membership {
     segment: Y.Doc,
     mentioned: readonly MentionedPerson[],
   ): Promise<string[]> {
-    const added: MentionedPerson[] = [];
+    const admitted: MentionedPerson[] = [];
     for (const entry of mentioned)
-      if (await this.admit(roomId, entry.person.id, entry.by.id, entry.readSeq)) added.push(entry);
-    if (added.length === 0) return [];
+      if (await this.admit(roomId, entry.person.id, entry.by, entry.readSeq)) admitted.push(entry);
+    if (admitted.length === 0) return [];
+    // Only now, when someone was brought in: most mentions are of people already in the room.
+    const authors = await this.db.query<Person>("select id, username from users where id = any($1::text[])", [
+      [...new Set(admitted.map((a) => a.by))],
+    ]);
+    const authorName = new Map(authors.map((a) => [a.id, a.username]));
+    const added = admitted.map(({ person, by }) => ({
+      person,
+      by: { id: by, username: authorName.get(by) ?? "someone" },
+    }));
     await this.writeAddedLines(roomId, added, (change) =>
       segment.isDestroyed ? Promise.resolve() : this.writer.change(segmentName, segment, change),
     );

@@ -31,18 +31,12 @@ export async function addMentionedPeople(
     [names],
   );
   const byUsername = new Map(people.map((p) => [p.username, p]));
-  const authors = await db.query<{ id: string; username: string }>(
-    "select id, username from users where id = any($1::text[])",
-    [[...new Set(withMentions.map((m) => m.author))]],
-  );
-  const authorName = new Map(authors.map((a) => [a.id, a.username]));
   const mentioned: MentionedPerson[] = [];
   for (const message of withMentions)
     for (const name of message.mentions) {
       const person = byUsername.get(name);
       if (!person || person.id === message.author) continue;
-      const by = { id: message.author, username: authorName.get(message.author) ?? "someone" };
-      mentioned.push({ person, by, readSeq: message.seq! - 1 });
+      mentioned.push({ person, by: message.author, readSeq: message.seq! - 1 });
     }
   if (mentioned.length === 0) return [];
   return membership.addMentioned(roomId, segmentName, segment, mentioned);
