@@ -15,6 +15,16 @@ export interface ConnectionContext {
   rateLimited(reason: string): void;
 }
 
+/**
+ * Whether a change came from a client connected to this instance (Hocuspocus applies those with the
+ * origin source "connection"), rather than from a peer instance through Redis or the server itself.
+ * Work that must happen once per change (numbering, counting, sealing) is done by the instance the
+ * client is connected to.
+ */
+export function isClientChange(transactionOrigin: unknown): boolean {
+  return (transactionOrigin as { source?: string } | undefined)?.source === "connection";
+}
+
 /** Calls the connection's retryLater, if the hook has a client connection behind it. */
 export function askClientToRetry(context: unknown, reason: string): void {
   (context as Partial<ConnectionContext> | undefined)?.retryLater?.(reason);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Hocuspocus } from "@hocuspocus/server";
 import { SessionRevocations } from "./auth/sessionRevocations.ts";
@@ -19,23 +19,22 @@ import { SegmentSealer } from "./extensions/segmentSealer.ts";
 import { Sequencer } from "./extensions/sequencer.ts";
 import { UserIndex } from "./extensions/userIndex.ts";
 import { WriteGuard } from "./extensions/writeGuard.ts";
-import { handleApi } from "./http/api.ts";
-import { sendError } from "./http/json.ts";
-import { healthz, readyz, metrics as serveMetrics } from "./http/operations.ts";
-import { sameSiteRequest } from "./http/origin.ts";
-import { securityHeaders } from "./http/securityHeaders.ts";
-import { serveStatic } from "./http/static.ts";
+import type { ApiDeps } from "./http/api.ts";
+import { appRoutes, metricsRoutes } from "./http/router.ts";
+import { LateBound } from "./lib/lateBound.ts";
 import { AccountLimits } from "./limits/accountLimits.ts";
 import { OpenDocuments } from "./limits/openDocuments.ts";
 import { SegmentGrowth } from "./limits/segmentGrowth.ts";
 import { SignInThrottle } from "./limits/signInThrottle.ts";
 import { type LimitStore, MemoryLimitStore, RedisLimitStore } from "./limits/store.ts";
 import type { Logger } from "./log.ts";
+import { Membership } from "./membership/membership.ts";
+import { addMentionedPeople } from "./membership/mentionInvites.ts";
 import { Metrics } from "./metrics.ts";
 import { countRefusals } from "./process/refusalCounts.ts";
 import { catchUnawaitedHooks } from "./process/unawaitedHooks.ts";
-import { attachSync } from "./socket.ts";
-import { addMentionedPeople } from "./userIndex/mentionInvites.ts";
+import { Projector } from "./projections/projector.ts";
+import { attachSync, type SyncEndpoint } from "./socket.ts";
 import { ClientIdRegistry } from "./writes/clientIds.ts";
 
 export interface ChatServer {
@@ -57,12 +56,14 @@ export interface ChatServer {
 /** Wires the parts together: one HTTP server for API, app and WebSocket; Hocuspocus with one extension per concern. */
 export async function startServer(config: Config, db: Database, log: Logger): Promise<ChatServer> {
   const scaleOut = config.redisUrl ? createScaleOut(config.redisUrl, config.port, log) : null;
-  let hocuspocusRef: Hocuspocus | undefined;
-  let socketCount = () => 0;
+  // Built after the parts that read them (Hocuspocus takes the extensions; the sockets need it), each
+  // assigned once; the parts read them only once documents are handled or metrics are scraped.
+  const hocuspocusHandle = new LateBound<Hocuspocus>("Hocuspocus");
+  const syncHandle = new LateBound<SyncEndpoint>("the WebSocket server");
   const metrics = new Metrics({
-    sockets: () => socketCount(),
-    connections: () => hocuspocusRef?.getConnectionsCount() ?? 0,
-    documents: () => hocuspocusRef?.getDocumentsCount() ?? 0,
+    sockets: () => syncHandle.peek()?.socketCount ?? 0,
+    connections: () => hocuspocusHandle.peek()?.getConnectionsCount() ?? 0,
+    documents: () => hocuspocusHandle.peek()?.getDocumentsCount() ?? 0,
   });
   // Instances that share a database are one workspace: they share rate limits and revocations.
   const workspaceKey = createHash("sha256")
@@ -78,19 +79,24 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
   const updateLog = new UpdateLog(db);
   const changes = new ServerChanges(updateLog);
   const persistence = new Persistence(db, updateLog, log, metrics);
-  let writer: DocumentWriter | undefined;
-  const userIndex = new UserIndex(db, () => writer!, log);
+  const writer = new DocumentWriter(hocuspocusHandle, changes);
+  const projector = new Projector(db, writer);
+  const membership = new Membership(db, writer, projector);
+  const userIndex = new UserIndex(db, writer, log);
   const sequencer = new Sequencer(db, changes, log, {
     recoveryDelayMs: scaleOut ? 3_000 : 0,
     metrics,
     stored: (documentName) => persistence.stored(documentName),
-    onSequenced: async (roomId, documentName, document, messages) => {
-      await addMentionedPeople(db, writer!, roomId, documentName, document, messages);
-      await userIndex.messagesSequenced(roomId, messages);
-    },
   });
+  // Mentions first: the index then counts the people they brought in.
+  sequencer.onNumbered((roomId, documentName, document, messages) =>
+    addMentionedPeople(db, membership, roomId, documentName, document, messages).then(() => {}),
+  );
+  sequencer.onNumbered((roomId, _documentName, _document, messages) =>
+    userIndex.messagesSequenced(roomId, messages),
+  );
   // The room documents this instance holds are the first place to look for a segment's listing.
-  const roomSegments = new RoomSegments(db, (name) => hocuspocusRef?.documents.get(name));
+  const roomSegments = new RoomSegments(db, (name) => hocuspocusHandle.peek()?.documents.get(name));
   const openDocuments = new OpenDocuments(config.limits.documents);
   const segmentGrowth = new SegmentGrowth(config.limits.account, config.limits.documents);
   const hocuspocus = new Hocuspocus({
@@ -101,7 +107,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     maxDebounce: 10_000,
     extensions: [
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
-      new Access(db, () => writer!, log, roomSegments, openDocuments), // 1000: who may open which document, and how many
+      new Access(db, membership, log, roomSegments, openDocuments), // 1000: who may open which document, and how many
       new AwarenessGuard(clientIds, log, metrics, config.limits.presence), // 1100: presence only under ids nobody else holds, small, not flooding
       new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
       new WriteGuard(clientIds, log, accountLimits, segmentGrowth), // 200: who may write what, and how much, before anything is applied
@@ -109,7 +115,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       new ProjectionOnLoad(db, changes, log), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
       userIndex, // 40: members' unread and mention counts follow read positions and edits
-      new SegmentSealer(() => writer!, log), // 40: a full history segment gets a successor
+      new SegmentSealer(writer, log), // 40: a full history segment gets a successor
     ].map((extension) =>
       countRefusals(
         catchUnawaitedHooks(extension, ({ hook, extension: name, error }) => {
@@ -120,39 +126,10 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       ),
     ),
   });
-  hocuspocusRef = hocuspocus;
-  writer = new DocumentWriter(hocuspocus, db, changes);
+  hocuspocusHandle.set(hocuspocus);
 
-  const http = createServer((request: IncomingMessage, response: ServerResponse) => {
-    for (const [name, value] of Object.entries(securityHeaders(request, config.secureCookies)))
-      response.setHeader(name, value);
-    const path = (request.url ?? "/").split("?")[0]!;
-    if (path === "/healthz") return healthz(response);
-    if (path === "/readyz") return void readyz(response, db, redisReady);
-    if (path === "/metrics") {
-      // Only with the operator's token, and only while metrics have no port of their own.
-      if (config.metricsToken !== null && config.metricsPort === null)
-        return void serveMetrics(request, response, metrics, config.metricsToken);
-      return sendError(response, 404, "Not found.");
-    }
-    if (path.startsWith("/api/")) {
-      if (request.method !== "GET" && !sameSiteRequest(request, config.allowedOrigins)) {
-        sendError(response, 403, "Requests from other sites are not allowed.");
-        return;
-      }
-      void handleApi(apiDeps, request, response);
-      return;
-    }
-    if (config.webDist && (request.method === "GET" || request.method === "HEAD")) {
-      serveStatic(config.webDist, request, response).catch((error) => {
-        log.error({ path, error: String(error) }, "static file failed");
-        if (!response.headersSent) sendError(response, 500, "Could not read the file.");
-      });
-      return;
-    }
-    sendError(response, 404, "Not found. (Build the web app with `npm run build` to serve it here.)");
-  });
-
+  // Requests are routed once the API's parts exist (below); the WebSocket upgrade attaches first.
+  const http = createServer();
   const sync = attachSync({
     server: http,
     hocuspocus,
@@ -163,7 +140,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     metrics,
     secure: config.secureCookies,
   });
-  socketCount = () => sync.socketCount;
+  syncHandle.set(sync);
   const revocations = new SessionRevocations({
     redisUrl: config.redisUrl,
     channel: `chat:sessions-revoked:${workspaceKey}`,
@@ -171,9 +148,10 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     closeLocal: (tokenHashes) => sync.closeSessions(tokenHashes),
   });
   const redisReady = () => (scaleOut ? scaleOut.ready() : null);
-  const apiDeps = {
+  const apiDeps: ApiDeps = {
     db,
-    writer,
+    projector,
+    membership,
     log,
     secureCookies: config.secureCookies,
     trustProxy: config.trustProxy,
@@ -181,6 +159,21 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     accountLimits,
     revokeSessions: (tokenHashes: readonly string[]) => revocations.revoke(tokenHashes),
   };
+  http.on(
+    "request",
+    appRoutes({
+      db,
+      log,
+      metrics,
+      api: apiDeps,
+      secureCookies: config.secureCookies,
+      allowedOrigins: config.allowedOrigins,
+      webDist: config.webDist,
+      // Only with the operator's token, and only while metrics have no port of their own.
+      metricsToken: config.metricsPort === null ? config.metricsToken : null,
+      redisReady,
+    }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
@@ -193,13 +186,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
 
   // METRICS_PORT: /metrics alone, on the same HOST (a firewall or the deployment keeps it internal).
   const metricsServer =
-    config.metricsPort === null
-      ? null
-      : createServer((request, response) => {
-          if ((request.url ?? "/").split("?")[0] === "/metrics")
-            return void serveMetrics(request, response, metrics, config.metricsToken);
-          sendError(response, 404, "Only /metrics is served here.");
-        });
+    config.metricsPort === null ? null : createServer(metricsRoutes(metrics, config.metricsToken));
   if (metricsServer)
     await new Promise<void>((resolve, reject) => {
       metricsServer.once("error", reject);
@@ -220,7 +207,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       metricsServer?.closeAllConnections();
       persistence.closing = true;
       sync.close();
-      await writer!.close();
+      await writer.close();
       hocuspocus.flushPendingStores();
       const deadline = Date.now() + 5_000;
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline)
@@ -242,7 +229,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     sequencer,
     userIndex,
     metrics,
-    redisReady: () => (scaleOut ? scaleOut.ready() : null),
+    redisReady,
     close,
   };
 }

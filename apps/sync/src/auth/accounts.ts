@@ -1,19 +1,10 @@
-import { newId, normalizeUsername, passwordProblem, type UserEntry, usernameProblem } from "@chat/model";
+import { newId, passwordProblem, type UserEntry, usernameProblem } from "@chat/model";
 import type { Database, Queryable } from "../db/database.ts";
+import { Refused } from "../refused.ts";
 import { consumeInvite } from "./invites.ts";
 import { decoyHash, hashPassword, verifyPassword } from "./passwords.ts";
 import type { SessionUser } from "./sessions.ts";
 import { readWorkspaceSettings } from "./workspaceSettings.ts";
-
-/** A refusal the person can act on; the HTTP layer turns it into `{ error }` with this status. */
-export class RequestError extends Error {
-  readonly status: number;
-
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
 
 interface UserRow {
   id: string;
@@ -38,11 +29,20 @@ export function toDirectoryEntry(
   return { id: row.id, username: row.username, displayName: row.displayName, createdAt };
 }
 
-function readCredentials(body: unknown): { username: string; password: string } {
-  const input = (body ?? {}) as Record<string, unknown>;
-  if (typeof input.username !== "string" || typeof input.password !== "string")
-    throw new RequestError(400, "Enter a username and a password.");
-  return { username: normalizeUsername(input.username), password: input.password };
+export interface Credentials {
+  /** Normalized (normalizeUsername). */
+  username: string;
+  password: string;
+}
+
+export interface SignUpInput extends Credentials {
+  /** The invite token from the link, if any. */
+  invite: string | null;
+}
+
+export interface PasswordChange {
+  currentPassword: string;
+  newPassword: string;
 }
 
 export const INVITE_ONLY_MESSAGE =
@@ -53,12 +53,12 @@ export const INVITE_ONLY_MESSAGE =
  * a valid invite token is required and used up in the same transaction as the insert, so a taken
  * username gives the use back.
  */
-export async function signUp(db: Database, body: unknown): Promise<SessionUser> {
-  const { username, password } = readCredentials(body);
+export async function signUp(
+  db: Database,
+  { username, password, invite }: SignUpInput,
+): Promise<SessionUser> {
   const problem = usernameProblem(username) ?? passwordProblem(password);
-  if (problem) throw new RequestError(400, problem);
-  const rawInvite = (body as Record<string, unknown>).invite;
-  const invite = typeof rawInvite === "string" && rawInvite !== "" ? rawInvite : null;
+  if (problem) throw new Refused("invalid", problem);
   const passwordHash = await hashPassword(password);
   const id = newId();
   const row = await db.transaction(async (tx) => {
@@ -69,7 +69,7 @@ export async function signUp(db: Database, body: unknown): Promise<SessionUser> 
     let invitedBy: string | null = null;
     if (count > 0) {
       const { inviteOnly } = await readWorkspaceSettings(tx);
-      if (inviteOnly && !invite) throw new RequestError(403, INVITE_ONLY_MESSAGE);
+      if (inviteOnly && !invite) throw new Refused("forbidden", INVITE_ONLY_MESSAGE);
       // With open sign-up a dead invite does not stand in the way; with invite-only it must work.
       if (invite)
         invitedBy = await consumeInvite(tx, invite).catch((error) => {
@@ -84,17 +84,16 @@ export async function signUp(db: Database, body: unknown): Promise<SessionUser> 
        returning *`,
       [id, username, passwordHash, count === 0, invitedBy],
     );
-    if (!inserted) throw new RequestError(409, `The username "${username}" is taken. Choose another one.`);
+    if (!inserted) throw new Refused("conflict", `The username "${username}" is taken. Choose another one.`);
     return inserted;
   });
   return toSessionUser(row);
 }
 
-export async function signIn(db: Database, body: unknown): Promise<SessionUser> {
-  const { username, password } = readCredentials(body);
+export async function signIn(db: Database, { username, password }: Credentials): Promise<SessionUser> {
   const [row] = await db.query<UserRow>("select * from users where username = $1", [username]);
   const ok = await verifyPassword(row?.password_hash ?? (await decoyHash()), password);
-  if (!row || !ok) throw new RequestError(401, "Wrong username or password.");
+  if (!row || !ok) throw new Refused("wrong-credentials", "Wrong username or password.");
   return toSessionUser(row);
 }
 
@@ -103,17 +102,14 @@ export async function signIn(db: Database, body: unknown): Promise<SessionUser> 
  * check of the input comes before the password is verified, so a refusal other than 401 means the
  * current password was not checked (the sign-in throttle gives such an attempt back).
  */
-export async function changePassword(db: Queryable, user: SessionUser, body: unknown): Promise<void> {
-  const input = (body ?? {}) as Record<string, unknown>;
-  if (typeof input.currentPassword !== "string" || typeof input.newPassword !== "string")
-    throw new RequestError(400, "Enter your current password and a new one.");
+export async function changePassword(db: Queryable, user: SessionUser, input: PasswordChange): Promise<void> {
   const problem = passwordProblem(input.newPassword);
-  if (problem) throw new RequestError(400, problem);
+  if (problem) throw new Refused("invalid", problem);
   if (input.newPassword === input.currentPassword)
-    throw new RequestError(400, "The new password must be different from the current one.");
+    throw new Refused("invalid", "The new password must be different from the current one.");
   const [row] = await db.query<UserRow>("select * from users where id = $1", [user.id]);
   if (!row || !(await verifyPassword(row.password_hash, input.currentPassword)))
-    throw new RequestError(401, "The current password is not right.");
+    throw new Refused("wrong-credentials", "The current password is not right.");
   await db.query("update users set password_hash = $1 where id = $2", [
     await hashPassword(input.newPassword),
     user.id,

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { newId } from "@chat/model";
 import type { Queryable } from "../db/database.ts";
-import { RequestError } from "./accounts.ts";
+import { Refused } from "../refused.ts";
 import { hashToken, type SessionUser } from "./sessions.ts";
 
 /**
@@ -60,21 +60,18 @@ function toInvite(row: InviteRow): Invite {
 
 const SELECT = `select i.*, u.username as creator from invites i join users u on u.id = i.created_by`;
 
+/** An invite to make, its bounds checked (MAX_INVITE_HOURS, MAX_INVITE_USES). */
+export interface NewInvite {
+  expiresInHours: number;
+  /** null: unlimited. */
+  maxUses: number | null;
+}
+
 export async function createInvite(
   db: Queryable,
   user: SessionUser,
-  body: unknown,
+  { expiresInHours: hours, maxUses }: NewInvite,
 ): Promise<{ invite: Invite; token: string }> {
-  const input = (body ?? {}) as Record<string, unknown>;
-  const hours = input.expiresInHours ?? 7 * 24;
-  if (typeof hours !== "number" || !Number.isInteger(hours) || hours < 1 || hours > MAX_INVITE_HOURS)
-    throw new RequestError(400, `An invite lasts between 1 hour and ${MAX_INVITE_HOURS / 24} days.`);
-  const maxUses = input.maxUses ?? null;
-  if (
-    maxUses !== null &&
-    (typeof maxUses !== "number" || !Number.isInteger(maxUses) || maxUses < 1 || maxUses > MAX_INVITE_USES)
-  )
-    throw new RequestError(400, `The number of uses is between 1 and ${MAX_INVITE_USES}, or unlimited.`);
   const token = randomBytes(32).toString("base64url");
   const id = newId();
   await db.query(
@@ -97,9 +94,9 @@ export async function listInvites(db: Queryable, user: SessionUser): Promise<Inv
 
 export async function revokeInvite(db: Queryable, user: SessionUser, id: string): Promise<void> {
   const [row] = await db.query<{ created_by: string }>("select created_by from invites where id = $1", [id]);
-  if (!row) throw new RequestError(404, "There is no such invite.");
+  if (!row) throw new Refused("not-found", "There is no such invite.");
   if (row.created_by !== user.id && !user.isAdmin)
-    throw new RequestError(403, "Only the person who made an invite, or the admin, can revoke it.");
+    throw new Refused("forbidden", "Only the person who made an invite, or the admin, can revoke it.");
   await db.query("update invites set revoked_at = coalesce(revoked_at, now()) where id = $1", [id]);
 }
 
@@ -136,5 +133,5 @@ export async function consumeInvite(tx: Queryable, token: string): Promise<strin
   );
   if (rows[0]) return rows[0].created_by;
   const { problem } = await inviteProblem(tx, token);
-  throw new RequestError(403, problem ?? "This invite link is not valid. Ask for a new one.");
+  throw new Refused("forbidden", problem ?? "This invite link is not valid. Ask for a new one.");
 }

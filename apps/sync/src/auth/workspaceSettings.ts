@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/database.ts";
-import { RequestError } from "./accounts.ts";
+import { Refused } from "../refused.ts";
 import type { SessionUser } from "./sessions.ts";
 
 export interface WorkspaceSettings {
@@ -13,14 +13,16 @@ export async function readWorkspaceSettings(db: Queryable): Promise<WorkspaceSet
 }
 
 /** Only the workspace admin (the first account) changes the settings. */
+export function assertWorkspaceAdmin(user: SessionUser): void {
+  if (!user.isAdmin) throw new Refused("forbidden", "Only the workspace admin can change this setting.");
+}
+
 export async function updateWorkspaceSettings(
   db: Queryable,
   user: SessionUser,
-  body: unknown,
+  input: WorkspaceSettings,
 ): Promise<WorkspaceSettings> {
-  if (!user.isAdmin) throw new RequestError(403, "Only the workspace admin can change this setting.");
-  const input = (body ?? {}) as Record<string, unknown>;
-  if (typeof input.inviteOnly !== "boolean") throw new RequestError(400, "Send inviteOnly as true or false.");
+  assertWorkspaceAdmin(user);
   await db.query(
     `insert into workspace_settings (id, invite_only, updated_by, updated_at) values (true, $1, $2, now())
      on conflict (id) do update set invite_only = $1, updated_by = $2, updated_at = now()`,

@@ -1,6 +1,7 @@
 import { serverClientId } from "@chat/model";
 import type { LocalTransactionOrigin } from "@hocuspocus/server";
 import * as Y from "yjs";
+import { SerialQueues } from "../lib/serialQueues.ts";
 
 /** Where a server change is stored before it is applied: the update log (group commit). */
 export interface ChangeLog {
@@ -18,8 +19,6 @@ export function isStoredChange(origin: unknown): origin is StoredChangeOrigin {
 
 /** What the server keeps per live document it writes to. */
 interface WriterState {
-  /** Server changes to this document, one after another: each is computed on what the last left. */
-  chain: Promise<unknown>;
   /** A copy of the live document that server changes are made on first; null until needed, dropped when idle. */
   shadow: Y.Doc | null;
   /**
@@ -48,6 +47,8 @@ export class ServerChanges {
   private readonly log: ChangeLog;
   private readonly idleMs: number;
   private readonly states = new WeakMap<Y.Doc, WriterState>();
+  /** Server changes to a document, one after another: each is computed on what the last left. */
+  private readonly queues = new SerialQueues<Y.Doc>();
 
   constructor(log: ChangeLog, options: { idleMs?: number } = {}) {
     this.log = log;
@@ -66,9 +67,7 @@ export class ServerChanges {
     context: unknown = {},
   ): Promise<boolean> {
     const state = this.stateOf(document);
-    const run = state.chain.then(() => this.run(documentName, document, state, change, context));
-    state.chain = run.catch(() => {});
-    return run;
+    return this.queues.run(document, () => this.run(documentName, document, state, change, context));
   }
 
   private async run(
@@ -117,7 +116,7 @@ export class ServerChanges {
   private stateOf(document: Y.Doc): WriterState {
     let state = this.states.get(document);
     if (!state) {
-      state = { chain: Promise.resolve(), shadow: null, clientId: serverClientId(), idle: null };
+      state = { shadow: null, clientId: serverClientId(), idle: null };
       this.states.set(document, state);
     }
     return state;

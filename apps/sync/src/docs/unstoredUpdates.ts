@@ -1,3 +1,5 @@
+import { backoffMs } from "../lib/backoff.ts";
+
 /** Where client updates are appended (the update log, with group commit). */
 export interface AppendLog {
   append(name: string, update: Uint8Array): Promise<void>;
@@ -93,7 +95,7 @@ export class UnstoredUpdates {
   private scheduleRetry(name: string, state: DocumentState): void {
     if (state.retry) return;
     state.failures++;
-    const delay = Math.min(this.retryDelayMs * 2 ** (state.failures - 1), 30_000);
+    const delay = backoffMs(this.retryDelayMs, state.failures, 30_000);
     state.retry = setTimeout(() => {
       state.retry = null;
       this.flush(name).catch((error) => this.onRetryFailed(name, error));

@@ -1,9 +1,10 @@
-import { DIRECTORY_DOC, roomDocName, userDocName } from "@chat/model";
 import type { Hocuspocus } from "@hocuspocus/server";
 import type * as Y from "yjs";
-import type { Database } from "../db/database.ts";
-import { directoryProjection, type Projection, roomProjection, userIndexProjection } from "./projections.ts";
+import type { LateBound } from "../lib/lateBound.ts";
 import type { ServerChanges } from "./serverChanges.ts";
+
+/** A change the server makes to a document (a projection of Postgres, a stamp, a line in the history). */
+export type DocumentChange = (doc: Y.Doc) => void;
 
 /** How long the writer keeps a document open after its last write to it (see DocumentWriter). */
 export const KEEP_OPEN_AFTER_WRITE_MS = 3_000;
@@ -28,26 +29,24 @@ interface Held {
  * that was 50 loads at a time, and the deliveries in the room waited behind them.
  */
 export class DocumentWriter {
-  private readonly hocuspocus: Hocuspocus;
-  private readonly db: Database;
+  private readonly hocuspocus: LateBound<Hocuspocus>;
   private readonly changes: ServerChanges;
   private readonly held = new Map<string, Held>();
 
-  constructor(hocuspocus: Hocuspocus, db: Database, changes: ServerChanges) {
+  constructor(hocuspocus: LateBound<Hocuspocus>, changes: ServerChanges) {
     this.hocuspocus = hocuspocus;
-    this.db = db;
     this.changes = changes;
   }
 
-  /** Stores, then applies, `projection` to the document, loading it if it is not loaded. */
-  async apply(documentName: string, projection: Projection): Promise<void> {
+  /** Stores, then applies, `change` to the document, loading it if it is not loaded. */
+  async apply(documentName: string, change: DocumentChange): Promise<void> {
     let connection = await this.open(documentName);
     if (!connection.document || connection.document.isDestroyed) {
       // Unloaded under us (the server is stopping, or Hocuspocus let it go): open it afresh.
       this.release(documentName);
       connection = await this.open(documentName);
     }
-    await this.changes.write(documentName, connection.document!, projection);
+    await this.changes.write(documentName, connection.document!, change);
   }
 
   /** Lets every held document go (stored, and unloaded when nobody else has it open): before shutdown. */
@@ -61,7 +60,7 @@ export class DocumentWriter {
       held.timer.refresh();
       return held.connection;
     }
-    const connection = this.hocuspocus.openDirectConnection(documentName, {});
+    const connection = this.hocuspocus.get().openDirectConnection(documentName, {});
     const timer = setTimeout(() => void this.release(documentName), KEEP_OPEN_AFTER_WRITE_MS);
     timer.unref();
     const entry: Held = { connection, timer };
@@ -81,20 +80,8 @@ export class DocumentWriter {
     await connection?.disconnect({ unloadImmediately: true }).catch(() => {});
   }
 
-  /** Stores, then applies, `projection` to a document already in hand (loaded, e.g. in a hook). */
-  async change(documentName: string, document: Y.Doc, projection: Projection): Promise<void> {
-    await this.changes.write(documentName, document, projection);
-  }
-
-  async refreshDirectory(): Promise<void> {
-    await this.apply(DIRECTORY_DOC, await directoryProjection(this.db));
-  }
-
-  async refreshRoom(roomId: string): Promise<void> {
-    await this.apply(roomDocName(roomId), await roomProjection(this.db, roomId));
-  }
-
-  async refreshUserIndex(userId: string): Promise<void> {
-    await this.apply(userDocName(userId), await userIndexProjection(this.db, userId));
+  /** Stores, then applies, `change` to a document already in hand (loaded, e.g. in a hook). */
+  async change(documentName: string, document: Y.Doc, change: DocumentChange): Promise<void> {
+    await this.changes.write(documentName, document, change);
   }
 }

@@ -1,4 +1,4 @@
-import { canOpenRoom, dmParticipants, parseDocName, SCHEMA_VERSION } from "@chat/model";
+import { canOpenRoom, parseDocName, SCHEMA_VERSION } from "@chat/model";
 import type {
   connectedPayload,
   Extension,
@@ -8,11 +8,10 @@ import type {
 import { askClientToRetry, type ConnectionContext, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import type { RoomSegments } from "../docs/roomSegments.ts";
-import type { DocumentWriter } from "../docs/writer.ts";
 import type { OpenDocuments } from "../limits/openDocuments.ts";
 import type { Logger } from "../log.ts";
-import { addMember, ensureDmRoom, getRoom, isMember } from "../rooms.ts";
-import { lastSeqOf, recordRead } from "../userIndex/queries.ts";
+import type { Membership } from "../membership/membership.ts";
+import { getRoom, isMember } from "../rooms/rooms.ts";
 
 /**
  * Who may open which document (DESIGN.md, "Identity and access"). The person comes from the session
@@ -27,20 +26,20 @@ export class Access implements Extension {
   extensionName = "access";
 
   private readonly db: Database;
-  private readonly writer: () => DocumentWriter;
+  private readonly membership: Membership;
   private readonly log: Logger;
   private readonly segments: RoomSegments;
   private readonly openDocuments: OpenDocuments;
 
   constructor(
     db: Database,
-    writer: () => DocumentWriter,
+    membership: Membership,
     log: Logger,
     segments: RoomSegments,
     openDocuments: OpenDocuments,
   ) {
     this.db = db;
-    this.writer = writer;
+    this.membership = membership;
     this.log = log;
     this.segments = segments;
     this.openDocuments = openDocuments;
@@ -103,22 +102,13 @@ export class Access implements Extension {
   }
 
   private async authoriseRoom(roomId: string, userId: string): Promise<void> {
-    const existing = await getRoom(this.db, roomId);
-    const room = existing ?? (await ensureDmRoom(this.db, roomId, userId));
+    // A direct conversation begins when one of its two people first opens it.
+    const room = (await getRoom(this.db, roomId)) ?? (await this.membership.beginDirect(roomId, userId));
     if (!room) throw new Refusal("not-found");
-    if (!existing) {
-      // A direct conversation just began: it enters both people's indexes.
-      for (const member of dmParticipants(roomId) ?? []) await this.writer().refreshUserIndex(member);
-    }
     const member = await isMember(this.db, roomId, userId);
     if (!canOpenRoom(room, member)) throw new Refusal("forbidden");
     if (member) return;
     // Opening a public room one is not in joins it.
-    if (await addMember(this.db, roomId, userId, userId)) {
-      // Joining a public room starts reading at its newest message, not with its whole history unread.
-      await recordRead(this.db, roomId, userId, await lastSeqOf(this.db, roomId));
-      await this.writer().refreshRoom(roomId);
-      await this.writer().refreshUserIndex(userId);
-    }
+    await this.membership.join(roomId, userId);
   }
 }

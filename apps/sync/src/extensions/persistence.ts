@@ -7,13 +7,14 @@ import type {
 } from "@hocuspocus/server";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
-import { askClientToRetry, Refusal } from "../context.ts";
+import { askClientToRetry, isClientChange, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import { compactDocument, readDocumentParts } from "../docs/documentStore.ts";
 import { isStoredChange } from "../docs/serverChanges.ts";
 import { applyStoredParts } from "../docs/storedParts.ts";
 import { UnstoredUpdates } from "../docs/unstoredUpdates.ts";
 import type { UpdateLog } from "../docs/updateLog.ts";
+import { SerialQueues } from "../lib/serialQueues.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { inspectOnce } from "../writes/inspectUpdate.ts";
@@ -41,7 +42,7 @@ export class Persistence implements Extension {
   extensionName = "persistence";
 
   /** Per document: the server's own changes, appended one after another. */
-  private readonly localChain = new Map<string, Promise<unknown>>();
+  private readonly localChanges = new SerialQueues<string>();
 
   private readonly db: Database;
   /** Appends with group commit: one statement for every update accepted while the last was written. */
@@ -138,16 +139,14 @@ export class Persistence implements Extension {
     const origin = transactionOrigin as { source?: string } | undefined;
     // Client updates were stored in beforeSync; updates from Redis were stored by the instance that
     // took them; the server's own changes were stored before they were applied.
-    if (origin?.source === "connection" || origin?.source === "redis" || isStoredChange(origin)) return;
-    const previous = this.localChain.get(documentName) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.updates.append(documentName, update))
-      .catch((error) =>
-        this.log.error({ doc: documentName, error: String(error) }, "cannot store server change"),
-      );
-    this.localChain.set(documentName, next);
-    await next;
-    if (this.localChain.get(documentName) === next) this.localChain.delete(documentName);
+    if (isClientChange(origin) || origin?.source === "redis" || isStoredChange(origin)) return;
+    await this.localChanges.run(documentName, async () => {
+      try {
+        await this.updates.append(documentName, update);
+      } catch (error) {
+        this.log.error({ doc: documentName, error: String(error) }, "cannot store server change");
+      }
+    });
   }
 
   /**
@@ -158,7 +157,7 @@ export class Persistence implements Extension {
    * (nobody has it open), and at shutdown.
    */
   async onStoreDocument({ documentName, document }: onStoreDocumentPayload): Promise<void> {
-    await this.localChain.get(documentName);
+    await this.localChanges.idle(documentName);
     await this.unstored.flush(documentName);
     const unloading = document.getConnectionsCount() === 0;
     if (!unloading && !this.closing && this.updates.rowsSinceCompaction(documentName) < COMPACT_AFTER_ROWS)
@@ -184,6 +183,6 @@ export class Persistence implements Extension {
 
   /** Resolves once every server change to the document made so far is stored. */
   async flushed(documentName: string): Promise<void> {
-    await this.localChain.get(documentName);
+    await this.localChanges.idle(documentName);
   }
 }

@@ -2,14 +2,14 @@ import { parseDocName } from "@chat/model";
 import type { afterLoadDocumentPayload, Extension } from "@hocuspocus/server";
 import { askClientToRetry, Refusal } from "../context.ts";
 import type { Database } from "../db/database.ts";
+import type { ServerChanges } from "../docs/serverChanges.ts";
+import type { Logger } from "../log.ts";
 import {
   directoryProjection,
   type Projection,
   roomProjection,
   userIndexProjection,
-} from "../docs/projections.ts";
-import type { ServerChanges } from "../docs/serverChanges.ts";
-import type { Logger } from "../log.ts";
+} from "../projections/projections.ts";
 
 /**
  * When a server-written document loads, bring it in line with Postgres (the authority for accounts,

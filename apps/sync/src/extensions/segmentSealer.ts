@@ -1,5 +1,6 @@
 import { messageCount, openNextSegment, parseDocName, roomDocName, SEGMENT_CAPACITY } from "@chat/model";
 import type { Extension, onChangePayload } from "@hocuspocus/server";
+import { isClientChange } from "../context.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { Logger } from "../log.ts";
 
@@ -18,21 +19,21 @@ export class SegmentSealer implements Extension {
   priority = 40;
   extensionName = "segment-sealer";
 
-  private readonly writer: () => DocumentWriter;
+  private readonly writer: DocumentWriter;
   private readonly log: Logger;
   private readonly capacity: number;
   /** Segments this instance has sealed (or seen sealed): no need to look at the room again. */
   private readonly sealed = new Set<string>();
   private readonly sealing = new Map<string, Promise<void>>();
 
-  constructor(writer: () => DocumentWriter, log: Logger, capacity = SEGMENT_CAPACITY) {
+  constructor(writer: DocumentWriter, log: Logger, capacity = SEGMENT_CAPACITY) {
     this.writer = writer;
     this.log = log;
     this.capacity = capacity;
   }
 
   async onChange({ documentName, document, transactionOrigin }: onChangePayload): Promise<void> {
-    if ((transactionOrigin as { source?: string } | undefined)?.source !== "connection") return;
+    if (!isClientChange(transactionOrigin)) return;
     const ref = parseDocName(documentName);
     if (ref?.kind !== "segment" || this.sealed.has(documentName)) return;
     if (messageCount(document) < this.capacity) return;
@@ -49,7 +50,7 @@ export class SegmentSealer implements Extension {
   private async seal(roomId: string, segment: number, documentName: string): Promise<void> {
     try {
       let opened: number | null = null;
-      await this.writer().apply(roomDocName(roomId), (doc) => {
+      await this.writer.apply(roomDocName(roomId), (doc) => {
         opened = openNextSegment(doc, segment);
       });
       this.sealed.add(documentName);

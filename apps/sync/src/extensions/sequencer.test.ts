@@ -84,4 +84,23 @@ describe("the sequencer", () => {
     // One or two numberings (the first may start before the rest arrive), not one per message.
     expect(counter.allocations).toBeLessThanOrEqual(2);
   });
+
+  it("announces numbered messages to its listeners in turn; a failing one skips the rest, not the next numbering", async () => {
+    const { db } = fakeDatabase();
+    const sequencer = new Sequencer(db, directChanges, silent);
+    const heard: string[] = [];
+    let fail = true;
+    sequencer.onNumbered(async (roomId, _name, _doc, messages) => {
+      heard.push(`first ${roomId} ${messages.map((m) => `${m.text}#${m.seq}`).join(",")}`);
+      if (fail) throw new Error("the first listener failed");
+    });
+    sequencer.onNumbered(async (_roomId, _name, _doc, messages) => {
+      heard.push(`second ${messages.map((m) => m.text).join(",")}`);
+    });
+    const doc = new Y.Doc();
+    await sequencer.onChange(arrive(doc, "alice", "one") as onChangePayload);
+    fail = false;
+    await sequencer.onChange(arrive(doc, "bob", "two") as onChangePayload);
+    expect(heard).toEqual(["first room0000000000r1 one#1", "first room0000000000r1 two#2", "second two"]);
+  });
 });

@@ -8,11 +8,14 @@ import {
 } from "@chat/model";
 import type { afterLoadDocumentPayload, Extension, onChangePayload } from "@hocuspocus/server";
 import * as Y from "yjs";
+import { isClientChange } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import type { ServerChanges } from "../docs/serverChanges.ts";
+import { backoffMs } from "../lib/backoff.ts";
+import { SerialQueues } from "../lib/serialQueues.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import { allocateSequence } from "../rooms.ts";
+import { allocateSequence } from "../rooms/rooms.ts";
 
 /**
  * Gives every accepted message the room's next sequence number: the order everyone sees, whatever
@@ -31,7 +34,8 @@ import { allocateSequence } from "../rooms.ts";
 export class Sequencer implements Extension {
   priority = 50;
   extensionName = "sequencer";
-  private readonly chains = new Map<string, Promise<void>>();
+  /** Per document: numberings, one at a time. */
+  private readonly numberings = new SerialQueues<string>();
   /** Per document: the numbering waiting for its turn, which messages arriving meanwhile join. */
   private readonly waiting = new Map<string, Waiting>();
   /** Per document: messages whose numbers could not be stored yet (null: a whole sweep), and the retry. */
@@ -44,8 +48,8 @@ export class Sequencer implements Extension {
   private readonly log: Logger;
 
   private readonly metrics: Metrics | undefined;
-  /** What else happens once messages have their numbers (user index, mention invites); awaited in turn. */
-  private readonly onSequenced: SequencedHandler | undefined;
+  /** Who hears of messages once they have their numbers (see onNumbered). */
+  private readonly listeners: NumberedListener[] = [];
   /** Resolves once the client updates applied to a document so far are stored (persistence). */
   private readonly stored: (documentName: string) => Promise<void>;
 
@@ -58,7 +62,6 @@ export class Sequencer implements Extension {
       /** First wait before numbering again after a failure; doubles up to 30 s. */
       retryDelayMs?: number;
       metrics?: Metrics;
-      onSequenced?: SequencedHandler;
       /** Persistence.stored: a message is numbered only once it is in Postgres. */
       stored?: (documentName: string) => Promise<void>;
     } = {},
@@ -69,12 +72,11 @@ export class Sequencer implements Extension {
     this.recoveryDelayMs = options.recoveryDelayMs ?? 0;
     this.retryDelayMs = options.retryDelayMs ?? 1_000;
     this.metrics = options.metrics;
-    this.onSequenced = options.onSequenced;
     this.stored = options.stored ?? (() => Promise.resolve());
   }
 
   async onChange({ documentName, document, transactionOrigin, update }: onChangePayload): Promise<void> {
-    if ((transactionOrigin as { source?: string } | undefined)?.source !== "connection") return;
+    if (!isClientChange(transactionOrigin)) return;
     const sent: Set<string> | null = messageIdsIn(update);
     // Any change is a chance to number what could not be numbered before.
     const owed = this.takeOwed(documentName, document);
@@ -90,9 +92,20 @@ export class Sequencer implements Extension {
     setTimeout(() => void this.schedule(documentName, document, null), this.recoveryDelayMs).unref();
   }
 
+  /**
+   * `listener` hears of every batch of messages this instance numbers, once the numbers are stored
+   * (mention invites, the user index). Listeners run in the order they subscribed, each awaited before
+   * the next, because a later one may count on an earlier one's work (the index counts the people a
+   * mention just brought in); a failure is logged and skips the rest for that batch. The next
+   * numbering of the document waits for them.
+   */
+  onNumbered(listener: NumberedListener): void {
+    this.listeners.push(listener);
+  }
+
   /** Resolves when every message seen so far in the document has its number. */
   async settled(documentName: string): Promise<void> {
-    await this.chains.get(documentName);
+    await this.numberings.idle(documentName);
   }
 
   /**
@@ -126,25 +139,20 @@ export class Sequencer implements Extension {
       done: Promise.resolve(),
     };
     this.waiting.set(documentName, turn);
-    const next = (this.chains.get(documentName) ?? Promise.resolve())
-      .then(() => {
+    turn.done = this.numberings.run(documentName, async () => {
+      try {
         // Its turn has come: what arrives from now on waits for the next one.
         if (this.waiting.get(documentName) === turn) this.waiting.delete(documentName);
-        return this.stamp(ref.roomId, documentName, document, turn.ids);
-      })
-      .catch((error) => {
+        await this.stamp(ref.roomId, documentName, document, turn.ids);
+      } catch (error) {
         this.log.error(
           { doc: documentName, error: String(error) },
           "cannot sequence messages; numbering them again on the next change or shortly",
         );
         this.owe(documentName, document, turn.ids, turn.attempts + 1);
-      });
-    turn.done = next;
-    this.chains.set(documentName, next);
-    void next.then(() => {
-      if (this.chains.get(documentName) === next) this.chains.delete(documentName);
+      }
     });
-    return next;
+    return turn.done;
   }
 
   /** Remembers what could not be numbered and tries again after a back-off, while the document is loaded. */
@@ -158,7 +166,7 @@ export class Sequencer implements Extension {
         const due = this.takeOwed(documentName, document);
         if (due) void this.schedule(documentName, document, due.ids, due.attempts);
       },
-      Math.min(this.retryDelayMs * 2 ** (owed.attempts - 1), 30_000),
+      backoffMs(this.retryDelayMs, owed.attempts, 30_000),
     );
     owed.timer.unref();
     this.owed.set(documentName, owed);
@@ -191,14 +199,17 @@ export class Sequencer implements Extension {
     // Stored, then applied and sent; if it cannot be stored, nobody sees these numbers.
     await this.changes.write(documentName, document, (doc) => stampSequence(doc, stamps));
     this.metrics?.messagesSequenced(stamps.size);
-    if (this.onSequenced)
-      await this.onSequenced(roomId, documentName, document, viewsOf(document, pending)).catch((error) =>
-        this.log.error({ room: roomId, error: String(error) }, "cannot update indexes after sequencing"),
-      );
+    if (this.listeners.length === 0) return;
+    const numbered = viewsOf(document, pending);
+    try {
+      for (const listener of this.listeners) await listener(roomId, documentName, document, numbered);
+    } catch (error) {
+      this.log.error({ room: roomId, error: String(error) }, "cannot update indexes after sequencing");
+    }
   }
 }
 
-export type SequencedHandler = (
+export type NumberedListener = (
   roomId: string,
   documentName: string,
   document: Y.Doc,

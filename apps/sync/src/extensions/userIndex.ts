@@ -13,9 +13,10 @@ import {
 } from "@chat/model";
 import type { Extension, onChangePayload } from "@hocuspocus/server";
 import * as Y from "yjs";
-import type { ConnectionContext } from "../context.ts";
+import { type ConnectionContext, isClientChange } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
+import { SerialQueues } from "../lib/serialQueues.ts";
 import type { Logger } from "../log.ts";
 import { entriesForRoom, recordEdit, recordRead, recordSequenced } from "../userIndex/queries.ts";
 import { withMentionsFromText } from "../userIndex/textMentions.ts";
@@ -43,15 +44,16 @@ export class UserIndex implements Extension {
   extensionName = "user-index";
 
   private readonly db: Database;
-  private readonly writer: () => DocumentWriter;
+  private readonly writer: DocumentWriter;
   private readonly log: Logger;
-  private readonly chains = new Map<string, Promise<void>>();
+  /** Per room: recounts, one at a time. */
+  private readonly recounts = new SerialQueues<string>();
   /** Per room: members waiting for a recount that has not started (null: all of them). */
   private readonly waiting = new Map<string, Set<string> | null>();
   /** Per room: when its last recount started (performance.now()). */
   private readonly lastStarted = new Map<string, number>();
 
-  constructor(db: Database, writer: () => DocumentWriter, log: Logger) {
+  constructor(db: Database, writer: DocumentWriter, log: Logger) {
     this.db = db;
     this.writer = writer;
     this.log = log;
@@ -64,7 +66,7 @@ export class UserIndex implements Extension {
     update,
     context,
   }: onChangePayload): Promise<void> {
-    if ((transactionOrigin as { source?: string } | undefined)?.source !== "connection") return;
+    if (!isClientChange(transactionOrigin)) return;
     const ref = parseDocName(documentName);
     const user = (context as Partial<ConnectionContext> | undefined)?.user;
     if (!ref || !user) return;
@@ -109,7 +111,7 @@ export class UserIndex implements Extension {
 
   /** Resolves once every recount asked for so far has been written. */
   async settled(roomId: string): Promise<void> {
-    await this.chains.get(roomId);
+    await this.recounts.idle(roomId);
   }
 
   /** Recounts the room's entry for `userIds` (every member when null) and writes what changed. */
@@ -119,25 +121,20 @@ export class UserIndex implements Extension {
       const pending = this.waiting.get(roomId);
       if (pending && userIds) for (const id of userIds) pending.add(id);
       else this.waiting.set(roomId, null);
-      return this.chains.get(roomId)!;
+      return this.recounts.idle(roomId);
     }
     this.waiting.set(roomId, userIds ? new Set(userIds) : null);
-    const next = (this.chains.get(roomId) ?? Promise.resolve())
-      .then(() => this.spaced(roomId))
-      .then(async () => {
+    return this.recounts.run(roomId, async () => {
+      try {
+        await this.spaced(roomId);
         const who = this.waiting.get(roomId);
         this.waiting.delete(roomId);
         this.lastStarted.set(roomId, performance.now());
         await this.write(roomId, who ? [...who] : null);
-      })
-      .catch((error) =>
-        this.log.error({ room: roomId, error: String(error) }, "cannot recount unread messages"),
-      );
-    this.chains.set(roomId, next);
-    void next.then(() => {
-      if (this.chains.get(roomId) === next) this.chains.delete(roomId);
+      } catch (error) {
+        this.log.error({ room: roomId, error: String(error) }, "cannot recount unread messages");
+      }
     });
-    return next;
   }
 
   /** Resolves once the room's next recount may start (RECOUNT_SPACING_MS after its last one started). */
@@ -151,7 +148,7 @@ export class UserIndex implements Extension {
     const entries = await entriesForRoom(this.db, roomId, userIds);
     await Promise.all(
       entries.map(({ userId, ...entry }) =>
-        this.writer().apply(userDocName(userId), (doc) => {
+        this.writer.apply(userDocName(userId), (doc) => {
           if (!sameEntry(getIndexedRoom(doc, roomId), entry)) putIndexedRoom(doc, entry);
         }),
       ),
@@ -174,7 +171,7 @@ export class UserIndex implements Extension {
       }
     await Promise.all(
       [...perUser].map(([userId, list]) =>
-        this.writer().apply(userDocName(userId), (doc) => {
+        this.writer.apply(userDocName(userId), (doc) => {
           for (const m of list)
             putMention(doc, {
               roomId,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { normalizeUsername, SCHEMA_VERSION } from "@chat/model";
-import { changePassword, RequestError, signIn, signUp } from "../auth/accounts.ts";
+import { changePassword, signIn, signUp } from "../auth/accounts.ts";
 import { clearedCookie, readCookie, sessionCookie } from "../auth/cookies.ts";
 import { createInvite, inviteProblem, listInvites, revokeInvite } from "../auth/invites.ts";
 import {
@@ -13,22 +13,37 @@ import {
   type Session,
   type SessionUser,
 } from "../auth/sessions.ts";
-import { readWorkspaceSettings, updateWorkspaceSettings } from "../auth/workspaceSettings.ts";
+import {
+  assertWorkspaceAdmin,
+  readWorkspaceSettings,
+  updateWorkspaceSettings,
+} from "../auth/workspaceSettings.ts";
 import { Refusal } from "../context.ts";
 import { type Database, DatabaseUnavailable } from "../db/database.ts";
-import type { DocumentWriter } from "../docs/writer.ts";
 import type { AccountLimits } from "../limits/accountLimits.ts";
 import type { SignInThrottle } from "../limits/signInThrottle.ts";
 import { TooManyRequests } from "../limits/tooManyRequests.ts";
 import type { Logger } from "../log.ts";
-import { createRoom, toRoomMeta } from "../rooms.ts";
+import type { Membership } from "../membership/membership.ts";
+import type { Projector } from "../projections/projector.ts";
+import { createRoom, toRoomMeta } from "../rooms/rooms.ts";
+import {
+  parseCredentials,
+  parseNewInvite,
+  parseNewRoom,
+  parsePasswordChange,
+  parseSignUp,
+  parseWorkspaceSettings,
+} from "./bodies.ts";
 import { clientAddress } from "./clientAddress.ts";
 import { readJson, sendError, sendJson } from "./json.ts";
+import { isWrongCredentials, RequestError, statusOf } from "./requestError.ts";
 import { handleRoomRoute } from "./roomRoutes.ts";
 
 export interface ApiDeps {
   db: Database;
-  writer: DocumentWriter;
+  projector: Projector;
+  membership: Membership;
   log: Logger;
   secureCookies: boolean;
   trustProxy: boolean;
@@ -66,7 +81,7 @@ export async function handleApi(
           request,
           response,
           201,
-          await signUp(deps.db, await readJson(request)),
+          await signUp(deps.db, parseSignUp(await readJson(request))),
         );
       case "POST /api/login":
         return await login(deps, request, response);
@@ -94,7 +109,8 @@ export async function handleApi(
   } catch (error) {
     if (error instanceof TooManyRequests)
       return sendError(response, 429, error.message, { "retry-after": String(error.retryAfterSeconds) });
-    if (error instanceof RequestError) return sendError(response, error.status, error.message);
+    const status = statusOf(error);
+    if (status !== null) return sendError(response, status, (error as Error).message);
     sendUnexpected(deps.log, route, response, error);
   }
 }
@@ -155,7 +171,7 @@ async function startSession(
     await deleteSession(deps.db, previous.tokenHash);
     await deps.revokeSessions([previous.tokenHash]);
   }
-  if (status === 201) await deps.writer.refreshDirectory();
+  if (status === 201) await deps.projector.refreshDirectory();
   sendJson(
     response,
     status,
@@ -173,9 +189,9 @@ async function login(deps: ApiDeps, request: IncomingMessage, response: ServerRe
   const attempt = await deps.signInThrottle.attempt(username, address);
   let user: SessionUser;
   try {
-    user = await signIn(deps.db, body);
+    user = await signIn(deps.db, parseCredentials(body));
   } catch (error) {
-    if (!(error instanceof RequestError && error.status === 401)) {
+    if (!isWrongCredentials(error)) {
       await deps.signInThrottle.abandoned(attempt);
       throw error;
     }
@@ -216,11 +232,10 @@ async function postPassword(
   const address = clientAddress(request, deps.trustProxy);
   const attempt = await deps.signInThrottle.attempt(session.user.username, address);
   try {
-    await changePassword(deps.db, session.user, await readJson(request));
+    await changePassword(deps.db, session.user, parsePasswordChange(await readJson(request)));
   } catch (error) {
     // A wrong current password stays counted; any other refusal came before it was checked.
-    if (!(error instanceof RequestError && error.status === 401))
-      await deps.signInThrottle.abandoned(attempt);
+    if (!isWrongCredentials(error)) await deps.signInThrottle.abandoned(attempt);
     throw error;
   }
   await deps.signInThrottle.succeeded(attempt);
@@ -231,10 +246,10 @@ async function postPassword(
 
 async function postRoom(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const session = await requireWriter(deps, request);
-  const row = await createRoom(deps.db, session.user.id, await readJson(request));
-  await deps.writer.refreshRoom(row.id);
-  await deps.writer.refreshUserIndex(session.user.id);
-  if (row.kind === "channel") await deps.writer.refreshDirectory();
+  const row = await createRoom(deps.db, session.user.id, parseNewRoom(await readJson(request)));
+  await deps.projector.refreshRoom(row.id);
+  await deps.projector.refreshUserIndex(session.user.id);
+  if (row.kind === "channel") await deps.projector.refreshDirectory();
   sendJson(response, 201, { room: toRoomMeta(row) });
 }
 
@@ -244,7 +259,10 @@ async function patchWorkspace(
   response: ServerResponse,
 ): Promise<void> {
   const session = await requireWriter(deps, request);
-  sendJson(response, 200, await updateWorkspaceSettings(deps.db, session.user, await readJson(request)));
+  // Someone who may not change the settings hears that, whatever they sent.
+  assertWorkspaceAdmin(session.user);
+  const settings = parseWorkspaceSettings(await readJson(request));
+  sendJson(response, 200, await updateWorkspaceSettings(deps.db, session.user, settings));
 }
 
 async function getInvites(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -254,7 +272,11 @@ async function getInvites(deps: ApiDeps, request: IncomingMessage, response: Ser
 
 async function postInvite(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const session = await requireWriter(deps, request);
-  const { invite, token } = await createInvite(deps.db, session.user, await readJson(request));
+  const { invite, token } = await createInvite(
+    deps.db,
+    session.user,
+    parseNewInvite(await readJson(request)),
+  );
   sendJson(response, 201, { invite, token, path: `/invite/${token}` });
 }
 

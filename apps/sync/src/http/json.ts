@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { RequestError } from "../auth/accounts.ts";
+import { RequestError } from "./requestError.ts";
 
 export const MAX_BODY_BYTES = 16 * 1024;
 

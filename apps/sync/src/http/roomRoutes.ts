@@ -7,14 +7,13 @@ import {
   normalizeUsername,
   roomNameProblem,
 } from "@chat/model";
-import { RequestError } from "../auth/accounts.ts";
 import type { Session } from "../auth/sessions.ts";
 import type { Database } from "../db/database.ts";
-import type { DocumentWriter } from "../docs/writer.ts";
-import { addMember, getRoom, isMember, listMembers, type RoomRow, toRoomMeta } from "../rooms.ts";
-import { appendEventLine } from "../userIndex/eventLines.ts";
-import { lastSeqOf, recordRead } from "../userIndex/queries.ts";
+import type { Membership } from "../membership/membership.ts";
+import type { Projector } from "../projections/projector.ts";
+import { getRoom, isMember, listMembers, type RoomRow, toRoomMeta } from "../rooms/rooms.ts";
 import { readJson, sendJson } from "./json.ts";
+import { RequestError } from "./requestError.ts";
 
 /**
  * `/api/rooms/<id>/…`: bringing people into a room ("Add people") and the creator's changes to it
@@ -23,7 +22,8 @@ import { readJson, sendJson } from "./json.ts";
  */
 export interface RoomRouteDeps {
   db: Database;
-  writer: DocumentWriter;
+  projector: Projector;
+  membership: Membership;
 }
 
 const ROUTE = /^\/api\/rooms\/([a-z0-9]{16})(\/members)?$/;
@@ -84,15 +84,8 @@ async function addPeople(
     [username],
   );
   if (!person) throw new RequestError(404, `There is no one called "${username}".`);
-  if (!(await addMember(deps.db, roomId, person.id, me.id)))
+  if (!(await deps.membership.add(roomId, me, person)))
     throw new RequestError(409, `${person.username} is already in this room.`);
-  await recordRead(deps.db, roomId, person.id, await lastSeqOf(deps.db, roomId));
-  await appendEventLine(deps.db, deps.writer, roomId, me.id, `${me.username} added ${person.username}`, {
-    type: "member-added",
-    userId: person.id,
-  });
-  await deps.writer.refreshRoom(roomId);
-  await deps.writer.refreshUserIndex(person.id);
   sendJson(response, 201, { member: { id: person.id, username: person.username } });
 }
 
@@ -137,9 +130,10 @@ async function updateRoom(
       throw new RequestError(409, `A room named "${changes.name}" already exists.`);
     throw error;
   }
-  await deps.writer.refreshRoom(roomId);
-  if (room.kind === "channel") await deps.writer.refreshDirectory();
+  await deps.projector.refreshRoom(roomId);
+  if (room.kind === "channel") await deps.projector.refreshDirectory();
   // Name and archived state are part of every member's index entry.
-  for (const member of await listMembers(deps.db, roomId)) await deps.writer.refreshUserIndex(member.user_id);
+  for (const member of await listMembers(deps.db, roomId))
+    await deps.projector.refreshUserIndex(member.user_id);
   sendJson(response, 200, { room: toRoomMeta(updated!) });
 }

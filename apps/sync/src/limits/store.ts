@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { backoffMs } from "../lib/backoff.ts";
 import type { Logger } from "../log.ts";
 
 /**
@@ -39,7 +40,7 @@ export type AttemptOutcome =
 /** 0 below `lockAt`, then firstMs, 2×, 4×… up to maxMs. (The Lua scripts below compute the same.) */
 export function lockoutMs(count: number, lockAt: number, lockouts: Lockouts): number {
   if (count < lockAt) return 0;
-  return Math.min(lockouts.firstMs * 2 ** Math.min(count - lockAt, 30), lockouts.maxMs);
+  return backoffMs(lockouts.firstMs, count - lockAt + 1, lockouts.maxMs);
 }
 
 export interface LimitStore {

@@ -1,12 +1,12 @@
-import { RequestError } from "../auth/accounts.ts";
+import { Refused } from "../refused.ts";
 
 /** HTTP 429 with a Retry-After the API sends along, and a sentence saying how long to wait. */
-export class TooManyRequests extends RequestError {
+export class TooManyRequests extends Refused {
   readonly retryAfterSeconds: number;
 
   constructor(message: string, retryAfterMs: number) {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    super(429, `${message} Try again in ${describeWait(seconds)}.`);
+    super("too-many-requests", `${message} Try again in ${describeWait(seconds)}.`);
     this.retryAfterSeconds = seconds;
   }
 }

@@ -15,7 +15,7 @@ import {
 import type * as Y from "yjs";
 import { listAccounts } from "../auth/accounts.ts";
 import type { Queryable } from "../db/database.ts";
-import { getRoom, listMembers, listPublicRooms, toRoomMeta } from "../rooms.ts";
+import { getRoom, listMembers, listPublicRooms, toRoomMeta } from "../rooms/rooms.ts";
 import { entriesForUser, readPositionsOf } from "../userIndex/queries.ts";
 
 /**

@@ -7,12 +7,12 @@ import {
   type RoomMeta,
   roomNameProblem,
 } from "@chat/model";
-import { RequestError } from "./auth/accounts.ts";
-import type { Database, Queryable } from "./db/database.ts";
+import type { Database, Queryable } from "../db/database.ts";
+import { Refused } from "../refused.ts";
 
 /**
  * Rooms and membership as stored in Postgres: the authority for who may open which room document.
- * The documents mirror it (see docs/projections.ts).
+ * The documents mirror it (see projections/projections.ts).
  */
 export interface RoomRow {
   id: string;
@@ -37,16 +37,21 @@ export function toRoomMeta(row: RoomRow): RoomMeta {
   };
 }
 
-export async function createRoom(db: Database, creatorId: string, body: unknown): Promise<RoomRow> {
-  const input = (body ?? {}) as Record<string, unknown>;
-  if (typeof input.name !== "string") throw new RequestError(400, "Give the room a name.");
+/** A room to create: its name and topic as typed (they are normalized and checked here). */
+export interface NewRoom {
+  name: string;
+  topic: string;
+  private: boolean;
+}
+
+export async function createRoom(db: Database, creatorId: string, input: NewRoom): Promise<RoomRow> {
   const name = normalizeRoomName(input.name);
   const problem = roomNameProblem(name);
-  if (problem) throw new RequestError(400, problem);
-  const topic = typeof input.topic === "string" ? input.topic.trim() : "";
+  if (problem) throw new Refused("invalid", problem);
+  const topic = input.topic.trim();
   if (topic.length > MAX_TOPIC_LENGTH)
-    throw new RequestError(400, `A topic can be at most ${MAX_TOPIC_LENGTH} characters.`);
-  const kind: RoomKind = input.private === true ? "private" : "channel";
+    throw new Refused("invalid", `A topic can be at most ${MAX_TOPIC_LENGTH} characters.`);
+  const kind: RoomKind = input.private ? "private" : "channel";
   const row = await db.transaction(async (tx) => {
     const [inserted] = await tx.query<RoomRow>(
       `insert into rooms (id, kind, name, name_key, topic, created_by)
@@ -58,7 +63,7 @@ export async function createRoom(db: Database, creatorId: string, body: unknown)
     if (inserted) await addMember(tx, inserted.id, creatorId, creatorId);
     return inserted;
   });
-  if (!row) throw new RequestError(409, `A room named "${name}" already exists.`);
+  if (!row) throw new Refused("conflict", `A room named "${name}" already exists.`);
   return row;
 }
 

@@ -1,0 +1,154 @@
+import {
+  appendMessage,
+  createEventLine,
+  dmParticipants,
+  newestSegment,
+  roomDocName,
+  segmentDocName,
+  stampSequence,
+} from "@chat/model";
+import type * as Y from "yjs";
+import type { Database } from "../db/database.ts";
+import type { DocumentWriter } from "../docs/writer.ts";
+import type { Projector } from "../projections/projector.ts";
+import { addMember, allocateSequence, ensureDmRoom, type RoomRow } from "../rooms/rooms.ts";
+import { lastSeqOf, recordRead } from "../userIndex/queries.ts";
+
+export interface Person {
+  id: string;
+  username: string;
+}
+
+/** Someone a mention brings in: `readSeq` is just before the message, so it is their first unread one. */
+export interface MentionedPerson {
+  person: Person;
+  /** The id of the message's author, who brings them in. */
+  by: string;
+  readSeq: number;
+}
+
+/**
+ * Bringing a person into a room, with everything that goes with it: the `room_members` row, their
+ * read position, the line "alice added bob" in the history, and the projections (the room's member
+ * list, the person's index). Joining a public room (extensions/access.ts), "Add people"
+ * (http/roomRoutes.ts) and mention invites (mentionInvites.ts) all come here, so a member
+ * is added the same way whichever door they come through.
+ */
+export class Membership {
+  private readonly db: Database;
+  private readonly writer: DocumentWriter;
+  private readonly projector: Projector;
+
+  constructor(db: Database, writer: DocumentWriter, projector: Projector) {
+    this.db = db;
+    this.writer = writer;
+    this.projector = projector;
+  }
+
+  /**
+   * Opening a public room one is not in joins it, reading from its newest message (not with its whole
+   * history unread). No line in the history: nobody brought them. False when they were already in.
+   */
+  async join(roomId: string, userId: string): Promise<boolean> {
+    if (!(await this.admit(roomId, userId, userId, "newest"))) return false;
+    await this.project(roomId, [userId]);
+    return true;
+  }
+
+  /**
+   * A direct conversation begins: its room and both people's rows, then it enters both indexes.
+   * Null when `roomId` is not a DM of `userId` with someone who exists.
+   */
+  async beginDirect(roomId: string, userId: string): Promise<RoomRow | null> {
+    const room = await ensureDmRoom(this.db, roomId, userId);
+    if (room)
+      for (const member of dmParticipants(roomId) ?? []) await this.projector.refreshUserIndex(member);
+    return room;
+  }
+
+  /** `by` adds `person`, who starts reading at the newest message. False when they were already in. */
+  async add(roomId: string, by: Person, person: Person): Promise<boolean> {
+    if (!(await this.admit(roomId, person.id, by.id, "newest"))) return false;
+    let segment = 0;
+    await this.writer.apply(roomDocName(roomId), (doc) => {
+      segment = newestSegment(doc);
+    });
+    const name = segmentDocName(roomId, segment);
+    await this.writeAddedLines(roomId, [{ by, person }], (change) => this.writer.apply(name, change));
+    await this.project(roomId, [person.id]);
+    return true;
+  }
+
+  /**
+   * People mentioned in messages of `segment` (loaded, in a hook) are brought in by the authors; the
+   * lines follow the messages in that segment. Returns the ids of those who were not in before.
+   */
+  async addMentioned(
+    roomId: string,
+    segmentName: string,
+    segment: Y.Doc,
+    mentioned: readonly MentionedPerson[],
+  ): Promise<string[]> {
+    const admitted: MentionedPerson[] = [];
+    for (const entry of mentioned)
+      if (await this.admit(roomId, entry.person.id, entry.by, entry.readSeq)) admitted.push(entry);
+    if (admitted.length === 0) return [];
+    // Only now, when someone was brought in: most mentions are of people already in the room.
+    const authors = await this.db.query<Person>("select id, username from users where id = any($1::text[])", [
+      [...new Set(admitted.map((a) => a.by))],
+    ]);
+    const authorName = new Map(authors.map((a) => [a.id, a.username]));
+    const added = admitted.map(({ person, by }) => ({
+      person,
+      by: { id: by, username: authorName.get(by) ?? "someone" },
+    }));
+    await this.writeAddedLines(roomId, added, (change) =>
+      segment.isDestroyed ? Promise.resolve() : this.writer.change(segmentName, segment, change),
+    );
+    const ids = added.map((a) => a.person.id);
+    await this.project(roomId, ids);
+    return ids;
+  }
+
+  /** The row and the read position; false (and nothing written) when the person was already in. */
+  private async admit(
+    roomId: string,
+    userId: string,
+    addedBy: string,
+    readSeq: number | "newest",
+  ): Promise<boolean> {
+    if (!(await addMember(this.db, roomId, userId, addedBy))) return false;
+    await recordRead(
+      this.db,
+      roomId,
+      userId,
+      readSeq === "newest" ? await lastSeqOf(this.db, roomId) : readSeq,
+    );
+    return true;
+  }
+
+  /** "alice added bob" lines, numbered like messages, written by `write` into a history segment. */
+  private async writeAddedLines(
+    roomId: string,
+    added: ReadonlyArray<{ by: Person; person: Person }>,
+    write: (change: (doc: Y.Doc) => void) => Promise<void>,
+  ): Promise<void> {
+    const first = await allocateSequence(this.db, roomId, added.length);
+    const lines = added.map(({ by, person }) =>
+      createEventLine(by.id, `${by.username} added ${person.username}`, {
+        type: "member-added",
+        userId: person.id,
+      }),
+    );
+    await write((doc) => {
+      for (const line of lines) appendMessage(doc, line);
+      stampSequence(doc, new Map(lines.map((line, i) => [line.id, first + i])));
+    });
+  }
+
+  /** The room's member list and the new members' indexes follow the rows. */
+  private async project(roomId: string, userIds: readonly string[]): Promise<void> {
+    await this.projector.refreshRoom(roomId);
+    for (const userId of userIds) await this.projector.refreshUserIndex(userId);
+  }
+}
