@@ -1,3 +1,4 @@
+export type * from "./api.ts";
 export * from "./clientIds.ts";
 export * from "./directory.ts";
 export * from "./drafts.ts";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { newId } from "@chat/model";
+import { type Invite, newId } from "@chat/model";
 import type { Queryable } from "../db/database.ts";
 import { Refused } from "../refused.ts";
 import { hashToken, type SessionUser } from "./sessions.ts";
@@ -12,19 +12,6 @@ import { hashToken, type SessionUser } from "./sessions.ts";
 
 export const MAX_INVITE_HOURS = 30 * 24;
 export const MAX_INVITE_USES = 1_000;
-
-export interface Invite {
-  id: string;
-  createdBy: { id: string; username: string };
-  createdAt: number;
-  expiresAt: number;
-  /** null: any number of uses until it expires. */
-  maxUses: number | null;
-  uses: number;
-  revoked: boolean;
-  /** "active", or why the link no longer works. */
-  state: "active" | "expired" | "used up" | "revoked";
-}
 
 interface InviteRow {
   id: string;

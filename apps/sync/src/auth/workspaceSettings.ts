@@ -1,11 +1,9 @@
+import type { WorkspaceSettings } from "@chat/model";
 import type { Queryable } from "../db/database.ts";
 import { Refused } from "../refused.ts";
 import type { SessionUser } from "./sessions.ts";
 
-export interface WorkspaceSettings {
-  /** Sign-up needs a valid invite link. */
-  inviteOnly: boolean;
-}
+export type { WorkspaceSettings };
 
 export async function readWorkspaceSettings(db: Queryable): Promise<WorkspaceSettings> {
   const [row] = await db.query<{ invite_only: boolean }>("select invite_only from workspace_settings");

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { normalizeUsername, SCHEMA_VERSION } from "@chat/model";
+import { type ApiUser, normalizeUsername, SCHEMA_VERSION, type SessionResponse } from "@chat/model";
 import { changePassword, signIn, signUp } from "../auth/accounts.ts";
 import { clearedCookie, readCookie, sessionCookie } from "../auth/cookies.ts";
 import { createInvite, inviteProblem, listInvites, revokeInvite } from "../auth/invites.ts";
@@ -53,7 +53,7 @@ export interface ApiDeps {
   revokeSessions(tokenHashes: readonly string[]): Promise<void>;
 }
 
-const publicUser = (user: SessionUser) => ({
+const publicUser = (user: SessionUser): ApiUser => ({
   id: user.id,
   username: user.username,
   displayName: user.displayName,
@@ -151,7 +151,10 @@ async function requireSession(deps: ApiDeps, request: IncomingMessage): Promise<
 
 async function getSession(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const session = await requireSession(deps, request);
-  sendJson(response, 200, { user: publicUser(session.user), schemaVersion: SCHEMA_VERSION });
+  sendJson(response, 200, {
+    user: publicUser(session.user),
+    schemaVersion: SCHEMA_VERSION,
+  } satisfies SessionResponse);
 }
 
 /**
@@ -175,7 +178,7 @@ async function startSession(
   sendJson(
     response,
     status,
-    { user: publicUser(user), schemaVersion: SCHEMA_VERSION },
+    { user: publicUser(user), schemaVersion: SCHEMA_VERSION } satisfies SessionResponse,
     { "set-cookie": sessionCookie(SESSION_COOKIE, token, SESSION_LIFETIME_MS, deps.secureCookies) },
   );
 }

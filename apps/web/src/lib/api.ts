@@ -1,20 +1,28 @@
-import type { RoomMeta } from "@chat/model";
+import type {
+  AddPersonRequest,
+  ApiUser,
+  CheckInviteRequest,
+  CreatedInvite,
+  CreateInviteRequest,
+  CreateRoomRequest,
+  Invite,
+  InviteCheck,
+  LogInRequest,
+  PasswordChangeRequest,
+  PasswordChangeResponse,
+  RoomMeta,
+  SessionResponse,
+  SignUpRequest,
+  UpdateRoomRequest,
+  WorkspaceSettings,
+} from "@chat/model";
+
+export type { Invite, WorkspaceSettings };
 
 /** The HTTP API under /api/ (docs/api.md). Every failure becomes an ApiError carrying the server's sentence. */
 
-export interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  /** The workspace admin (the first account). */
-  isAdmin?: boolean;
-}
-
-export interface SessionInfo {
-  user: User;
-  /** Present on /api/session (and, from this server, on sign-in too). */
-  schemaVersion?: number;
-}
+export type User = ApiUser;
+export type SessionInfo = SessionResponse;
 
 export class ApiError extends Error {
   /** HTTP status, or 0 when the server could not be reached at all. */
@@ -65,11 +73,13 @@ export async function getSession(): Promise<SessionInfo | null> {
 }
 
 export function signUp(username: string, password: string, invite?: string): Promise<SessionInfo> {
-  return request<SessionInfo>("POST", "/api/signup", { username, password, ...(invite ? { invite } : {}) });
+  const body: SignUpRequest = { username, password, ...(invite ? { invite } : {}) };
+  return request<SessionInfo>("POST", "/api/signup", body);
 }
 
 export function logIn(username: string, password: string): Promise<SessionInfo> {
-  return request<SessionInfo>("POST", "/api/login", { username, password });
+  const body: LogInRequest = { username, password };
+  return request<SessionInfo>("POST", "/api/login", body);
 }
 
 export function logOut(): Promise<void> {
@@ -77,30 +87,25 @@ export function logOut(): Promise<void> {
 }
 
 export async function createRoom(name: string, isPrivate: boolean): Promise<RoomMeta> {
-  const { room } = await request<{ room: RoomMeta }>("POST", "/api/rooms", { name, private: isPrivate });
+  const body: CreateRoomRequest = { name, private: isPrivate };
+  const { room } = await request<{ room: RoomMeta }>("POST", "/api/rooms", body);
   return room;
 }
 
 /** Brings someone into a room ("Add people"); the server adds a line "alice added bob". */
 export async function addPerson(roomId: string, username: string): Promise<void> {
-  await request("POST", `/api/rooms/${encodeURIComponent(roomId)}/members`, { username });
+  const body: AddPersonRequest = { username };
+  await request("POST", `/api/rooms/${encodeURIComponent(roomId)}/members`, body);
 }
 
 /** The creator's changes to a room: rename, topic, archive. */
-export async function updateRoom(
-  roomId: string,
-  changes: { name?: string; topic?: string; archived?: boolean },
-): Promise<RoomMeta> {
+export async function updateRoom(roomId: string, changes: UpdateRoomRequest): Promise<RoomMeta> {
   const { room } = await request<{ room: RoomMeta }>(
     "PATCH",
     `/api/rooms/${encodeURIComponent(roomId)}`,
     changes,
   );
   return room;
-}
-
-export interface WorkspaceSettings {
-  inviteOnly: boolean;
 }
 
 export function getWorkspace(): Promise<WorkspaceSettings> {
@@ -112,22 +117,9 @@ export function setInviteOnly(inviteOnly: boolean): Promise<WorkspaceSettings> {
 }
 
 export async function changePassword(currentPassword: string, newPassword: string): Promise<number> {
-  const result = await request<{ signedOutSessions: number }>("POST", "/api/password", {
-    currentPassword,
-    newPassword,
-  });
+  const body: PasswordChangeRequest = { currentPassword, newPassword };
+  const result = await request<PasswordChangeResponse>("POST", "/api/password", body);
   return result.signedOutSessions;
-}
-
-export interface Invite {
-  id: string;
-  createdBy: { id: string; username: string };
-  createdAt: number;
-  expiresAt: number;
-  maxUses: number | null;
-  uses: number;
-  revoked: boolean;
-  state: "active" | "expired" | "used up" | "revoked";
 }
 
 export async function listInvites(): Promise<Invite[]> {
@@ -135,10 +127,7 @@ export async function listInvites(): Promise<Invite[]> {
 }
 
 /** The link is in the answer only this once: the server keeps just a hash of its token. */
-export function createInvite(options: {
-  expiresInHours: number;
-  maxUses: number | null;
-}): Promise<{ invite: Invite; token: string; path: string }> {
+export function createInvite(options: Required<CreateInviteRequest>): Promise<CreatedInvite> {
   return request("POST", "/api/invites", options);
 }
 
@@ -147,6 +136,7 @@ export function revokeInvite(id: string): Promise<void> {
 }
 
 /** Who sent a working invite link; throws ApiError with the reason when it no longer works. */
-export function checkInvite(token: string): Promise<{ valid: true; invitedBy: string }> {
-  return request("POST", "/api/invites/check", { token });
+export function checkInvite(token: string): Promise<InviteCheck> {
+  const body: CheckInviteRequest = { token };
+  return request("POST", "/api/invites/check", body);
 }

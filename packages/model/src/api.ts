@@ -1,0 +1,108 @@
+/**
+ * The HTTP API's words (docs/api.md): what the web app sends under /api/ and what the server
+ * answers, defined once for both. Bodies are JSON; every refusal is `{ error }` with a sentence a
+ * person can act on.
+ */
+
+/** A person as the API shows them. */
+export interface ApiUser {
+  id: string;
+  username: string;
+  displayName: string;
+  /** The workspace admin (the first account). */
+  isAdmin?: boolean;
+}
+
+/** GET /api/session, and the answer to signing up or in. */
+export interface SessionResponse {
+  user: ApiUser;
+  /** The document schema the server speaks (model schema.ts): an older app must reload. */
+  schemaVersion?: number;
+}
+
+export interface ErrorResponse {
+  error: string;
+}
+
+/** POST /api/signup; `invite` is the token of an invite link, needed when sign-up is invite-only. */
+export interface SignUpRequest {
+  username: string;
+  password: string;
+  invite?: string;
+}
+
+/** POST /api/login */
+export interface LogInRequest {
+  username: string;
+  password: string;
+}
+
+/** POST /api/password; the answer says how many other sessions were signed out. */
+export interface PasswordChangeRequest {
+  currentPassword: string;
+  newPassword: string;
+}
+export interface PasswordChangeResponse {
+  signedOutSessions: number;
+}
+
+/** POST /api/rooms */
+export interface CreateRoomRequest {
+  name: string;
+  topic?: string;
+  private?: boolean;
+}
+
+/** PATCH /api/rooms/:id (the creator's changes) */
+export interface UpdateRoomRequest {
+  name?: string;
+  topic?: string;
+  archived?: boolean;
+}
+
+/** POST /api/rooms/:id/members ("Add people") */
+export interface AddPersonRequest {
+  username: string;
+}
+
+/** GET and PATCH /api/workspace (PATCH: the admin only). */
+export interface WorkspaceSettings {
+  /** Sign-up needs a valid invite link. */
+  inviteOnly: boolean;
+}
+
+export type InviteState = "active" | "expired" | "used up" | "revoked";
+
+/** An invite link as listed (GET /api/invites): never its token, which only its maker saw once. */
+export interface Invite {
+  id: string;
+  createdBy: { id: string; username: string };
+  createdAt: number;
+  expiresAt: number;
+  /** null: any number of uses until it expires. */
+  maxUses: number | null;
+  uses: number;
+  revoked: boolean;
+  /** "active", or why the link no longer works. */
+  state: InviteState;
+}
+
+/** POST /api/invites: the link is in the answer only this once (the server keeps a hash of its token). */
+export interface CreateInviteRequest {
+  expiresInHours?: number;
+  maxUses?: number | null;
+}
+export interface CreatedInvite {
+  invite: Invite;
+  token: string;
+  path: string;
+}
+
+/** POST /api/invites/check: who sent a working link (a link that no longer works is an error). */
+export interface CheckInviteRequest {
+  token: string;
+}
+export interface InviteCheck {
+  valid: true;
+  invitedBy: string;
+}
