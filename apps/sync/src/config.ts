@@ -158,3 +158,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort,
   };
 }
+
+/**
+ * The configuration for a command run from the shell (the server, the prune): an invalid value ends
+ * the process with exit code 2 and the sentence that says which and why, not a stack trace.
+ */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfigOrExit } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { openDatabase } from "./db/open.ts";
 import { createLogger } from "./log.ts";
@@ -8,16 +8,7 @@ import { startServer } from "./server.ts";
 
 /** Entry point: configuration, database (waiting for it if it is not up yet), server, signals. */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger({ level: config.logLevel });
   routeConsoleToLog(log);
   let countUnhandled = () => {};

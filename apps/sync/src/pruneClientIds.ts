@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfigOrExit } from "./config.ts";
 import { openDatabase } from "./db/open.ts";
 import { createLogger } from "./log.ts";
 import { pruneUnusedClientIds } from "./writes/pruneClientIds.ts";
@@ -11,16 +11,7 @@ import { pruneUnusedClientIds } from "./writes/pruneClientIds.ts";
  * owns the data directory).
  */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger({ level: config.logLevel });
   const db = await openDatabase(config, log);
   try {
