@@ -1,6 +1,6 @@
 import type * as Y from "yjs";
 import { parseMentions } from "./mentions.ts";
-import type { MessageRecord, MessageView } from "./messages.ts";
+import type { MessageRecord, MessageView } from "./messageShapes.ts";
 import { ROOTS } from "./schema.ts";
 import { messageTextProblem } from "./validation.ts";
 

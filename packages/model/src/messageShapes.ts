@@ -1,0 +1,41 @@
+/**
+ * The shapes of a message, apart from the functions over them (messages.ts, edits.ts), so that
+ * edits.ts can name them without importing messages.ts, which imports edits.ts.
+ */
+
+/**
+ * A message as stored: an immutable plain-JSON record in the segment's Y.Array. Plain JSON costs about
+ * a quarter of the memory of a Y.Map per message (DESIGN.md). Edits and deletions are separate records.
+ */
+export interface MessageRecord {
+  id: string;
+  /** User id of the author; the server refuses a message whose author is not its sender. */
+  author: string;
+  /** Client clock at creation, ms since epoch. Display only: order comes from `seq`. */
+  createdAt: number;
+  /** Markdown source. */
+  text: string;
+  /** Lower-cased usernames mentioned in the text. */
+  mentions: string[];
+  /** Set on lines the server writes about the room itself ("alice added bob"); never on a person's message. */
+  event?: MessageEvent;
+}
+
+/** Something that happened in the room, written by the server as a line in the history. */
+export interface MessageEvent {
+  type: "member-added";
+  /** Who was added (the record's author is who added them). */
+  userId: string;
+}
+
+/**
+ * A message as shown: the record with its edit applied (`text` and `mentions` are the effective ones;
+ * a deleted message has empty text and no mentions), plus its server sequence number (null while pending).
+ */
+export interface MessageView extends MessageRecord {
+  seq: number | null;
+  /** The author changed the text after sending it. */
+  edited: boolean;
+  /** The author deleted it: shown as "message deleted". */
+  deleted: boolean;
+}
