@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   canAddPeople,
   canManageRoom,
+  canOpenRoom,
   MAX_TOPIC_LENGTH,
   normalizeRoomName,
   normalizeUsername,
@@ -52,9 +53,10 @@ export async function handleRoomRoute(
 
 async function memberRoom(db: Database, roomId: string, userId: string): Promise<RoomRow> {
   const room = await getRoom(db, roomId);
-  // Someone outside a private room learns nothing of it, not even that it exists.
-  if (!room || (room.kind !== "channel" && !(await isMember(db, roomId, userId))))
-    throw new RequestError(404, "There is no such room.");
+  // Someone outside a private room learns nothing of it, not even that it exists. A public room
+  // opens to everyone (the model's rule), so it needs no membership query.
+  const member = !!room && room.kind !== "channel" && (await isMember(db, roomId, userId));
+  if (!room || !canOpenRoom(room, member)) throw new RequestError(404, "There is no such room.");
   return room;
 }
 
