@@ -131,7 +131,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
   };
 
   // What was typed and not sent stays in the person's user document (synced to their devices).
-  const draft = useDraft(workspace.index, props.roomId);
+  const draft = useDraft(workspace.userIndex, props.roomId);
 
   const placeholder = () => (kind() === "dm" ? `Message ${title()}` : `Message #${title()}`);
 

@@ -37,13 +37,13 @@ export function createSearchService(workspace: Workspace): SearchService {
   const start = afterNextPaint(() => {
     // And when the page is idle: the room on screen decodes its newest segment first.
     const startFeeding = () =>
-      setFeeder(feedSearch(workspace.registry, workspace.roomFollower, workspace.index, client));
+      setFeeder(feedSearch(workspace.registry, workspace.roomFollower, workspace.userIndex, client));
     if (typeof requestIdleCallback !== "function") return startFeeding();
     const idle = requestIdleCallback(startFeeding, { timeout: 500 });
     cancelIdle = () => cancelIdleCallback(idle);
   }, 1_000);
   // Once the person's index has synced, its room list is the truth: rooms no longer in it leave the index.
-  createEffect(() => feeder()?.refresh(workspace.index.synced()));
+  createEffect(() => feeder()?.refresh(workspace.userIndex.synced()));
   onCleanup(() => {
     start();
     cancelIdle();

@@ -57,7 +57,8 @@ export interface Workspace {
   connection: Connection;
   registry: DocRegistry;
   directory: DocHandle;
-  index: DocHandle;
+  /** The person's own index document, `user:<id>` (model userIndex.ts): rooms, counts, mentions, drafts. */
+  userIndex: DocHandle;
   /** Every room in the person's index and its segments, followed once for background sync and search. */
   roomFollower: RoomFollower;
   users: Accessor<UserEntry[]>;
@@ -112,8 +113,8 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     onWriteRefused: (document, explanation) => setRefusedChange({ document, explanation }),
   });
   const directory = registry.open(DIRECTORY_DOC);
-  const index = registry.open(userDocName(me.id));
-  const roomFollower = followRooms(registry, index);
+  const userIndex = registry.open(userDocName(me.id));
+  const roomFollower = followRooms(registry, userIndex);
   const deviceSync = createDeviceSync(registry, roomFollower, (roomId, segment, isOnlySegment) =>
     keepTail(me.id, roomId, segment, isOnlySegment, (text) => htmlForStorage(text, knownUsernames())),
   );
@@ -127,10 +128,10 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   void navigator.storage?.persist?.().catch(() => false);
 
   // Until the directory and the index are read from the device, the nav is drawn from its snapshot.
-  const fromDevice = withNavSnapshot(me.id, () => directory.loaded() && index.loaded(), {
+  const fromDevice = withNavSnapshot(me.id, () => directory.loaded() && userIndex.loaded(), {
     users: observed(directory.doc, observeDirectory, listUsers),
     publicRooms: observed(directory.doc, observeDirectory, listPublicRooms),
-    indexedRooms: observed(index.doc, observeIndex, listIndexedRooms),
+    indexedRooms: observed(userIndex.doc, observeIndex, listIndexedRooms),
   });
   const allUsers = fromDevice.users;
   const users = createMemo<UserEntry[]>(
@@ -183,7 +184,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     );
   }, []);
   const totalUnreadCount = createMemo(() => totalUnread(indexedRooms()));
-  const mentions = observed(index.doc, observeIndex, listMentions);
+  const mentions = observed(userIndex.doc, observeIndex, listMentions);
   const online = onlineIds(directory, me);
 
   const workspace: Workspace = {
@@ -191,7 +192,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     connection,
     registry,
     directory,
-    index,
+    userIndex,
     roomFollower,
     users,
     userById,
