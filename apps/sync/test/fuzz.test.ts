@@ -36,6 +36,7 @@ import {
   type TestUser,
   uniqueName,
 } from "./harness.ts";
+import { varBytes, varString, varUint } from "./wire.ts";
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -67,20 +68,6 @@ function generator(seed: number) {
 }
 
 // --- the wire format (lib0 encoding, as Hocuspocus and Yjs write it) ---
-function varUint(value: number): number[] {
-  const out: number[] = [];
-  while (value > 0x7f) {
-    out.push((value % 0x80) | 0x80);
-    value = Math.floor(value / 0x80);
-  }
-  out.push(value);
-  return out;
-}
-const varString = (text: string) => {
-  const bytes = new TextEncoder().encode(text);
-  return [...varUint(bytes.length), ...bytes];
-};
-const varBytes = (bytes: Uint8Array | number[]) => [...varUint(bytes.length), ...bytes];
 const SYNC = 0;
 const AWARENESS = 1;
 const AUTH = 2;

@@ -26,34 +26,14 @@ import {
   uniqueName,
 } from "./harness.ts";
 import { freePort, killServerProcesses, ServerProcess } from "./serverProcess.ts";
+import { PROBE_CRASH_UPDATE, PROBE_DAMAGING_UPDATES, varString, varUint } from "./wire.ts";
 
 /**
  * Structurally valid Yjs updates that hurt (issue 17 of the attack-and-fault probe): runaway clocks
  * from garbage-collected ranges, the server's own client id, and what an older server stored of
  * them. The server runs as a child process, so a crash is a real exit.
  */
-const hex = (h: string) => Uint8Array.from(h.match(/../g)!.map((b) => Number.parseInt(b, 16)));
-/** One 25-byte frame's update: client 4242, garbage-collected lengths 2^56 and 2^54. It crashed the server. */
-const CRASH = hex("01029221000080808080808080800100808080808080802000");
-/** Two updates that, accepted one after the other, left a document unreadable by anyone. */
-const DAMAGING = [
-  hex("01019221000080808080808080800100"),
-  hex("0101922180808080808080800100808080808080802000"),
-];
 
-function varUint(value: number): number[] {
-  const out: number[] = [];
-  while (value > 0x7f) {
-    out.push((value % 0x80) | 0x80);
-    value = Math.floor(value / 0x80);
-  }
-  out.push(value);
-  return out;
-}
-const varString = (text: string) => {
-  const bytes = new TextEncoder().encode(text);
-  return [...varUint(bytes.length), ...bytes];
-};
 const AUTH = 2;
 const SYNC = 0;
 const SYNC_UPDATE = 2;
@@ -139,7 +119,7 @@ describe("updates that would crash the server or break a document", () => {
 
     // Mallory opens what a member may open (the directory read-only) and sends each frame to each.
     const targets = [DIRECTORY_DOC, roomDocName(roomId), segment, userDocName(mallory.id)];
-    for (const update of [CRASH, ...DAMAGING]) {
+    for (const update of [PROBE_CRASH_UPDATE, ...PROBE_DAMAGING_UPDATES]) {
       const raw = new RawSocket(server, mallory);
       await raw.opened;
       for (const doc of targets) {
@@ -225,7 +205,7 @@ describe("updates that would crash the server or break a document", () => {
       await raw.opened;
       for (let i = 0; i < 10; i++) {
         await raw.authenticate(DIRECTORY_DOC);
-        await raw.sendRefused(DIRECTORY_DOC, CRASH);
+        await raw.sendRefused(DIRECTORY_DOC, PROBE_CRASH_UPDATE);
       }
       raw.close();
       await new Promise((r) => setTimeout(r, 200)); // the last lines reach the pipe
@@ -268,7 +248,7 @@ describe("a document an older server stored damaged", () => {
       );
       const poisoned = new Y.Doc();
       Y.applyUpdate(poisoned, row!.snapshot);
-      for (const update of DAMAGING) Y.applyUpdate(poisoned, update);
+      for (const update of PROBE_DAMAGING_UPDATES) Y.applyUpdate(poisoned, update);
       await db.query("update documents set snapshot = $2 where name = $1", [
         segment,
         Y.encodeStateAsUpdate(poisoned),

@@ -1,22 +1,9 @@
 import { MAX_CLOCK } from "@chat/model";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { PROBE_CRASH_UPDATE, varUint } from "../../test/wire.ts";
 import { withoutRunawayClients } from "./salvage.ts";
 import { applyStoredParts } from "./storedParts.ts";
-
-const hex = (h: string) => Uint8Array.from(h.match(/../g)!.map((b) => Number.parseInt(b, 16)));
-/** The probe's frame: client 4242, garbage-collected lengths 2^56 and 2^54 (clock past 2^53). */
-const RUNAWAY = hex("01029221000080808080808080800100808080808080802000");
-
-function varUint(value: number): number[] {
-  const bytes: number[] = [];
-  while (value > 0x7f) {
-    bytes.push((value % 0x80) | 0x80);
-    value = Math.floor(value / 0x80);
-  }
-  bytes.push(value);
-  return bytes;
-}
 
 /** A document two devices wrote to: messages, a map, text typed and partly deleted. */
 function honestDocument(): Y.Doc {
@@ -50,7 +37,7 @@ describe("applying stored parts", () => {
   it("serves a snapshot poisoned by a runaway clock without that client, everyone else's work intact", () => {
     const source = honestDocument();
     const expected = contents(source);
-    Y.applyUpdate(source, RUNAWAY); // what an older server let in
+    Y.applyUpdate(source, PROBE_CRASH_UPDATE); // what an older server let in
     const poisoned = Y.encodeStateAsUpdate(source);
     expect(() => Y.applyUpdate(new Y.Doc(), poisoned)).toThrow(/Integer out of Range/);
 

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { PROBE_CRASH_UPDATE, varUint } from "../../test/wire.ts";
 import { inspectUpdate, UnresolvableUpdate } from "./inspectUpdate.ts";
-
-/** LEB128, as Yjs writes every number in an update. */
-function varUint(value: number): number[] {
-  const bytes: number[] = [];
-  while (value > 0x7f) {
-    bytes.push((value % 0x80) | 0x80);
-    value = Math.floor(value / 0x80);
-  }
-  bytes.push(value);
-  return bytes;
-}
 
 /** An update holding one garbage-collected range: no content, just clock space under `client`. */
 function gcRange(client: number, clock: number, length: number): Uint8Array {
@@ -48,9 +38,8 @@ describe("updates that would hijack another device's clock space", () => {
   });
 
   it("a clock run past MAX_CLOCK is refused, with content or without (the probe's crash frame)", () => {
-    const hex = (h: string) => Uint8Array.from(h.match(/../g)!.map((b) => Number.parseInt(b, 16)));
     // Client 4242, garbage-collected lengths 2^56 and 2^54: the state vector would no longer decode.
-    const crash = hex("01029221000080808080808080800100808080808080802000");
+    const crash = PROBE_CRASH_UPDATE;
     expect(() => inspectUpdate(new Y.Doc(), crash)).toThrow(UnresolvableUpdate);
     // A content-less item (a map entry written and overwritten offline) claiming 2^45 clocks.
     // One item (info 0x21: deleted content, with a map key) in root "reads" under key "k".
