@@ -1,4 +1,5 @@
 import type { Extension } from "@hocuspocus/server";
+import { wrapHooks } from "./wrapHooks.ts";
 
 /** The hooks in which the server refuses a client: opening a document, writing to it. */
 const REFUSING_HOOKS = ["onAuthenticate", "beforeSync"] as const;
@@ -11,19 +12,13 @@ const REFUSING_HOOKS = ["onAuthenticate", "beforeSync"] as const;
  * reasons: nothing of it is thrown for most of them.)
  */
 export function countRefusals<T extends Extension>(extension: T, refused: (label: string) => void): T {
-  const hooks = extension as unknown as Record<string, unknown>;
-  for (const hook of REFUSING_HOOKS) {
-    const original = hooks[hook];
-    if (typeof original !== "function") continue;
-    hooks[hook] = async (payload: unknown) => {
-      try {
-        return await original.call(extension, payload);
-      } catch (error) {
-        const label = (error as { metricLabel?: unknown } | null)?.metricLabel;
-        if (typeof label === "string") refused(label);
-        throw error;
-      }
-    };
-  }
-  return extension;
+  return wrapHooks(extension, REFUSING_HOOKS, async (_hook, call) => {
+    try {
+      return await call();
+    } catch (error) {
+      const label = (error as { metricLabel?: unknown } | null)?.metricLabel;
+      if (typeof label === "string") refused(label);
+      throw error;
+    }
+  });
 }

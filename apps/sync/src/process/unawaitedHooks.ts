@@ -1,4 +1,5 @@
 import type { Extension } from "@hocuspocus/server";
+import { wrapHooks } from "./wrapHooks.ts";
 
 /**
  * Hooks Hocuspocus calls without awaiting what they return. A rejection from one of them has nobody
@@ -14,17 +15,11 @@ export type HookFailure = (failure: { hook: string; extension: string; error: un
  * extension can leave a promise unhandled, whatever its own code does.
  */
 export function catchUnawaitedHooks<T extends Extension>(extension: T, failed: HookFailure): T {
-  const hooks = extension as unknown as Record<string, unknown>;
-  for (const hook of UNAWAITED_HOOKS) {
-    const original = hooks[hook];
-    if (typeof original !== "function") continue;
-    hooks[hook] = async (payload: unknown) => {
-      try {
-        await original.call(extension, payload);
-      } catch (error) {
-        failed({ hook, extension: extension.extensionName ?? extension.constructor.name, error });
-      }
-    };
-  }
-  return extension;
+  return wrapHooks(extension, UNAWAITED_HOOKS, async (hook, call) => {
+    try {
+      await call();
+    } catch (error) {
+      failed({ hook, extension: extension.extensionName ?? extension.constructor.name, error });
+    }
+  });
 }
