@@ -9,7 +9,7 @@ import {
   segmentDocName,
 } from "@chat/model";
 import type * as Y from "yjs";
-import type { BenchDevice, Target } from "./targets.ts";
+import type { BenchDevice, Opens, Target } from "./targets.ts";
 
 export interface Percentiles {
   samples: number;
@@ -36,7 +36,12 @@ export function percentiles(values: number[], expected: number): Percentiles {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Connects `count` devices to `docName`s, at most `parallel` at a time. */
-async function connectAll(target: Target, plan: Array<{ docName: string; index: number }>, parallel = 25) {
+async function connectAll(
+  target: Target,
+  plan: Array<{ docName: string; index: number }>,
+  parallel = 25,
+  opens: Opens = "document",
+) {
   const devices: BenchDevice[] = new Array(plan.length);
   let next = 0;
   await Promise.all(
@@ -44,7 +49,7 @@ async function connectAll(target: Target, plan: Array<{ docName: string; index: 
       while (next < plan.length) {
         const slot = next++;
         const { docName, index } = plan[slot]!;
-        devices[slot] = await target.connect(docName, index);
+        devices[slot] = await target.connect(docName, index, opens);
       }
     }),
   );
@@ -116,11 +121,20 @@ function medianOfRounds(results: DeliveryResult[]): DeliveryResult & { rounds: D
  */
 export async function delivery(
   target: Target,
-  options: { rooms: number; devicesPerRoom: number; messages: number; intervalMs: number },
+  options: {
+    rooms: number;
+    devicesPerRoom: number;
+    messages: number;
+    intervalMs: number;
+    /** What each device opens (see Target.connect); "app" unless said otherwise. */
+    opens?: Opens;
+  },
 ): Promise<DeliveryResult> {
+  const opens = options.opens ?? "app";
   const docNames = await target.prepareRooms(options.rooms);
   // One throwaway connection first, so the server's lazy start-up is not counted as memory per device.
-  for (const warmUp of await connectAll(target, [{ docName: docNames[0]!, index: 0 }])) warmUp.destroy();
+  for (const warmUp of await connectAll(target, [{ docName: docNames[0]!, index: 0 }], 1, opens))
+    warmUp.destroy();
   await sleep(300);
   const rssBefore = target.server.rss();
   const plan = docNames.flatMap((docName, room) =>
@@ -130,7 +144,7 @@ export async function delivery(
     })),
   );
   const started = performance.now();
-  const devices = await connectAll(target, plan);
+  const devices = await connectAll(target, plan, 25, opens);
   const syncAllMs = performance.now() - started;
   await sleep(500);
   const bytesPerDevice = (target.server.rss() - rssBefore) / devices.length;
