@@ -9,7 +9,7 @@ import {
   segmentDocName,
 } from "@chat/model";
 import type * as Y from "yjs";
-import type { BenchDevice, Opens, Target } from "./targets.ts";
+import { type BenchDevice, type Opens, received, type Target } from "./targets.ts";
 
 export interface Percentiles {
   samples: number;
@@ -62,6 +62,13 @@ export interface DeliveryResult {
   syncAllMs: number;
   /** Server memory growth per connected device, bytes (documents of the rooms included). */
   bytesPerDevice: number;
+  /**
+   * The server's counters (our server only) over the timed messages, per message sent: frames sent to
+   * devices, SQL statements, its own document changes... (see apps/sync/src/metrics.ts).
+   */
+  workPerMessage?: Map<string, number>;
+  /** Frames the devices received over the timed messages, per message sent (any server). */
+  framesPerMessage: number;
 }
 
 /** Pause after the warm-up message is delivered everywhere, before timing starts (see delivery). */
@@ -110,6 +117,7 @@ function medianOfRounds(results: DeliveryResult[]): DeliveryResult & { rounds: D
     },
     syncAllMs: median((r) => r.syncAllMs),
     bytesPerDevice: results[0]!.bytesPerDevice,
+    framesPerMessage: median((r) => r.framesPerMessage),
     rounds: results,
   };
 }
@@ -175,19 +183,46 @@ export async function delivery(
   latencies.length = 0;
 
   const expected = options.rooms * options.messages * (options.devicesPerRoom - 1);
+  const countersBefore = await target.counters?.();
+  const framesBefore = received.frames;
+  received.byKind.clear();
+  // The rooms' senders take turns through each interval, as people in different rooms write
+  // independently; all at the same instant, every room's recount fell together and the server's
+  // per-person work looked coalesced where in a company it is not.
+  const gap = options.intervalMs / senders.length;
   for (let i = 0; i < options.messages; i++) {
     for (const sender of senders) {
       const message = createMessage(sender.author, `benchmark message ${i}`);
       sentAt.set(message.id, performance.now());
       const list = sender.doc.getArray(ROOTS.segment.messages);
       list.insert(list.length, [message]);
+      await sleep(gap);
     }
-    await sleep(options.intervalMs);
   }
   const deadline = Date.now() + 15_000;
   while (latencies.length < expected && Date.now() < deadline) await sleep(50);
+  // What the messages set off afterwards (recounts, index writes) belongs to them too.
+  await sleep(1_000);
+  const countersAfter = await target.counters?.();
+  const framesPerMessage = (received.frames - framesBefore) / (options.rooms * options.messages);
+  let workPerMessage: Map<string, number> | undefined;
+  if (countersBefore && countersAfter) {
+    const sent = options.rooms * options.messages;
+    workPerMessage = new Map();
+    for (const [name, value] of countersAfter) {
+      const delta = value - (countersBefore.get(name) ?? 0);
+      if (delta !== 0 && (name.endsWith("_total") || name.includes("_total{")))
+        workPerMessage.set(name, delta / sent);
+    }
+  }
   for (const device of devices) device.destroy();
-  return { latency: percentiles(latencies, expected), syncAllMs, bytesPerDevice };
+  return {
+    latency: percentiles(latencies, expected),
+    syncAllMs,
+    bytesPerDevice,
+    workPerMessage,
+    framesPerMessage,
+  };
 }
 
 function observeArrivals(doc: Y.Doc, sentAt: Map<string, number>, latencies: number[]) {

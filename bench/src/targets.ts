@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { DIRECTORY_DOC, parseDocName, roomDocName, SCHEMA_VERSION, userDocName } from "@chat/model";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+import * as decoding from "lib0/decoding";
 import WebSocket from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
@@ -28,6 +29,8 @@ export interface Target {
   /** Restarts the server process (for cold loads); only targets that store anything can. */
   restart?(): Promise<void>;
   loadedDocuments?(): Promise<number>;
+  /** The server's counters from /metrics, by name (labels kept in the name); only our server has them. */
+  counters?(): Promise<Map<string, number>>;
 }
 
 /** What a device opens: the measured document alone, or everything the app opens with it. */
@@ -43,6 +46,28 @@ function appDocuments(docName: string, person: string): string[] {
   const ref = parseDocName(docName);
   const room = ref && ref.kind === "segment" ? roomDocName(ref.roomId) : `${docName}:room`;
   return [DIRECTORY_DOC, userDocName(person), room];
+}
+
+/**
+ * Frames every device of this process has received, whatever the server: the fan-out a server causes
+ * per message, counted the same way for all of them.
+ */
+export const received = { frames: 0, byKind: new Map<string, number>() };
+
+/** Counts a frame by its Hocuspocus message type (for looking into where a server's frames go). */
+function countFrame(data: unknown) {
+  received.frames++;
+  if (!process.env.BENCH_FRAME_KINDS) return;
+  try {
+    const decoder = decoding.createDecoder(new Uint8Array(data as Buffer));
+    const name = decoding.readVarString(decoder);
+    const type = decoding.readVarUint(decoder);
+    const sub = type === 0 || type === 4 ? `/${decoding.readVarUint(decoder)}` : "";
+    const doc = name.split(/[ \u0000-\u001f]/)[0]!;
+    const kind = doc.startsWith("user:") ? "user" : doc.startsWith("room:") ? (doc.includes("/") ? "segment" : "room") : doc.split(":")[0]!;
+    const key = `${kind} ${type}${sub}`;
+    received.byKind.set(key, (received.byKind.get(key) ?? 0) + 1);
+  } catch {}
 }
 
 const SYNC_TIMEOUT_MS = 30_000;
@@ -66,6 +91,7 @@ function hocuspocusDevice(
   class HeaderWebSocket extends WebSocket {
     constructor(address: string, protocols?: string | string[]) {
       super(address, protocols, { headers });
+      this.on("message", countFrame);
     }
   }
   const doc = new Y.Doc();
@@ -185,12 +211,19 @@ export async function ourServer(env: NodeJS.ProcessEnv): Promise<Target> {
       target.server = await start();
     },
     async loadedDocuments() {
+      return (await target.counters!()).get("chat_loaded_documents") ?? Number.NaN;
+    },
+    async counters() {
       const response = await fetch(`${base}/metrics`, {
         headers: { authorization: `Bearer ${metricsToken}` },
       });
       if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
-      const text = await response.text();
-      return Number(/^chat_loaded_documents (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+      const counters = new Map<string, number>();
+      for (const line of (await response.text()).split("\n")) {
+        const match = /^(chat_[^ ]+) ([0-9.e+-]+)$/.exec(line);
+        if (match) counters.set(match[1]!, Number(match[2]));
+      }
+      return counters;
     },
   };
   return target;
@@ -218,6 +251,13 @@ export async function bareHocuspocus(): Promise<Target> {
   };
 }
 
+class CountingWebSocket extends WebSocket {
+  constructor(address: string, protocols?: string | string[]) {
+    super(address, protocols);
+    this.on("message", () => received.frames++);
+  }
+}
+
 /** The y-websocket reference server and client. */
 export async function yWebsocket(): Promise<Target> {
   const port = await freePort();
@@ -233,7 +273,7 @@ export async function yWebsocket(): Promise<Target> {
       const sync = (name: string, doc: Y.Doc) => {
         // disableBc: in Node 22 several clients in one process would otherwise talk over BroadcastChannel.
         const provider = new WebsocketProvider(`ws://127.0.0.1:${port}`, name, doc, {
-          WebSocketPolyfill: WebSocket as never,
+          WebSocketPolyfill: CountingWebSocket as never,
           disableBc: true,
         });
         return withTimeout(
