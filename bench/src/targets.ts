@@ -63,8 +63,10 @@ function countFrame(data: unknown) {
     const name = decoding.readVarString(decoder);
     const type = decoding.readVarUint(decoder);
     const sub = type === 0 || type === 4 ? `/${decoding.readVarUint(decoder)}` : "";
-    const doc = name.split(/[ \u0000-\u001f]/)[0]!;
-    const kind = doc.startsWith("user:") ? "user" : doc.startsWith("room:") ? (doc.includes("/") ? "segment" : "room") : doc.split(":")[0]!;
+    // A message address is the document's name, followed by the provider's session with sessionAwareness.
+    const kind = /^room:[^/]+\/\d/.test(name)
+      ? "segment"
+      : (/^(room|user|directory)/.exec(name)?.[1] ?? "other");
     const key = `${kind} ${type}${sub}`;
     received.byKind.set(key, (received.byKind.get(key) ?? 0) + 1);
   } catch {}
