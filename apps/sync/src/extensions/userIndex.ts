@@ -72,7 +72,9 @@ export class UserIndex implements Extension {
       if (ref.kind === "room") {
         // The only thing a client writes in a room document is its own read marker (rules.ts).
         if (await recordRead(this.db, ref.roomId, user.id, readPosition(document, user.id)))
-          await this.recount(ref.roomId, [user.id]);
+          // The reader's own action: counted and written at once, not after the room's or their spacing.
+          for (const { userId, ...entry } of await entriesForRoom(this.db, ref.roomId, [user.id]))
+            this.writes.putEntry(userId, entry, true);
       } else if (ref.kind === "segment") {
         const edited = editedIds(document, update);
         if (edited.size === 0) return;

@@ -68,6 +68,19 @@ describe("IndexWrites: a person's index is written at most every INDEX_WRITE_SPA
       expect(written("alice", `r${room}`)?.unread).toBe(room === 0 ? 100 : 90 + room);
   });
 
+  it("writes what the person did themselves (urgent) without waiting for the spacing", async () => {
+    const { writer, state, entry: written } = fakeWriter();
+    const writes = new IndexWrites(writer, silent);
+    writes.putEntry("alice", entry("r1", 5));
+    await vi.advanceTimersByTimeAsync(0);
+    writes.putEntry("alice", entry("r2", 7));
+    writes.putEntry("alice", entry("r1", 0), true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state.applied).toBe(2);
+    expect(written("alice", "r1")?.unread).toBe(0);
+    expect(written("alice", "r2")?.unread).toBe(7);
+  });
+
   it("writes different people side by side, each on their own spacing", async () => {
     const { writer, state } = fakeWriter();
     const writes = new IndexWrites(writer, silent);

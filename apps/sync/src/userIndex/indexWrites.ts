@@ -11,7 +11,7 @@ import { backoffMs } from "../lib/backoff.ts";
 import type { Logger } from "../log.ts";
 
 /** Least time between two writes to one person's index document (see IndexWrites). */
-export const INDEX_WRITE_SPACING_MS = 500;
+export const INDEX_WRITE_SPACING_MS = 1_000;
 
 /** What waits to be written to one person's index. */
 interface Pending {
@@ -28,6 +28,8 @@ interface Pending {
   lastStarted: number;
   /** Writes that failed in a row, for the back-off. */
   failures: number;
+  /** Something queued may not wait for the spacing (the person's own read). */
+  urgent: boolean;
 }
 
 /**
@@ -59,9 +61,16 @@ export class IndexWrites {
     this.spacingMs = options.spacingMs ?? INDEX_WRITE_SPACING_MS;
   }
 
-  /** Queues a room's entry in a person's index (replacing one queued earlier for that room). */
-  putEntry(userId: string, entry: IndexedRoom): void {
-    this.of(userId).entries.set(entry.roomId, entry);
+  /**
+   * Queues a room's entry in a person's index (replacing one queued earlier for that room). `urgent`:
+   * written without waiting for the spacing, for what the person did themselves (reading a room
+   * clears its badge on their other devices at once); there are few of those, unlike other people's
+   * messages.
+   */
+  putEntry(userId: string, entry: IndexedRoom, urgent = false): void {
+    const state = this.of(userId);
+    state.entries.set(entry.roomId, entry);
+    if (urgent) state.urgent = true;
     this.schedule(userId);
   }
 
@@ -93,6 +102,7 @@ export class IndexWrites {
         running: null,
         lastStarted: Number.NEGATIVE_INFINITY,
         failures: 0,
+        urgent: false,
       };
       this.people.set(userId, state);
     }
@@ -102,11 +112,16 @@ export class IndexWrites {
   /** Makes sure a write of what `userId` has queued is due (or running, which schedules the next). */
   private schedule(userId: string): void {
     const state = this.of(userId);
-    if (state.running || (state.timer && !state.idle)) return;
+    if (state.running) return;
+    if (state.timer && !state.idle && !state.urgent) return;
     if (state.timer) clearTimeout(state.timer);
     state.idle = false;
     const spacing =
-      state.failures > 0 ? backoffMs(this.spacingMs * 2, state.failures, 30_000) : this.spacingMs;
+      state.failures > 0
+        ? backoffMs(this.spacingMs * 2, state.failures, 30_000)
+        : state.urgent
+          ? 0
+          : this.spacingMs;
     const wait = Math.max(0, state.lastStarted + spacing - performance.now());
     state.timer = setTimeout(() => {
       state.timer = null;
@@ -137,6 +152,7 @@ export class IndexWrites {
     const mentions = state.mentions;
     state.entries = new Map();
     state.mentions = [];
+    state.urgent = false;
     try {
       await this.writer.apply(userDocName(userId), (doc) => {
         for (const entry of entries)
