@@ -37,6 +37,7 @@ import { countRefusals } from "./process/refusalCounts.ts";
 import { catchUnawaitedHooks } from "./process/unawaitedHooks.ts";
 import { Projector } from "./projections/projector.ts";
 import { attachSync, type SyncEndpoint } from "./socket.ts";
+import { IndexAudience } from "./userIndex/audience.ts";
 import { ClientIdRegistry } from "./writes/clientIds.ts";
 
 export interface ChatServer {
@@ -87,7 +88,12 @@ export async function startServer(config: Config, database: Database, log: Logge
   const writer = new DocumentWriter(hocuspocusHandle, changes);
   const projector = new Projector(db, writer);
   const membership = new Membership(db, writer, projector);
-  const userIndex = new UserIndex(db, writer, log);
+  const userIndex = new UserIndex(db, writer, log, {
+    audience: new IndexAudience(
+      (name) => hocuspocusHandle.peek()?.documents.get(name),
+      scaleOut ? (names) => scaleOut.loadedOnPeers(names) : null,
+    ),
+  });
   const sequencer = new Sequencer(db, changes, log, {
     recoveryDelayMs: scaleOut ? 3_000 : 0,
     metrics,

@@ -18,6 +18,11 @@ export interface ScaleOut {
   extension: RedisExtension;
   /** True while both Redis connections are up. */
   ready(): boolean;
+  /**
+   * Those of `documentNames` another instance has loaded (subscribed to their channel); rejects when
+   * Redis cannot say.
+   */
+  loadedOnPeers(documentNames: readonly string[]): Promise<Set<string>>;
   close(): Promise<void>;
 }
 
@@ -72,19 +77,44 @@ export function createScaleOut(redisUrl: string, port: number, log: Logger): Sca
     clients.push(client);
     return client;
   };
+  const prefix = "chat";
   const extension = new RedisExtension({
     createClient,
     identifier: `${hostname()}:${port}:${Math.random().toString(36).slice(2, 8)}`,
-    prefix: "chat",
+    prefix,
     // Someone opening a room on this instance sees what a peer instance holds in memory first.
     awaitInitialSyncTimeout: 1_000,
   });
+  // Its own connection: the extension's are a publisher and a subscriber (which may not ask this).
+  let asker: Redis | null = null;
   return {
     extension,
     ready: () => clients.length > 0 && clients.every((client) => client.status === "ready"),
+    async loadedOnPeers(documentNames) {
+      const loaded = new Set<string>();
+      if (documentNames.length === 0) return loaded;
+      if (!asker) {
+        asker = new Redis(redisUrl, {
+          retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+          maxRetriesPerRequest: 1,
+        });
+        asker.on("error", () => {}); // the extension's connections report Redis going away
+      }
+      // The extension subscribes each loaded document's channel, `<prefix>:<name>` (its getKey); a
+      // document loaded here counts itself, but callers ask only of those not loaded here.
+      const counts = (await asker.call(
+        "PUBSUB",
+        "NUMSUB",
+        ...documentNames.map((name) => `${prefix}:${name}`),
+      )) as Array<string | number>;
+      for (let i = 0; i < documentNames.length; i++)
+        if (Number(counts[2 * i + 1]) > 0) loaded.add(documentNames[i]!);
+      return loaded;
+    },
     async close() {
       closing = true;
-      await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+      const all = asker ? [...clients, asker] : clients;
+      await Promise.all(all.map((client) => client.quit().catch(() => client.disconnect())));
     },
   };
 }

@@ -6,15 +6,22 @@ import {
   parseDocName,
   readPosition,
 } from "@chat/model";
-import type { Extension, onChangePayload } from "@hocuspocus/server";
+import type { connectedPayload, Extension, onChangePayload } from "@hocuspocus/server";
 import * as Y from "yjs";
 import { type ConnectionContext, isClientChange } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import { SerialQueues } from "../lib/serialQueues.ts";
 import type { Logger } from "../log.ts";
+import type { IndexAudience } from "../userIndex/audience.ts";
 import { IndexWrites } from "../userIndex/indexWrites.ts";
-import { entriesForRoom, recordEdit, recordRead, recordSequenced } from "../userIndex/queries.ts";
+import {
+  entriesForRoom,
+  entriesForUser,
+  recordEdit,
+  recordRead,
+  recordSequenced,
+} from "../userIndex/queries.ts";
 import { withMentionsFromText } from "../userIndex/textMentions.ts";
 
 /** Least time between the starts of two recounts of one room (see UserIndex). */
@@ -43,6 +50,8 @@ export class UserIndex implements Extension {
   private readonly db: Database;
   /** The writes to people's index documents, coalesced per person. */
   readonly writes: IndexWrites;
+  /** Who has their index open: recounts are written to those only. */
+  private readonly audience: IndexAudience | null;
   private readonly log: Logger;
   /** Per room: recounts, one at a time. */
   private readonly recounts = new SerialQueues<string>();
@@ -51,10 +60,32 @@ export class UserIndex implements Extension {
   /** Per room: when its last recount started (performance.now()). */
   private readonly lastStarted = new Map<string, number>();
 
-  constructor(db: Database, writer: DocumentWriter, log: Logger, options: { writeSpacingMs?: number } = {}) {
+  constructor(
+    db: Database,
+    writer: DocumentWriter,
+    log: Logger,
+    options: {
+      writeSpacingMs?: number;
+      /** Without one, every member's index is written (tests of the counting alone). */
+      audience?: IndexAudience;
+    } = {},
+  ) {
     this.db = db;
     this.writes = new IndexWrites(writer, log, { spacingMs: options.writeSpacingMs });
+    this.audience = options.audience ?? null;
     this.log = log;
+  }
+
+  /** A device opened an index a recount passed over while nobody watched it: bring it in line. */
+  async connected({ documentName, connection }: connectedPayload): Promise<void> {
+    const ref = parseDocName(documentName);
+    if (ref?.kind !== "user" || !this.audience?.catchUpOnConnect(connection.document)) return;
+    try {
+      for (const entry of await entriesForUser(this.db, ref.userId))
+        this.writes.putEntry(ref.userId, entry, true);
+    } catch (error) {
+      this.log.error({ doc: documentName, error: String(error) }, "cannot bring an index in line");
+    }
   }
 
   async onChange({
@@ -146,8 +177,10 @@ export class UserIndex implements Extension {
   }
 
   private async write(roomId: string, userIds: readonly string[] | null): Promise<void> {
-    for (const { userId, ...entry } of await entriesForRoom(this.db, roomId, userIds))
-      this.writes.putEntry(userId, entry);
+    const entries = await entriesForRoom(this.db, roomId, userIds);
+    const watching = this.audience ? await this.audience.watching(entries.map((e) => e.userId)) : null;
+    for (const { userId, ...entry } of entries)
+      if (!watching || watching.has(userId)) this.writes.putEntry(userId, entry);
   }
 
   private async noteMentions(roomId: string, messages: readonly MessageView[]): Promise<void> {
