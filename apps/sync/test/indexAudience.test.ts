@@ -7,6 +7,7 @@ import {
   userDocName,
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type * as Y from "yjs";
 import {
   api,
   createStorage,
@@ -61,7 +62,7 @@ describe("recounts are written only to the indexes somebody has open", () => {
       await d.open(roomDocName(roomId)); // joins
       d.destroy();
     }
-    const indexes = [];
+    const indexes: Y.Doc[] = [];
     for (const member of online) {
       const d = device(member);
       await d.open(roomDocName(roomId));
