@@ -1,5 +1,5 @@
 import { createMessage, ROOTS } from "@chat/model";
-import { type Percentiles, percentiles } from "./scenarios.ts";
+import { type Percentiles, percentiles } from "./stats.ts";
 import type { BenchDevice, Target } from "./targets.ts";
 
 export interface NumberingResult {

@@ -1,5 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { DIRECTORY_DOC, parseDocName, roomDocName, SCHEMA_VERSION, userDocName } from "@chat/model";
+import {
+  createMessage,
+  DIRECTORY_DOC,
+  isMessageRecord,
+  parseDocName,
+  ROOTS,
+  roomDocName,
+  SCHEMA_VERSION,
+  userDocName,
+} from "@chat/model";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import * as decoding from "lib0/decoding";
 import WebSocket from "ws";
@@ -7,30 +16,54 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { freePort, portAnswers, type ServerProcess, startProcess } from "./processes.ts";
 
-/** One connected device: its copy of a room's message document, and who it writes as. */
-export interface BenchDevice {
-  doc: Y.Doc;
+/**
+ * One connected device as the delivery scenarios see it: it sends messages into its room and hears
+ * of every message another device sent there. Yjs devices and Prosody's XMPP devices both are one.
+ */
+export interface MessagingDevice {
   author: string;
+  /** Sends a message into the device's room; returns its id. */
+  send(text: string): string;
+  /** `listener` gets the id of every message that reaches this device from another one. */
+  onMessage(listener: (id: string) => void): void;
+  /** Drops the connection (as a network outage does); resolves once it is closed. */
+  disconnect(): Promise<void>;
+  /** Connects again after `disconnect`; resolves once everything it had open is in step again. */
+  reconnect(): Promise<void>;
   destroy(): void;
 }
 
-/** A server under test and how a device talks to it. */
-export interface Target {
+/** A Yjs device: its copy of the document it opened (a room's newest segment, mostly). */
+export interface BenchDevice extends MessagingDevice {
+  doc: Y.Doc;
+  /** Opens one more document on the device's connection; resolves with it once synced. */
+  open(name: string): Promise<Y.Doc>;
+}
+
+/** A server the delivery scenarios can measure: devices in rooms, messages between them. */
+export interface DeliveryTarget {
   name: string;
   server: ServerProcess;
-  /** Creates `count` rooms and returns the name of each room's message document. */
+  /** The port of the Postgres this server stores in, whose backends' CPU counts as its own. */
+  postgresPort?: number;
+  /** Creates `count` rooms and returns a name for each, which `connect` takes. */
   prepareRooms(count: number): Promise<string[]>;
   /**
-   * Connects device number `index` to a document; resolves once it is synced. With `opens: "app"`
-   * the device also opens, on the same socket, what the app keeps open beside a room's newest
+   * Connects device number `index` to a room; resolves once it is in step. With `opens: "app"` a
+   * Yjs device also opens, on the same socket, what the app keeps open beside a room's newest
    * segment: the directory, its person's index document and the room document (see appDocuments).
    */
+  connect(docName: string, index: number, opens?: Opens): Promise<MessagingDevice>;
+  /** The server's counters from /metrics, by name (labels kept in the name); only our server has them. */
+  counters?(): Promise<Map<string, number>>;
+}
+
+/** A Yjs server under test: every scenario, those that read documents too. */
+export interface Target extends DeliveryTarget {
   connect(docName: string, index: number, opens?: Opens): Promise<BenchDevice>;
   /** Restarts the server process (for cold loads); only targets that store anything can. */
   restart?(): Promise<void>;
   loadedDocuments?(): Promise<number>;
-  /** The server's counters from /metrics, by name (labels kept in the name); only our server has them. */
-  counters?(): Promise<Map<string, number>>;
 }
 
 /** What a device opens: the measured document alone, or everything the app opens with it. */
@@ -43,9 +76,13 @@ export type Opens = "document" | "app";
  * empty, so each device costs them the same number of documents and subscriptions.
  */
 function appDocuments(docName: string, person: string): string[] {
+  return [DIRECTORY_DOC, userDocName(person), roomOf(docName)];
+}
+
+/** The room document of a segment (the references host an empty one by a name of the same kind). */
+export function roomOf(docName: string): string {
   const ref = parseDocName(docName);
-  const room = ref && ref.kind === "segment" ? roomDocName(ref.roomId) : `${docName}:room`;
-  return [DIRECTORY_DOC, userDocName(person), room];
+  return ref && ref.kind === "segment" ? roomDocName(ref.roomId) : `${docName}:room`;
 }
 
 /**
@@ -83,6 +120,27 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   ]);
 }
 
+/** Sending and hearing of messages through a segment document (shared by both Yjs clients). */
+function segmentMessaging(doc: Y.Doc, author: string) {
+  const list = doc.getArray(ROOTS.segment.messages);
+  return {
+    send(text: string) {
+      const message = createMessage(author, text);
+      list.insert(list.length, [message]);
+      return message.id;
+    },
+    onMessage(listener: (id: string) => void) {
+      list.observe((event) => {
+        // The device's own sends are local transactions: only what the server brought counts.
+        if (event.transaction.local) return;
+        for (const delta of event.changes.delta)
+          for (const value of (delta.insert as unknown[] | undefined) ?? [])
+            if (isMessageRecord(value)) listener(value.id);
+      });
+    },
+  };
+}
+
 function hocuspocusDevice(
   url: string,
   docName: string,
@@ -97,43 +155,89 @@ function hocuspocusDevice(
     }
   }
   const doc = new Y.Doc();
-  // One socket per device, every document multiplexed on it, as the app does.
-  const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: HeaderWebSocket });
+  // One socket per device, every document multiplexed on it, as the app does. A reconnect (the
+  // reconnect scenario) starts at once, as a device's does when its network comes back.
+  const socket = new HocuspocusProviderWebsocket({
+    url,
+    WebSocketPolyfill: HeaderWebSocket,
+    initialDelay: 0,
+  });
+  const providers: HocuspocusProvider[] = [];
   const open = (name: string, document: Y.Doc) =>
-    new Promise<HocuspocusProvider>((resolve, reject) => {
-      const provider: HocuspocusProvider = new HocuspocusProvider({
-        websocketProvider: socket,
-        name,
-        document,
-        token: "bench",
-        sessionAwareness: true,
-        onSynced: () => resolve(provider),
-        onAuthenticationFailed: ({ reason }) => reject(new Error(`refused ${name}: ${reason}`)),
-      });
-      provider.attach();
-    });
-  return withTimeout(
-    (async (): Promise<BenchDevice> => {
-      // The app opens its index and the directory first, then the room and its segment.
-      const providers = await Promise.all([
-        ...alsoOpen.map((name) => open(name, new Y.Doc())),
-        open(docName, doc),
-      ]);
-      return {
-        doc,
-        author,
-        destroy() {
-          for (const provider of providers) provider.destroy();
-          socket.destroy();
-        },
-      };
-    })(),
-    `device sync on ${docName}`,
-  );
+    withTimeout(
+      new Promise<HocuspocusProvider>((resolve, reject) => {
+        const provider: HocuspocusProvider = new HocuspocusProvider({
+          websocketProvider: socket,
+          name,
+          document,
+          token: "bench",
+          sessionAwareness: true,
+          onSynced: () => resolve(provider),
+          onAuthenticationFailed: ({ reason }) => reject(new Error(`refused ${name}: ${reason}`)),
+        });
+        providers.push(provider);
+        provider.attach();
+      }),
+      `device sync on ${name}`,
+    );
+  const allSynced = () =>
+    Promise.all(
+      providers.map((provider) =>
+        provider.isSynced
+          ? undefined
+          : withTimeout(
+              new Promise<void>((resolve) => {
+                const synced = () => {
+                  provider.off("synced", synced);
+                  resolve();
+                };
+                provider.on("synced", synced);
+              }),
+              `device resync on ${provider.configuration.name}`,
+            ),
+      ),
+    );
+  return (async (): Promise<BenchDevice> => {
+    // The app opens its index and the directory first, then the room and its segment.
+    await Promise.all([...alsoOpen.map((name) => open(name, new Y.Doc())), open(docName, doc)]);
+    return {
+      doc,
+      author,
+      ...segmentMessaging(doc, author),
+      async open(name) {
+        const extra = new Y.Doc();
+        await open(name, extra);
+        return extra;
+      },
+      async disconnect() {
+        if (socket.status === "disconnected") return;
+        const closed = new Promise<void>((resolve) => {
+          const done = () => {
+            socket.off("disconnect", done);
+            resolve();
+          };
+          socket.on("disconnect", done);
+        });
+        socket.disconnect();
+        await closed;
+      },
+      async reconnect() {
+        void socket.connect();
+        await allSynced();
+      },
+      destroy() {
+        for (const provider of providers) provider.destroy();
+        socket.destroy();
+      },
+    };
+  })();
 }
 
-/** This project's server, with its real accounts, rooms and access checks. */
-export async function ourServer(env: NodeJS.ProcessEnv): Promise<Target> {
+/**
+ * This project's server, with its real accounts, rooms and access checks. `env` says where it stores
+ * (DATABASE_URL for Postgres, DATA_DIR for PGlite).
+ */
+export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): Promise<Target> {
   const port = await freePort();
   // /metrics answers only the operator's token (SECURITY.md); the bench is the operator here.
   const metricsToken = randomBytes(24).toString("base64url");
@@ -177,8 +281,9 @@ export async function ourServer(env: NodeJS.ProcessEnv): Promise<Target> {
     return existing;
   };
   const target: Target = {
-    name: "this server",
+    name,
     server: await start(),
+    postgresPort: env.DATABASE_URL ? Number(new URL(env.DATABASE_URL).port || 5432) : undefined,
     async prepareRooms(count) {
       // Every account is made before any device is timed: "all devices synced" measures connecting,
       // not 50 argon2id sign-ups.
@@ -272,33 +377,56 @@ export async function yWebsocket(): Promise<Target> {
       Array.from({ length: count }, (_, i) => `room-${i}-${Math.random().toString(36).slice(2)}`),
     async connect(docName, index, opens = "document") {
       // The y-websocket client has no multiplexing: each document is a socket of its own.
+      const providers: WebsocketProvider[] = [];
+      const synced = (provider: WebsocketProvider) =>
+        withTimeout(
+          new Promise<WebsocketProvider>((resolve) => {
+            if (provider.synced) return resolve(provider);
+            const done = (isSynced: boolean) => {
+              if (!isSynced) return;
+              provider.off("sync", done);
+              resolve(provider);
+            };
+            provider.on("sync", done);
+          }),
+          `device sync on ${provider.roomname}`,
+        );
       const sync = (name: string, doc: Y.Doc) => {
         // disableBc: in Node 22 several clients in one process would otherwise talk over BroadcastChannel.
         const provider = new WebsocketProvider(`ws://127.0.0.1:${port}`, name, doc, {
           WebSocketPolyfill: CountingWebSocket as never,
           disableBc: true,
         });
-        return withTimeout(
-          new Promise<WebsocketProvider>((resolve) => {
-            const done = (synced: boolean) => {
-              if (!synced) return;
-              provider.off("sync", done);
-              resolve(provider);
-            };
-            provider.on("sync", done);
-          }),
-          `device sync on ${name}`,
-        );
+        providers.push(provider);
+        return synced(provider);
       };
       const doc = new Y.Doc();
+      const author = `device${index}`;
       const also = opens === "app" ? appDocuments(docName, `person${index % 50}`) : [];
-      const providers = await Promise.all([
-        ...also.map((name) => sync(name, new Y.Doc())),
-        sync(docName, doc),
-      ]);
+      await Promise.all([...also.map((name) => sync(name, new Y.Doc())), sync(docName, doc)]);
       return {
         doc,
-        author: `device${index}`,
+        author,
+        ...segmentMessaging(doc, author),
+        async open(name) {
+          const extra = new Y.Doc();
+          await sync(name, extra);
+          return extra;
+        },
+        async disconnect() {
+          await Promise.all(
+            providers.map(async (provider) => {
+              const socket = provider.ws;
+              provider.disconnect();
+              if (socket && socket.readyState !== WebSocket.CLOSED)
+                await new Promise<void>((resolve) => socket.addEventListener("close", () => resolve()));
+            }),
+          );
+        },
+        async reconnect() {
+          for (const provider of providers) provider.connect();
+          await Promise.all(providers.map(synced));
+        },
         destroy: () => {
           for (const provider of providers) provider.destroy();
         },
