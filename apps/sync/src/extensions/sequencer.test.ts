@@ -1,11 +1,11 @@
 import { appendMessage, createMessage, listMessages, segmentDocName } from "@chat/model";
 import type { onChangePayload } from "@hocuspocus/server";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import * as Y from "yjs";
 import type { Database } from "../db/database.ts";
 import type { ServerChanges } from "../docs/serverChanges.ts";
 import type { Logger } from "../log.ts";
-import { Sequencer } from "./sequencer.ts";
+import { NUMBERING_GATHER_MS, Sequencer } from "./sequencer.ts";
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -49,7 +49,29 @@ function arrive(doc: Y.Doc, author: string, text: string): Omit<onChangePayload,
   } as unknown as Omit<onChangePayload, "instance">;
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe("the sequencer", () => {
+  it("gathers the messages of the next NUMBERING_GATHER_MS into one numbering", async () => {
+    vi.useFakeTimers();
+    const { db, counter } = fakeDatabase();
+    const sequencer = new Sequencer(db, directChanges, silent);
+    const doc = new Y.Doc();
+    // 100 messages a second in one room: one every 10 ms, for 200 ms.
+    const numbered: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      numbered.push(sequencer.onChange(arrive(doc, "alice", `message ${i}`) as onChangePayload));
+      await vi.advanceTimersByTimeAsync(NUMBERING_GATHER_MS / 2);
+    }
+    await vi.advanceTimersByTimeAsync(NUMBERING_GATHER_MS);
+    await Promise.all(numbered);
+    expect(listMessages(doc).map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // Two or three messages a numbering, not one.
+    expect(counter.allocations).toBeLessThanOrEqual(10);
+  });
+
   it("numbers messages in arrival order, each once", async () => {
     const { db } = fakeDatabase();
     const sequencer = new Sequencer(db, directChanges, silent);

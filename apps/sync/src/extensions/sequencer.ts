@@ -31,6 +31,15 @@ import { allocateSequence } from "../rooms/rooms.ts";
  * be numbered twice. After a load, a sweep numbers messages a crash left without one; with peers it
  * waits `recoveryDelayMs` so that a number already on its way from another instance lands first.
  */
+/**
+ * How long a numbering waits after the first message before it starts, so that the messages arriving
+ * meanwhile share it. Each numbering is a counter round trip, a stamp stored and sent to every device
+ * in the room, and the indexes told: in a room of 50 at 50 messages a second, one numbering per
+ * message sent each device a stamp per message. Delivery does not wait for numbering (a message
+ * reaches the others while it is stored); only the ✓ comes this much later.
+ */
+export const NUMBERING_GATHER_MS = 20;
+
 export class Sequencer implements Extension {
   priority = 50;
   extensionName = "sequencer";
@@ -42,6 +51,7 @@ export class Sequencer implements Extension {
   private readonly owed = new Map<string, Owed>();
   private readonly recoveryDelayMs: number;
   private readonly retryDelayMs: number;
+  private readonly gatherMs: number;
   private readonly changes: ServerChanges;
 
   private readonly db: Database;
@@ -61,6 +71,8 @@ export class Sequencer implements Extension {
       recoveryDelayMs?: number;
       /** First wait before numbering again after a failure; doubles up to 30 s. */
       retryDelayMs?: number;
+      /** See NUMBERING_GATHER_MS. */
+      gatherMs?: number;
       metrics?: Metrics;
       /** Persistence.stored: a message is numbered only once it is in Postgres. */
       stored?: (documentName: string) => Promise<void>;
@@ -71,6 +83,7 @@ export class Sequencer implements Extension {
     this.log = log;
     this.recoveryDelayMs = options.recoveryDelayMs ?? 0;
     this.retryDelayMs = options.retryDelayMs ?? 1_000;
+    this.gatherMs = options.gatherMs ?? NUMBERING_GATHER_MS;
     this.metrics = options.metrics;
     this.stored = options.stored ?? (() => Promise.resolve());
   }
@@ -141,6 +154,8 @@ export class Sequencer implements Extension {
     this.waiting.set(documentName, turn);
     turn.done = this.numberings.run(documentName, async () => {
       try {
+        // Messages arriving in the next moment join this numbering (NUMBERING_GATHER_MS).
+        if (this.gatherMs > 0) await new Promise((resolve) => setTimeout(resolve, this.gatherMs));
         // Its turn has come: what arrives from now on waits for the next one.
         if (this.waiting.get(documentName) === turn) this.waiting.delete(documentName);
         await this.stamp(ref.roomId, documentName, document, turn.ids);
