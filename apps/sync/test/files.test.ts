@@ -7,7 +7,9 @@ import {
   appendMessage,
   createMessage,
   deleteMessage,
+  editMessage,
   FILE_NAME_HEADER,
+  messageEdits,
   newAttachmentId,
   segmentDocName,
 } from "@chat/model";
@@ -15,11 +17,13 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   api,
+  closeReason,
   createStorage,
   Device,
   eventually,
   signUp,
   startTestServer,
+  storedDoc,
   type TestServer,
   type TestStorage,
   type TestUser,
@@ -119,7 +123,7 @@ async function send(user: TestUser, roomId: string, text: string, attachments: A
   appendMessage(doc, message);
   await eventually(() => !provider.hasUnsyncedChanges, 5_000, "the message stored");
   await server.sequencer.settled(segmentDocName(roomId, 0));
-  return { doc, message };
+  return { doc, provider, message };
 }
 
 const blobFiles = () =>
@@ -443,5 +447,65 @@ describe("the file store refusing a write", () => {
       rmSync(join(filesDir, "tmp"), { force: true });
     }
     expect((await upload(alice, roomId, await png(10, 10, 9), "after.png")).status).toBe(201);
+  });
+});
+
+describe("a message's attachments, judged by the write rules", () => {
+  it("refuses files the author did not upload to this room, or not as uploaded, and keeps the list immutable", async () => {
+    const alice = await signUp(server, "alice");
+    const mallory = await signUp(server, "mallory");
+    const roomId = await newRoom(alice);
+    const otherRoom = await newRoom(mallory);
+    await join_(mallory, roomId);
+    const alices = (await upload(alice, roomId, PDF, "alice.pdf")).body.file as Attachment;
+    const elsewhere = (await upload(mallory, otherRoom, PDF, "there.pdf")).body.file as Attachment;
+    const malloryFile = (await upload(mallory, roomId, await png(50, 40, 5), "m.png")).body
+      .file as Attachment;
+    const segment = segmentDocName(roomId, 0);
+
+    const attempts: Array<[string, Attachment[], RegExp]> = [
+      ["someone else's upload", [alices], /files its author uploaded/],
+      ["an upload to another room", [elsewhere], /uploaded to its room/],
+      ["a file never uploaded", [{ ...malloryFile, id: newAttachmentId() }], /uploaded before it/],
+      ["another size", [{ ...malloryFile, size: malloryFile.size + 1 }], /exactly what the upload answered/],
+      [
+        "another type",
+        [{ ...malloryFile, type: "application/pdf", width: undefined, height: undefined }],
+        /exactly/,
+      ],
+      ["other dimensions", [{ ...malloryFile, width: 5000 }], /exactly/],
+      ["another name", [{ ...malloryFile, name: "renamed.png" }], /exactly/],
+    ];
+    for (const [what, attachments, reason] of attempts) {
+      const { doc, provider } = await device(mallory).open(segment);
+      const closing = closeReason(provider);
+      const record = {
+        ...createMessage(mallory.id, "look", Date.now(), undefined, [malloryFile]),
+        attachments,
+      };
+      // A key set to undefined is no key at all in the record sent.
+      appendMessage(doc, JSON.parse(JSON.stringify(record)));
+      expect(await closing, what).toMatch(new RegExp(`^forbidden-write: .*${reason.source}`));
+    }
+    // Her own file as uploaded goes through, once; a second message cannot take it.
+    const first = await send(mallory, roomId, "", [malloryFile]);
+    expect((await download(alice, `/api/files/${malloryFile.id}`)).status).toBe(200);
+    {
+      const { doc, provider } = await device(mallory).open(segment);
+      const closing = closeReason(provider);
+      appendMessage(doc, createMessage(mallory.id, "again", Date.now(), undefined, [malloryFile]));
+      expect(await closing).toBe("forbidden-write: a file belongs to one message");
+    }
+    // An edit is text only: an edit record that carries attachments is refused.
+    {
+      const { doc, provider } = await device(mallory).open(segment);
+      const closing = closeReason(provider);
+      messageEdits(doc).set(first.message.id, { text: "", deleted: false, at: 1, attachments: [] } as never);
+      expect(await closing).toMatch(/^forbidden-write: an edit does not have the edit shape/);
+    }
+    // Emptying the text of a message with files is an edit like any other.
+    editMessage(first.doc, first.message, mallory.id, "");
+    await eventually(() => !first.provider.hasUnsyncedChanges, 5_000, "the edit stored");
+    expect(messageEdits(await storedDoc(server, segment)).get(first.message.id)).toMatchObject({ text: "" });
   });
 });
