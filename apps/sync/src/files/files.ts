@@ -91,8 +91,10 @@ export class Files {
     if (request.declaredBytes === 0) throw new Refused("invalid", "The file is empty.");
     const [earlier] = await findUploads(this.db, [attachmentId]);
     await this.ready();
-    // Someone else's id (or one used in another room) is refused before a byte is read.
-    if (earlier && (earlier.uploader !== uploader || earlier.roomId !== roomId)) throw idTaken();
+    // Someone else's id, one used in another room, or one whose file is gone (its message deleted, or
+    // it expired unnamed: its bytes may be removed) is refused before a byte is read.
+    if (earlier && (earlier.uploader !== uploader || earlier.roomId !== roomId || earlier.hidden))
+      throw idTaken();
 
     let received: Awaited<ReturnType<typeof receive>>;
     try {
