@@ -17,7 +17,14 @@ import {
   type UploadedFile,
 } from "./attachmentRows.ts";
 import { detectType, imageDimensions, makeThumbnail } from "./detect.ts";
-import { type ByteRange, blobKey, FileMissing, type FileStore, thumbnailKey } from "./fileStore.ts";
+import {
+  type ByteRange,
+  blobKey,
+  FileMissing,
+  type FileStore,
+  StorageUnavailable,
+  thumbnailKey,
+} from "./fileStore.ts";
 import { receive, UploadTooLarge } from "./receive.ts";
 
 export type { UploadedFile } from "./attachmentRows.ts";
@@ -186,7 +193,13 @@ export class Files {
     } catch (error) {
       if (!(error instanceof FileMissing)) throw error;
     }
-    await this.thumbnail(file.sha256);
+    try {
+      await this.thumbnail(file.sha256);
+    } catch (error) {
+      // An image whose header reads but whose pixels do not (damaged past its header): no thumbnail.
+      if (error instanceof StorageUnavailable) throw error;
+      return null;
+    }
     return this.store.read(thumbnailKey(file.sha256));
   }
 
