@@ -9,7 +9,7 @@ import {
   segmentDocName,
 } from "@chat/model";
 import type * as Y from "yjs";
-import type { BenchDevice, Target } from "./targets.ts";
+import { type BenchDevice, type Opens, received, type Target } from "./targets.ts";
 
 export interface Percentiles {
   samples: number;
@@ -36,7 +36,12 @@ export function percentiles(values: number[], expected: number): Percentiles {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Connects `count` devices to `docName`s, at most `parallel` at a time. */
-async function connectAll(target: Target, plan: Array<{ docName: string; index: number }>, parallel = 25) {
+async function connectAll(
+  target: Target,
+  plan: Array<{ docName: string; index: number }>,
+  parallel = 25,
+  opens: Opens = "document",
+) {
   const devices: BenchDevice[] = new Array(plan.length);
   let next = 0;
   await Promise.all(
@@ -44,7 +49,7 @@ async function connectAll(target: Target, plan: Array<{ docName: string; index: 
       while (next < plan.length) {
         const slot = next++;
         const { docName, index } = plan[slot]!;
-        devices[slot] = await target.connect(docName, index);
+        devices[slot] = await target.connect(docName, index, opens);
       }
     }),
   );
@@ -57,6 +62,13 @@ export interface DeliveryResult {
   syncAllMs: number;
   /** Server memory growth per connected device, bytes (documents of the rooms included). */
   bytesPerDevice: number;
+  /**
+   * The server's counters (our server only) over the timed messages, per message sent: frames sent to
+   * devices, SQL statements, its own document changes... (see apps/sync/src/metrics.ts).
+   */
+  workPerMessage?: Map<string, number>;
+  /** Frames the devices received over the timed messages, per message sent (any server). */
+  framesPerMessage: number;
 }
 
 /** Pause after the warm-up message is delivered everywhere, before timing starts (see delivery). */
@@ -105,6 +117,7 @@ function medianOfRounds(results: DeliveryResult[]): DeliveryResult & { rounds: D
     },
     syncAllMs: median((r) => r.syncAllMs),
     bytesPerDevice: results[0]!.bytesPerDevice,
+    framesPerMessage: median((r) => r.framesPerMessage),
     rounds: results,
   };
 }
@@ -116,11 +129,20 @@ function medianOfRounds(results: DeliveryResult[]): DeliveryResult & { rounds: D
  */
 export async function delivery(
   target: Target,
-  options: { rooms: number; devicesPerRoom: number; messages: number; intervalMs: number },
+  options: {
+    rooms: number;
+    devicesPerRoom: number;
+    messages: number;
+    intervalMs: number;
+    /** What each device opens (see Target.connect); "app" unless said otherwise. */
+    opens?: Opens;
+  },
 ): Promise<DeliveryResult> {
+  const opens = options.opens ?? "app";
   const docNames = await target.prepareRooms(options.rooms);
   // One throwaway connection first, so the server's lazy start-up is not counted as memory per device.
-  for (const warmUp of await connectAll(target, [{ docName: docNames[0]!, index: 0 }])) warmUp.destroy();
+  for (const warmUp of await connectAll(target, [{ docName: docNames[0]!, index: 0 }], 1, opens))
+    warmUp.destroy();
   await sleep(300);
   const rssBefore = target.server.rss();
   const plan = docNames.flatMap((docName, room) =>
@@ -130,7 +152,7 @@ export async function delivery(
     })),
   );
   const started = performance.now();
-  const devices = await connectAll(target, plan);
+  const devices = await connectAll(target, plan, 25, opens);
   const syncAllMs = performance.now() - started;
   await sleep(500);
   const bytesPerDevice = (target.server.rss() - rssBefore) / devices.length;
@@ -161,19 +183,46 @@ export async function delivery(
   latencies.length = 0;
 
   const expected = options.rooms * options.messages * (options.devicesPerRoom - 1);
+  const countersBefore = await target.counters?.();
+  const framesBefore = received.frames;
+  received.byKind.clear();
+  // The rooms' senders take turns through each interval, as people in different rooms write
+  // independently; all at the same instant, every room's recount fell together and the server's
+  // per-person work looked coalesced where in a company it is not.
+  const gap = options.intervalMs / senders.length;
   for (let i = 0; i < options.messages; i++) {
     for (const sender of senders) {
       const message = createMessage(sender.author, `benchmark message ${i}`);
       sentAt.set(message.id, performance.now());
       const list = sender.doc.getArray(ROOTS.segment.messages);
       list.insert(list.length, [message]);
+      await sleep(gap);
     }
-    await sleep(options.intervalMs);
   }
   const deadline = Date.now() + 15_000;
   while (latencies.length < expected && Date.now() < deadline) await sleep(50);
+  // What the messages set off afterwards (recounts, index writes) belongs to them too.
+  await sleep(1_000);
+  const countersAfter = await target.counters?.();
+  const framesPerMessage = (received.frames - framesBefore) / (options.rooms * options.messages);
+  let workPerMessage: Map<string, number> | undefined;
+  if (countersBefore && countersAfter) {
+    const sent = options.rooms * options.messages;
+    workPerMessage = new Map();
+    for (const [name, value] of countersAfter) {
+      const delta = value - (countersBefore.get(name) ?? 0);
+      if (delta !== 0 && (name.endsWith("_total") || name.includes("_total{")))
+        workPerMessage.set(name, delta / sent);
+    }
+  }
   for (const device of devices) device.destroy();
-  return { latency: percentiles(latencies, expected), syncAllMs, bytesPerDevice };
+  return {
+    latency: percentiles(latencies, expected),
+    syncAllMs,
+    bytesPerDevice,
+    workPerMessage,
+    framesPerMessage,
+  };
 }
 
 function observeArrivals(doc: Y.Doc, sentAt: Map<string, number>, latencies: number[]) {

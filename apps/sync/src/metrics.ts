@@ -14,6 +14,9 @@ export class Metrics {
   private readonly unhandled: Counter;
   private readonly hookFailures: Counter;
   private readonly refusals: Counter;
+  private readonly framesSent: Counter;
+  private readonly statements: Counter;
+  private readonly serverChanges: Counter;
 
   constructor(source: { sockets(): number; connections(): number; documents(): number }) {
     collectDefaultMetrics({ register: this.registry });
@@ -49,6 +52,24 @@ export class Metrics {
     this.frames = new Counter({
       name: "chat_websocket_frames_total",
       help: "WebSocket frames handed to Hocuspocus (after the rate limit and the frame-header check)",
+      registers: [this.registry],
+    });
+    // The work behind each message, as counts (a benchmark compares them with a bare server's; a
+    // test can bound them where a time would depend on the machine).
+    this.framesSent = new Counter({
+      name: "chat_websocket_frames_sent_total",
+      help: "WebSocket frames sent to devices (updates, acknowledgements, presence)",
+      registers: [this.registry],
+    });
+    this.statements = new Counter({
+      name: "chat_db_statements_total",
+      help: "SQL statements sent to the database",
+      registers: [this.registry],
+    });
+    this.serverChanges = new Counter({
+      name: "chat_server_changes_total",
+      help: "Changes the server stored and applied to documents itself, by kind of document (segment, room, user, directory)",
+      labelNames: ["document"],
       registers: [this.registry],
     });
     this.socketCloses = new Counter({
@@ -93,6 +114,19 @@ export class Metrics {
 
   frameReceived(): void {
     this.frames.inc();
+  }
+
+  frameSent(): void {
+    this.framesSent.inc();
+  }
+
+  statementSent(): void {
+    this.statements.inc();
+  }
+
+  /** The server stored a change of its own to a document of this kind ("segment", "user", ...). */
+  serverChanged(document: string): void {
+    this.serverChanges.inc({ document });
   }
 
   socketRefused(code: number): void {

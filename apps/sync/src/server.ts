@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseDocName } from "@chat/model";
 import { Hocuspocus } from "@hocuspocus/server";
 import { SessionRevocations } from "./auth/sessionRevocations.ts";
 import type { Config } from "./config.ts";
+import { countStatements } from "./db/countStatements.ts";
 import type { Database } from "./db/database.ts";
 import { RoomSegments } from "./docs/roomSegments.ts";
 import { ServerChanges } from "./docs/serverChanges.ts";
@@ -58,7 +60,7 @@ export interface ChatServer {
 }
 
 /** Wires the parts together: one HTTP server for API, app and WebSocket; Hocuspocus with one extension per concern. */
-export async function startServer(config: Config, db: Database, log: Logger): Promise<ChatServer> {
+export async function startServer(config: Config, database: Database, log: Logger): Promise<ChatServer> {
   const scaleOut = config.redisUrl ? createScaleOut(config.redisUrl, config.port, log) : null;
   // Built after the parts that read them (Hocuspocus takes the extensions; the sockets need it), each
   // assigned once; the parts read them only once documents are handled or metrics are scraped.
@@ -78,10 +80,13 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     ? new RedisLimitStore(config.redisUrl, `chat:limits:${workspaceKey}:`, log)
     : new MemoryLimitStore();
   const accountLimits = new AccountLimits(limitStore, config.limits.account);
+  const db = countStatements(database, () => metrics.statementSent());
   const clientIds = new ClientIdRegistry(db);
   // One update log (group commit) for client updates and the server's own changes alike.
   const updateLog = new UpdateLog(db);
-  const changes = new ServerChanges(updateLog);
+  const changes = new ServerChanges(updateLog, {
+    onStored: (documentName) => metrics.serverChanged(parseDocName(documentName)?.kind ?? "other"),
+  });
   const persistence = new Persistence(db, updateLog, log, metrics);
   const writer = new DocumentWriter(hocuspocusHandle, changes);
   const projector = new Projector(db, writer);

@@ -53,7 +53,7 @@ export function attachSync(options: {
   log: Logger;
   allowedOrigins: readonly string[];
   limits: LimitPolicy["socket"];
-  metrics: Pick<Metrics, "frameReceived" | "socketRefused">;
+  metrics: Pick<Metrics, "frameReceived" | "frameSent" | "socketRefused">;
   /** Behind HTTPS (SECURE_COOKIES): refusals carry Strict-Transport-Security too. */
   secure: boolean;
 }) {
@@ -121,6 +121,12 @@ export function attachSync(options: {
     // Hocuspocus reads the query string from this URL; the Host header is whatever the client sent
     // (it need not be a host name at all), so it stays out of the URL.
     const fetchRequest = new Request(`http://localhost${request.url}`, { headers });
+    // Every frame Hocuspocus sends this device is counted (the fan-out behind each message).
+    const send = ws.send.bind(ws);
+    ws.send = ((...args: Parameters<WebSocket["send"]>) => {
+      metrics.frameSent();
+      return send(...args);
+    }) as WebSocket["send"];
     const connection = hocuspocus.handleConnection(ws, fetchRequest, context);
     const sockets = socketsBySession.get(context.sessionTokenHash) ?? new Set();
     sockets.add(ws);

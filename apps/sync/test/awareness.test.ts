@@ -1,4 +1,4 @@
-import { segmentDocName } from "@chat/model";
+import { roomDocName, segmentDocName, userDocName } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { DEFAULT_LIMITS } from "../src/limits/policy.ts";
@@ -150,5 +150,29 @@ describe("presence (awareness) is checked before anyone sees it", () => {
       5_000,
       "bob sees alice's presence again",
     );
+  });
+
+  it("is relayed only where the app shows it (the directory, a room's segments), not on room or index documents", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const room = await api(server, "POST", "/api/rooms", { name: uniqueName("room ") }, alice.cookie);
+    const roomId = room.body.room.id as string;
+    // Two of alice's devices on her own index, alice and bob on the room document and its segment.
+    const index1 = await device(alice).open(userDocName(alice.id));
+    const index2 = await device(alice).open(userDocName(alice.id));
+    const roomA = await device(alice).open(roomDocName(roomId));
+    const roomB = await device(bob).open(roomDocName(roomId));
+    const segmentA = await device(alice).open(segmentDocName(roomId, 0));
+    const segmentB = await device(bob).open(segmentDocName(roomId, 0));
+    for (const d of [index1, roomA, segmentA]) d.provider.setAwarenessField("status", { text: "here" });
+    // The segment's presence arrives; by then the others would have too, and none did.
+    await eventually(
+      () => segmentB.provider.awareness?.getStates().get(segmentA.doc.clientID)?.status?.text === "here",
+      5_000,
+      "bob sees alice's presence in the segment",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(index2.provider.awareness?.getStates().has(index1.doc.clientID)).toBe(false);
+    expect(roomB.provider.awareness?.getStates().has(roomA.doc.clientID)).toBe(false);
   });
 });

@@ -71,6 +71,16 @@ export type DocRef =
   | { kind: "segment"; roomId: string; segment: number }
   | { kind: "user"; userId: string };
 
+/**
+ * The documents whose presence (Yjs awareness) means something: the directory (who is online) and a
+ * room's segments (who is typing). Every provider announces a state on every document it opens and
+ * renews it every 15 s; elsewhere nobody reads it, so the server relays none of it (each state was
+ * sent to every device that had the document open).
+ */
+export function carriesPresence(ref: DocRef): boolean {
+  return ref.kind === "directory" || ref.kind === "segment";
+}
+
 /** Parses a document name; anything that is not exactly one of our names is null (and refused). */
 export function parseDocName(name: string): DocRef | null {
   if (name === DIRECTORY_DOC) return { kind: "directory" };

@@ -50,9 +50,13 @@ export class ServerChanges {
   /** Server changes to a document, one after another: each is computed on what the last left. */
   private readonly queues = new SerialQueues<Y.Doc>();
 
-  constructor(log: ChangeLog, options: { idleMs?: number } = {}) {
+  /** Told of each change stored (for the metrics). */
+  private readonly onStored: (documentName: string) => void;
+
+  constructor(log: ChangeLog, options: { idleMs?: number; onStored?: (documentName: string) => void } = {}) {
     this.log = log;
     this.idleMs = options.idleMs ?? 5_000;
+    this.onStored = options.onStored ?? (() => {});
   }
 
   /**
@@ -103,6 +107,7 @@ export class ServerChanges {
       this.discard(state, true);
       throw error;
     }
+    this.onStored(documentName);
     // Unloaded meanwhile: it is stored, and the next load reads it.
     if (!document.isDestroyed)
       Y.applyUpdate(document, update, {

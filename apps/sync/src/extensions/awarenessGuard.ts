@@ -1,4 +1,4 @@
-import { isServerClientId } from "@chat/model";
+import { carriesPresence, isServerClientId, parseDocName } from "@chat/model";
 import type { beforeHandleAwarenessPayload, Extension, onAwarenessUpdatePayload } from "@hocuspocus/server";
 import { type ConnectionContext, ForbiddenPresence } from "../context.ts";
 import type { LimitPolicy } from "../limits/policy.ts";
@@ -60,6 +60,12 @@ export class AwarenessGuard implements Extension {
     awareness,
   }: beforeHandleAwarenessPayload): Promise<void> {
     dropScratchEntry(states);
+    const ref = parseDocName(documentName);
+    // Presence nobody reads is not relayed (model carriesPresence): an honest provider sends it anyway.
+    if (ref && !carriesPresence(ref)) {
+      states.clear();
+      return;
+    }
     const user = (context as Partial<ConnectionContext> | undefined)?.user;
     if (!user || !connection) return; // relayed from another instance: checked where it entered
     if (states.size === 0) return;

@@ -1,15 +1,10 @@
 import {
-  getIndexedRoom,
-  type IndexedRoom,
   listMessages,
   type MessageView,
   messageEdits,
   PREVIEW_LENGTH,
   parseDocName,
-  putIndexedRoom,
-  putMention,
   readPosition,
-  userDocName,
 } from "@chat/model";
 import type { Extension, onChangePayload } from "@hocuspocus/server";
 import * as Y from "yjs";
@@ -18,6 +13,7 @@ import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import { SerialQueues } from "../lib/serialQueues.ts";
 import type { Logger } from "../log.ts";
+import { IndexWrites } from "../userIndex/indexWrites.ts";
 import { entriesForRoom, recordEdit, recordRead, recordSequenced } from "../userIndex/queries.ts";
 import { withMentionsFromText } from "../userIndex/textMentions.ts";
 
@@ -36,7 +32,8 @@ export const RECOUNT_SPACING_MS = 150;
  * the first after a quiet moment at once, those asked for meanwhile together at the end of the
  * interval. So a busy room costs a few recounts a second, not one per message: each is a query and a
  * write to every member's index (a room of 50 people and a message every 50 ms meant 1,000 index
- * writes a second). The spacing keeps the index within about 200 ms of the messages (issue 3).
+ * writes a second). The entries a recount produces are written per person (IndexWrites), so a person
+ * in many busy rooms has their index written a few times a second, not once per room per recount.
  */
 export class UserIndex implements Extension {
   // After the sequencer (50): onChange sees read positions and edits once they are applied.
@@ -44,7 +41,8 @@ export class UserIndex implements Extension {
   extensionName = "user-index";
 
   private readonly db: Database;
-  private readonly writer: DocumentWriter;
+  /** The writes to people's index documents, coalesced per person. */
+  readonly writes: IndexWrites;
   private readonly log: Logger;
   /** Per room: recounts, one at a time. */
   private readonly recounts = new SerialQueues<string>();
@@ -53,9 +51,9 @@ export class UserIndex implements Extension {
   /** Per room: when its last recount started (performance.now()). */
   private readonly lastStarted = new Map<string, number>();
 
-  constructor(db: Database, writer: DocumentWriter, log: Logger) {
+  constructor(db: Database, writer: DocumentWriter, log: Logger, options: { writeSpacingMs?: number } = {}) {
     this.db = db;
-    this.writer = writer;
+    this.writes = new IndexWrites(writer, log, { spacingMs: options.writeSpacingMs });
     this.log = log;
   }
 
@@ -74,7 +72,9 @@ export class UserIndex implements Extension {
       if (ref.kind === "room") {
         // The only thing a client writes in a room document is its own read marker (rules.ts).
         if (await recordRead(this.db, ref.roomId, user.id, readPosition(document, user.id)))
-          await this.recount(ref.roomId, [user.id]);
+          // The reader's own action: counted and written at once, not after the room's or their spacing.
+          for (const { userId, ...entry } of await entriesForRoom(this.db, ref.roomId, [user.id]))
+            this.writes.putEntry(userId, entry, true);
       } else if (ref.kind === "segment") {
         const edited = editedIds(document, update);
         if (edited.size === 0) return;
@@ -112,6 +112,7 @@ export class UserIndex implements Extension {
   /** Resolves once every recount asked for so far has been written. */
   async settled(roomId: string): Promise<void> {
     await this.recounts.idle(roomId);
+    await this.writes.settled();
   }
 
   /** Recounts the room's entry for `userIds` (every member when null) and writes what changed. */
@@ -145,14 +146,8 @@ export class UserIndex implements Extension {
   }
 
   private async write(roomId: string, userIds: readonly string[] | null): Promise<void> {
-    const entries = await entriesForRoom(this.db, roomId, userIds);
-    await Promise.all(
-      entries.map(({ userId, ...entry }) =>
-        this.writer.apply(userDocName(userId), (doc) => {
-          if (!sameEntry(getIndexedRoom(doc, roomId), entry)) putIndexedRoom(doc, entry);
-        }),
-      ),
-    );
+    for (const { userId, ...entry } of await entriesForRoom(this.db, roomId, userIds))
+      this.writes.putEntry(userId, entry);
   }
 
   private async noteMentions(roomId: string, messages: readonly MessageView[]): Promise<void> {
@@ -162,41 +157,20 @@ export class UserIndex implements Extension {
     );
     const byUsername = new Map(members.map((m) => [m.username, m.id]));
     const now = Date.now();
-    const perUser = new Map<string, MessageView[]>();
     for (const message of messages)
       for (const username of message.mentions) {
         const id = byUsername.get(username);
         if (!id || id === message.author) continue;
-        perUser.set(id, [...(perUser.get(id) ?? []), message]);
+        this.writes.putMention(id, {
+          roomId,
+          messageId: message.id,
+          seq: message.seq!,
+          author: message.author,
+          at: now,
+          preview: message.text.slice(0, PREVIEW_LENGTH),
+        });
       }
-    await Promise.all(
-      [...perUser].map(([userId, list]) =>
-        this.writer.apply(userDocName(userId), (doc) => {
-          for (const m of list)
-            putMention(doc, {
-              roomId,
-              messageId: m.id,
-              seq: m.seq!,
-              author: m.author,
-              at: now,
-              preview: m.text.slice(0, PREVIEW_LENGTH),
-            });
-        }),
-      ),
-    );
   }
-}
-
-function sameEntry(a: IndexedRoom | undefined, b: IndexedRoom): boolean {
-  return (
-    a !== undefined &&
-    a.name === b.name &&
-    a.kind === b.kind &&
-    a.archived === b.archived &&
-    a.lastActivity === b.lastActivity &&
-    a.unread === b.unread &&
-    a.mentions === b.mentions
-  );
 }
 
 /**
