@@ -29,6 +29,7 @@ import {
   type TestUser,
   uniqueName,
 } from "./harness.ts";
+import { mountTinyDisk } from "./tinyDisk.ts";
 
 /**
  * Files end to end over HTTP (docs/api.md "Files"): every bad input of issue 19, what a download
@@ -539,5 +540,52 @@ describe("the sweep", () => {
     expect((await upload(alice, roomId, await png(30, 30, 31), "forgotten.png", forgotten.id)).status).toBe(
       409,
     );
+  });
+});
+
+describe("a full disk", () => {
+  const disk = mountTinyDisk(1024 * 1024);
+  afterAll(() => disk?.unmount());
+
+  it.skipIf(disk === null)("answers 507 with a sentence and loses nothing already stored", async () => {
+    // A database of its own (two servers never share one PGlite folder); its files on the tiny disk.
+    const own = await createStorage();
+    const full = await startTestServer(
+      own,
+      0,
+      { DATA_DIR: own.env.DATA_DIR ?? ownDataDir! },
+      { maxUploadBytes: 8 * 1024 * 1024, fileStore: { kind: "disk", dir: join(disk!.dir, "files") } },
+    );
+    try {
+      const alice = await signUp(full, "alice");
+      const room = await api(full, "POST", "/api/rooms", { name: uniqueName("full ") }, alice.cookie);
+      const put = async (bytes: Buffer, name: string) => {
+        const response = await fetch(
+          `${full.url}/api/rooms/${room.body.room.id}/files/${newAttachmentId()}`,
+          {
+            method: "PUT",
+            headers: { cookie: alice.cookie, [FILE_NAME_HEADER]: name },
+            body: new Uint8Array(bytes),
+          },
+        );
+        return {
+          status: response.status,
+          body: (await response.json()) as { error?: string; file?: Attachment },
+        };
+      };
+      const kept = await put(PDF, "kept.pdf");
+      expect(kept.status).toBe(201);
+      const refused = await put(Buffer.alloc(2 * 1024 * 1024, 5), "too-big-for-the-disk.bin");
+      expect(refused.status).toBe(507);
+      expect(refused.body.error).toMatch(/no room left for files/);
+      const back = await fetch(`${full.url}/api/files/${kept.body.file!.id}`, {
+        headers: { cookie: alice.cookie },
+      });
+      expect(Buffer.from(await back.arrayBuffer()).equals(PDF)).toBe(true);
+      expect(readdirSync(join(disk!.dir, "files", "tmp"))).toEqual([]);
+    } finally {
+      await full.close();
+      await own.dispose();
+    }
   });
 });

@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeS3, startFakeS3 } from "../../test/fakeS3.ts";
+import { mountTinyDisk } from "../../test/tinyDisk.ts";
 import { DiskStore } from "./diskStore.ts";
-import { FileMissing, type FileStore, StorageUnavailable } from "./fileStore.ts";
+import { FileMissing, type FileStore, StorageFull, StorageUnavailable } from "./fileStore.ts";
 import { PART_BYTES, S3Store } from "./s3Store.ts";
 
 /** Both drivers answer the same contract (fileStore.ts); the S3 one against a real S3 server (s3rver). */
@@ -120,6 +121,24 @@ describe.each(drivers)("the %s file store", (_kind, make) => {
 });
 
 describe("a file store that refuses writes", () => {
+  const disk = mountTinyDisk(1024 * 1024);
+  afterAll(() => disk?.unmount());
+
+  it.skipIf(disk === null)(
+    "says so as StorageFull when the disk is full, keeping what it holds",
+    async () => {
+      const store = new DiskStore(join(disk!.dir, "files"));
+      await store.prepare();
+      await store.promote(await store.writeTemp(Readable.from([Buffer.from("kept")])), "blobs/ke/kept");
+      await expect(store.writeTemp(generated(4 * 1024 * 1024))).rejects.toBeInstanceOf(StorageFull);
+      await expect(store.put("thumbs/x.webp", Buffer.alloc(2 * 1024 * 1024))).rejects.toBeInstanceOf(
+        StorageFull,
+      );
+      expect(await store.sweepTemp(-60_000)).toBe(0);
+      expect(await text(await store.read("blobs/ke/kept"))).toBe("kept");
+    },
+  );
+
   it("says so as StorageUnavailable, for a folder that cannot be made", async () => {
     const folder = mkdtempSync(join(tmpdir(), "chat-files-"));
     folders.push(folder);
