@@ -111,6 +111,11 @@ export async function startServer(config: Config, database: Database, log: Logge
     maxUploadBytes: config.maxUploadBytes,
   });
   files.startSweeping(60 * 60_000);
+  if (scaleOut && config.fileStore.kind === "disk")
+    log.warn(
+      { dir: config.fileStore.dir },
+      "several instances (REDIS_URL) keep attached files in a folder: each instance serves only the files uploaded to it unless that folder is shared; set S3_BUCKET",
+    );
   const openDocuments = new OpenDocuments(config.limits.documents);
   const segmentGrowth = new SegmentGrowth(config.limits.account, config.limits.documents);
   const hocuspocus = new Hocuspocus({
