@@ -24,6 +24,10 @@ export interface DeliveryResult {
   sent: number;
   cpu: CpuWindow;
   load: Load;
+  /** Frames the devices received in the measured window (any server). */
+  frames: number;
+  /** Our server's counters over the measured window (see Measurement.counters). */
+  counters?: Map<string, number>;
 }
 
 /** Pause between rounds: longer than our server keeps written documents open (3 s) and then stores them. */
@@ -76,6 +80,8 @@ function medianOfRounds(results: DeliveryResult[]): DeliveryResult & { rounds: D
       bench: results.reduce((sum, r) => sum + r.cpu.bench, 0),
     },
     load: { start: results[0]!.load.start, end: results.at(-1)!.load.end },
+    frames: results.reduce((sum, r) => sum + r.frames, 0),
+    counters: results[0]!.counters && sumCounters(results.map((r) => r.counters!)),
     rounds: results,
   };
 }
@@ -110,10 +116,19 @@ export async function delivery(target: DeliveryTarget, scenario: DeliveryScenari
       sent: measured.sent.reduce((sum, n) => sum + n, 0),
       cpu: measured.cpu,
       load: { start: load, end: loadAverage() },
+      frames: measured.frames,
+      counters: measured.counters,
     };
   } finally {
     session.close();
   }
+}
+
+function sumCounters(all: Array<Map<string, number>>): Map<string, number> {
+  const sum = new Map<string, number>();
+  for (const counters of all)
+    for (const [name, value] of counters) sum.set(name, (sum.get(name) ?? 0) + value);
+  return sum;
 }
 
 /** Server CPU as a share of one core over a window (Postgres's backends apart), %. */
