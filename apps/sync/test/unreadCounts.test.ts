@@ -10,6 +10,7 @@ import {
   recordEdit,
   recordRead,
   recordSequenced,
+  recountMembers,
 } from "../src/userIndex/queries.ts";
 import { createStorage, type TestStorage } from "./harness.ts";
 
@@ -96,13 +97,41 @@ async function randomHistory(random: () => number, people: readonly Person[]): P
       ...(line ? { event: { type: "member-added" as const, userId: pick(people).id } } : {}),
     });
   }
+  // Most members joined the way the server adds them (a room_reads row, counted); some rooms' members
+  // predate the stored counts (no row: counted from scratch until they first read).
+  const joined = random() < 0.7;
+  if (joined) await recountMembers(db, roomId, null);
+  const reads = new Map<string, number>();
+  const markSomeReads = async (upTo: number) => {
+    for (const member of members) {
+      const marks = Math.floor(random() * 3);
+      for (let i = 0; i < marks; i++) {
+        const seq = Math.floor(random() * (upTo + 1));
+        await recordRead(db, roomId, member.id, seq);
+        reads.set(member.id, Math.max(reads.get(member.id) ?? 0, seq));
+      }
+    }
+  };
   // Lines about the room take sequence numbers but are never recorded (the user index skips them).
+  // Numbered in batches (one numbering may cover several messages), some recorded twice (a numbering
+  // retried), with people reading between them: each message moves the counts of those behind it.
   const recorded = messages.filter((m) => m.event === undefined);
-  await recordSequenced(
-    db,
-    roomId,
-    recorded.map((m) => ({ messageId: m.id, seq: m.seq!, author: m.author, mentions: m.mentions })),
-  );
+  for (let from = 0; from < recorded.length; ) {
+    const batch = recorded.slice(from, from + 1 + Math.floor(random() * 4));
+    const again = random() < 0.2 ? recorded.slice(Math.max(0, from - 2), from) : [];
+    await recordSequenced(
+      db,
+      roomId,
+      [...again, ...batch].map((m) => ({
+        messageId: m.id,
+        seq: m.seq!,
+        author: m.author,
+        mentions: m.mentions,
+      })),
+    );
+    from += batch.length;
+    if (joined && random() < 0.3) await markSomeReads(batch.at(-1)!.seq!);
+  }
   for (const message of recorded) {
     const roll = random();
     if (roll < 0.15) {
@@ -113,15 +142,7 @@ async function randomHistory(random: () => number, people: readonly Person[]): P
     await recordEdit(db, roomId, message.id, { mentions: message.mentions, deleted: message.deleted });
   }
 
-  const reads = new Map<string, number>();
-  for (const member of members) {
-    const marks = Math.floor(random() * 3);
-    for (let i = 0; i < marks; i++) {
-      const seq = Math.floor(random() * (count + 1));
-      await recordRead(db, roomId, member.id, seq);
-      reads.set(member.id, Math.max(reads.get(member.id) ?? 0, seq));
-    }
-  }
+  await markSomeReads(count);
   return { roomId, members: members.map((member) => member.id), messages, reads };
 }
 

@@ -145,6 +145,26 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
     `,
   },
   {
+    version: 45,
+    name: "unread and mention counts kept in room_reads, moved as messages are numbered and read",
+    sql: `
+      alter table room_reads
+        add column unread bigint not null default 0,
+        add column mentions bigint not null default 0;
+      -- Every member has a row (read nothing yet when they never read), counted once from scratch;
+      -- from here on the server moves the counts (userIndex/queries.ts).
+      insert into room_reads (room_id, user_id)
+        select room_id, user_id from room_members on conflict do nothing;
+      update room_reads rr set
+        unread = (select count(*) from room_messages x
+          where x.room_id = rr.room_id and x.seq > rr.read_seq and x.author <> rr.user_id and not x.deleted),
+        mentions = (select count(*) from room_messages x
+          where x.room_id = rr.room_id and x.seq > rr.read_seq and x.author <> rr.user_id and not x.deleted
+            and u.username = any(x.mentions))
+        from users u where u.id = rr.user_id;
+    `,
+  },
+  {
     version: 50,
     name: "attached files: their bytes stored once by SHA-256, each upload's metadata and message",
     sql: `

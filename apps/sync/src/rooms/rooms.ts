@@ -9,6 +9,7 @@ import {
 } from "@chat/model";
 import type { Database, Queryable } from "../db/database.ts";
 import { Refused } from "../refused.ts";
+import { recountMembers } from "../userIndex/queries.ts";
 
 /**
  * Rooms and membership as stored in Postgres: the authority for who may open which room document.
@@ -91,7 +92,11 @@ export async function addMember(
     "insert into room_members (room_id, user_id, added_by) values ($1, $2, $3) on conflict do nothing returning user_id",
     [roomId, userId, addedBy],
   );
-  return rows.length > 0;
+  if (rows.length === 0) return false;
+  // The member's unread count starts from what they have not read (all of it, or, coming back, what
+  // came after their old read position); from here on each message moves it (userIndex/queries.ts).
+  await recountMembers(db, roomId, [userId]);
+  return true;
 }
 
 export interface MemberRow {
