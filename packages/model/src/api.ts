@@ -4,6 +4,8 @@
  * person can act on.
  */
 
+import type { Attachment } from "./attachments.ts";
+
 /** A person as the API shows them. */
 export interface ApiUser {
   id: string;
@@ -105,4 +107,13 @@ export interface CheckInviteRequest {
 export interface InviteCheck {
   valid: true;
   invitedBy: string;
+}
+
+/**
+ * PUT /api/rooms/:roomId/files/:attachmentId (raw bytes as the body, `X-File-Name` the
+ * encodeURIComponent of the name): 201 when stored, 200 when this uploader sent the same bytes
+ * under that id before. The attachment is what the message record must carry, unchanged.
+ */
+export interface UploadFileResponse {
+  file: Attachment;
 }

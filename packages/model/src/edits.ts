@@ -22,17 +22,20 @@ export const messageEdits = (doc: Y.Doc) => doc.getMap<MessageEdit>(ROOTS.segmen
 
 export class EditRejected extends Error {}
 
-/** Replaces the text of one's own message, or throws EditRejected with a sentence. */
+/**
+ * Replaces the text of one's own message, or throws EditRejected with a sentence. The attachments
+ * stay as they were sent; with at least one, the text may become empty.
+ */
 export function editMessage(
   doc: Y.Doc,
-  message: Pick<MessageRecord, "id" | "author">,
+  message: Pick<MessageRecord, "id" | "author" | "attachments">,
   userId: string,
   text: string,
   now = Date.now(),
 ): void {
   if (message.author !== userId) throw new EditRejected("You can only edit your own messages.");
   if (messageEdits(doc).get(message.id)?.deleted) throw new EditRejected("This message was deleted.");
-  const problem = messageTextProblem(text);
+  const problem = messageTextProblem(text, hasAttachments(message));
   if (problem) throw new EditRejected(problem);
   doc.transact(() => messageEdits(doc).set(message.id, { text, deleted: false, at: now }));
 }
@@ -48,15 +51,27 @@ export function deleteMessage(
   doc.transact(() => messageEdits(doc).set(message.id, { text: "", deleted: true, at: now }));
 }
 
-/** The message as it shows after its edit record (if any). */
+const hasAttachments = (message: Pick<MessageRecord, "attachments">) =>
+  (message.attachments?.length ?? 0) > 0;
+
+/** The message as it shows after its edit record (if any). A deleted message shows no text and no files. */
 export function applyEdit(view: MessageView, edit: MessageEdit | undefined): MessageView {
   if (!edit) return view;
-  if (edit.deleted) return { ...view, text: "", mentions: [], edited: false, deleted: true };
+  if (edit.deleted) {
+    const { attachments: _hidden, ...rest } = view;
+    return { ...rest, text: "", mentions: [], edited: false, deleted: true };
+  }
   return { ...view, text: edit.text, mentions: parseMentions(edit.text), edited: true, deleted: false };
 }
 
-/** Whether a value read from an untrusted update has the shape of a MessageEdit. */
-export function isMessageEdit(value: unknown): value is MessageEdit {
+/**
+ * Whether a value read from an untrusted update has the shape of a MessageEdit; its text may be empty
+ * when the message it edits has attachments (`message`, when known).
+ */
+export function isMessageEdit(
+  value: unknown,
+  message: Pick<MessageRecord, "attachments"> = {},
+): value is MessageEdit {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const e = value as Record<string, unknown>;
   return (
@@ -65,6 +80,6 @@ export function isMessageEdit(value: unknown): value is MessageEdit {
     typeof e.at === "number" &&
     Number.isFinite(e.at) &&
     Object.keys(e).length === 3 &&
-    (e.deleted ? e.text === "" : messageTextProblem(e.text) === null)
+    (e.deleted ? e.text === "" : messageTextProblem(e.text, hasAttachments(message)) === null)
   );
 }

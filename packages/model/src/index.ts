@@ -1,4 +1,5 @@
 export type * from "./api.ts";
+export * from "./attachments.ts";
 export * from "./clientIds.ts";
 export * from "./directory.ts";
 export * from "./drafts.ts";

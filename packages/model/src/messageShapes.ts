@@ -1,3 +1,5 @@
+import type { Attachment } from "./attachments.ts";
+
 /**
  * The shapes of a message, apart from the functions over them (messages.ts, edits.ts), so that
  * edits.ts can name them without importing messages.ts, which imports edits.ts.
@@ -17,6 +19,12 @@ export interface MessageRecord {
   text: string;
   /** Lower-cased usernames mentioned in the text. */
   mentions: string[];
+  /**
+   * Files attached to the message (model/attachments.ts), at most MAX_ATTACHMENTS_PER_MESSAGE; left
+   * out when there are none. Immutable like the text: an edit changes the text only. The text may be
+   * empty when there is at least one.
+   */
+  attachments?: Attachment[];
   /** Set on lines the server writes about the room itself ("alice added bob"); never on a person's message. */
   event?: MessageEvent;
 }

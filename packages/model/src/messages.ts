@@ -1,4 +1,5 @@
 import type * as Y from "yjs";
+import { type Attachment, attachmentsProblem } from "./attachments.ts";
 import { applyEdit, type MessageEdit, messageEdits } from "./edits.ts";
 import { parseMentions } from "./mentions.ts";
 import type { MessageEvent, MessageRecord, MessageView } from "./messageShapes.ts";
@@ -13,11 +14,25 @@ const sequence = (doc: Y.Doc) => doc.getMap<number>(ROOTS.segment.seq);
 
 export class MessageRejected extends Error {}
 
-/** Builds a message record, or throws MessageRejected with a sentence for the person. */
-export function createMessage(author: string, text: string, now = Date.now(), id = newId()): MessageRecord {
-  const problem = messageTextProblem(text);
+/**
+ * Builds a message record, or throws MessageRejected with a sentence for the person. With
+ * attachments (already uploaded, or waiting on the device under the ids they will be uploaded with)
+ * the text may be empty.
+ */
+export function createMessage(
+  author: string,
+  text: string,
+  now = Date.now(),
+  id = newId(),
+  attachments: readonly Attachment[] = [],
+): MessageRecord {
+  const problem =
+    messageTextProblem(text, attachments.length > 0) ??
+    (attachments.length > 0 ? attachmentsProblem([...attachments]) : null);
   if (problem) throw new MessageRejected(problem);
-  return { id, author, createdAt: now, text, mentions: parseMentions(text) };
+  const message: MessageRecord = { id, author, createdAt: now, text, mentions: parseMentions(text) };
+  if (attachments.length > 0) message.attachments = attachments.map((a) => ({ ...a }));
+  return message;
 }
 
 /**
@@ -122,7 +137,9 @@ export function isMessageRecord(value: unknown): value is MessageRecord {
     Array.isArray(m.mentions) &&
     m.mentions.length <= 100 &&
     m.mentions.every((name) => typeof name === "string" && name.length <= 32) &&
-    (Object.keys(m).length === 5 || (Object.keys(m).length === 6 && isMessageEvent(m.event)))
+    Object.keys(m).length === 5 + ("event" in m ? 1 : 0) + ("attachments" in m ? 1 : 0) &&
+    (!("event" in m) || isMessageEvent(m.event)) &&
+    (!("attachments" in m) || attachmentsProblem(m.attachments) === null)
   );
 }
 

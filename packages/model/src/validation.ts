@@ -43,8 +43,9 @@ export function roomNameProblem(name: string): string | null {
   return null;
 }
 
-export function messageTextProblem(text: string): string | null {
-  if (text.trim().length === 0) return "A message cannot be empty.";
+/** A message's text: empty only when the message carries at least one attachment. */
+export function messageTextProblem(text: string, hasAttachments = false): string | null {
+  if (text.trim().length === 0 && !hasAttachments) return "A message cannot be empty.";
   if (text.length > MAX_MESSAGE_LENGTH)
     return `A message can be at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters (this one has ${text.length.toLocaleString("en")}).`;
   return null;

@@ -202,7 +202,7 @@ function duplicateMessageId(writes: readonly Write[], lookup: MessageLookup): st
  * can be checked against its author.
  */
 export interface MessageLookup {
-  message(id: string): Pick<MessageRecord, "author" | "event"> | undefined;
+  message(id: string): Pick<MessageRecord, "author" | "event" | "attachments"> | undefined;
   /** True when the segment already holds a message with this id (before the update). */
   stored?(id: string): boolean;
   /** The different emoji on a message's reactions in the segment (before the update). */
@@ -294,7 +294,7 @@ function judgeMessage(userId: string, write: Write): string | null {
     if (!isMessageRecord(value)) return "a message does not have the message shape";
     if (value.author !== userId) return "a message's author must be its sender";
     if (value.event !== undefined) return "only the server writes lines about the room";
-    const problem = messageTextProblem(value.text);
+    const problem = messageTextProblem(value.text, value.attachments !== undefined);
     if (problem) return problem;
     if (!mentionsMatchText(value)) return "a message's mentions are the names its text mentions";
   }
@@ -321,7 +321,7 @@ function judgeEdit(userId: string, write: Write, lookup: MessageLookup): string 
   if (!message) return "an edit must refer to a message of this segment";
   if (!canChangeMessage(message, userId)) return "only its author edits or deletes a message";
   if (write.op === "delete") return null; // the author replacing their own earlier edit
-  if (write.values === null || !write.values.every(isMessageEdit))
+  if (write.values === null || !write.values.every((value) => isMessageEdit(value, message)))
     return "an edit does not have the edit shape";
   return null;
 }
