@@ -2,7 +2,12 @@ import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 import solid from "vite-plugin-solid";
-import { FILES_CACHE, FILES_CACHE_MAX_ENTRIES, fileCacheBudget, isCachedFileRequest } from "./src/lib/fileCache";
+import {
+  FILES_CACHE,
+  FILES_CACHE_MAX_ENTRIES,
+  fileCacheBudget,
+  isCachedFileRequest,
+} from "./src/lib/fileCache";
 
 /**
  * The sync server (apps/sync) that `npm run dev` proxies to (CHAT_SYNC_URL overrides the default);
