@@ -50,8 +50,11 @@ export interface FileSender {
   count(): number;
   /** How far a file's upload is (0 to 1) while it runs, else null. */
   progress(fileId: string): number | null;
-  /** What keeps a message as a whole from going (the device cannot keep it, the room refused it), or null. */
-  problem(messageId: string): string | null;
+  /**
+   * What is wrong with a message as a whole, or null: the device cannot keep it (it still goes while
+   * the page stays open), or it cannot go at all (`blocking`: the room refused it; only discarding helps).
+   */
+  problem(messageId: string): { text: string; blocking: boolean } | null;
   /** Puts a message with files in the outbox; throws MessageRejected with a sentence for bad text. */
   send(roomId: string, text: string, files: readonly FileToSend[]): OutboxMessage;
   /** Tries the refused files of a message again. */
@@ -102,6 +105,9 @@ const DEVICE_PROBLEM =
 const ROOM_REFUSED = "You can no longer post in this conversation, so this message cannot be sent.";
 
 type Outcome = "done" | "waiting" | "offline";
+
+/** How soon to look again at a message another tab was sending. */
+const OTHER_TAB_RETRY_MS = 5_000;
 
 export function createFileSender(options: FileSenderOptions): FileSender {
   const now = options.now ?? Date.now;
@@ -239,6 +245,7 @@ export function createFileSender(options: FileSenderOptions): FileSender {
     }
     pumping = true;
     try {
+      let busy = false;
       do {
         again = false;
         for (const { id } of messages()) {
@@ -249,9 +256,12 @@ export function createFileSender(options: FileSenderOptions): FileSender {
             retryTimer = setTimeout(wake, retryDelay(failures));
             return;
           }
+          // Another tab of this person is sending it: look again later, in case that tab closes.
+          busy ||= outcome === undefined;
         }
       } while (again && !stopped);
       failures = 0;
+      if (busy && !stopped) retryTimer = setTimeout(wake, OTHER_TAB_RETRY_MS);
     } finally {
       pumping = false;
     }
@@ -372,7 +382,10 @@ export function createFileSender(options: FileSenderOptions): FileSender {
     messages,
     count: () => messages().filter((message) => !message.appendedTo).length,
     progress: (fileId) => progressSignal(fileId)[0](),
-    problem: (messageId) => problems().get(messageId) ?? null,
+    problem: (messageId) => {
+      const text = problems().get(messageId);
+      return text === undefined ? null : { text, blocking: text !== DEVICE_PROBLEM };
+    },
     send(roomId, text, files) {
       const id = newId();
       const createdAt = now();
