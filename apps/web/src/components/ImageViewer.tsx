@@ -84,6 +84,7 @@ export function ImageViewer(props: { images: readonly ViewedImage[]; start: numb
           </button>
         </Show>
         <img
+          class="image-viewer-image"
           src={source()}
           alt={image().name}
           width={image().width}
