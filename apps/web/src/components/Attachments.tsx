@@ -1,8 +1,9 @@
 import { type Attachment, isInlineImage } from "@chat/model";
-import { createMemo, createSignal, For, type JSX, Match, onCleanup, Show, Switch } from "solid-js";
+import { createMemo, createResource, createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
 import type { OutboxFile, OutboxMessage } from "../device/fileOutbox";
 import { fileUrl, thumbnailUrl } from "../lib/api";
 import { describeFile, looksLikeImage } from "../lib/fileKinds";
+import { imagePreview } from "../lib/imagePreview";
 import type { FileSender } from "../sync/fileSender";
 import { FileIcon } from "../ui/Icons";
 import { ImageViewer, type ViewedImage } from "./ImageViewer";
@@ -22,6 +23,9 @@ import "./files.css";
 /** The largest box an inline image takes (it scales down to fit a narrow screen). */
 const MAX_WIDTH = 360;
 const MAX_HEIGHT = 280;
+/** Pictures drawn from this device's copy of an image: inline (twice the box, for sharp screens), and in the viewer. */
+const LOCAL_INLINE_SIZE = 720;
+const LOCAL_FULL_SIZE = 2048;
 
 function displayWidth(width: number, height: number): number {
   return Math.max(1, Math.round(Math.min(width, MAX_WIDTH, (MAX_HEIGHT * width) / height)));
@@ -29,7 +33,8 @@ function displayWidth(width: number, height: number): number {
 
 /** The box of an image: its width, and its aspect ratio so the height follows when the width shrinks. */
 function imageBox(width: number | undefined, height: number | undefined): JSX.CSSProperties {
-  if (!width || !height) return { "max-width": `min(100%, ${MAX_WIDTH}px)`, "max-height": `${MAX_HEIGHT}px` };
+  // Not known yet (a picture still being drawn): a placeholder of a common shape.
+  if (!width || !height) return { width: "160px", "aspect-ratio": "4 / 3" };
   return { width: `${displayWidth(width, height)}px`, "aspect-ratio": `${width} / ${height}` };
 }
 
@@ -40,20 +45,6 @@ export function Attachments(props: {
 }) {
   const [viewing, setViewing] = createSignal<number | null>(null);
 
-  // Object URLs of this device's copies of a waiting message's files, made once per file.
-  const localUrls = new Map<string, string>();
-  onCleanup(() => {
-    for (const url of localUrls.values()) URL.revokeObjectURL(url);
-  });
-  const localUrl = (file: OutboxFile) => {
-    let url = localUrls.get(file.id);
-    if (!url) {
-      url = URL.createObjectURL(file.blob);
-      localUrls.set(file.id, url);
-    }
-    return url;
-  };
-
   const sentImages = createMemo(() => props.attachments.filter(isInlineImage));
   const viewed = createMemo<ViewedImage[]>(() => {
     const outgoing = props.outgoing;
@@ -63,7 +54,8 @@ export function Attachments(props: {
         .map((file) => ({
           name: file.name,
           size: file.size,
-          src: localUrl(file),
+          // Drawn from the device's copy when shown: it is not on the server yet.
+          load: () => imagePreview(file.id, file.blob, LOCAL_FULL_SIZE).then((drawn) => drawn?.url ?? null),
           width: file.stored?.width,
           height: file.stored?.height,
         }));
@@ -113,7 +105,7 @@ export function Attachments(props: {
               <Show when={isInlineImage(attachment)} fallback={<FileLink attachment={attachment} />}>
                 <button
                   type="button"
-                  class="attachment-image sized"
+                  class="attachment-image"
                   style={imageBox(attachment.width, attachment.height)}
                   onClick={() => openAt(sentImages().indexOf(attachment))}
                 >
@@ -138,7 +130,6 @@ export function Attachments(props: {
                 file={file}
                 messageId={outgoing().id}
                 sender={props.sender}
-                localUrl={localUrl}
                 onOpen={() => open(file.name)}
               />
             )}
@@ -172,44 +163,53 @@ function FileLink(props: { attachment: Attachment }) {
   );
 }
 
+function LocalFileCard(props: { file: OutboxFile; type: string }) {
+  return (
+    <div class="attachment-file">
+      <span class="attachment-file-icon">
+        <FileIcon />
+      </span>
+      <span class="attachment-file-text">
+        <span class="attachment-file-name">{props.file.name}</span>
+        <span class="attachment-file-meta">
+          {describeFile({ name: props.file.name, size: props.file.size, type: props.type })}
+        </span>
+      </span>
+    </div>
+  );
+}
+
 /** One file of a message waiting on this device: its preview, then its upload's state. */
 function OutgoingFile(props: {
   file: OutboxFile;
   messageId: string;
   sender: FileSender | undefined;
-  localUrl: (file: OutboxFile) => string;
   onOpen: () => void;
 }) {
   const file = () => props.file;
   const type = () => file().stored?.type ?? file().localType;
   const progress = () => props.sender?.progress(file().id) ?? null;
+  // An image is drawn from the device's copy (sized from it, so the box does not change when the
+  // server's copy takes over); one the browser cannot read shows as a file.
+  const [preview] = createResource(
+    () => (looksLikeImage(type()) ? file().id : null),
+    (id) => imagePreview(id, file().blob, LOCAL_INLINE_SIZE),
+  );
+  // While the picture is drawn (undefined) the box is there already; null: not readable as an image.
+  const showsImage = () => looksLikeImage(type()) && preview() !== null;
+  const width = () => file().stored?.width ?? preview()?.width;
+  const height = () => file().stored?.height ?? preview()?.height;
   const percent = () => Math.round((progress() ?? 0) * 100);
   return (
     <div class="outgoing-file" classList={{ refused: file().problem !== undefined }}>
-      <Show
-        when={looksLikeImage(type())}
-        fallback={
-          <div class="attachment-file">
-            <span class="attachment-file-icon">
-              <FileIcon />
-            </span>
-            <span class="attachment-file-text">
-              <span class="attachment-file-name">{file().name}</span>
-              <span class="attachment-file-meta">
-                {describeFile({ name: file().name, size: file().size, type: type() })}
-              </span>
-            </span>
-          </div>
-        }
-      >
+      <Show when={showsImage()} fallback={<LocalFileCard file={file()} type={type()} />}>
         <button
           type="button"
           class="attachment-image"
-          classList={{ sized: !!file().stored?.width }}
-          style={imageBox(file().stored?.width, file().stored?.height)}
+          style={imageBox(width(), height())}
           onClick={() => props.onOpen()}
         >
-          <img src={props.localUrl(file())} alt={file().name} />
+          <Show when={preview()}>{(drawn) => <img src={drawn().url} alt={file().name} />}</Show>
         </button>
       </Show>
       <Switch>

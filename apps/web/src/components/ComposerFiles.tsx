@@ -15,7 +15,7 @@ export function ComposerFiles(props: { files: readonly ChosenFile[]; onRemove: (
         {(file) => (
           <li class="file-chip" classList={{ invalid: file.problem !== null }}>
             <Show
-              when={file.preview}
+              when={file.preview()}
               fallback={
                 <span class="file-chip-icon">
                   <FileIcon size={22} />

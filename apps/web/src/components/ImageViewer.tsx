@@ -1,5 +1,5 @@
 import { formatFileSize } from "@chat/model";
-import { createSignal, Show } from "solid-js";
+import { createResource, createSignal, Show } from "solid-js";
 import { Modal } from "../ui/Modal";
 
 /** One image the viewer can show. */
@@ -7,7 +7,9 @@ export interface ViewedImage {
   name: string;
   size: number;
   /** Full size. */
-  src: string;
+  src?: string;
+  /** Full size, for an image still only on this device (drawn when shown). */
+  load?: () => Promise<string | null>;
   /** Shown when the full size cannot load (offline and never opened before): the thumbnail. */
   fallback?: string;
   /** A link that downloads it (none for a file still on this device only). */
@@ -30,9 +32,11 @@ export function ImageViewer(props: { images: readonly ViewedImage[]; start: numb
     const count = props.images.length;
     setAt((i) => (i + step + count) % count);
   };
+  const [loaded] = createResource(image, (shown) => shown.load?.() ?? null);
   const source = () => {
     const shown = image();
-    return failed().has(shown.src) && shown.fallback ? shown.fallback : shown.src;
+    if (shown.load) return loaded() ?? undefined;
+    return shown.src && failed().has(shown.src) && shown.fallback ? shown.fallback : shown.src;
   };
   let dialog!: HTMLDialogElement;
 
@@ -91,7 +95,7 @@ export function ImageViewer(props: { images: readonly ViewedImage[]; start: numb
           height={image().height}
           onError={() => {
             const src = image().src;
-            if (!failed().has(src)) setFailed((set) => new Set([...set, src]));
+            if (src && !failed().has(src)) setFailed((set) => new Set([...set, src]));
           }}
         />
         <Show when={many()}>

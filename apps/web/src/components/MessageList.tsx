@@ -76,7 +76,25 @@ export function MessageList(props: {
   );
 
   return (
-    <div class="log" role="log" aria-label="Messages" ref={log} onScroll={() => win.onScroll()} tabindex="0">
+    <div
+      class="log"
+      role="log"
+      aria-label="Messages"
+      ref={(element) => {
+        log = element;
+        // A picture drawn after its message was rendered (a file still on this device) may grow the
+        // log: stay at the newest message while following. `load` does not bubble, hence capture.
+        element.addEventListener(
+          "load",
+          () => {
+            if (win.following()) element.scrollTop = element.scrollHeight;
+          },
+          true,
+        );
+      }}
+      onScroll={() => win.onScroll()}
+      tabindex="0"
+    >
       <Show
         when={win.atStart() && !props.hasOlder}
         fallback={

@@ -1,6 +1,7 @@
 import { fileNameProblem, MAX_ATTACHMENTS_PER_MESSAGE, newAttachmentId } from "@chat/model";
-import { type Accessor, createSignal, onCleanup } from "solid-js";
+import { type Accessor, createSignal } from "solid-js";
 import { looksLikeImage } from "../lib/fileKinds";
+import { imagePreview } from "../lib/imagePreview";
 
 /**
  * The files chosen for the next message (the "Attach files" button, a paste, a drop), before it is
@@ -13,8 +14,8 @@ export interface ChosenFile {
   file: Blob;
   size: number;
   type: string;
-  /** An object URL of the image itself, for its thumbnail in the composer (null: not an image). */
-  preview: string | null;
+  /** A small picture of an image, for its thumbnail in the composer (null: not an image, or not yet drawn). */
+  preview: Accessor<string | null>;
   problem: string | null;
 }
 
@@ -49,12 +50,6 @@ export function fileProblem(name: string, size: number): string | null {
 export function createChosenFiles(): ChosenFiles {
   const [list, setList] = createSignal<readonly ChosenFile[]>([]);
   const [notice, setNotice] = createSignal<string | null>(null);
-  const revoke = (file: ChosenFile) => {
-    if (file.preview) URL.revokeObjectURL(file.preview);
-  };
-  onCleanup(() => {
-    for (const file of list()) revoke(file);
-  });
   return {
     list,
     notice,
@@ -63,16 +58,12 @@ export function createChosenFiles(): ChosenFiles {
       const incoming = [...files];
       const taken = incoming.slice(0, Math.max(0, room)).map((file): ChosenFile => {
         const name = nameOf(file);
+        const id = newAttachmentId();
         const problem = fileProblem(name, file.size);
-        return {
-          id: newAttachmentId(),
-          name,
-          file,
-          size: file.size,
-          type: file.type,
-          preview: !problem && looksLikeImage(file.type) ? URL.createObjectURL(file) : null,
-          problem,
-        };
+        const [preview, setPreview] = createSignal<string | null>(null);
+        if (!problem && looksLikeImage(file.type))
+          void imagePreview(id, file, 96).then((drawn) => setPreview(drawn?.url ?? null));
+        return { id, name, file, size: file.size, type: file.type, preview, problem };
       });
       if (taken.length > 0) setList((current) => [...current, ...taken]);
       const left = incoming.length - taken.length;
@@ -86,12 +77,10 @@ export function createChosenFiles(): ChosenFiles {
     remove(id) {
       const gone = list().find((file) => file.id === id);
       if (!gone) return;
-      revoke(gone);
       setNotice(null);
       setList((current) => current.filter((file) => file.id !== id));
     },
     clear() {
-      for (const file of list()) revoke(file);
       setNotice(null);
       setList([]);
     },
