@@ -77,9 +77,54 @@ describe("configuration", () => {
       `DATA_DIR must be a folder the server can create or write to (PGlite keeps its data there): ${file} is a file, not a folder.`,
     );
     expect(problemWith({ DATA_DIR: join(file, "below") })).toContain(`${file} is a file, not a folder`);
-    // With a Postgres server, PGlite's folder is not used, so not checked.
-    expect(load({ DATA_DIR: file, DATABASE_URL: "postgres://db/chat" }).databaseUrl).toBe(
-      "postgres://db/chat",
+    // With a Postgres server, PGlite's folder is not used, but attached files are kept in it…
+    expect(problemWith({ DATA_DIR: file, DATABASE_URL: "postgres://db/chat" })).toContain(
+      `DATA_DIR must be a folder the server can write to (attached files are kept in ${join(file, "files")}): ${file} is a file, not a folder.`,
+    );
+    // …unless they are kept in a bucket: then it is not checked.
+    expect(
+      load({ DATA_DIR: file, DATABASE_URL: "postgres://db/chat", S3_BUCKET: "chat-files" }).databaseUrl,
+    ).toBe("postgres://db/chat");
+  });
+
+  it("MAX_UPLOAD_MB: megabytes above 0", () => {
+    expect(load({}).maxUploadBytes).toBe(25 * 1024 * 1024);
+    expect(load({ MAX_UPLOAD_MB: "100" }).maxUploadBytes).toBe(100 * 1024 * 1024);
+    expect(load({ MAX_UPLOAD_MB: "0.5" }).maxUploadBytes).toBe(512 * 1024);
+    for (const bad of ["0", "-1", "lots", "1e3", "20000"])
+      expect(problemWith({ MAX_UPLOAD_MB: bad })).toContain(`MAX_UPLOAD_MB must be a number of megabytes`);
+  });
+
+  it("files: in DATA_DIR/files, or in the S3 bucket S3_BUCKET names", () => {
+    expect(load({}).fileStore).toEqual({ kind: "disk", dir: join(dataDir, "files") });
+    expect(
+      load({
+        S3_BUCKET: "chat-files",
+        S3_ENDPOINT: "http://minio:9000",
+        S3_ACCESS_KEY_ID: "chat",
+        S3_SECRET_ACCESS_KEY: "secret-key",
+      }).fileStore,
+    ).toEqual({
+      kind: "s3",
+      bucket: "chat-files",
+      endpoint: "http://minio:9000",
+      region: "us-east-1",
+      accessKeyId: "chat",
+      secretAccessKey: "secret-key",
+    });
+    expect(load({ S3_BUCKET: "chat-files", S3_REGION: "eu-west-1" }).fileStore).toMatchObject({
+      region: "eu-west-1",
+      accessKeyId: undefined,
+    });
+    expect(problemWith({ S3_ENDPOINT: "http://minio:9000" })).toContain(
+      "S3_ENDPOINT is set but S3_BUCKET is not",
+    );
+    expect(problemWith({ S3_BUCKET: "Chat_Files" })).toContain("S3_BUCKET must be a bucket name");
+    expect(problemWith({ S3_BUCKET: "chat", S3_ENDPOINT: "minio:9000" })).toContain(
+      "S3_ENDPOINT must be a URL starting with http:// or https://",
+    );
+    expect(problemWith({ S3_BUCKET: "chat", S3_ACCESS_KEY_ID: "chat" })).toContain(
+      "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together",
     );
   });
 

@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { FileStoreConfig } from "./files/openFileStore.ts";
 import { DEFAULT_LIMITS, type LimitPolicy, LOAD_TEST_LIMITS } from "./limits/policy.ts";
 
 /** Everything the server reads from its environment, checked once at start. */
@@ -28,7 +29,15 @@ export interface Config {
   metricsToken: string | null;
   /** `/metrics` is served on this port (on HOST) instead of the app's; null: not on a port of its own. */
   metricsPort: number | null;
+  /** The largest file one upload may be, in bytes (MAX_UPLOAD_MB). */
+  maxUploadBytes: number;
+  /** Where attached files are kept: a folder (DATA_DIR/files), or an S3-compatible bucket (S3_BUCKET…). */
+  fileStore: FileStoreConfig;
 }
+
+export const DEFAULT_MAX_UPLOAD_MB = 25;
+/** A bound on MAX_UPLOAD_MB: an upload is one request, and a chat is not a file-transfer service. */
+const MAX_MAX_UPLOAD_MB = 10_240;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -139,6 +148,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     : resolve(repoRoot, "apps/web/dist");
   if (env.WEB_DIST && !existsSync(resolve(webDist, "index.html")))
     problems.push(`WEB_DIST must point at a built web app (no index.html in ${webDist}).`);
+  const maxUploadMb = Number(env.MAX_UPLOAD_MB || DEFAULT_MAX_UPLOAD_MB);
+  if (!/^\d+(\.\d+)?$/.test(env.MAX_UPLOAD_MB || "25") || maxUploadMb <= 0 || maxUploadMb > MAX_MAX_UPLOAD_MB)
+    problems.push(
+      `MAX_UPLOAD_MB must be a number of megabytes above 0 and at most ${MAX_MAX_UPLOAD_MB} (the largest file one upload may be), got "${env.MAX_UPLOAD_MB}".`,
+    );
+  const fileStore = fileStoreConfig(env, dataDir, !env.DATABASE_URL, problems);
   const secureCookies = flag(env, "SECURE_COOKIES", "true behind HTTPS", problems);
   const trustProxy = flag(env, "TRUST_PROXY", "true behind a reverse proxy", problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
@@ -156,7 +171,57 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: rateLimits === "off" ? LOAD_TEST_LIMITS : DEFAULT_LIMITS,
     metricsToken,
     metricsPort,
+    maxUploadBytes: Math.floor(maxUploadMb * 1024 * 1024),
+    fileStore,
   };
+}
+
+/**
+ * S3_BUCKET chooses object storage (several instances share it); without it files are kept in
+ * DATA_DIR/files, which must then be writable (DATA_DIR defaults to ./data even with DATABASE_URL).
+ */
+function fileStoreConfig(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  dataDirChecked: boolean,
+  problems: string[],
+): FileStoreConfig {
+  const bucket = env.S3_BUCKET || "";
+  if (!bucket) {
+    const others = ["S3_ENDPOINT", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_REGION"].filter(
+      (n) => env[n],
+    );
+    if (others.length > 0)
+      problems.push(
+        `${others.join(", ")} ${others.length === 1 ? "is" : "are"} set but S3_BUCKET is not: set S3_BUCKET to keep files in that bucket, or unset ${others.length === 1 ? "it" : "them"} to keep files in DATA_DIR/files.`,
+      );
+    const dir = resolve(dataDir, "files");
+    // PGlite's check of DATA_DIR (above) already covers the folder inside it.
+    const problem = dataDirChecked ? null : dataDirProblem(dir);
+    if (problem)
+      problems.push(
+        `DATA_DIR must be a folder the server can write to (attached files are kept in ${dir}): ${problem}.`,
+      );
+    return { kind: "disk", dir };
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    problems.push(`S3_BUCKET must be a bucket name (3–63 of a–z, 0–9, dots and dashes), got "${bucket}".`);
+  const endpoint = env.S3_ENDPOINT || undefined;
+  if (endpoint) {
+    let scheme = "";
+    try {
+      scheme = new URL(endpoint).protocol;
+    } catch {}
+    if (scheme !== "http:" && scheme !== "https:")
+      problems.push(`S3_ENDPOINT must be a URL starting with http:// or https://, got "${endpoint}".`);
+  }
+  const accessKeyId = env.S3_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY || undefined;
+  if (!accessKeyId !== !secretAccessKey)
+    problems.push(
+      "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither to use the usual AWS credential chain.",
+    );
+  return { kind: "s3", endpoint, bucket, region: env.S3_REGION || "us-east-1", accessKeyId, secretAccessKey };
 }
 
 /**

@@ -11,6 +11,7 @@ import { UpdateLog } from "./docs/updateLog.ts";
 import { DocumentWriter } from "./docs/writer.ts";
 import { Access } from "./extensions/access.ts";
 import { AwarenessGuard } from "./extensions/awarenessGuard.ts";
+import { FileReferences } from "./extensions/fileReferences.ts";
 import { Persistence } from "./extensions/persistence.ts";
 import { PresenceGuard } from "./extensions/presence.ts";
 import { ProjectionOnLoad } from "./extensions/projection.ts";
@@ -19,6 +20,8 @@ import { SegmentSealer } from "./extensions/segmentSealer.ts";
 import { Sequencer } from "./extensions/sequencer.ts";
 import { UserIndex } from "./extensions/userIndex.ts";
 import { WriteGuard } from "./extensions/writeGuard.ts";
+import { Files } from "./files/files.ts";
+import { openFileStore } from "./files/openFileStore.ts";
 import type { ApiDeps } from "./http/api.ts";
 import { appRoutes, metricsRoutes } from "./http/router.ts";
 import { LateBound } from "./lib/lateBound.ts";
@@ -46,6 +49,7 @@ export interface ChatServer {
   hocuspocus: Hocuspocus;
   sequencer: Sequencer;
   userIndex: UserIndex;
+  files: Files;
   metrics: Metrics;
   /** Whether Redis is reachable; null when this instance runs alone (no REDIS_URL). */
   redisReady(): boolean | null;
@@ -97,6 +101,11 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
   );
   // The room documents this instance holds are the first place to look for a segment's listing.
   const roomSegments = new RoomSegments(db, (name) => hocuspocusHandle.peek()?.documents.get(name));
+  // Attached files: their bytes in the file store, their rows in Postgres; unused ones swept hourly.
+  const files = new Files(db, openFileStore(config.fileStore), log, {
+    maxUploadBytes: config.maxUploadBytes,
+  });
+  files.startSweeping(60 * 60_000);
   const openDocuments = new OpenDocuments(config.limits.documents);
   const segmentGrowth = new SegmentGrowth(config.limits.account, config.limits.documents);
   const hocuspocus = new Hocuspocus({
@@ -110,12 +119,13 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       new Access(db, membership, log, roomSegments, openDocuments), // 1000: who may open which document, and how many
       new AwarenessGuard(clientIds, log, metrics, config.limits.presence), // 1100: presence only under ids nobody else holds, small, not flooding
       new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
-      new WriteGuard(clientIds, log, accountLimits, segmentGrowth), // 200: who may write what, and how much, before anything is applied
+      new WriteGuard(clientIds, log, accountLimits, segmentGrowth, files), // 200: who may write what, and how much, before anything is applied
       persistence, // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db, changes, log), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages
       userIndex, // 40: members' unread and mention counts follow read positions and edits
       new SegmentSealer(writer, log), // 40: a full history segment gets a successor
+      new FileReferences(files, log), // 40: a deleted message's files are hidden, unused bytes removed
     ].map((extension) =>
       countRefusals(
         catchUnawaitedHooks(extension, ({ hook, extension: name, error }) => {
@@ -157,6 +167,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     trustProxy: config.trustProxy,
     signInThrottle: new SignInThrottle(limitStore, config.limits.signIn),
     accountLimits,
+    files,
     revokeSessions: (tokenHashes: readonly string[]) => revocations.revoke(tokenHashes),
   };
   http.on(
@@ -216,6 +227,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
       await scaleOut?.close();
       await revocations.close();
       await limitStore.close();
+      await files.close();
       await db.close();
     })();
     return closing;
@@ -228,6 +240,7 @@ export async function startServer(config: Config, db: Database, log: Logger): Pr
     hocuspocus,
     sequencer,
     userIndex,
+    files,
     metrics,
     redisReady,
     close,

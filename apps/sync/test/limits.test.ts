@@ -27,7 +27,7 @@ const limits: LimitPolicy = {
     perAccount: 3,
   },
   presence: DEFAULT_LIMITS.presence,
-  account: { apiWritesPerMinute: 3, messagesPerMinute: 3, messagesPerUpdate: 500 },
+  account: { apiWritesPerMinute: 3, messagesPerMinute: 3, messagesPerUpdate: 500, uploadsPerMinute: 3 },
   documents: DEFAULT_LIMITS.documents,
   signIn: {
     ...DEFAULT_LIMITS.signIn,

@@ -144,6 +144,39 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
       alter table yjs_clients alter column claimed_at set default now();
     `,
   },
+  {
+    version: 50,
+    name: "attached files: their bytes stored once by SHA-256, each upload's metadata and message",
+    sql: `
+      -- The bytes of a file, stored once in the file store (files/fileStore.ts) under blobs/<sha256>
+      -- however often they are uploaded. A row exists only while its bytes do (files/files.ts).
+      create table file_blobs (
+        sha256 text primary key,
+        size bigint not null,
+        created_at timestamptz not null default now()
+      );
+      -- One upload: the id its client chose, the name, what the server detected, where and by whom;
+      -- message_id once a message names it (the write guard claims it), hidden once that message is
+      -- deleted or the upload expired unclaimed. Hidden rows stay, so an id is never used twice.
+      create table attachments (
+        id text primary key,
+        sha256 text not null,
+        name text not null,
+        size bigint not null,
+        type text not null,
+        width integer,
+        height integer,
+        room_id text not null references rooms(id) on delete cascade,
+        uploader text not null references users(id) on delete cascade,
+        created_at timestamptz not null default now(),
+        message_id text,
+        hidden boolean not null default false
+      );
+      create index attachments_blob on attachments(sha256) where not hidden;
+      create index attachments_message on attachments(room_id, message_id) where message_id is not null;
+      create index attachments_unclaimed on attachments(created_at) where message_id is null and not hidden;
+    `,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number> {

@@ -26,7 +26,14 @@ import {
   UnresolvableUpdate,
   type Write,
 } from "../writes/inspectUpdate.ts";
-import { type MessageLookup, refuseWrites } from "../writes/rules.ts";
+import { type MessageLookup, refuseWrites, type UploadFacts } from "../writes/rules.ts";
+
+/** What the guard asks of the files part (files/files.ts) about the uploads messages name. */
+export interface UploadsPort {
+  lookup(ids: readonly string[]): Promise<ReadonlyMap<string, UploadFacts>>;
+  /** Ties the uploads to the message; false when one of them is another message's already. */
+  claim(roomId: string, uploader: string, messageId: string, ids: readonly string[]): Promise<boolean>;
+}
 
 /**
  * Largest single Yjs update the server decodes (SECURITY.md, "Limits"): 6 MiB, below the 8 MiB frame
@@ -50,12 +57,20 @@ export class WriteGuard implements Extension {
   private readonly log: Logger;
   private readonly limits: AccountLimits;
   private readonly segments: SegmentGrowth;
+  private readonly uploads: UploadsPort | null;
 
-  constructor(clientIds: ClientIdRegistry, log: Logger, limits: AccountLimits, segments: SegmentGrowth) {
+  constructor(
+    clientIds: ClientIdRegistry,
+    log: Logger,
+    limits: AccountLimits,
+    segments: SegmentGrowth,
+    uploads: UploadsPort | null = null,
+  ) {
     this.clientIds = clientIds;
     this.log = log;
     this.limits = limits;
     this.segments = segments;
+    this.uploads = uploads;
   }
 
   async beforeSync({
@@ -88,7 +103,15 @@ export class WriteGuard implements Extension {
     if (connection.readOnly) this.refuse(documentName, user.id, "this document is read-only");
     if ([...inspected.clients].some(isServerClientId))
       this.refuse(documentName, user.id, "that Yjs client id is reserved for the server");
-    const problem = refuseWrites(ref, user.id, inspected.writes, messageLookup(document, inspected.writes));
+    // Files a new message names are looked up first (Postgres, or this instance's memory of its
+    // uploads), so the rules themselves stay synchronous and pure.
+    const attaching = ref.kind === "segment" ? attachingMessages(inspected.writes) : [];
+    const uploads =
+      attaching.length > 0 && this.uploads
+        ? await this.uploads.lookup(attaching.flatMap((m) => m.attachments!.map((a) => a.id)))
+        : new Map<string, UploadFacts>();
+    const lookup = { ...messageLookup(document, inspected.writes), upload: (id: string) => uploads.get(id) };
+    const problem = refuseWrites(ref, user.id, inspected.writes, lookup);
     if (problem) this.refuse(documentName, user.id, problem);
     const stolen = await this.clientIds.claim(inspected.clients, user.id);
     if (stolen.length > 0)
@@ -109,6 +132,14 @@ export class WriteGuard implements Extension {
         throw new RateLimited(reason);
       }
     }
+    // Last, once nothing else refuses the update: each named file becomes its message's, before any
+    // member receives the message (so a member who sees it can download its files at once).
+    if (ref.kind === "segment" && this.uploads)
+      for (const message of attaching) {
+        const ids = message.attachments!.map((a) => a.id);
+        if (!(await this.uploads.claim(ref.roomId, user.id, message.id, ids)))
+          this.refuse(documentName, user.id, "a file belongs to one message");
+      }
   }
 
   /** The update's messages are in the segment or refused: no longer in flight. */
@@ -120,6 +151,16 @@ export class WriteGuard implements Extension {
     this.log.warn({ doc: documentName, user: userId, explanation }, "refused a write");
     throw new ForbiddenWrite(explanation);
   }
+}
+
+/** New message records of the update that name files. */
+function attachingMessages(writes: readonly Write[]): MessageRecord[] {
+  const found: MessageRecord[] = [];
+  for (const write of writes)
+    if (write.op === "insert" && write.root === ROOTS.segment.messages)
+      for (const value of write.values ?? [])
+        if (isMessageRecord(value) && value.attachments !== undefined) found.push(value);
+  return found;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 } from "../auth/workspaceSettings.ts";
 import { Refusal } from "../context.ts";
 import { type Database, DatabaseUnavailable } from "../db/database.ts";
+import type { Files } from "../files/files.ts";
 import type { AccountLimits } from "../limits/accountLimits.ts";
 import type { SignInThrottle } from "../limits/signInThrottle.ts";
 import { TooManyRequests } from "../limits/tooManyRequests.ts";
@@ -36,6 +37,7 @@ import {
   parseWorkspaceSettings,
 } from "./bodies.ts";
 import { clientAddress } from "./clientAddress.ts";
+import { handleFileRoute } from "./fileRoutes.ts";
 import { readJson, sendError, sendJson } from "./json.ts";
 import { isWrongCredentials, RequestError, statusOf } from "./requestError.ts";
 import { handleRoomRoute } from "./roomRoutes.ts";
@@ -49,6 +51,8 @@ export interface ApiDeps {
   trustProxy: boolean;
   signInThrottle: SignInThrottle;
   accountLimits: AccountLimits;
+  /** Attached files: uploads, downloads and who may see them. */
+  files: Files;
   /** Closes every open socket of these (already deleted) sessions, on every instance. */
   revokeSessions(tokenHashes: readonly string[]): Promise<void>;
 }
@@ -104,6 +108,7 @@ export async function handleApi(
     }
     const invite = INVITE_PATH.exec(path);
     if (invite && request.method === "DELETE") return await deleteInvite(deps, request, response, invite[1]!);
+    if (await handleFileRoute(deps, () => requireSession(deps, request), request, response, path)) return;
     if (await handleRoomRoute(deps, () => requireSession(deps, request), request, response, path)) return;
     sendError(response, 404, `There is no ${request.method} ${path}.`);
   } catch (error) {

@@ -21,6 +21,13 @@ export class AccountLimits {
       throw new TooManyRequests("You are making changes too quickly.", resetMs);
   }
 
+  /** Throws 429 with Retry-After once the account uploaded too many files this minute. */
+  async upload(userId: string): Promise<void> {
+    const { count, resetMs } = await this.store.increment(`uploads:${userId}`, 1, MINUTE);
+    if (count > this.policy.uploadsPerMinute)
+      throw new TooManyRequests("You are uploading files too quickly.", resetMs);
+  }
+
   /**
    * Counts `count` new messages; returns how long to wait when the account was already at its
    * allowance before these, else null. The update that crosses the line goes through, so that an

@@ -36,6 +36,8 @@ export interface LimitPolicy {
      * that gets through; beyond it the update is refused for good (4403), not kept pending.
      */
     messagesPerUpdate: number;
+    /** File uploads per minute (each attached file is one). */
+    uploadsPerMinute: number;
   };
   /** What one document, socket or account may hold. */
   documents: {
@@ -77,7 +79,9 @@ export const DEFAULT_LIMITS: LimitPolicy = {
   // 500 messages is more than a very busy person writes in a day offline, and about what the 6 MiB
   // update cap holds of the longest messages: an honest backlog gets through, one update cannot
   // carry tens of thousands of messages.
-  account: { apiWritesPerMinute: 60, messagesPerMinute: 300, messagesPerUpdate: 500 },
+  // Uploads: ten files on each of a dozen messages a minute (a device catching up after a day offline
+  // sends its waiting files one after another and is told when to go on).
+  account: { apiWritesPerMinute: 60, messagesPerMinute: 300, messagesPerUpdate: 500, uploadsPerMinute: 120 },
   documents: {
     // Room for two of the largest offline backlogs in a segment that was full when they arrived: a
     // segment stays within 1.5 times its capacity, whatever is sent into it.
@@ -107,6 +111,6 @@ export const LOAD_TEST_LIMITS: LimitPolicy = {
   ...DEFAULT_LIMITS,
   socket: { framesPerSecond: 1e9, frameBurst: 1e9, bytesPerSecond: 1e12, byteBurst: 1e12, perAccount: 1e9 },
   presence: { updatesPerSecond: 1e9, burst: 1e9 },
-  account: { apiWritesPerMinute: 1e9, messagesPerMinute: 1e9, messagesPerUpdate: 1e9 },
+  account: { apiWritesPerMinute: 1e9, messagesPerMinute: 1e9, messagesPerUpdate: 1e9, uploadsPerMinute: 1e9 },
   documents: { ...DEFAULT_LIMITS.documents, openPerSocket: 1e9, openPerAccount: 1e9 },
 };

@@ -1,4 +1,5 @@
 import {
+  type Attachment,
   type ClientWrittenRoot,
   canChangeMessage,
   clientWrites,
@@ -39,6 +40,7 @@ export function refuseWrites(
   }
   if (ref.kind === "segment")
     return (
+      attachedFiles(ref.roomId, userId, writes, lookup) ??
       duplicateMessageId(writes, lookup) ??
       deletedStaysDeleted(writes, lookup) ??
       reactionsPerMessage(writes, lookup)
@@ -181,6 +183,56 @@ function chainEnds(inserts: readonly Write[]): Write[] {
 const isDeletion = (value: unknown): boolean => isMessageEdit(value) && value.deleted;
 
 /**
+ * A message names only files its author uploaded to this room (model/attachments.ts), each exactly as
+ * the upload's row says (name, size, detected type, dimensions), not removed, and not named by another
+ * message. The list cannot change afterwards: messages are never rewritten, and an edit record holds
+ * text only (isMessageEdit).
+ */
+function attachedFiles(
+  roomId: string,
+  userId: string,
+  writes: readonly Write[],
+  lookup: MessageLookup,
+): string | null {
+  for (const write of writes) {
+    if (write.op !== "insert" || write.root !== ROOTS.segment.messages) continue;
+    for (const value of write.values ?? []) {
+      if (!isMessageRecord(value) || value.attachments === undefined) continue;
+      for (const attachment of value.attachments) {
+        const upload = lookup.upload?.(attachment.id);
+        if (!upload) return "a message names only files uploaded before it";
+        if (upload.uploader !== userId) return "a message names only files its author uploaded";
+        if (upload.roomId !== roomId) return "a message names only files uploaded to its room";
+        if (upload.hidden) return "that file was removed";
+        if (upload.messageId !== null && upload.messageId !== value.id)
+          return "a file belongs to one message";
+        if (!sameAttachment(attachment, upload.attachment))
+          return "a message's attachment must be exactly what the upload answered";
+      }
+    }
+  }
+  return null;
+}
+
+function sameAttachment(a: Attachment, b: Attachment): boolean {
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((key) => a[key as keyof Attachment] === b[key as keyof Attachment])
+  );
+}
+
+/** What the server knows of an upload (files/attachmentRows.ts), for the message that names it. */
+export interface UploadFacts {
+  attachment: Attachment;
+  roomId: string;
+  uploader: string;
+  /** The message that names it, once one does. */
+  messageId: string | null;
+  hidden: boolean;
+}
+
+/**
  * A message id names one message: a record replayed under another Yjs client id (same id, new item)
  * would show twice and be counted twice, so an id already in the segment, or twice in one update, is refused.
  */
@@ -218,6 +270,8 @@ export interface MessageLookup {
   /** …and a root map's size and keys. */
   mapSize?(root: string): number;
   mapHas?(root: string, key: string): boolean;
+  /** An upload by attachment id (looked up before the update is judged); none: no file may be named. */
+  upload?(attachmentId: string): UploadFacts | undefined;
 }
 
 const noMessages: MessageLookup = { message: () => undefined };
