@@ -157,6 +157,17 @@ test("files by chooser and by paste: the other person sees the images, views the
     expect((await anonymous.get(url)).status(), url).toBe(404);
   }
   await anonymous.dispose();
+
+  // Search finds the message by a file's name; has:image and has:file keep messages with files.
+  const search = bob.page.getByRole("searchbox", { name: "Search messages" });
+  const results = bob.page.getByRole("region", { name: "Search results" });
+  await search.fill("whiteboard");
+  await expect(results.getByRole("link")).toHaveCount(1);
+  await expect(results.getByRole("link")).toContainText("whiteboard.png");
+  await search.fill("has:image");
+  await expect(results.getByRole("link")).toHaveCount(1);
+  await search.fill("report has:file");
+  await expect(results.getByRole("link")).toHaveCount(1);
 });
 
 test("files attached offline wait on the device through a reload, go when the network returns, and reach the other person", async ({
