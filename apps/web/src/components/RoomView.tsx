@@ -271,16 +271,21 @@ export function RoomView(props: { roomId: string; title?: string }) {
             newMessagesFrom={life.newMessagesFrom()}
             receiptFor={life.receiptFor}
             canChange={(message) =>
-              canChangeMessage(message, workspace.me.id) && history.docFor(message.id) !== null
+              canChangeMessage(message, workspace.me.id) &&
+              (history.docFor(message.id) !== null || outgoingById().has(message.id))
             }
             docFor={(message) => history.docFor(message.id)}
             onEdit={(message, text) => {
               const doc = history.docFor(message.id);
               if (doc) editMessage(doc, message, workspace.me.id, text);
+              // Still waiting for its files: the device's copy is edited before it goes.
+              else if (outgoingById().has(message.id)) workspace.files.edit(message.id, text);
             }}
             onDelete={(message) => {
               const doc = history.docFor(message.id);
               if (doc) deleteMessage(doc, message, workspace.me.id);
+              // Still waiting for its files: it never goes.
+              else if (outgoingById().has(message.id)) workspace.files.discard(message.id);
             }}
             outgoingFor={(messageId) => outgoingById().get(messageId)}
             files={workspace.files}

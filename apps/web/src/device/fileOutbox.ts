@@ -21,6 +21,8 @@ export interface OutboxFile {
   stored?: Attachment;
   /** Why the server refused the file, in its words: not tried again until the person says so. */
   problem?: string;
+  /** The HTTP status of that refusal (409: the id is taken, so a retry takes a new one). */
+  refusedWith?: number;
 }
 
 export interface OutboxMessage {

@@ -225,4 +225,35 @@ describe("sending messages with files", () => {
     sender.stop();
     reopened.stop();
   });
+
+  it("a waiting message's text can be changed, and it goes with the new text", async () => {
+    const { server, start, segment } = setup("s7");
+    server.fail(new ApiError(0, "Cannot reach the server."));
+    const sender = start();
+    const message = sender.send(ROOM, "draft words", [pdf("filegggggggggg01")]);
+    expect(() => sender.edit(message.id, "x".repeat(10_001))).toThrow(/at most/);
+    sender.edit(message.id, "");
+    sender.edit(message.id, "final words");
+    expect(sender.messages()[0]!.text).toBe("final words");
+    server.fail(null);
+    sender.wake();
+    await eventually(() => expect(sender.messages()).toEqual([]));
+    expect(listMessages(segment())[0]).toMatchObject({ id: message.id, text: "final words" });
+    sender.stop();
+  });
+
+  it("a file whose id was taken goes under a new id when retried", async () => {
+    const { server, start, segment } = setup("s8");
+    server.fail(new ApiError(409, "That file id is taken."));
+    const sender = start();
+    const message = sender.send(ROOM, "", [pdf("filehhhhhhhhhh01")]);
+    await eventually(() => expect(sender.messages()[0]!.files[0]!.refusedWith).toBe(409));
+    server.fail(null);
+    sender.retry(message.id);
+    await eventually(() => expect(sender.messages()).toEqual([]));
+    const [sent] = listMessages(segment());
+    expect(sent!.attachments![0]!.id).not.toBe("filehhhhhhhhhh01");
+    expect(server.calls[1]).toBe(`${ROOM} ${sent!.attachments![0]!.id} report.pdf`);
+    sender.stop();
+  });
 });

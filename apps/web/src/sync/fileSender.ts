@@ -5,6 +5,8 @@ import {
   findMessage,
   listSegments,
   MessageRejected,
+  messageTextProblem,
+  newAttachmentId,
   newId,
   roomDocName,
   segmentDocName,
@@ -59,6 +61,8 @@ export interface FileSender {
   send(roomId: string, text: string, files: readonly FileToSend[]): OutboxMessage;
   /** Tries the refused files of a message again. */
   retry(messageId: string): void;
+  /** Changes the text of a waiting message; throws MessageRejected with a sentence for bad text. */
+  edit(messageId: string, text: string): void;
   /** Takes one file off a waiting message; a message left with no file and no text goes. */
   removeFile(messageId: string, fileId: string): void;
   /** Gives up a waiting message. */
@@ -302,7 +306,10 @@ export function createFileSender(options: FileSenderOptions): FileSender {
           // Removed while it uploaded: nothing to report.
           if (abort.signal.aborted) return "done";
           if (isTransient(error)) return "offline";
-          message = patchFile(id, file.id, { problem: refusalSentence(error) });
+          message = patchFile(id, file.id, {
+            problem: refusalSentence(error),
+            refusedWith: error instanceof ApiError ? error.status : undefined,
+          });
         } finally {
           running.delete(id);
           setProgress(file.id, null);
@@ -338,6 +345,10 @@ export function createFileSender(options: FileSenderOptions): FileSender {
         // appending it twice would be refused.
         if (message.appendedTo && !(await until(() => segment.synced(), syncWaitMs))) return "offline";
         if (!findMessage(segment.doc, message.id)) {
+          message = patch(message.id, (m) => ({ ...m, appendedTo: target })) ?? message;
+          await writes;
+          // As it is now (its text may have been edited meanwhile); from here on, the segment holds it.
+          message = current(message.id) ?? message;
           const record = createMessage(
             message.author,
             message.text,
@@ -345,8 +356,6 @@ export function createFileSender(options: FileSenderOptions): FileSender {
             message.id,
             message.files.map((file) => file.stored!),
           );
-          message = patch(message.id, (m) => ({ ...m, appendedTo: target })) ?? message;
-          await writes;
           appendMessage(segment.doc, record);
         }
         await segment.flushed();
@@ -425,9 +434,19 @@ export function createFileSender(options: FileSenderOptions): FileSender {
       setProblem(messageId, null);
       patch(messageId, (message) => ({
         ...message,
-        files: message.files.map(({ problem: _problem, ...file }) => file),
+        files: message.files.map(({ problem: _problem, refusedWith, ...file }) =>
+          // The id was taken (by someone else, or by other bytes): this file goes under a new one.
+          refusedWith === 409 ? { ...file, id: newAttachmentId() } : file,
+        ),
       }));
       wake();
+    },
+    edit(messageId, text) {
+      const message = current(messageId);
+      if (!message || message.appendedTo) return;
+      const problem = messageTextProblem(text, message.files.length > 0);
+      if (problem) throw new MessageRejected(problem);
+      patch(messageId, (m) => ({ ...m, text }));
     },
     removeFile(messageId, fileId) {
       const message = current(messageId);
