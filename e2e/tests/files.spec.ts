@@ -266,13 +266,28 @@ test("bad files get a clear sentence on the file, and nothing typed is lost", as
   await openApp(alice.page, `/r/${roomId}`);
   await expectOnline(alice.page);
 
+  // Files dropped anywhere on the room join the message being written.
+  const dropped = await alice.page.evaluateHandle(
+    (bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], "dropped.pdf", { type: "application/pdf" }));
+      return data;
+    },
+    [...pdfBytes("Dropped")],
+  );
+  const log = messageLog(alice.page);
+  for (const type of ["dragenter", "dragover", "drop"])
+    await log.dispatchEvent(type, { dataTransfer: dropped });
+  const chosen = composer(alice.page).getByRole("list", { name: "Files to send" });
+  await expect(chosen.getByRole("button", { name: "Remove dropped.pdf" })).toBeVisible();
+  await chosen.getByRole("button", { name: "Remove dropped.pdf" }).click();
+
   // An empty file cannot be sent: the composer says so on the file and keeps the text and the rest.
   await attach(alice.page, [
     { name: "empty.txt", mimeType: "text/plain", buffer: Buffer.alloc(0) },
     pdf("fine.pdf"),
   ]);
   await messageBox(alice.page).fill("Two files");
-  const chosen = composer(alice.page).getByRole("list", { name: "Files to send" });
   await expect(chosen.getByRole("listitem").filter({ hasText: "empty.txt" })).toContainText("empty");
   await messageBox(alice.page).press("Enter");
   await expect(
