@@ -509,3 +509,35 @@ describe("a message's attachments, judged by the write rules", () => {
     expect(messageEdits(await storedDoc(server, segment)).get(first.message.id)).toMatchObject({ text: "" });
   });
 });
+
+describe("the sweep", () => {
+  it("drops uploads no message named within a week, and the files of messages deleted unseen", async () => {
+    const alice = await signUp(server, "alice");
+    const roomId = await newRoom(alice);
+    const forgotten = (await upload(alice, roomId, await png(30, 30, 31), "forgotten.png")).body
+      .file as Attachment;
+    const recent = (await upload(alice, roomId, await png(30, 30, 32), "recent.png")).body.file as Attachment;
+    const named = (await upload(alice, roomId, await png(30, 30, 33), "named.png")).body.file as Attachment;
+    const { message } = await send(alice, roomId, "", [named]);
+    await server.db.query(
+      "update attachments set created_at = now() - interval '8 days' where id = any($1::text[])",
+      [[forgotten.id, named.id]],
+    );
+    // A deletion this instance did not act on (another instance's, or one before a crash): only the
+    // user index's record of it.
+    await server.db.query("update room_messages set deleted = true where room_id = $1 and message_id = $2", [
+      roomId,
+      message.id,
+    ]);
+    expect((await download(alice, `/api/files/${named.id}`)).status).toBe(404);
+    const before = blobFiles();
+    await server.files.sweep();
+    expect((await download(alice, `/api/files/${forgotten.id}`)).status).toBe(404);
+    expect((await download(alice, `/api/files/${recent.id}`)).status).toBe(200);
+    expect(blobFiles()).toBe(before - 2);
+    // A retry of the forgotten upload under its id is refused: ids are never reused.
+    expect((await upload(alice, roomId, await png(30, 30, 31), "forgotten.png", forgotten.id)).status).toBe(
+      409,
+    );
+  });
+});

@@ -13,7 +13,13 @@ import {
 import type { afterHandleMessagePayload, beforeSyncPayload, Extension } from "@hocuspocus/server";
 import { messageYjsSyncStep1 } from "y-protocols/sync";
 import type * as Y from "yjs";
-import { type ConnectionContext, ForbiddenWrite, RateLimited, UpdateTooLarge } from "../context.ts";
+import {
+  askClientToRetry,
+  type ConnectionContext,
+  ForbiddenWrite,
+  RateLimited,
+  UpdateTooLarge,
+} from "../context.ts";
 import type { AccountLimits } from "../limits/accountLimits.ts";
 import { newMessageCount, type SegmentGrowth } from "../limits/segmentGrowth.ts";
 import { describeWait } from "../limits/tooManyRequests.ts";
@@ -108,7 +114,9 @@ export class WriteGuard implements Extension {
     const attaching = ref.kind === "segment" ? attachingMessages(inspected.writes) : [];
     const uploads =
       attaching.length > 0 && this.uploads
-        ? await this.uploads.lookup(attaching.flatMap((m) => m.attachments!.map((a) => a.id)))
+        ? await this.orRetryLater(context, () =>
+            this.uploads!.lookup(attaching.flatMap((m) => m.attachments!.map((a) => a.id))),
+          )
         : new Map<string, UploadFacts>();
     const lookup = { ...messageLookup(document, inspected.writes), upload: (id: string) => uploads.get(id) };
     const problem = refuseWrites(ref, user.id, inspected.writes, lookup);
@@ -137,7 +145,8 @@ export class WriteGuard implements Extension {
     if (ref.kind === "segment" && this.uploads)
       for (const message of attaching) {
         const ids = message.attachments!.map((a) => a.id);
-        if (!(await this.uploads.claim(ref.roomId, user.id, message.id, ids)))
+        const uploads = this.uploads;
+        if (!(await this.orRetryLater(context, () => uploads.claim(ref.roomId, user.id, message.id, ids))))
           this.refuse(documentName, user.id, "a file belongs to one message");
       }
   }
@@ -145,6 +154,20 @@ export class WriteGuard implements Extension {
   /** The update's messages are in the segment or refused: no longer in flight. */
   async afterHandleMessage({ context }: afterHandleMessagePayload): Promise<void> {
     this.segments.release(context);
+  }
+
+  /**
+   * Postgres unreachable while looking at files: the client keeps the message pending and sends it
+   * again after reconnecting (as persistence does when it cannot store).
+   */
+  private async orRetryLater<T>(context: unknown, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      this.log.error({ error: String(error) }, "cannot look up attached files; the client retries");
+      askClientToRetry(context, "database unavailable");
+      throw error;
+    }
   }
 
   private refuse(documentName: string, userId: string, explanation: string): never {

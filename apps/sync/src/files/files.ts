@@ -17,7 +17,14 @@ import {
   type UploadedFile,
 } from "./attachmentRows.ts";
 import { detectType, imageDimensions, makeThumbnail } from "./detect.ts";
-import { type ByteRange, blobKey, FileMissing, type FileStore, thumbnailKey } from "./fileStore.ts";
+import {
+  type ByteRange,
+  blobKey,
+  FileMissing,
+  type FileStore,
+  StorageUnavailable,
+  thumbnailKey,
+} from "./fileStore.ts";
 import { receive, UploadTooLarge } from "./receive.ts";
 
 export type { UploadedFile } from "./attachmentRows.ts";
@@ -91,8 +98,10 @@ export class Files {
     if (request.declaredBytes === 0) throw new Refused("invalid", "The file is empty.");
     const [earlier] = await findUploads(this.db, [attachmentId]);
     await this.ready();
-    // Someone else's id (or one used in another room) is refused before a byte is read.
-    if (earlier && (earlier.uploader !== uploader || earlier.roomId !== roomId)) throw idTaken();
+    // Someone else's id, one used in another room, or one whose file is gone (its message deleted, or
+    // it expired unnamed: its bytes may be removed) is refused before a byte is read.
+    if (earlier && (earlier.uploader !== uploader || earlier.roomId !== roomId || earlier.hidden))
+      throw idTaken();
 
     let received: Awaited<ReturnType<typeof receive>>;
     try {
@@ -184,7 +193,13 @@ export class Files {
     } catch (error) {
       if (!(error instanceof FileMissing)) throw error;
     }
-    await this.thumbnail(file.sha256);
+    try {
+      await this.thumbnail(file.sha256);
+    } catch (error) {
+      // An image whose header reads but whose pixels do not (damaged past its header): no thumbnail.
+      if (error instanceof StorageUnavailable) throw error;
+      return null;
+    }
     return this.store.read(thumbnailKey(file.sha256));
   }
 

@@ -199,7 +199,8 @@ async function sendThumbnail(
     return;
   }
   const bytes = await deps.files.readThumbnail(file);
-  if (!bytes) return sendError(response, 404, "Only images have thumbnails.");
+  if (!bytes)
+    return sendError(response, 404, "This file has no thumbnail: only images the server can read have one.");
   response.writeHead(200, headers);
   if (request.method === "HEAD") {
     bytes.destroy();

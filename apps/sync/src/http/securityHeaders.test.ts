@@ -16,6 +16,8 @@ describe("security headers", () => {
     expect(csp.get("frame-ancestors")).toEqual(["'none'"]);
     expect(csp.get("object-src")).toEqual(["'none'"]);
     expect(csp.get("form-action")).toEqual(["'self'"]);
+    // Attached files and composer previews; never an image from another host (issue 19).
+    expect(csp.get("img-src")).toEqual(["'self'", "data:", "blob:"]);
     const plain = directives(securityHeaders(request("localhost:8080"), false)["content-security-policy"]!);
     expect(plain.get("connect-src")).toEqual(["'self'", "ws://localhost:8080"]);
   });

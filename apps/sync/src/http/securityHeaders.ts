@@ -4,7 +4,9 @@ import type { IncomingMessage } from "node:http";
  * Headers for every response. The Content-Security-Policy allows only the app's own scripts (no
  * inline script, no eval), its own WebSocket (named explicitly, for browsers whose 'self' does not
  * cover ws:/wss:), a service worker and manifest from this origin (/sw.js, /manifest.webmanifest),
- * and https images in messages; nothing may frame the app, and forms post only here.
+ * and images only from here (attached files), data: and blob: (a file chosen in the composer, shown
+ * before it is uploaded): an image a message links from elsewhere is never fetched, so no other host
+ * learns who read the message and when. Nothing may frame the app, and forms post only here.
  */
 export function securityHeaders(request: IncomingMessage, secure: boolean): Record<string, string> {
   const host =
@@ -21,7 +23,7 @@ export function securityHeaders(request: IncomingMessage, secure: boolean): Reco
       "default-src 'self'",
       "script-src 'self'",
       "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data: https:",
+      "img-src 'self' data: blob:",
       `connect-src 'self'${socket}`,
       "worker-src 'self'",
       "manifest-src 'self'",
