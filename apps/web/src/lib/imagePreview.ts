@@ -1,8 +1,9 @@
 /**
  * A picture of an image file that is still only on this device (chosen in the composer, or waiting
- * to upload), scaled down to at most `maxSide` pixels, as a data: URL, with the image's own size.
- * A data: URL rather than an object (blob:) URL: the server's Content-Security-Policy lets images
- * come from this origin and data: only. Made once per file and size, and kept for the last few dozen.
+ * to upload), scaled down to at most `maxSide` pixels, as a data: URL, with the image's own size: the
+ * message's box is sized from it before the server has measured the image, and a 20 MB photo is
+ * decoded once here rather than each time its message is drawn. Made once per file and size, and
+ * kept for the last few dozen.
  */
 export interface ImagePreview {
   url: string;
