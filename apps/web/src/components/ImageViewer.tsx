@@ -62,8 +62,10 @@ export function ImageViewer(props: { images: readonly ViewedImage[]; start: numb
           {image().name}
         </span>
         <span class="image-viewer-meta">
-          {formatFileSize(image().size)}
-          <Show when={many()}>{` · ${at() + 1} of ${props.images.length}`}</Show>
+          <span class="image-viewer-size">{formatFileSize(image().size)}</span>
+          <Show when={many()}>
+            <span class="image-viewer-position">{`${at() + 1} of ${props.images.length}`}</span>
+          </Show>
         </span>
         <Show when={image().download}>
           {(href) => (
@@ -72,8 +74,14 @@ export function ImageViewer(props: { images: readonly ViewedImage[]; start: numb
             </a>
           )}
         </Show>
-        <button type="button" class="button ghost small image-viewer-close" onClick={() => dialog.close()}>
-          Close
+        <button
+          type="button"
+          class="button ghost small image-viewer-close"
+          aria-label="Close"
+          title="Close (Esc)"
+          onClick={() => dialog.close()}
+        >
+          ×
         </button>
       </div>
       <div class="image-viewer-stage">
