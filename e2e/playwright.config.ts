@@ -67,7 +67,8 @@ export default defineConfig({
     command: `"${node}" serve.ts`,
     cwd: here,
     url: `${baseURL}/healthz`,
-    env: { PORT: String(port), HOST: "127.0.0.1" },
+    // Uploads up to 2 MB: the size limit is tested with a small file (files.spec.ts).
+    env: { PORT: String(port), HOST: "127.0.0.1", MAX_UPLOAD_MB: "2" },
     reuseExistingServer: !ci,
     timeout: 120_000,
     // Errors (stderr) always show; the info log only with E2E_SERVER_LOG=1.

@@ -2,6 +2,12 @@ import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 import solid from "vite-plugin-solid";
+import {
+  FILES_CACHE,
+  FILES_CACHE_MAX_ENTRIES,
+  fileCacheBudget,
+  isCachedFileRequest,
+} from "./src/lib/fileCache";
 
 /**
  * The sync server (apps/sync) that `npm run dev` proxies to (CHAT_SYNC_URL overrides the default);
@@ -74,8 +80,19 @@ export default defineConfig({
         globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
         navigateFallback: "/index.html",
         navigateFallbackDenylist: SERVER_PATHS,
-        // Only the precached shell: API answers and the socket always go to the network.
-        runtimeCaching: [],
+        // Besides the precached shell, only attachments are kept (an image shown once shows again
+        // offline, src/lib/fileCache.ts); every other API answer and the socket go to the network.
+        runtimeCaching: [
+          {
+            urlPattern: isCachedFileRequest,
+            handler: "CacheFirst",
+            options: {
+              cacheName: FILES_CACHE,
+              expiration: { maxEntries: FILES_CACHE_MAX_ENTRIES, purgeOnQuotaError: true },
+              plugins: [fileCacheBudget],
+            },
+          },
+        ],
         cleanupOutdatedCaches: true,
       },
     }),

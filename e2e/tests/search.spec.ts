@@ -138,7 +138,15 @@ test("the help popover lists the filters, and a filter narrows the results", asy
   await page.getByRole("button", { name: "Search help" }).click();
   const help = page.getByRole("dialog", { name: "Search filters" });
   await expect(help).toBeVisible();
-  for (const filter of ["from:username", "in:room", "before:YYYY-MM-DD", "after:YYYY-MM-DD", "has:link"])
+  for (const filter of [
+    "from:username",
+    "in:room",
+    "before:YYYY-MM-DD",
+    "after:YYYY-MM-DD",
+    "has:link",
+    "has:file",
+    "has:image",
+  ])
     await expect(help).toContainText(filter);
   await help.getByRole("button", { name: /has:link/ }).click();
   await expect(help).toBeHidden();

@@ -26,6 +26,26 @@ describe("renderMarkdown", () => {
     ])
       expect(renderMarkdown(evil), evil).not.toContain("<a");
   });
+  it("turns an image from elsewhere into a link, so the reader's browser never fetches it", () => {
+    expect(renderMarkdown("![the chart](https://tracker.example/pixel.png)")).toBe(
+      '<p><a href="https://tracker.example/pixel.png" target="_blank" rel="noopener noreferrer">the chart</a></p>\n',
+    );
+    // No alt text: the address is the label. A title stays a title.
+    expect(renderMarkdown('![](https://example.com/a.png "A")')).toBe(
+      '<p><a href="https://example.com/a.png" title="A" target="_blank" rel="noopener noreferrer">https://example.com/a.png</a></p>\n',
+    );
+    // An image inside a link: the label only, never an <a> inside an <a>.
+    const linked = renderMarkdown("[![logo](https://example.com/logo.png)](https://example.com)");
+    expect(linked).toBe(
+      '<p><a href="https://example.com" target="_blank" rel="noopener noreferrer">logo</a></p>\n',
+    );
+    for (const text of [
+      "![x](https://e.com/x.png)",
+      '![<b>"](https://e.com/x.png)',
+      "![x](javascript:alert(1))",
+    ])
+      expect(renderMarkdown(text), text).not.toMatch(/<img|<b>/);
+  });
   it("marks mentions of known people only, never inside code or links", () => {
     const known = new Set(["bob"]);
     expect(renderMarkdown("hey @bob and @nobody", known)).toBe(

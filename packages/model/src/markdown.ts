@@ -4,7 +4,9 @@ import { trimMentionName } from "./mentions.ts";
 /**
  * Markdown for chat messages: CommonMark plus autolinks and hard line breaks, raw HTML off, links
  * limited to http(s) and mailto and opened in a new tab without handing over `window.opener`.
- * "@name" becomes a mention chip when `name` is a known username.
+ * "@name" becomes a mention chip when `name` is a known username. An image (`![alt](https://…)`)
+ * becomes a link to it: loading it would tell its host who read the message and when, so only the
+ * server's own attachments are ever shown inline (as attachments, not through Markdown).
  */
 const SAFE_LINK = /^(https?:|mailto:)/i;
 
@@ -19,6 +21,17 @@ function createRenderer(): MarkdownIt {
     token.attrSet("target", "_blank");
     token.attrSet("rel", "noopener noreferrer");
     return self.renderToken(tokens, idx, options);
+  };
+
+  md.renderer.rules.image = (tokens, idx) => {
+    const token = tokens[idx]!;
+    const src = String(token.attrGet("src") ?? "");
+    const label = String(md.renderer.renderInlineAsText(token.children ?? [], md.options, {}) || src);
+    const title = token.attrGet("title")?.toString();
+    const escapeHtml = md.utils.escapeHtml;
+    // Inside a link (`[![logo](https://…/logo.png)](https://…)`) a second <a> would nest: the label alone.
+    if (insideLink(tokens, idx)) return escapeHtml(label);
+    return `<a href="${escapeHtml(src)}"${title ? ` title="${escapeHtml(title)}"` : ""} target="_blank" rel="noopener noreferrer">${escapeHtml(label)}</a>`;
   };
 
   md.core.ruler.push("mentions", (state: StateCore) => {
@@ -44,6 +57,15 @@ function createRenderer(): MarkdownIt {
     return `<span class="mention" data-username="${md.utils.escapeHtml(name)}">@${md.utils.escapeHtml(name)}</span>`;
   };
   return md;
+}
+
+function insideLink(tokens: readonly Token[], idx: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < idx; i++) {
+    if (tokens[i]!.type === "link_open") depth++;
+    else if (tokens[i]!.type === "link_close") depth--;
+  }
+  return depth > 0;
 }
 
 const MENTION_IN_TEXT = /(^|[^\w@])@([a-z0-9][a-z0-9._-]{0,31})/gi;

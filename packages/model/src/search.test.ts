@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { MessageView } from "./messages.ts";
 import {
   createSearchIndex,
   discardRoomsExcept,
@@ -285,5 +286,55 @@ describe("ranking", () => {
       for (const [at, result] of theirs.entries())
         expect(flat[at]!.score * quality).toBeCloseTo(result.score, 9);
     }
+  });
+
+  it("finds messages by their files' names, and has:file and has:image keep messages with files", () => {
+    const view = (id: string, text: string, attachments?: MessageView["attachments"]): MessageView => ({
+      id,
+      author: "alice",
+      createdAt: NOW - DAY,
+      text,
+      mentions: [],
+      seq: 1,
+      edited: false,
+      deleted: false,
+      ...(attachments ? { attachments } : {}),
+    });
+    const pdf = { id: "f1aaaaaaaaaaaaaa", name: "Quarterly-report.pdf", size: 10, type: "application/pdf" };
+    const png = {
+      id: "f2aaaaaaaaaaaaaa",
+      name: "whiteboard.png",
+      size: 10,
+      type: "image/png",
+      width: 4,
+      height: 3,
+    };
+    const docs = [
+      toSearchDocument("r1", view("a", "numbers for Q3", [pdf]))!,
+      toSearchDocument("r1", view("b", "", [png]))!,
+      toSearchDocument("r2", view("c", "the quarterly plan, no files"))!,
+      toSearchDocument("r2", view("d", "see https://example.com/report"))!,
+    ];
+    expect(docs[1]).toMatchObject({ text: "\nwhiteboard.png", file: true, image: true, link: false });
+    expect(docs[0]).toMatchObject({ file: true, image: false });
+    expect(docs[2]!.file).toBeUndefined();
+    const index = indexOf(docs);
+
+    expect(ids(run(index, "whiteboard"))).toEqual([["r1", ["b"]]]);
+    expect(ids(run(index, "report.pdf"))).toEqual([["r1", ["a"]]]);
+    // The snippet shows the file's name, with the words matched.
+    const [hit] = run(index, "whiteboard").rooms[0]!.hits;
+    expect(hit!.snippet).toEqual([
+      { text: "whiteboard", marked: true },
+      { text: ".png", marked: false },
+    ]);
+    expect(new Set(ids(run(index, "quarterly")).flatMap(([, hits]) => hits))).toEqual(new Set(["a", "c"]));
+    expect(ids(run(index, "quarterly has:file"))).toEqual([["r1", ["a"]]]);
+    expect(ids(run(index, "has:image"))).toEqual([["r1", ["b"]]]);
+    expect(new Set(ids(run(index, "has:file")).flatMap(([, hits]) => hits))).toEqual(new Set(["a", "b"]));
+    expect(run(index, "has:image has:link").total).toBe(0);
+    // A persisted index keeps the flags.
+    const loaded = loadSearchIndex(serializeSearchIndex(index))!;
+    expect(ids(run(loaded, "has:image"))).toEqual([["r1", ["b"]]]);
   });
 });

@@ -1,4 +1,5 @@
 import MiniSearch, { type Options, type SearchOptions } from "minisearch";
+import { isRasterImageType } from "./attachments.ts";
 import type { MessageView } from "./messages.ts";
 import {
   type Candidate,
@@ -26,14 +27,21 @@ export interface SearchDocument {
   roomId: string;
   author: string;
   createdAt: number;
-  /** Markdown source (the effective text after edits). */
+  /**
+   * Markdown source (the effective text after edits), then the names of the message's files, one a
+   * line: a file is found by its name, and the hit's snippet shows it.
+   */
   text: string;
   /** Whether the text contains a link (for `has:link`). */
   link: boolean;
+  /** Whether files are attached (for `has:file`). */
+  file?: boolean;
+  /** Whether an image is attached (for `has:image`). */
+  image?: boolean;
 }
 
 /** Bumped when tokenising or stored fields change: a persisted index of another format is rebuilt. */
-const SEARCH_INDEX_FORMAT = 1;
+const SEARCH_INDEX_FORMAT = 2;
 
 /** What the results list shows at most, overall and per room (a room filter shows them all in one room). */
 const MAX_HITS = 40;
@@ -51,19 +59,25 @@ export function hasLink(text: string): boolean {
  */
 export function toSearchDocument(roomId: string, message: MessageView): SearchDocument | null {
   if (message.deleted || message.event) return null;
-  return {
+  const files = message.attachments ?? [];
+  const document: SearchDocument = {
     id: message.id,
     roomId,
     author: message.author,
     createdAt: message.createdAt,
-    text: message.text,
+    text: files.length === 0 ? message.text : [message.text, ...files.map((file) => file.name)].join("\n"),
     link: hasLink(message.text),
   };
+  if (files.length > 0) {
+    document.file = true;
+    document.image = files.some((file) => isRasterImageType(file.type));
+  }
+  return document;
 }
 
 const INDEX_OPTIONS: Options<SearchDocument> = {
   fields: ["text"],
-  storeFields: ["roomId", "author", "createdAt", "text", "link"],
+  storeFields: ["roomId", "author", "createdAt", "text", "link", "file", "image"],
   tokenize,
   processTerm: (term) => normalizeTerm(term),
 };
@@ -216,8 +230,15 @@ export function searchMessages(
   };
   let collected: Collected;
   if (request.words.length === 0) {
-    const { authors, rooms, since, until, hasLink: needsLink } = request.filter;
-    const filtered = authors !== null || rooms !== null || since !== null || until !== null || needsLink;
+    const { authors, rooms, since, until, hasLink: needsLink, hasFile, hasImage } = request.filter;
+    const filtered =
+      authors !== null ||
+      rooms !== null ||
+      since !== null ||
+      until !== null ||
+      needsLink ||
+      hasFile === true ||
+      hasImage === true;
     if (!filtered) return { rooms: [], total: 0 };
     collected = collectNewest(index, options);
   } else {

@@ -54,6 +54,8 @@ export interface ColumnFilter {
   since: number | null;
   until: number | null;
   hasLink: boolean;
+  hasFile?: boolean;
+  hasImage?: boolean;
 }
 
 export interface Candidate {
@@ -81,6 +83,8 @@ interface Columns {
   room: Int32Array;
   author: Int32Array;
   link: Uint8Array;
+  file: Uint8Array;
+  image: Uint8Array;
   rooms: string[];
   roomCodes: Map<string, number>;
   authors: string[];
@@ -110,6 +114,8 @@ function allocate(capacity: number, from?: Columns): Columns {
     room: new Int32Array(capacity),
     author: new Int32Array(capacity),
     link: new Uint8Array(capacity),
+    file: new Uint8Array(capacity),
+    image: new Uint8Array(capacity),
     rooms: from?.rooms ?? [],
     roomCodes: from?.roomCodes ?? new Map(),
     authors: from?.authors ?? [],
@@ -122,6 +128,8 @@ function allocate(capacity: number, from?: Columns): Columns {
     columns.room.set(from.room);
     columns.author.set(from.author);
     columns.link.set(from.link);
+    columns.file.set(from.file);
+    columns.image.set(from.image);
   }
   return columns;
 }
@@ -133,6 +141,8 @@ function setRow(columns: Columns, doc: number, length: number, stored: Record<st
   columns.room[doc] = code(columns.rooms, columns.roomCodes, stored.roomId as string);
   columns.author[doc] = code(columns.authors, columns.authorCodes, stored.author as string);
   columns.link[doc] = stored.link === true ? 1 : 0;
+  columns.file[doc] = stored.file === true ? 1 : 0;
+  columns.image[doc] = stored.image === true ? 1 : 0;
 }
 
 /** The columns for the index as it is now; built in one pass over the stored fields when missing or out of date. */
@@ -194,14 +204,27 @@ function compileFilter(columns: Columns, filter: ColumnFilter): ((doc: number) =
   const since = filter.since ?? -Infinity;
   const until = filter.until ?? Infinity;
   const needsLink = filter.hasLink;
-  if (!rooms && !authors && since === -Infinity && until === Infinity && !needsLink) return null;
-  const { room, author, createdAt, link } = columns;
+  const needsFile = filter.hasFile === true;
+  const needsImage = filter.hasImage === true;
+  if (
+    !rooms &&
+    !authors &&
+    since === -Infinity &&
+    until === Infinity &&
+    !needsLink &&
+    !needsFile &&
+    !needsImage
+  )
+    return null;
+  const { room, author, createdAt, link, file, image } = columns;
   return (doc) =>
     (!rooms || rooms[room[doc]!] === 1) &&
     (!authors || authors[author[doc]!] === 1) &&
     createdAt[doc]! >= since &&
     createdAt[doc]! < until &&
-    (!needsLink || link[doc] === 1);
+    (!needsLink || link[doc] === 1) &&
+    (!needsFile || file[doc] === 1) &&
+    (!needsImage || image[doc] === 1);
 }
 
 /** Per-document scores and matched-term masks, reused across queries (zeroed after each) to spare the garbage collector. */

@@ -43,15 +43,24 @@ describe("parseQuery", () => {
   });
 
   it("explains filters it cannot use", () => {
-    const query = parseQuery("before:yesterday on:2024-02-30 has:image");
+    const query = parseQuery("before:yesterday on:2024-02-30 has:video");
     expect(query.before).toBeNull();
     expect(query.on).toBeNull();
     expect(query.hasLink).toBe(false);
     expect(query.problems).toEqual([
       '"before:yesterday" needs a date written YYYY-MM-DD, like before:2024-03-31.',
       '"on:2024-02-30" needs a date written YYYY-MM-DD, like on:2024-03-31.',
-      '"has:image" is not a filter: only has:link is.',
+      '"has:video" is not a filter: has:link, has:file and has:image are.',
     ]);
+  });
+
+  it("reads has:file and has:image", () => {
+    const query = parseQuery("has:file HAS:Image budget");
+    expect(query).toMatchObject({ hasFile: true, hasImage: true, hasLink: false, words: ["budget"] });
+    expect(query.problems).toEqual([]);
+    const resolved = resolveQuery(parseQuery("has:image"), vocabulary);
+    expect(resolved.empty).toBe(false);
+    expect(resolved.request.filter).toMatchObject({ hasImage: true, hasFile: false });
   });
 
   it("knows real days", () => {

@@ -21,6 +21,8 @@ export const SEARCH_FILTERS = [
   { syntax: "after:YYYY-MM-DD", insert: "after:", meaning: "messages sent after that day" },
   { syntax: "on:YYYY-MM-DD", insert: "on:", meaning: "messages sent on that day" },
   { syntax: "has:link", insert: "has:link ", meaning: "messages that contain a link" },
+  { syntax: "has:file", insert: "has:file ", meaning: "messages with files attached (images too)" },
+  { syntax: "has:image", insert: "has:image ", meaning: "messages with an image attached" },
 ] as const;
 
 /** A calendar day as written in a filter; turned into an instant in the person's time zone when resolved. */
@@ -41,6 +43,8 @@ export interface ParsedQuery {
   after: CalendarDay | null;
   on: CalendarDay | null;
   hasLink: boolean;
+  hasFile: boolean;
+  hasImage: boolean;
   /** Sentences for the parts that could not be used, shown under the field. */
   problems: string[];
 }
@@ -59,6 +63,8 @@ export function parseQuery(input: string): ParsedQuery {
     after: null,
     on: null,
     hasLink: false,
+    hasFile: false,
+    hasImage: false,
     problems: [],
   };
   for (const match of input.matchAll(PART)) {
@@ -91,10 +97,14 @@ function applyFilter(query: ParsedQuery, key: string, value: string): void {
     case "in":
       query.in.push(value.replace(/^[#@]/, ""));
       return;
-    case "has":
-      if (value.toLowerCase() === "link") query.hasLink = true;
-      else query.problems.push(`"has:${value}" is not a filter: only has:link is.`);
+    case "has": {
+      const what = value.toLowerCase();
+      if (what === "link") query.hasLink = true;
+      else if (what === "file" || what === "files") query.hasFile = true;
+      else if (what === "image" || what === "images") query.hasImage = true;
+      else query.problems.push(`"has:${value}" is not a filter: has:link, has:file and has:image are.`);
       return;
+    }
     default: {
       const day = parseDay(value);
       if (!day) {
@@ -135,6 +145,10 @@ export interface SearchFilter {
   /** createdAt < until */
   until: number | null;
   hasLink: boolean;
+  /** Only messages with files (`has:file`); left out means false. */
+  hasFile?: boolean;
+  /** Only messages with an image (`has:image`). */
+  hasImage?: boolean;
 }
 
 export interface SearchRequest {
@@ -207,14 +221,24 @@ export function resolveQuery(parsed: ParsedQuery, vocabulary: SearchVocabulary):
     impossible = true;
   }
 
-  const filter: SearchFilter = { authors, rooms, since, until, hasLink: parsed.hasLink };
+  const filter: SearchFilter = {
+    authors,
+    rooms,
+    since,
+    until,
+    hasLink: parsed.hasLink,
+    hasFile: parsed.hasFile,
+    hasImage: parsed.hasImage,
+  };
   const empty =
     parsed.words.length === 0 &&
     authors === null &&
     rooms === null &&
     since === null &&
     until === null &&
-    !parsed.hasLink;
+    !parsed.hasLink &&
+    !parsed.hasFile &&
+    !parsed.hasImage;
   return { request: { words: parsed.words, filter }, problems, impossible, empty };
 }
 

@@ -1,14 +1,21 @@
 import { createEffect, createSignal, Show } from "solid-js";
 import type { DraftBinding } from "../state/drafts";
+import { PaperclipIcon } from "../ui/Icons";
+import { ComposerFiles } from "./ComposerFiles";
+import type { ChosenFile, ChosenFiles } from "./chosenFiles";
+import { pastedName } from "./chosenFiles";
 import { createMentionTypeahead } from "./MentionTypeahead";
 
 /**
  * The message box: Enter sends, Shift+Enter is a new line. `onSend` throws an Error with a sentence
- * when the message cannot be sent; the sentence is shown in role=alert and the text is kept.
+ * when the message cannot be sent; the sentence is shown in role=alert and the text (and the files)
+ * are kept. With `files`, "Attach files" chooses files, and pasting an image attaches it; each
+ * chosen file shows above the box until the message is sent, and the text may then be empty.
  */
 export function Composer(props: {
   placeholder: string;
-  onSend: (text: string) => void;
+  onSend: (text: string, files: readonly ChosenFile[]) => void;
+  files?: ChosenFiles;
   /** Each keystroke that changes the text (for the typing indicator). */
   onTyping?: () => void;
   /** Usernames the "@" typeahead offers. */
@@ -18,6 +25,7 @@ export function Composer(props: {
   const [text, setText] = createSignal(props.draft?.text() ?? "");
   const [error, setError] = createSignal<string | null>(null);
   let box!: HTMLTextAreaElement;
+  let picker!: HTMLInputElement;
   const typeahead = createMentionTypeahead({
     box: () => box,
     usernames: () => props.usernames ?? [],
@@ -64,9 +72,24 @@ export function Composer(props: {
     }
   });
 
+  const chosen = () => props.files?.list() ?? [];
+  const attach = (files: Iterable<File>, nameOf?: (file: File) => string) => {
+    setError(null);
+    props.files?.add(files, nameOf);
+  };
+  // A sentence about the message, else one about the files just added (too many of them).
+  const alert = () => error() ?? props.files?.notice() ?? null;
+
   const send = () => {
     try {
-      props.onSend(text());
+      const files = chosen();
+      const unsendable = files.filter((file) => file.problem);
+      if (unsendable.length > 0)
+        throw new Error(
+          `${unsendable.map((file) => file.name).join(", ")} cannot be sent: remove ${unsendable.length === 1 ? "it" : "them"} to send the rest.`,
+        );
+      props.onSend(text(), files);
+      props.files?.clear();
       writeDraft("");
       setText("");
       setError(null);
@@ -87,13 +110,47 @@ export function Composer(props: {
         send();
       }}
     >
-      <Show when={error()}>
+      <Show when={alert()}>
         <p class="form-error composer-error" role="alert" id="composer-error">
-          {error()}
+          {alert()}
         </p>
       </Show>
       {typeahead.view()}
+      <Show when={props.files && chosen().length > 0}>
+        <ComposerFiles
+          files={chosen()}
+          onRemove={(id) => {
+            props.files?.remove(id);
+            box.focus();
+          }}
+        />
+      </Show>
       <div class="composer-box">
+        <Show when={props.files}>
+          <button
+            type="button"
+            class="icon-button attach"
+            aria-label="Attach files"
+            title="Attach files"
+            onClick={() => picker.click()}
+          >
+            <PaperclipIcon />
+          </button>
+          <input
+            ref={picker}
+            type="file"
+            multiple
+            hidden
+            tabindex="-1"
+            onChange={(event) => {
+              const input = event.currentTarget;
+              if (input.files && input.files.length > 0) attach(input.files);
+              // The same file chosen again must fire `change` again.
+              input.value = "";
+              box.focus();
+            }}
+          />
+        </Show>
         <label class="visually-hidden" for="composer-input">
           Message
         </label>
@@ -115,6 +172,14 @@ export function Composer(props: {
             if (event.currentTarget.value.trim()) props.onTyping?.();
           }}
           onClick={() => typeahead.refresh()}
+          onPaste={(event) => {
+            const data = event.clipboardData;
+            if (!props.files || !data || data.files.length === 0) return;
+            // Copied text that comes with a picture of itself (a spreadsheet, a web page) pastes as text.
+            if (data.types.includes("text/plain")) return;
+            event.preventDefault();
+            attach(data.files, (file) => pastedName(file));
+          }}
           onBlur={() => typeahead.close()}
           onKeyDown={(event) => {
             if (typeahead.onKeyDown(event)) return;

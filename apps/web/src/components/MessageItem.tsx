@@ -1,9 +1,12 @@
 import { groupedReactions, type MessageView, toggleReaction, type UserEntry } from "@chat/model";
 import { createMemo, createSignal, Show } from "solid-js";
+import type { OutboxMessage } from "../device/fileOutbox";
 import { dayKey, dayLabel, GROUP_WINDOW_MS } from "../lib/days";
 import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../lib/format";
 import { messageHtml } from "../lib/messageHtml";
 import { messageElementId } from "../search/revealMessage";
+import type { FileSender } from "../sync/fileSender";
+import { Attachments } from "./Attachments";
 import { ReactionPicker, Reactions, type ReactionTarget } from "./Reactions";
 
 /** What the list knows about a message beyond the message itself. */
@@ -20,6 +23,10 @@ export interface MessageContext {
   mine: boolean;
   /** Where the message's reactions are read and written (null while its segment is not open). */
   reactions: ReactionTarget | null;
+  /** This device's copy of my message while it waits for its files to upload (with their progress). */
+  outgoing?: OutboxMessage;
+  /** What sends waiting files (retry or remove a refused one). */
+  files?: FileSender;
   onEdit(text: string): void;
   onDelete(): void;
 }
@@ -240,7 +247,14 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
           when={!props.message.deleted}
           fallback={<p class="message-text deleted-text">message deleted</p>}
         >
-          <Show when={editing()} fallback={<div class="message-text" innerHTML={html()} />}>
+          <Show
+            when={editing()}
+            fallback={
+              <Show when={props.message.text.trim() !== ""}>
+                <div class="message-text" innerHTML={html()} />
+              </Show>
+            }
+          >
             <form
               class="edit-form"
               onSubmit={(event) => {
@@ -277,6 +291,13 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
               </div>
             </form>
           </Show>
+        </Show>
+        <Show when={(props.message.attachments?.length ?? 0) > 0 || props.outgoing}>
+          <Attachments
+            attachments={props.message.attachments ?? []}
+            outgoing={props.outgoing}
+            sender={props.files}
+          />
         </Show>
         <Show when={picking() && canReact()}>
           <ReactionPicker onPick={react} onClose={closePicker} />

@@ -1,7 +1,9 @@
 import type { MessageView, UserEntry } from "@chat/model";
 import { createEffect, createMemo, For, type JSX, on, Show } from "solid-js";
 import type * as Y from "yjs";
+import type { OutboxMessage } from "../device/fileOutbox";
 import { revealRequestedMessage } from "../search/revealMessage";
+import type { FileSender } from "../sync/fileSender";
 import { MessageItem } from "./MessageItem";
 import { useMessageWindow } from "./messageWindow";
 
@@ -26,6 +28,9 @@ export function MessageList(props: {
   docFor(message: MessageView): Y.Doc | null;
   onEdit(message: MessageView, text: string): void;
   onDelete(message: MessageView): void;
+  /** My message still waiting on this device for its files (sync/fileSender.ts), by id. */
+  outgoingFor?(messageId: string): OutboxMessage | undefined;
+  files?: FileSender;
   hasOlder?: boolean;
   loadingOlder?: boolean;
   onReachStart?: () => void;
@@ -71,7 +76,25 @@ export function MessageList(props: {
   );
 
   return (
-    <div class="log" role="log" aria-label="Messages" ref={log} onScroll={() => win.onScroll()} tabindex="0">
+    <div
+      class="log"
+      role="log"
+      aria-label="Messages"
+      ref={(element) => {
+        log = element;
+        // A picture drawn after its message was rendered (a file still on this device) may grow the
+        // log: stay at the newest message while following. `load` does not bubble, hence capture.
+        element.addEventListener(
+          "load",
+          () => {
+            if (win.following()) element.scrollTop = element.scrollHeight;
+          },
+          true,
+        );
+      }}
+      onScroll={() => win.onScroll()}
+      tabindex="0"
+    >
       <Show
         when={win.atStart() && !props.hasOlder}
         fallback={
@@ -103,6 +126,8 @@ export function MessageList(props: {
                 receipt={props.receiptFor(message())}
                 mine={props.canChange(message())}
                 reactions={reactionTarget(message())}
+                outgoing={props.outgoingFor?.(id)}
+                files={props.files}
                 onEdit={(text) => props.onEdit(message(), text)}
                 onDelete={() => props.onDelete(message())}
               />

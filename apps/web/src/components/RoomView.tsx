@@ -10,10 +10,12 @@ import {
   type MessageView,
   type OpenRefusal,
   observeRoom,
+  parseMentions,
   readRoomMeta,
   roomDocName,
 } from "@chat/model";
 import { createEffect, createMemo, createSignal, Match, Show, Switch } from "solid-js";
+import type { OutboxMessage } from "../device/fileOutbox";
 import { useDraft } from "../state/drafts";
 import { useRoomHistory } from "../state/history";
 import { showConversationTitle } from "../state/pageTitle";
@@ -25,6 +27,7 @@ import { useWorkspace } from "../state/workspace";
 import type { Refusal } from "../sync/docs";
 import { RoomGlyph } from "../ui/Icons";
 import { Composer } from "./Composer";
+import { type ChosenFile, createChosenFiles } from "./chosenFiles";
 import { MessageList } from "./MessageList";
 import { RoomActions } from "./RoomActions";
 import { TypingIndicator } from "./TypingIndicator";
@@ -73,14 +76,49 @@ export function RoomView(props: { roomId: string; title?: string }) {
     for (const message of queued) appendMessage(target.doc, message);
     setWaiting([]);
   });
+  // My messages with files that wait on this device for their uploads (they join the segment once
+  // every file is stored): shown at once, as pending, from the device's copies of the files.
+  const outgoing = createMemo(() => workspace.files.messages().filter((m) => m.roomId === props.roomId));
+  const outgoingById = createMemo(() => new Map(outgoing().map((message) => [message.id, message])));
+  const outgoingViews = new WeakMap<OutboxMessage, MessageView>();
+  const outgoingView = (message: OutboxMessage): MessageView => {
+    let view = outgoingViews.get(message);
+    if (!view) {
+      view = {
+        id: message.id,
+        author: message.author,
+        createdAt: message.createdAt,
+        text: message.text,
+        mentions: parseMentions(message.text),
+        attachments: message.files.map(
+          (file) =>
+            file.stored ?? {
+              id: file.id,
+              name: file.name,
+              size: file.size,
+              type: file.localType || "application/octet-stream",
+            },
+        ),
+        seq: null,
+        edited: false,
+        deleted: false,
+      };
+      outgoingViews.set(message, view);
+    }
+    return view;
+  };
   const rawMessages = () => {
     const queued = waiting();
-    return queued.length === 0
-      ? stored()
-      : [
-          ...stored(),
-          ...queued.map((message): MessageView => ({ ...message, seq: null, edited: false, deleted: false })),
-        ];
+    const mine = outgoing();
+    if (queued.length === 0 && mine.length === 0) return stored();
+    const list = stored();
+    const listed = new Set(list.map((message) => message.id));
+    return [
+      ...list,
+      ...queued.map((message): MessageView => ({ ...message, seq: null, edited: false, deleted: false })),
+      // Once appended, the segment's copy is the message (until the outbox lets it go).
+      ...mine.filter((message) => !listed.has(message.id)).map(outgoingView),
+    ];
   };
   // Keep each unchanged message the same object so the list re-renders only what changed.
   const messages = createMemo<MessageView[]>(
@@ -89,7 +127,12 @@ export function RoomView(props: { roomId: string; title?: string }) {
         previous,
         rawMessages(),
         (message) => message.id,
-        (a, b) => a.seq === b.seq && a.text === b.text && a.edited === b.edited && a.deleted === b.deleted,
+        (a, b) =>
+          a.seq === b.seq &&
+          a.text === b.text &&
+          a.edited === b.edited &&
+          a.deleted === b.deleted &&
+          a.attachments === b.attachments,
       ),
     [],
   );
@@ -118,10 +161,21 @@ export function RoomView(props: { roomId: string; title?: string }) {
   const typing = typingReporter(segment, workspace.me);
   const typers = createMemo(() => typingNames(segment(), workspace.me.id));
 
-  const send = (text: string) => {
+  const chosen = createChosenFiles();
+  const send = (text: string, files: readonly ChosenFile[]) => {
     // An app older than the server's schema must not write shapes the server cannot read.
     if (outdated())
       throw new Error("This version of Chat is out of date. Reload to send; your text stays here.");
+    if (files.length > 0) {
+      // Waits on the device until its files are uploaded; throws MessageRejected like createMessage.
+      workspace.files.send(
+        props.roomId,
+        text,
+        files.map((file) => ({ id: file.id, name: file.name, bytes: file.file })),
+      );
+      typing.stopped();
+      return;
+    }
     // createMessage throws MessageRejected with a sentence for empty or over-long text.
     const message = createMessage(workspace.me.id, text);
     typing.stopped();
@@ -135,8 +189,50 @@ export function RoomView(props: { roomId: string; title?: string }) {
 
   const placeholder = () => (kind() === "dm" ? `Message ${title()}` : `Message #${title()}`);
 
+  // Files dropped anywhere on the room join the message being written.
+  const canAttach = () => !refusal() && !meta()?.archived;
+  const [dragging, setDragging] = createSignal(false);
+  let dragDepth = 0;
+  const carriesFiles = (event: DragEvent) => event.dataTransfer?.types.includes("Files") === true;
+
   return (
-    <section class="room" aria-labelledby="room-title">
+    <section
+      class="room"
+      classList={{ "drop-target": dragging() }}
+      aria-labelledby="room-title"
+      onDragEnter={(event) => {
+        if (!carriesFiles(event) || !canAttach()) return;
+        event.preventDefault();
+        dragDepth++;
+        setDragging(true);
+      }}
+      onDragOver={(event) => {
+        if (!carriesFiles(event) || !canAttach()) return;
+        event.preventDefault();
+        if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
+      }}
+      onDragLeave={(event) => {
+        if (!carriesFiles(event)) return;
+        dragDepth = Math.max(0, dragDepth - 1);
+        if (dragDepth === 0) setDragging(false);
+      }}
+      onDrop={(event) => {
+        if (!carriesFiles(event)) return;
+        event.preventDefault();
+        dragDepth = 0;
+        setDragging(false);
+        const files = event.dataTransfer?.files;
+        if (canAttach() && files && files.length > 0) {
+          chosen.add(files);
+          document.getElementById("composer-input")?.focus();
+        }
+      }}
+    >
+      <Show when={dragging()}>
+        <div class="drop-overlay" aria-hidden="true">
+          <span>Drop files to attach them</span>
+        </div>
+      </Show>
       <div class="room-header">
         <div class="room-title-row">
           <Show when={kind() !== "dm" && !refusal()}>
@@ -175,17 +271,24 @@ export function RoomView(props: { roomId: string; title?: string }) {
             newMessagesFrom={life.newMessagesFrom()}
             receiptFor={life.receiptFor}
             canChange={(message) =>
-              canChangeMessage(message, workspace.me.id) && history.docFor(message.id) !== null
+              canChangeMessage(message, workspace.me.id) &&
+              (history.docFor(message.id) !== null || outgoingById().has(message.id))
             }
             docFor={(message) => history.docFor(message.id)}
             onEdit={(message, text) => {
               const doc = history.docFor(message.id);
               if (doc) editMessage(doc, message, workspace.me.id, text);
+              // Still waiting for its files: the device's copy is edited before it goes.
+              else if (outgoingById().has(message.id)) workspace.files.edit(message.id, text);
             }}
             onDelete={(message) => {
               const doc = history.docFor(message.id);
               if (doc) deleteMessage(doc, message, workspace.me.id);
+              // Still waiting for its files: it never goes.
+              else if (outgoingById().has(message.id)) workspace.files.discard(message.id);
             }}
+            outgoingFor={(messageId) => outgoingById().get(messageId)}
+            files={workspace.files}
             intro={
               <Show
                 when={kind() === "dm"}
@@ -224,6 +327,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
               onTyping={typing.typed}
               usernames={workspace.users().map((user) => user.username)}
               draft={draft}
+              files={chosen}
             />
           </Show>
         </Match>

@@ -1,7 +1,8 @@
 import "fake-indexeddb/auto";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as Y from "yjs";
 import { rememberDeviceUser } from "./deviceUser";
+import { openFileOutbox } from "./fileOutbox";
 import { forgetDevice } from "./forgetDevice";
 import { attachLocalStore } from "./localStore";
 import { openSearchStore, searchStoreName, writeSearchIndex } from "./searchIndexStore";
@@ -32,6 +33,9 @@ async function keepOnDevice(userId: string): Promise<void> {
   const search = await openSearchStore(searchStoreName(userId));
   await writeSearchIndex(search, "{}", null);
   search.close();
+  const outbox = await openFileOutbox(userId);
+  await outbox.put({ id: "m1", roomId: "r", author: userId, createdAt: 1, text: "", files: [] });
+  outbox.close();
   localStorage.setItem(tailKey(userId, "r"), "[]");
   localStorage.setItem(`chat.nav:${userId}`, "{}");
 }
@@ -51,8 +55,19 @@ describe("forgetting the device at sign-out", () => {
 
     await forgetDevice("ann");
 
-    expect(await databases()).toEqual(["chat-device:bob", "chat-search-bob"]);
+    expect(await databases()).toEqual(["chat-device:bob", "chat-outbox:bob", "chat-search-bob"]);
     expect(storedKeys()).toEqual(["chat.nav:bob", tailKey("bob", "r")]);
+  });
+
+  it("deletes the attachments the service worker kept", async () => {
+    const deleted: string[] = [];
+    vi.stubGlobal("caches", { delete: async (name: string) => deleted.push(name) > 0 });
+    try {
+      await forgetDevice("ann");
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(deleted).toEqual(["chat-files"]);
   });
 
   it("forgets who opens at start even when nobody was signed in", async () => {

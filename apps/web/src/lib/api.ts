@@ -16,6 +16,7 @@ import type {
   UpdateRoomRequest,
   WorkspaceSettings,
 } from "@chat/model";
+import { type Attachment, FILE_NAME_HEADER, type UploadFileResponse } from "@chat/model";
 
 export type { Invite, WorkspaceSettings };
 
@@ -139,4 +140,68 @@ export function revokeInvite(id: string): Promise<void> {
 export function checkInvite(token: string): Promise<InviteCheck> {
   const body: CheckInviteRequest = { token };
   return request("POST", "/api/invites/check", body);
+}
+
+/** An upload's progress: bytes sent of the whole. */
+export type UploadProgress = (sent: number, total: number) => void;
+
+/**
+ * Uploads one file's bytes under the attachment id the client chose (docs/api.md, "Files"): answers
+ * what the server stored, which the message must carry unchanged. XMLHttpRequest rather than fetch,
+ * for the upload's progress. Throws ApiError with the server's sentence (status 0: no connection).
+ * Retrying the same id with the same bytes is safe: the server answers the stored file again.
+ */
+export function uploadFile(
+  roomId: string,
+  attachmentId: string,
+  name: string,
+  bytes: Blob,
+  onProgress?: UploadProgress,
+  signal?: AbortSignal,
+): Promise<Attachment> {
+  return new Promise<Attachment>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", `/api/rooms/${encodeURIComponent(roomId)}/files/${encodeURIComponent(attachmentId)}`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader(FILE_NAME_HEADER, encodeURIComponent(name));
+    xhr.setRequestHeader("content-type", "application/octet-stream");
+    xhr.responseType = "text";
+    if (onProgress) xhr.upload.onprogress = (event) => onProgress(event.loaded, event.total || bytes.size);
+    const unreachable = () =>
+      reject(new ApiError(0, "Cannot reach the server. The file is sent once the connection is back."));
+    xhr.onerror = unreachable;
+    xhr.ontimeout = unreachable;
+    xhr.onabort = () => reject(new ApiError(0, "The upload was stopped."));
+    xhr.onload = () => {
+      let data: unknown = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        // Not JSON (a proxy's error page): the status says enough.
+      }
+      const file = (data as Partial<UploadFileResponse> | null)?.file;
+      if ((xhr.status === 200 || xhr.status === 201) && file) return resolve(file);
+      const error = (data as { error?: unknown } | null)?.error;
+      reject(new ApiError(xhr.status, typeof error === "string" ? error : uploadFailure(xhr.status)));
+    };
+    signal?.addEventListener("abort", () => xhr.abort(), { once: true });
+    xhr.send(bytes);
+  });
+}
+
+/** What to say when the server answered without a sentence of its own. */
+function uploadFailure(status: number): string {
+  if (status === 413) return "The file is larger than the server accepts.";
+  if (status === 507) return "The server has no room for the file right now.";
+  if (status === 404) return "You can no longer send files to this conversation.";
+  return `The server answered ${status}. Try again in a moment.`;
+}
+
+/** Where an attachment's bytes are (members only); `download` asks for a download even for an image. */
+export function fileUrl(attachmentId: string, options: { download?: boolean } = {}): string {
+  return `/api/files/${encodeURIComponent(attachmentId)}${options.download ? "?download=1" : ""}`;
+}
+
+export function thumbnailUrl(attachmentId: string): string {
+  return `/api/files/${encodeURIComponent(attachmentId)}/thumbnail`;
 }

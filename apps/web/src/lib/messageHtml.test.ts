@@ -18,4 +18,14 @@ describe("message HTML", () => {
     rememberHtml("hi @carol", "<p>hi @carol</p>");
     expect(messageHtml("hi @carol", new Set(["bob", "carol"]))).toContain('data-username="carol"');
   });
+
+  it("never lets the reader's browser fetch an image from elsewhere, even from an older tail's HTML", async () => {
+    await loadMarkdown();
+    const text = "look ![chart](https://tracker.example/pixel.png?who=me)";
+    rememberHtml(text, '<p>look <img src="https://tracker.example/pixel.png?who=me" alt="chart"></p>');
+    const html = messageHtml(text, new Set());
+    expect(html).not.toContain("<img");
+    expect(html).toContain('<a href="https://tracker.example/pixel.png?who=me"');
+    expect(html).toContain(">chart</a>");
+  });
 });

@@ -65,9 +65,13 @@ export function htmlForStorage(text: string, usernames: ReadonlySet<string>): st
   return renderer() ? messageHtml(text, usernames) : cache.get(text);
 }
 
-/** HTML stored with a room's tail, usable before markdown-it is loaded. */
+/**
+ * HTML stored with a room's tail, usable before markdown-it is loaded. HTML with an image in it was
+ * stored by an older version, which let Markdown images load from anywhere: it is rendered again
+ * instead (images from elsewhere are links now, see model markdown.ts).
+ */
 export function rememberHtml(text: string, html: string): void {
-  if (!cache.has(text)) remember(text, html);
+  if (!cache.has(text) && !/<img\b/i.test(html)) remember(text, html);
 }
 
 const ESCAPES: Record<string, string> = {

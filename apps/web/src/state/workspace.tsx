@@ -17,18 +17,22 @@ import {
 import {
   type Accessor,
   createContext,
+  createEffect,
   createMemo,
   createSignal,
   type JSX,
   onCleanup,
   useContext,
 } from "solid-js";
+import { openFileOutbox } from "../device/fileOutbox";
 import { withNavSnapshot } from "../device/navSnapshot";
-import type { User } from "../lib/api";
+import { type User, uploadFile } from "../lib/api";
 import { htmlForStorage } from "../lib/messageHtml";
+import { exclusive, tabChannel } from "../lib/tabs";
 import { type Connection, createConnection } from "../sync/connection";
 import { createDeviceSync } from "../sync/deviceSync";
 import { createDocRegistry, type DocHandle, type DocRegistry } from "../sync/docs";
+import { createFileSender, type FileSender } from "../sync/fileSender";
 import { followRooms, type RoomFollower } from "../sync/roomFollower";
 import { keepTail } from "../sync/tailKeeper";
 import { createPendingTracker } from "./pending";
@@ -80,9 +84,13 @@ export interface Workspace {
   mentions: Accessor<MentionEntry[]>;
   /** Ids of the people online now. */
   online: Accessor<ReadonlySet<string>>;
-  /** How many of this person's messages wait for the server (written offline, or not yet stored). */
-  /** Own messages not yet sequenced plus other changes the server has not confirmed. */
+  /**
+   * How many of this person's things wait for the server: own messages not yet sequenced (those with
+   * files waiting for their uploads too) plus other changes the server has not confirmed.
+   */
   pendingCount: Accessor<number>;
+  /** Messages with files, waiting on this device until their files are uploaded (sync/fileSender.ts). */
+  files: FileSender;
   /** The last change the server refused (4403), which was removed from this device. */
   refusedChange: Accessor<{ document: string; explanation: string } | null>;
 }
@@ -118,7 +126,20 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   const deviceSync = createDeviceSync(registry, roomFollower, (roomId, segment, isOnlySegment) =>
     keepTail(me.id, roomId, segment, isOnlySegment, (text) => htmlForStorage(text, knownUsernames())),
   );
+  const files = createFileSender({
+    author: me.id,
+    registry,
+    outbox: openFileOutbox(me.id),
+    upload: uploadFile,
+    exclusive,
+    tabs: tabChannel(`chat-outbox:${me.id}`),
+  });
+  // Back online: waiting files go now rather than after the back-off.
+  createEffect(() => {
+    if (connection.state() === "online") files.wake();
+  });
   onCleanup(() => {
+    files.stop();
     deviceSync.stop();
     roomFollower.stop();
     registry.closeAll();
@@ -204,7 +225,8 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     totalUnread: totalUnreadCount,
     mentions,
     online,
-    pendingCount: () => pending.count() + registry.pendingChanges(),
+    pendingCount: () => pending.count() + registry.pendingChanges() + files.count(),
+    files,
     refusedChange,
   };
   return <WorkspaceContext.Provider value={workspace}>{props.children}</WorkspaceContext.Provider>;

@@ -25,6 +25,8 @@ export interface DocHandle {
   readonly loaded: Accessor<boolean>;
   /** Resolves when `loaded` turns true. */
   readonly whenLoaded: Promise<void>;
+  /** Resolves once every change made to `doc` so far is in the device copy (IndexedDB). */
+  flushed(): Promise<void>;
   /** Set when the server refused to open the document; cleared if it later accepts. */
   readonly refusal: Accessor<Refusal | null>;
   /**
@@ -265,6 +267,7 @@ export function createDocRegistry(options: {
         synced: held.synced,
         loaded: held.loaded,
         whenLoaded: held.store.loaded,
+        flushed: () => held.store.flushed(),
         refusal: held.refusal,
         interruption: held.interruption,
         awareness: held.awareness,

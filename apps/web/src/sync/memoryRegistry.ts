@@ -29,6 +29,7 @@ export function memoryRegistry() {
         awareness: held.awareness,
         loaded: () => true,
         whenLoaded: Promise.resolve(),
+        flushed: () => Promise.resolve(),
         release() {
           if (!released) held.refs--;
           released = true;

@@ -74,3 +74,47 @@ export function GearIcon(props: { size?: number }) {
     </svg>
   );
 }
+
+/** A paperclip: attaching files. */
+export function PaperclipIcon(props: { size?: number }) {
+  return (
+    <svg
+      class="icon"
+      viewBox="0 0 24 24"
+      width={props.size ?? 20}
+      height={props.size ?? 20}
+      aria-hidden="true"
+    >
+      <path
+        d="m21 11.5-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+      />
+    </svg>
+  );
+}
+
+/** A sheet with a folded corner: a file that is not shown inline. */
+export function FileIcon(props: { size?: number }) {
+  return (
+    <svg
+      class="icon"
+      viewBox="0 0 24 24"
+      width={props.size ?? 24}
+      height={props.size ?? 24}
+      aria-hidden="true"
+    >
+      <path
+        d="M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8zM14 3v5h5M9 13h6M9 17h6"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.8"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+      />
+    </svg>
+  );
+}
