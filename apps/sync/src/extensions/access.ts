@@ -11,7 +11,7 @@ import type { RoomSegments } from "../docs/roomSegments.ts";
 import type { OpenDocuments } from "../limits/openDocuments.ts";
 import type { Logger } from "../log.ts";
 import type { Membership } from "../membership/membership.ts";
-import { getRoom, isMember } from "../rooms/rooms.ts";
+import { getRoomAndMembership, isMember } from "../rooms/rooms.ts";
 
 /**
  * Who may open which document (DESIGN.md, "Identity and access"). The person comes from the session
@@ -103,9 +103,14 @@ export class Access implements Extension {
 
   private async authoriseRoom(roomId: string, userId: string): Promise<void> {
     // A direct conversation begins when one of its two people first opens it.
-    const room = (await getRoom(this.db, roomId)) ?? (await this.membership.beginDirect(roomId, userId));
+    const found = await getRoomAndMembership(this.db, roomId, userId);
+    let room = found?.room ?? null;
+    let member = found?.member ?? false;
+    if (!found) {
+      room = await this.membership.beginDirect(roomId, userId);
+      member = room !== null && (await isMember(this.db, roomId, userId));
+    }
     if (!room) throw new Refusal("not-found");
-    const member = await isMember(this.db, roomId, userId);
     if (!canOpenRoom(room, member)) throw new Refusal("forbidden");
     if (member) return;
     // Opening a public room one is not in joins it.

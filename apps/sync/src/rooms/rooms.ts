@@ -73,6 +73,25 @@ export async function getRoom(db: Queryable, roomId: string): Promise<RoomRow | 
   return row ?? null;
 }
 
+/**
+ * The room and whether `userId` is in it, in one round trip: every document a device opens in a room
+ * asks both (two statements per open, and a device opens a room's document and its newest segment).
+ */
+export async function getRoomAndMembership(
+  db: Queryable,
+  roomId: string,
+  userId: string,
+): Promise<{ room: RoomRow; member: boolean } | null> {
+  const [row] = await db.query<RoomRow & { is_member: boolean }>(
+    `select r.*, exists(select 1 from room_members m where m.room_id = r.id and m.user_id = $2) as is_member
+     from rooms r where r.id = $1`,
+    [roomId, userId],
+  );
+  if (!row) return null;
+  const { is_member: member, ...room } = row;
+  return { room: room as RoomRow, member };
+}
+
 export async function isMember(db: Queryable, roomId: string, userId: string): Promise<boolean> {
   const rows = await db.query("select 1 from room_members where room_id = $1 and user_id = $2", [
     roomId,
