@@ -13,6 +13,7 @@ import { UpdateLog } from "./docs/updateLog.ts";
 import { DocumentWriter } from "./docs/writer.ts";
 import { Access } from "./extensions/access.ts";
 import { AwarenessGuard } from "./extensions/awarenessGuard.ts";
+import { DirectoryBroadcasts } from "./extensions/directoryBroadcasts.ts";
 import { FileReferences } from "./extensions/fileReferences.ts";
 import { Persistence } from "./extensions/persistence.ts";
 import { PresenceGuard } from "./extensions/presence.ts";
@@ -141,6 +142,7 @@ export async function startServer(config: Config, database: Database, log: Logge
       sequencer, // 50: number accepted messages
       userIndex, // 40: members' unread and mention counts follow read positions and edits
       new SegmentSealer(writer, log), // 40: a full history segment gets a successor
+      new DirectoryBroadcasts(), // the directory's presence and changes go out once a second
       new FileReferences(files, log), // 40: a deleted message's files are hidden, unused bytes removed
     ].map((extension) =>
       countRefusals(
