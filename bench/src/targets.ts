@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import {
   createMessage,
   DIRECTORY_DOC,
+  FILE_NAME_HEADER,
   isMessageRecord,
+  newAttachmentId,
   parseDocName,
   ROOTS,
   roomDocName,
@@ -64,6 +66,11 @@ export interface Target extends DeliveryTarget {
   /** Restarts the server process (for cold loads); only targets that store anything can. */
   restart?(): Promise<void>;
   loadedDocuments?(): Promise<number>;
+  /**
+   * Uploads `bytes` as a file named `name` to the room of `docName`, as device number `index`'s person
+   * (a member of it); resolves with the HTTP status once the server answered. Only our server.
+   */
+  upload?(docName: string, index: number, name: string, bytes: Uint8Array): Promise<number>;
 }
 
 /** What a device opens: the measured document alone, or everything the app opens with it. */
@@ -312,6 +319,18 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
         { cookie, origin: base },
         opens === "app" ? appDocuments(docName, id) : [],
       );
+    },
+    async upload(docName, index, name, bytes) {
+      const { cookie } = await account(index);
+      const roomId =
+        parseDocName(docName)?.kind === "segment" ? docName.slice(5, docName.lastIndexOf("/")) : "";
+      const response = await fetch(`${base}/api/rooms/${roomId}/files/${newAttachmentId()}`, {
+        method: "PUT",
+        headers: { cookie, origin: base, [FILE_NAME_HEADER]: encodeURIComponent(name) },
+        body: bytes,
+      });
+      await response.arrayBuffer();
+      return response.status;
     },
     async restart() {
       await target.server.stop();
