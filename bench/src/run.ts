@@ -36,6 +36,7 @@ import { runSearchBench, searchSection } from "./search.ts";
 import { loadAverage, sleep } from "./stats.ts";
 import { bareHocuspocus, type DeliveryTarget, ourServer, type Target, yWebsocket } from "./targets.ts";
 import { SUSTAINED_P99_MS, throughput } from "./throughput.ts";
+import { deliveryWhileUploading } from "./uploads.ts";
 
 /**
  * `npm run bench`: this server beside bare Hocuspocus, the y-websocket reference server and, when the
@@ -56,7 +57,7 @@ import { SUSTAINED_P99_MS, throughput } from "./throughput.ts";
  *   --no-prosody           leave Prosody out even when it is installed
  *   --numbering-only       = --scenario=numbering;  --search-only: the search benchmark, written
  * Scenario ids: one-room, fast-room, many-rooms, company, company-2000, throughput, join,
- * busy-neighbour, numbering, memory, cold-open, search.
+ * busy-neighbour, uploads, memory, numbering, cold-open, search.
  */
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -251,6 +252,14 @@ async function runDelivery(definition: DeliveryDefinition): Promise<Section> {
       text: results.map((r) => percent(benchPercent(r.cpu))),
     },
     {
+      label: "frames sent to devices per message (Yjs servers)",
+      values: results.map((r, i) =>
+        targets[i]!.name.startsWith("Prosody") ? Number.NaN : r.frames / r.sent,
+      ),
+      format: count,
+    },
+    ...ourWorkRows(results),
+    {
       label: `all ${devices} devices connected and in step`,
       values: results.map((r) => r.syncAllMs),
       format: ms,
@@ -275,6 +284,27 @@ ${comparisonTable(
   };
 }
 
+const count = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : "n/a");
+/** Sum of the counters whose name (labels included) starts with `prefix`. */
+const counted = (counters: Map<string, number> | undefined, prefix: string) => {
+  if (!counters) return Number.NaN;
+  let sum = 0;
+  for (const [name, value] of counters) if (name.startsWith(prefix)) sum += value;
+  return sum;
+};
+/** The work our server did per message, from its /metrics counters (the others have none). */
+const ourWorkRows = (results: DeliveryResult[]): Row[] => [
+  {
+    label: "SQL statements per message (ours)",
+    values: results.map((r) => counted(r.counters, "chat_db_statements_total") / r.sent),
+    format: count,
+  },
+  {
+    label: "server-made document changes per message (ours: numbering, indexes)",
+    values: results.map((r) => counted(r.counters, "chat_server_changes_total") / r.sent),
+    format: count,
+  },
+];
 const spread = (values: number[]) =>
   values.length === 0 ? "n/a" : `${ms(Math.min(...values))} – ${ms(Math.max(...values))}`;
 const cpuText = (r: DeliveryResult) =>
@@ -410,6 +440,45 @@ ${comparisonTable(
   ourColumns(),
   bareColumn,
 )}`,
+  };
+}
+
+async function runUploads(): Promise<Section> {
+  // started("ours") holds what ourServer() made: full Targets, uploads included.
+  const target = (await started("ours"))[0] as Target;
+  const options = { devices: 50, perSecond: 20, seconds: quick ? 3 : 8, fileMegabytes: 5, parallel: 2 };
+  log(`\nDelivery while files upload: ${target.name}`);
+  const result = await deliveryWhileUploading(target, options);
+  log(
+    `  p99 quiet ${ms(result.quiet.p99)}, uploading ${ms(result.uploading.p99)} (${ratio(result.uploading.p99, result.quiet.p99)}); ${result.files} files, ${result.megabytesPerSecond.toFixed(1)} MB/s, ${result.failed} failed`,
+  );
+  const rows = [
+    [
+      "delivery p50",
+      ms(result.quiet.p50),
+      ms(result.uploading.p50),
+      ratio(result.uploading.p50, result.quiet.p50),
+    ],
+    [
+      "delivery p99",
+      ms(result.quiet.p99),
+      ms(result.uploading.p99),
+      ratio(result.uploading.p99, result.quiet.p99),
+    ],
+    [
+      "messages delivered / expected",
+      `${result.quiet.samples} / ${result.quiet.expected}`,
+      `${result.uploading.samples} / ${result.uploading.expected}`,
+      "",
+    ],
+  ];
+  return {
+    heading: "Delivery while files upload",
+    body: `Issue 19: uploads must not slow messages. One room of ${options.devices} devices (each opening what the app opens), one sending ${options.perSecond} messages/s, measured for ${options.seconds} s with nothing else going on, then for ${options.seconds} s while ${options.parallel} uploaders send ${options.fileMegabytes} MB files into the same room one after another through \`PUT /api/rooms/:roomId/files/:id\` (${result.files} files stored, ${result.megabytesPerSecond.toFixed(1)} MB/s, ${result.failed} refused or failed). ${target.name}; ${loadText(result.load)}.
+
+${line(["", "quiet", "while uploading", "uploading ÷ quiet"])}
+${line(["---", "---:", "---:", "---:"])}
+${rows.map(line).join("\n")}`,
   };
 }
 
@@ -617,6 +686,7 @@ const scenarios: Array<{ id: string; optIn?: boolean; run: () => Promise<Section
   { id: "throughput", run: runThroughput },
   { id: "join", run: runJoin },
   { id: "busy-neighbour", run: runNeighbour },
+  { id: "uploads", run: runUploads },
   { id: "memory", run: runMemory },
   { id: "numbering", run: runNumbering },
   { id: "cold-open", run: runCold },
