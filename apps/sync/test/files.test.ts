@@ -239,6 +239,12 @@ describe("uploading a file", () => {
     expect(tempFiles()).toBe(0);
   });
 
+  it("tells the app its limit with the session, so a file too big is refused as it is chosen", async () => {
+    const alice = await signUp(server, "alice");
+    const session = await api(server, "GET", "/api/session", undefined, alice.cookie);
+    expect(session.body.maxUploadBytes).toBe(LIMIT);
+  });
+
   it("refuses a file over the limit that does not say its size, once it gets there", async () => {
     const alice = await signUp(server, "alice");
     const roomId = await newRoom(alice);

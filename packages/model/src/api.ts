@@ -20,6 +20,11 @@ export interface SessionResponse {
   user: ApiUser;
   /** The document schema the server speaks (model schema.ts): an older app must reload. */
   schemaVersion?: number;
+  /**
+   * The largest file one upload may be, in bytes (MAX_UPLOAD_MB), so the app can say a file is too
+   * big when it is chosen, offline too, rather than after it waited to upload.
+   */
+  maxUploadBytes?: number;
 }
 
 export interface ErrorResponse {

@@ -64,6 +64,12 @@ const publicUser = (user: SessionUser): ApiUser => ({
   isAdmin: user.isAdmin,
 });
 
+const sessionResponse = (deps: ApiDeps, user: SessionUser): SessionResponse => ({
+  user: publicUser(user),
+  schemaVersion: SCHEMA_VERSION,
+  maxUploadBytes: deps.files.maxUploadBytes,
+});
+
 const INVITE_PATH = /^\/api\/invites\/([a-z0-9]{16})$/;
 
 /** The HTTP API under /api/ (docs/api.md). Every refusal is `{ error }` with a sentence a person can act on. */
@@ -156,10 +162,7 @@ async function requireSession(deps: ApiDeps, request: IncomingMessage): Promise<
 
 async function getSession(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const session = await requireSession(deps, request);
-  sendJson(response, 200, {
-    user: publicUser(session.user),
-    schemaVersion: SCHEMA_VERSION,
-  } satisfies SessionResponse);
+  sendJson(response, 200, sessionResponse(deps, session.user));
 }
 
 /**
@@ -180,12 +183,9 @@ async function startSession(
     await deps.revokeSessions([previous.tokenHash]);
   }
   if (status === 201) await deps.projector.refreshDirectory();
-  sendJson(
-    response,
-    status,
-    { user: publicUser(user), schemaVersion: SCHEMA_VERSION } satisfies SessionResponse,
-    { "set-cookie": sessionCookie(SESSION_COOKIE, token, SESSION_LIFETIME_MS, deps.secureCookies) },
-  );
+  sendJson(response, status, sessionResponse(deps, user), {
+    "set-cookie": sessionCookie(SESSION_COOKIE, token, SESSION_LIFETIME_MS, deps.secureCookies),
+  });
 }
 
 /** Sign-in, slowed down after failures per username and per address (limits/signInThrottle.ts). */

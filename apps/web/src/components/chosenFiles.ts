@@ -1,12 +1,14 @@
-import { fileNameProblem, MAX_ATTACHMENTS_PER_MESSAGE, newAttachmentId } from "@chat/model";
+import { fileNameProblem, formatFileSize, MAX_ATTACHMENTS_PER_MESSAGE, newAttachmentId } from "@chat/model";
 import { type Accessor, createSignal } from "solid-js";
+import { uploadLimit } from "../device/uploadLimit";
 import { looksLikeImage } from "../lib/fileKinds";
 import { imagePreview } from "../lib/imagePreview";
 
 /**
  * The files chosen for the next message (the "Attach files" button, a paste, a drop), before it is
  * sent: each with the attachment id it will be uploaded under, a preview for an image, and what is
- * wrong with it, if anything (empty, a name the server refuses), so the composer can say so on the file.
+ * wrong with it, if anything (empty, over the server's limit, a name the server refuses), so the
+ * composer can say so on the file.
  */
 export interface ChosenFile {
   id: string;
@@ -42,8 +44,11 @@ export function pastedName(file: File, now = new Date()): string {
   return `Pasted image ${stamp}.${extension}`;
 }
 
-export function fileProblem(name: string, size: number): string | null {
+/** `limit`: the largest file the server takes, in bytes (null: not known yet, the server judges). */
+export function fileProblem(name: string, size: number, limit: number | null): string | null {
   if (size === 0) return "This file is empty: there is nothing to send.";
+  if (limit !== null && size > limit)
+    return `This file is ${formatFileSize(size)}; this server takes files up to ${formatFileSize(limit)}.`;
   return fileNameProblem(name);
 }
 
@@ -59,7 +64,7 @@ export function createChosenFiles(): ChosenFiles {
       const taken = incoming.slice(0, Math.max(0, room)).map((file): ChosenFile => {
         const name = nameOf(file);
         const id = newAttachmentId();
-        const problem = fileProblem(name, file.size);
+        const problem = fileProblem(name, file.size, uploadLimit());
         const [preview, setPreview] = createSignal<string | null>(null);
         if (!problem && looksLikeImage(file.type))
           void imagePreview(id, file, 96).then((drawn) => setPreview(drawn?.url ?? null));

@@ -2,6 +2,7 @@ import { SCHEMA_VERSION } from "@chat/model";
 import { createSignal } from "solid-js";
 import { forgetDeviceUser, rememberDeviceUser, rememberedDeviceUser } from "../device/deviceUser";
 import { forgetDevice } from "../device/forgetDevice";
+import { rememberUploadLimit } from "../device/uploadLimit";
 import * as api from "../lib/api";
 import { loginPathFor, navigate, path, search } from "../lib/router";
 
@@ -30,6 +31,7 @@ export function currentUser(): api.User | null {
 function accept(info: api.SessionInfo): void {
   if (info.schemaVersion !== undefined && info.schemaVersion !== SCHEMA_VERSION) setOutdated(true);
   rememberDeviceUser(info.user);
+  rememberUploadLimit(info.maxUploadBytes);
   const current = state();
   // Already showing this person from the device: keep the same object so the workspace stays mounted.
   if (current.status === "signed-in" && current.user.id === info.user.id) return;
