@@ -21,12 +21,13 @@ import {
  */
 const RUNS = 7;
 /**
- * The goal is 250 ms. Medians measured here: 170-260 ms for a first open, 155-195 ms for a room shown
- * before; once, in a CI run on a busy machine, 397 ms, since every figure includes the browser's own
- * start of the page (20-360 ms, reported apart). So the bound only fails a first screen that waits
- * for more than the newest segment (a whole 100,000-message history takes 1-1.9 s to load).
+ * The goal is 250 ms, but a shared machine's clock proves nothing about it (a busy CI run once took
+ * 397 ms, most of it the browser's own start of the page): the test prints the figures and asserts
+ * what the app controls, that the first screen does not grow with the history. A room of 100,000
+ * messages must open within this many times the 1,000-message room's median (measured here about
+ * 1.0-1.2×; waiting for the whole history instead of the newest segment makes it 5-10×).
  */
-const MEDIAN_LIMIT_MS = 800;
+const HISTORY_GROWTH_LIMIT = 2.5;
 
 /**
  * Installed in every page: the time (ms from navigation start) when nav and 50 messages are on screen.
@@ -95,6 +96,7 @@ test("cold start from the device: nav and the latest 50 messages, 1,000 and 100,
     "room shown before (its cached tail first, then the segment)",
   ] as const) {
     const noTail = mode.startsWith("first open");
+    const medians: number[] = [];
     for (const [i, room] of rooms.entries()) {
       const path = `/r/${ids[i]}`;
       const times: number[] = [];
@@ -125,8 +127,12 @@ test("cold start from the device: nav and the latest 50 messages, 1,000 and 100,
       report.push(
         `${room.total.toLocaleString("en")} messages, ${mode}: median ${figure.toFixed(0)} ms, from the page's start ${median(appTimes).toFixed(0)} ms (runs, nav/messages: ${parts.join(", ")})`,
       );
-      expect(figure, `median cold start for ${room.total} messages, ${mode}`).toBeLessThan(MEDIAN_LIMIT_MS);
+      medians.push(figure);
     }
+    expect(
+      medians[1]! / medians[0]!,
+      `cold start, ${mode}: 100,000 messages ÷ 1,000 (${medians.map((m) => m.toFixed(0)).join(" ms ÷ ")} ms)`,
+    ).toBeLessThan(HISTORY_GROWTH_LIMIT);
   }
   const text = `Cold start from the device cache (navigation start → nav + latest 50 messages):\n  ${report.join("\n  ")}`;
   console.log(text);

@@ -65,15 +65,13 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("delivery does not wait for th
     postgres.latencyMs = 600; // every statement now takes at least 0.6 s
     try {
       appendMessage(a.doc, createMessage(alice.id, "while the database is slow"));
-      const sentAt = Date.now();
       await eventually(
         () => listMessages(b.doc).some((m) => m.text === "while the database is slow"),
         5_000,
         "bob to receive the message",
       );
-      const deliveredMs = Date.now() - sentAt;
-      // Delivered before the append could have finished, and the sender has not been told it is synced.
-      expect(deliveredMs).toBeLessThan(600);
+      // Delivered before the append finished: the sender has not yet been told it is synced (which
+      // only the stored message earns), so bob had it first, whatever the machine's speed.
       expect(a.provider.hasUnsyncedChanges).toBe(true);
       // Not numbered yet: a number is given only to a stored message.
       expect(listMessages(b.doc).find((m) => m.text === "while the database is slow")?.seq).toBeNull();

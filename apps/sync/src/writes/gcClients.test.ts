@@ -82,10 +82,8 @@ describe("updates that would hijack another device's clock space", () => {
     // Prepending keeps Yjs from merging the items into one: each refers to its right neighbour.
     for (let i = 0; i < 20_000; i++) list.insert(0, [{ i }]);
     const update = Y.encodeStateAsUpdate(client);
-    const started = performance.now();
     const { writes } = inspectUpdate(server, update);
     expect(writes).toHaveLength(20_000);
     expect(writes.every((w) => w.root === "messages")).toBe(true);
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
