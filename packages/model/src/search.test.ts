@@ -241,6 +241,24 @@ describe("snippets", () => {
     expect(joined).toContain("is here tail");
   });
 
+  it("shows a code block's code, not its fence or language tag", () => {
+    const text = "look:\n```ts\nconst answer = 42;\n```\nand\n~~~\nplain\n~~~";
+    const joined = makeSnippet(text, new Set(["answer"]))
+      .map((part) => part.text)
+      .join("");
+    expect(joined).toBe("look: const answer = 42; and plain");
+    expect(
+      makeSnippet("```python\nprint(1)\n```", new Set())
+        .map((part) => part.text)
+        .join(""),
+    ).toBe("print(1)");
+    expect(
+      makeSnippet("```inline code``` stays", new Set())
+        .map((part) => part.text)
+        .join(""),
+    ).toBe("inline code stays");
+  });
+
   it("shows the start of a short message unmarked when nothing matches (filters only)", () => {
     expect(makeSnippet("just a note", new Set())).toEqual([{ text: "just a note", marked: false }]);
   });

@@ -23,14 +23,21 @@ export interface SnippetPart {
   marked: boolean;
 }
 
-/** The source with Markdown punctuation that reads as noise in one line ("**", "`", "[label](url)") removed. */
+/**
+ * The source with Markdown punctuation that reads as noise in one line ("**", "`", "[label](url)")
+ * removed, and code fences with their language tag ("```ts"), so a code block reads as its code.
+ */
 function plainText(markdown: string): string {
-  return markdown
-    .replace(/!?\[([^\]]*)\]\([^)\s]*\)/g, "$1")
-    .replace(/[*`~]+/g, "")
-    .replace(/^\s{0,3}(?:>|#{1,6})\s?/gm, "")
-    .replace(/\s+/g, " ")
-    .trim();
+  return (
+    markdown
+      // A fence's info string cannot hold a backtick: "```x```" on one line is inline code, kept.
+      .replace(/^\s{0,3}(?:`{3,}[^`\n]*|~{3,}[^\n]*)$/gm, "")
+      .replace(/!?\[([^\]]*)\]\([^)\s]*\)/g, "$1")
+      .replace(/[*`~]+/g, "")
+      .replace(/^\s{0,3}(?:>|#{1,6})\s?/gm, "")
+      .replace(/\s+/g, " ")
+      .trim()
+  );
 }
 
 /**
