@@ -89,7 +89,10 @@ export async function startServer(config: Config, database: Database, log: Logge
   const changes = new ServerChanges(updateLog, {
     onStored: (documentName) => metrics.serverChanged(parseDocName(documentName)?.kind ?? "other"),
   });
-  const persistence = new Persistence(db, updateLog, log, metrics);
+  const persistence = new Persistence(db, updateLog, log, metrics, {
+    // The sequencer is built below; a document is stored only once the server runs.
+    settled: (documentName): Promise<void> => sequencer.settled(documentName),
+  });
   const writer = new DocumentWriter(hocuspocusHandle, changes);
   const projector = new Projector(db, writer);
   const membership = new Membership(db, writer, projector);
@@ -102,7 +105,7 @@ export async function startServer(config: Config, database: Database, log: Logge
   const sequencer = new Sequencer(db, changes, log, {
     recoveryDelayMs: scaleOut ? 3_000 : 0,
     metrics,
-    stored: (documentName) => persistence.stored(documentName),
+    stored: (documentName): Promise<void> => persistence.stored(documentName),
   });
   // Mentions first: the index then counts the people they brought in.
   sequencer.onNumbered((roomId, documentName, document, messages) =>

@@ -51,9 +51,18 @@ export class Persistence implements Extension {
   private readonly metrics: Metrics | undefined;
   /** Client updates applied before they were stored, until they are. */
   private readonly unstored: UnstoredUpdates;
+  /** Resolves once the server's work owed to a document's messages so far is done (its numbering). */
+  private readonly settled: (documentName: string) => Promise<void>;
 
-  constructor(db: Database, updates: UpdateLog, log: Logger, metrics?: Metrics) {
+  constructor(
+    db: Database,
+    updates: UpdateLog,
+    log: Logger,
+    metrics?: Metrics,
+    options: { settled?: (documentName: string) => Promise<void> } = {},
+  ) {
     this.db = db;
+    this.settled = options.settled ?? (() => Promise.resolve());
     this.updates = updates;
     this.log = log;
     this.metrics = metrics;
@@ -162,6 +171,10 @@ export class Persistence implements Extension {
     const unloading = document.getConnectionsCount() === 0;
     if (!unloading && !this.closing && this.updates.rowsSinceCompaction(documentName) < COMPACT_AFTER_ROWS)
       return;
+    // A document folded as it unloads (or at shutdown) while its last messages wait for their numbers
+    // would get the numbers as a log row after the fold: safe, but the log the fold was for is back.
+    await this.settled(documentName);
+    await this.localChanges.idle(documentName);
     // One compaction at a time (all at once at shutdown): folding a log is tens of milliseconds of
     // work in one piece, and the index documents of a busy room's members reach their 100 rows
     // together; folded all at once they held up every delivery for a tenth of a second.
