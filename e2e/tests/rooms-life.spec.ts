@@ -81,9 +81,21 @@ test("unread count and mention badge light up in real time in another room, and 
     const mention = mentions.getByRole("link", { name: /can you check the logs\?/ });
     await expect(mention).toContainText(alice.username);
     await expect(mention).toContainText(`#${busy}`);
+    // The mention in the preview is a chip, as in the room.
+    await expect(mention.locator(".mention")).toHaveText(`@${bob.username}`);
     await mention.click();
     await expect(mentions).toBeHidden();
     await expect(laptopPage.getByRole("heading", { level: 1, name: busy })).toBeVisible();
+
+    // A mention in a direct message says so (not "alice in alice").
+    await openApp(alice.page, `/dm/${bob.username}`);
+    await sendMessage(alice.page, `@${bob.username} a word in private`);
+    await laptopPage.getByRole("button", { name: "Mentions", exact: true }).click();
+    const private_ = mentions.getByRole("link", { name: /a word in private/ });
+    await expect(private_).toContainText(`${alice.username} in a direct message`);
+    await expect(private_).not.toContainText(`in ${alice.username}`);
+    await private_.click();
+    await expect(laptopPage).toHaveURL(new RegExp(`/dm/${alice.username}$`));
   } finally {
     await laptop.close();
   }

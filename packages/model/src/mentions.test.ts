@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mentionQueryAt, parseMentions, suggestUsernames } from "./mentions.ts";
+import { mentionQueryAt, parseMentions, splitMentions, suggestUsernames } from "./mentions.ts";
 
 describe("parseMentions", () => {
   it("finds each @username once, lower-cased, without trailing punctuation", () => {
@@ -21,5 +21,16 @@ describe("parseMentions", () => {
   it("suggests usernames that start with the query, then those that contain it", () => {
     expect(suggestUsernames(["carol", "bob", "abby", "bobby"], "b")).toEqual(["bob", "bobby", "abby"]);
     expect(suggestUsernames(["a1", "a2", "a3"], "a", 2)).toEqual(["a1", "a2"]);
+  });
+
+  it("cuts a preview into text and mentions of people it knows, for chips", () => {
+    const known = new Set(["bob", "carol"]);
+    expect(splitMentions("@Bob, ask @carol. Not @nobody or me@bob.io", known)).toEqual([
+      { text: "@Bob", mention: true },
+      { text: ", ask ", mention: false },
+      { text: "@carol", mention: true },
+      { text: ". Not @nobody or me@bob.io", mention: false },
+    ]);
+    expect(splitMentions("no one", known)).toEqual([{ text: "no one", mention: false }]);
   });
 });

@@ -29,6 +29,28 @@ export function parseMentions(text: string): string[] {
 }
 
 /**
+ * A plain text (a mention's preview) cut into runs of text and mentions of `known` usernames, so a UI
+ * can show each mention as a chip without rendering the text as Markdown.
+ */
+export function splitMentions(
+  text: string,
+  known: ReadonlySet<string>,
+): Array<{ text: string; mention: boolean }> {
+  const parts: Array<{ text: string; mention: boolean }> = [];
+  let cursor = 0;
+  for (const match of text.matchAll(MENTION_RE)) {
+    const name = trimMentionName(match[2]!);
+    if (!known.has(name)) continue;
+    const at = match.index + match[1]!.length;
+    if (at > cursor) parts.push({ text: text.slice(cursor, at), mention: false });
+    parts.push({ text: `@${text.slice(at + 1, at + 1 + name.length)}`, mention: true });
+    cursor = at + 1 + name.length;
+  }
+  if (cursor < text.length) parts.push({ text: text.slice(cursor), mention: false });
+  return parts;
+}
+
+/**
  * The "@name" being typed at `caret`, for the typeahead: where its @ is and what follows it so far
  * (lower-cased), or null when the caret is not in a mention (an e-mail address, or no @ before it).
  */

@@ -1,4 +1,4 @@
-import { dmRoomId } from "@chat/model";
+import { dmRoomId, splitMentions } from "@chat/model";
 import { For, Show } from "solid-js";
 import { formatLongTime, formatMessageTime, isoTime } from "../lib/format";
 import { dmPath, roomPath } from "../lib/router";
@@ -14,15 +14,16 @@ export function MentionsDialog(props: { onClose: () => void; onNavigate: () => v
   const workspace = useWorkspace();
   let dialog!: HTMLDialogElement;
 
-  const place = (roomId: string): { label: string; href: string } => {
+  /** Where a mention was: "#room", or a direct message (named by the other person unless they wrote it). */
+  const place = (roomId: string, authorId: string): { label: string; href: string } => {
     const entry = workspace.indexEntry(roomId);
     if (entry && entry.kind !== "dm") return { label: `#${entry.name}`, href: roomPath(roomId) };
     const other = workspace
       .users()
       .find((user) => user.id !== workspace.me.id && dmRoomId(workspace.me.id, user.id) === roomId);
-    return other
-      ? { label: other.username, href: dmPath(other.username) }
-      : { label: "a room", href: roomPath(roomId) };
+    if (!other) return { label: "a room", href: roomPath(roomId) };
+    const label = other.id === authorId ? "a direct message" : `your direct messages with ${other.username}`;
+    return { label, href: dmPath(other.username) };
   };
 
   return (
@@ -40,7 +41,7 @@ export function MentionsDialog(props: { onClose: () => void; onNavigate: () => v
           <ul class="mention-list">
             <For each={workspace.mentions()}>
               {(mention) => {
-                const where = place(mention.roomId);
+                const where = place(mention.roomId, mention.author);
                 const author = () => workspace.userById().get(mention.author)?.username ?? "someone";
                 return (
                   <li>
@@ -60,7 +61,11 @@ export function MentionsDialog(props: { onClose: () => void; onNavigate: () => v
                           {formatMessageTime(mention.at)}
                         </time>
                       </span>
-                      <span class="mention-preview">{mention.preview}</span>
+                      <span class="mention-preview">
+                        <For each={splitMentions(mention.preview, workspace.knownUsernames())}>
+                          {(part) => (part.mention ? <span class="mention">{part.text}</span> : part.text)}
+                        </For>
+                      </span>
                     </Link>
                   </li>
                 );
