@@ -42,3 +42,13 @@ test("a direct message reaches only its two people", async ({ person }) => {
   await expect(messageLog(carol.page).getByRole("article")).toHaveCount(0);
   await expect(carol.page.getByRole("textbox", { name: "Message" })).toHaveCount(0);
 });
+
+test("a direct message to oneself says plainly that it needs someone else", async ({ person }) => {
+  const alice = await person("alice");
+  await openApp(alice.page, `/dm/${alice.username}`);
+  await expect(alice.page.getByRole("alert")).toContainText(
+    "This is you: a direct message needs someone else.",
+  );
+  await expect(alice.page.getByRole("alert")).not.toContainText("does not exist");
+  await expect(alice.page.getByRole("textbox", { name: "Message" })).toHaveCount(0);
+});

@@ -11,13 +11,25 @@ export function DmPage(props: { username: string }) {
   const other = observed(workspace.directory.doc, observeDirectory, (doc) =>
     findUserByUsername(doc, wanted()),
   );
+  const isMe = () => other()?.id === workspace.me.id;
   const roomId = createMemo(() => {
     const person = other();
-    return person ? dmRoomId(workspace.me.id, person.id) : null;
+    return person && !isMe() ? dmRoomId(workspace.me.id, person.id) : null;
   });
 
   return (
     <Switch>
+      <Match when={isMe()}>
+        <section class="room placeholder" aria-labelledby="room-title">
+          <div class="room-header">
+            <h1 id="room-title">{wanted()}</h1>
+          </div>
+          <div class="room-refused" role="alert">
+            <p class="room-refused-title">This is you: a direct message needs someone else.</p>
+            <p>To keep notes for yourself, create a private room and add no one.</p>
+          </div>
+        </section>
+      </Match>
       <Match when={roomId()} keyed>
         {(id) => <RoomView roomId={id} title={other()?.username ?? props.username} />}
       </Match>
