@@ -70,7 +70,14 @@ export interface Target extends DeliveryTarget {
    * Uploads `bytes` as a file named `name` to the room of `docName`, as device number `index`'s person
    * (a member of it); resolves with the HTTP status once the server answered. Only our server.
    */
-  upload?(docName: string, index: number, name: string, bytes: Uint8Array): Promise<number>;
+  upload?(
+    docName: string,
+    index: number,
+    name: string,
+    bytes: Uint8Array,
+    /** Sends the body at this pace, as a real network would (default: as fast as loopback goes). */
+    bytesPerSecond?: number,
+  ): Promise<number>;
 }
 
 /** What a device opens: the measured document alone, or everything the app opens with it. */
@@ -320,15 +327,21 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
         opens === "app" ? appDocuments(docName, id) : [],
       );
     },
-    async upload(docName, index, name, bytes) {
+    async upload(docName, index, name, bytes, bytesPerSecond) {
       const { cookie } = await account(index);
       const roomId =
         parseDocName(docName)?.kind === "segment" ? docName.slice(5, docName.lastIndexOf("/")) : "";
       const response = await fetch(`${base}/api/rooms/${roomId}/files/${newAttachmentId()}`, {
         method: "PUT",
-        headers: { cookie, origin: base, [FILE_NAME_HEADER]: encodeURIComponent(name) },
-        body: bytes,
-      });
+        headers: {
+          cookie,
+          origin: base,
+          [FILE_NAME_HEADER]: encodeURIComponent(name),
+          "content-length": String(bytes.length),
+        },
+        body: bytesPerSecond ? paced(bytes, bytesPerSecond) : bytes,
+        ...(bytesPerSecond ? { duplex: "half" } : {}),
+      } as RequestInit);
       await response.arrayBuffer();
       return response.status;
     },
@@ -375,6 +388,23 @@ export async function bareHocuspocus(): Promise<Target> {
         opens === "app" ? appDocuments(docName, `person${index % 50}`) : [],
       ),
   };
+}
+
+/** `bytes` as a stream of 64 KiB chunks sent at `bytesPerSecond`. */
+function paced(bytes: Uint8Array, bytesPerSecond: number): ReadableStream<Uint8Array> {
+  const chunk = 64 * 1024;
+  const started = performance.now();
+  let offset = 0;
+  return new ReadableStream({
+    async pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      const due = started + (offset / bytesPerSecond) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      controller.enqueue(bytes.subarray(offset, offset + chunk));
+      offset += chunk;
+    },
+  });
 }
 
 class CountingWebSocket extends WebSocket {
