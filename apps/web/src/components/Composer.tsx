@@ -81,6 +81,11 @@ export function Composer(props: {
   const alert = () => error() ?? props.files?.notice() ?? null;
 
   const send = () => {
+    // Enter in an empty box sends nothing and says nothing, as in Slack and Element.
+    if (!text().trim() && chosen().length === 0) {
+      setError(null);
+      return;
+    }
     try {
       const files = chosen();
       const unsendable = files.filter((file) => file.problem);
