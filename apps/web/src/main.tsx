@@ -1,11 +1,15 @@
 // First: starts opening the device database while the rest of the app loads.
 import "./warmDevice";
+// The base styles before any component's (which the App's imports bring): the page gets the
+// stylesheets in import order, and a component's rule must win over a base rule of equal
+// specificity ("message event-line" is a .message laid out as a line; a sidebar button is a
+// .button.ghost on a dark ground). Loaded after them, the base rules won (issue 22, 1 and 2).
+import "./styles.css";
 import { render } from "solid-js/web";
 import { App } from "./App";
 import { firstScreenRead } from "./device/firstScreenRows";
 import { loadMarkdown } from "./lib/messageHtml";
 import { loadSession } from "./state/session";
-import "./styles.css";
 
 /**
  * How long the first render may wait for the open room's messages to be read from the device (see
