@@ -211,3 +211,30 @@ test("signing out removes the person's data from the device", async ({ person })
   await expect.poll(stored).toBe(false);
   expect(await cached()).toBe(0);
 });
+
+test("signing out with messages still waiting asks first, and keeps them when the person stays", async ({
+  person,
+}) => {
+  const alice = await person("alice");
+  const roomId = await createRoomViaApi(alice.context.request, uniqueName("Waiting"));
+  await installApp(alice, `/r/${roomId}`);
+  await expectOnline(alice.page);
+  await alice.context.setOffline(true);
+  await sendMessage(alice.page, "Not sent yet");
+  await expect(connection(alice)).toContainText("1 pending");
+
+  const signOut = alice.page.getByRole("button", { name: "Sign out" });
+  await signOut.click();
+  const ask = alice.page.getByRole("dialog", { name: "Sign out?" });
+  await expect(ask).toContainText("1 change has not reached the server yet");
+  await ask.getByRole("button", { name: "Stay signed in" }).click();
+  await expect(ask).toBeHidden();
+  await expect(messageArticle(alice.page, "Not sent yet")).toContainText("Pending");
+
+  await signOut.click();
+  await alice.page
+    .getByRole("dialog", { name: "Sign out?" })
+    .getByRole("button", { name: "Sign out and discard" })
+    .click();
+  await expect(alice.page.getByRole("button", { name: "Sign in" })).toBeVisible();
+});

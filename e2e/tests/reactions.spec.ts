@@ -147,3 +147,26 @@ test("a reaction made offline shows at once, counts as pending, and reaches the 
   });
   await expect(status).not.toContainText("pending");
 });
+
+test("on a phone the last message's reaction picker opens where it can be seen whole", async ({ person }) => {
+  const alice = await person("alice", {
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  const roomId = await createRoomViaApi(alice.context.request, uniqueName("Picker"));
+  await openApp(alice.page, `/r/${roomId}`);
+  await expectOnline(alice.page);
+  for (let i = 1; i <= 12; i++) await sendMessage(alice.page, `Line ${i} of a busy morning`);
+  const last = messageArticle(alice.page, "Line 12 of a busy morning");
+  await last.click(); // a tap shows the actions where there is no hover
+  await last.getByRole("button", { name: "Add reaction" }).click();
+  const picker = alice.page.getByRole("group", { name: "Pick a reaction" });
+  await expect(picker).toBeVisible();
+  const log = alice.page.getByRole("log", { name: "Messages" });
+  const [shown, area] = [(await picker.boundingBox())!, (await log.boundingBox())!];
+  expect(shown.y).toBeGreaterThanOrEqual(area.y);
+  expect(shown.y + shown.height).toBeLessThanOrEqual(area.y + area.height + 0.5);
+  await picker.getByRole("button", { name: "React with 🎉" }).click();
+  await expect(last.getByRole("button", { name: /🎉 1/ })).toBeVisible();
+});

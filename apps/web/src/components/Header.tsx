@@ -1,10 +1,12 @@
 import { createEffect, createSignal, onCleanup, Show } from "solid-js";
+import { Portal } from "solid-js/web";
 import { SearchBox } from "../search/SearchBox";
 import { signOut } from "../state/session";
 import { useWorkspace } from "../state/workspace";
 import type { ConnectionState } from "../sync/connection";
 import { HeaderActions } from "./HeaderActions";
 import { PendingBadge } from "./PendingBadge";
+import { SignOutDialog } from "./SignOutDialog";
 
 const STATE_TEXT: Record<ConnectionState, string> = {
   online: "Online",
@@ -34,8 +36,14 @@ function RetryCountdown(props: { at: number }) {
 export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
   const workspace = useWorkspace();
   const [signingOut, setSigningOut] = createSignal(false);
+  const [confirming, setConfirming] = createSignal(false);
   const state = () => workspace.connection.state();
 
+  // Signing out wipes the device's copy: with anything still waiting to be sent, ask first.
+  const askToLeave = () => {
+    if (workspace.pendingCount() > 0) setConfirming(true);
+    else void leave();
+  };
   const leave = async () => {
     setSigningOut(true);
     try {
@@ -53,11 +61,21 @@ export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
         aria-label="Toggle navigation"
         aria-expanded={props.navOpen}
         aria-controls="sidebar"
+        aria-describedby={workspace.totalUnread() > 0 ? "nav-toggle-unread" : undefined}
         onClick={() => props.onToggleNav()}
       >
         <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
           <path d="M4 6h16M4 12h16M4 18h16" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
         </svg>
+        {/* On a phone the nav is closed most of the time: the button carries the unread total. */}
+        <Show when={workspace.totalUnread() > 0}>
+          <span class="badge nav-toggle-badge" aria-hidden="true">
+            {workspace.totalUnread() > 99 ? "99+" : workspace.totalUnread()}
+          </span>
+          <span id="nav-toggle-unread" class="visually-hidden">
+            {workspace.totalUnread()} unread
+          </span>
+        </Show>
       </button>
       <span class="brand">
         <span class="brand-mark" aria-hidden="true" />
@@ -74,7 +92,13 @@ export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
       <span class="me" title={`Signed in as ${workspace.me.username}`}>
         {workspace.me.username}
       </span>
-      <button type="button" class="button ghost small sign-out" onClick={leave} disabled={signingOut()}>
+      <button
+        type="button"
+        class="button ghost small sign-out"
+        title="Sign out"
+        onClick={askToLeave}
+        disabled={signingOut()}
+      >
         <svg class="sign-out-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
           <path
             d="M9 4H6a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h3M14 17l5-5-5-5M19 12H8"
@@ -87,6 +111,16 @@ export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
         </svg>
         <span class="sign-out-label">Sign out</span>
       </button>
+      <Show when={confirming()}>
+        {/* Outside the header: its dark-ground button styles must not reach the dialog. */}
+        <Portal>
+          <SignOutDialog
+            pending={workspace.pendingCount()}
+            onConfirm={() => void leave()}
+            onClose={() => setConfirming(false)}
+          />
+        </Portal>
+      </Show>
     </header>
   );
 }

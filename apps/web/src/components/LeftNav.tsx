@@ -78,6 +78,36 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
               </For>
             </ul>
           </nav>
+          {/* Archived rooms stay readable: collapsed at the end, open while one of them is shown. */}
+          <Show when={workspace.archivedRooms().length > 0}>
+            <details
+              class="nav-archived"
+              open={workspace.archivedRooms().some((room) => current(roomPath(room.id)) === "page")}
+            >
+              <summary class="nav-archived-summary">Archived ({workspace.archivedRooms().length})</summary>
+              <nav aria-label="Archived">
+                <ul class="nav-list">
+                  <For each={workspace.archivedRooms()}>
+                    {(room) => (
+                      <li>
+                        <Link
+                          class="nav-link archived"
+                          href={roomPath(room.id)}
+                          aria-current={current(roomPath(room.id))}
+                          onClick={() => props.onNavigate()}
+                        >
+                          <span class="nav-glyph" aria-hidden="true">
+                            <RoomGlyph kind={room.kind} />
+                          </span>
+                          <span class="nav-label">{room.name}</span>
+                        </Link>
+                      </li>
+                    )}
+                  </For>
+                </ul>
+              </nav>
+            </details>
+          </Show>
         </section>
         <section class="sidebar-section" aria-labelledby="dm-heading">
           <div class="section-head">

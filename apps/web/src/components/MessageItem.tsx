@@ -1,8 +1,8 @@
 import { groupedReactions, type MessageView, toggleReaction, type UserEntry } from "@chat/model";
-import { createMemo, createSignal, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, Show } from "solid-js";
 import type { OutboxMessage } from "../device/fileOutbox";
 import { dayKey, dayLabel, GROUP_WINDOW_MS } from "../lib/days";
-import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../lib/format";
+import { formatClock, formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../lib/format";
 import { messageHtml } from "../lib/messageHtml";
 import { messageElementId } from "../search/revealMessage";
 import type { FileSender } from "../sync/fileSender";
@@ -29,6 +29,10 @@ export interface MessageContext {
   files?: FileSender;
   onEdit(text: string): void;
   onDelete(): void;
+  /** Up-arrow in an empty composer asked to edit this message (my last one): open its edit box. */
+  editRequested?: boolean;
+  /** Told once the requested edit box is open, so the request is not taken twice. */
+  onEditStarted?(): void;
 }
 
 /**
@@ -91,6 +95,11 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
   // On touch screens (no hover) a tap on the message shows its actions.
   const [selected, setSelected] = createSignal(false);
   const canChange = () => props.mine && !props.message.deleted;
+  createEffect(() => {
+    if (!props.editRequested) return;
+    if (canChange()) setEditing(true);
+    props.onEditStarted?.();
+  });
   const canReact = () => props.reactions !== null && !props.message.deleted;
   const [picking, setPicking] = createSignal(false);
   let editBox!: HTMLTextAreaElement;
@@ -151,9 +160,20 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
       data-mention={props.mentionsMe ? "" : undefined}
       data-message-id={props.message.id}
     >
-      <span class="avatar" aria-hidden="true" style={{ "--hue": hueFor(name()) }}>
-        {initial(name())}
-      </span>
+      <Show
+        when={props.grouped}
+        fallback={
+          <span class="avatar" aria-hidden="true" style={{ "--hue": hueFor(name()) }}>
+            {initial(name())}
+          </span>
+        }
+      >
+        {/* Grouped under the message before: its time shows in the gutter on hover or focus (the
+            meta line keeps it for screen readers). */}
+        <span class="gutter-time" aria-hidden="true" title={formatLongTime(props.message.createdAt)}>
+          {formatClock(props.message.createdAt)}
+        </span>
+      </Show>
       <div class="message-main">
         <div class="message-meta">
           <span class="author">{name()}</span>

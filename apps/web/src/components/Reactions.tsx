@@ -75,7 +75,20 @@ export function Reactions(props: { target: ReactionTarget; onError(message: stri
  */
 export function ReactionPicker(props: { onPick(emoji: string): void; onClose(restoreFocus: boolean): void }) {
   let box!: HTMLDivElement;
-  queueMicrotask(() => box?.querySelector<HTMLButtonElement>("button")?.focus());
+  queueMicrotask(() => {
+    if (!box) return;
+    // Below the message's actions by default; where the message list's visible part ends before the
+    // picker does (the last message, on a phone), above the message instead, so nothing is cut off.
+    const list = box.closest<HTMLElement>('[role="log"]');
+    if (list) {
+      const room = list.getBoundingClientRect();
+      const picker = box.getBoundingClientRect();
+      const message = (box.offsetParent ?? box.parentElement) as HTMLElement;
+      const spaceAbove = message.getBoundingClientRect().top - room.top;
+      if (picker.bottom > room.bottom && spaceAbove >= picker.height) box.classList.add("above");
+    }
+    box.querySelector<HTMLButtonElement>("button")?.focus({ preventScroll: true });
+  });
   // A press anywhere else closes it too (the opener toggles it itself).
   const outside = (event: PointerEvent) => {
     const target = event.target as Element | null;

@@ -23,6 +23,11 @@ export function formatMessageTime(ms: number, now = new Date()): string {
   return fullDate.format(date);
 }
 
+/** Hours and minutes alone ("14:05"), for the gutter beside a message grouped under the one before. */
+export function formatClock(ms: number): string {
+  return timeOnly.format(new Date(ms));
+}
+
 export function formatLongTime(ms: number): string {
   return longDate.format(new Date(ms));
 }

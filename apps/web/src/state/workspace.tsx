@@ -76,6 +76,8 @@ export interface Workspace {
    * are left out.
    */
   navRooms: Accessor<NavRoom[]>;
+  /** The person's archived rooms (DMs aside), by name: the nav's collapsed "Archived" group. */
+  archivedRooms: Accessor<NavRoom[]>;
   /** The index entry of a room (a DM's too), for unread and mention counts. */
   indexEntry(roomId: string): IndexedRoom | undefined;
   /** Unread messages in every room: the tab title's number. */
@@ -170,6 +172,19 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   const userById = createMemo(() => new Map(users().map((user) => [user.id, user])));
   const knownUsernames = createMemo(() => new Set(users().map((user) => user.username)));
   const indexById = createMemo(() => new Map(indexedRooms().map((entry) => [entry.roomId, entry])));
+  const archivedRooms = createMemo<NavRoom[]>(() =>
+    indexedRooms()
+      .filter((entry) => entry.archived && entry.kind !== "dm")
+      .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }))
+      .map((entry) => ({
+        id: entry.roomId,
+        name: entry.name,
+        kind: entry.kind === "private" ? "private" : "channel",
+        unread: 0,
+        mentions: 0,
+        joined: true,
+      })),
+  );
   const navRooms = createMemo<NavRoom[]>((previous) => {
     const mine: NavRoom[] = roomsByActivity(indexedRooms())
       .filter((entry) => entry.kind !== "dm")
@@ -221,6 +236,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     publicRooms,
     indexedRooms,
     navRooms,
+    archivedRooms,
     indexEntry: (roomId) => indexById().get(roomId),
     totalUnread: totalUnreadCount,
     mentions,
