@@ -158,6 +158,8 @@ test("a private room: invisible to others, and a mention with the typeahead brin
   await dialog.getByRole("button", { name: "Create" }).click();
   await expect(alice.page.getByRole("heading", { level: 1, name: secret })).toBeVisible();
   const roomUrl = new URL(alice.page.url()).pathname;
+  // A private room is not a "#" room, in the box's hint either.
+  await expect(messageBox(alice.page)).toHaveAttribute("placeholder", `Message ${secret}`);
 
   // Carol sees nothing of it, and its address refuses her.
   await expect(roomLink(alice.page, secret)).toBeVisible();
@@ -237,6 +239,15 @@ test("the creator renames and archives a room; archived rooms leave the nav and 
   await expect(alice.page.getByRole("note")).toContainText("archived");
   await expect(messageArticle(alice.page, "Kickoff notes")).toBeVisible();
   await expect(messageBox(alice.page)).toHaveCount(0);
+
+  // It waits in the nav's collapsed "Archived" group, the way back to it.
+  await openApp(alice.page, "/");
+  const archived = alice.page.getByRole("navigation", { name: "Archived", exact: true });
+  await expect(archived).toBeHidden();
+  await alice.page.getByText(/^Archived \(\d+\)$/).click();
+  await archived.getByRole("link", { name: `${name} 2` }).click();
+  await expect(alice.page.getByRole("heading", { level: 1, name: `${name} 2` })).toBeVisible();
+  await expect(messageArticle(alice.page, "Kickoff notes")).toBeVisible();
 });
 
 test("edit and delete one's own messages, never someone else's", async ({ person }) => {
@@ -319,6 +330,9 @@ test("on a narrow screen the nav with its counts opens from Toggle navigation", 
   const toggle = bob.page.getByRole("button", { name: "Toggle navigation" });
   await expect(bob.page).toHaveTitle("(1) Chat");
   await expect(roomsNav(bob.page)).toBeHidden();
+  // With the nav closed, the button itself says a message arrived.
+  await expect(toggle).toHaveAccessibleDescription("1 unread");
+  await expect(toggle).toContainText("1");
   await toggle.click();
   await expect(roomLink(bob.page, name)).toHaveAccessibleName(/1 unread, 1 mention/);
   await expect(roomLink(bob.page, name)).toBeInViewport();
@@ -327,4 +341,5 @@ test("on a narrow screen the nav with its counts opens from Toggle navigation", 
   await expect(messageArticle(bob.page, "ping")).toHaveAttribute("data-mention", "");
   await toggle.click();
   await expect(roomLink(bob.page, name)).not.toHaveAccessibleName(/unread/);
+  await expect(toggle).toHaveAccessibleDescription("");
 });

@@ -21,6 +21,8 @@ export function Composer(props: {
   /** Usernames the "@" typeahead offers. */
   usernames?: readonly string[];
   draft?: DraftBinding;
+  /** Up-arrow in the empty box: open one's last message for editing; false when there is none. */
+  onEditLast?: () => boolean;
 }) {
   const [text, setText] = createSignal(props.draft?.text() ?? "");
   const [error, setError] = createSignal<string | null>(null);
@@ -191,6 +193,18 @@ export function Composer(props: {
             if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey) {
               event.preventDefault();
               send();
+            } else if (
+              event.key === "ArrowUp" &&
+              !event.shiftKey &&
+              !event.altKey &&
+              !event.ctrlKey &&
+              !event.metaKey &&
+              event.currentTarget.value === "" &&
+              chosen().length === 0 &&
+              props.onEditLast?.()
+            ) {
+              // Up-arrow in an empty box edits one's last message, as in Slack and Element.
+              event.preventDefault();
             }
           }}
         />

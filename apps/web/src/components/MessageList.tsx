@@ -27,6 +27,9 @@ export function MessageList(props: {
   /** The open segment document that holds a message (its reactions are written there). */
   docFor(message: MessageView): Y.Doc | null;
   onEdit(message: MessageView, text: string): void;
+  /** The id of a message whose edit box should open (Up-arrow in the empty composer), if any. */
+  editRequest?: string | null;
+  onEditStarted?(): void;
   onDelete(message: MessageView): void;
   /** My message still waiting on this device for its files (sync/fileSender.ts), by id. */
   outgoingFor?(messageId: string): OutboxMessage | undefined;
@@ -129,6 +132,8 @@ export function MessageList(props: {
                 outgoing={props.outgoingFor?.(id)}
                 files={props.files}
                 onEdit={(text) => props.onEdit(message(), text)}
+                editRequested={props.editRequest === id}
+                onEditStarted={props.onEditStarted}
                 onDelete={() => props.onDelete(message())}
               />
             </Show>

@@ -187,7 +187,22 @@ export function RoomView(props: { roomId: string; title?: string }) {
   // What was typed and not sent stays in the person's user document (synced to their devices).
   const draft = useDraft(workspace.userIndex, props.roomId);
 
-  const placeholder = () => (kind() === "dm" ? `Message ${title()}` : `Message #${title()}`);
+  // Up-arrow in the empty composer: my newest message that I may still change opens for editing.
+  const [editRequest, setEditRequest] = createSignal<string | null>(null);
+  const editLast = () => {
+    const list = messages();
+    for (let i = list.length - 1; i >= 0; i--) {
+      const message = list[i]!;
+      if (message.author !== workspace.me.id || message.event) continue;
+      if (message.deleted || !canChangeMessage(message, workspace.me.id)) continue;
+      setEditRequest(message.id);
+      return true;
+    }
+    return false;
+  };
+
+  // "#" names a public room; a private one is named as the nav shows it (lock, no "#").
+  const placeholder = () => (kind() === "channel" ? `Message #${title()}` : `Message ${title()}`);
 
   // Files dropped anywhere on the room join the message being written.
   const canAttach = () => !refusal() && !meta()?.archived;
@@ -275,6 +290,8 @@ export function RoomView(props: { roomId: string; title?: string }) {
               (history.docFor(message.id) !== null || outgoingById().has(message.id))
             }
             docFor={(message) => history.docFor(message.id)}
+            editRequest={editRequest()}
+            onEditStarted={() => setEditRequest(null)}
             onEdit={(message, text) => {
               const doc = history.docFor(message.id);
               if (doc) editMessage(doc, message, workspace.me.id, text);
@@ -328,6 +345,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
               usernames={workspace.users().map((user) => user.username)}
               draft={draft}
               files={chosen}
+              onEditLast={editLast}
             />
           </Show>
         </Match>

@@ -1,9 +1,12 @@
-import { createSignal, Match, onCleanup, onMount, Switch } from "solid-js";
+import { createSignal, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { Header } from "../components/Header";
 import { LeftNav } from "../components/LeftNav";
+import { QuickSwitcher } from "../components/QuickSwitcher";
 import { RefusedChangeBanner } from "../components/RefusedChangeBanner";
 import { RoomView } from "../components/RoomView";
-import type { Route } from "../lib/router";
+import { ShortcutsDialog } from "../components/ShortcutsDialog";
+import { navigate, path, type Route } from "../lib/router";
+import { nextConversation, shortcutOf } from "../lib/shortcuts";
 import { trackTabTitle } from "../state/pageTitle";
 import { useWorkspace } from "../state/workspace";
 import { Link } from "../ui/Link";
@@ -20,6 +23,36 @@ export function Shell(props: { route: Route }) {
   const narrowQuery = window.matchMedia(NARROW);
   const [narrow, setNarrow] = createSignal(narrowQuery.matches);
   const [navOpen, setNavOpen] = createSignal(!narrowQuery.matches);
+  const [jumping, setJumping] = createSignal(false);
+  const [showShortcuts, setShowShortcuts] = createSignal(false);
+
+  /** The app's own shortcuts (lib/shortcuts.ts); a text box keeps the keys that are its own. */
+  const onShortcut = (event: KeyboardEvent) => {
+    const target = event.target as HTMLElement | null;
+    const editable = !!target?.closest("input, textarea, select, [contenteditable='true']");
+    const shortcut = shortcutOf(event, editable);
+    if (!shortcut) return;
+    const dialogOpen = document.querySelector("dialog[open]") !== null;
+    if (shortcut.kind === "jump") {
+      event.preventDefault();
+      if (!dialogOpen) setJumping(true);
+    } else if (shortcut.kind === "help") {
+      if (dialogOpen) return;
+      event.preventDefault();
+      setShowShortcuts(true);
+    } else if (!dialogOpen) {
+      // The sidebar's conversations in the order it shows them.
+      const links = [...document.querySelectorAll<HTMLAnchorElement>("#sidebar nav a.nav-link")].map(
+        (link) => ({
+          href: new URL(link.href).pathname,
+          unread: link.classList.contains("unread"),
+        }),
+      );
+      const to = nextConversation(links, path(), shortcut.step, shortcut.unreadOnly);
+      event.preventDefault();
+      if (to) navigate(to);
+    }
+  };
 
   onMount(() => {
     const changed = (event: MediaQueryListEvent) => {
@@ -34,9 +67,11 @@ export function Shell(props: { route: Route }) {
       }
     };
     document.addEventListener("keydown", onKey);
+    document.addEventListener("keydown", onShortcut);
     onCleanup(() => {
       narrowQuery.removeEventListener("change", changed);
       document.removeEventListener("keydown", onKey);
+      document.removeEventListener("keydown", onShortcut);
     });
   });
 
@@ -57,6 +92,12 @@ export function Shell(props: { route: Route }) {
           <Page route={props.route} />
         </main>
       </div>
+      <Show when={jumping()}>
+        <QuickSwitcher onClose={() => setJumping(false)} onNavigate={closeOnNarrow} />
+      </Show>
+      <Show when={showShortcuts()}>
+        <ShortcutsDialog onClose={() => setShowShortcuts(false)} />
+      </Show>
     </div>
   );
 }

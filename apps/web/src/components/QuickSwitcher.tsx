@@ -1,0 +1,169 @@
+import { dmRoomId } from "@chat/model";
+import { createMemo, createSignal, For, Show } from "solid-js";
+import { fuzzyScore } from "../lib/fuzzy";
+import { dmPath, navigate, roomPath } from "../lib/router";
+import { useWorkspace } from "../state/workspace";
+import { RoomGlyph } from "../ui/Icons";
+import { Modal } from "../ui/Modal";
+import "./keyboard.css";
+
+interface Destination {
+  key: string;
+  label: string;
+  kind: "channel" | "private" | "dm";
+  href: string;
+  unread: number;
+  /** What the row says besides its name ("archived", "not joined"). */
+  note?: string;
+}
+
+/** How many rows the switcher shows: enough to choose from, few enough to read at a glance. */
+const ROWS = 8;
+
+/**
+ * Dialog "Jump to" (Ctrl+K or Cmd+K): type part of a room's or a person's name, arrows to choose,
+ * Enter to go. Everything it lists comes from the device (the person's index and the directory), so
+ * it works offline. With nothing typed it lists the rooms with unread messages and the most recent.
+ */
+export function QuickSwitcher(props: { onClose: () => void; onNavigate: () => void }) {
+  const workspace = useWorkspace();
+  let dialog!: HTMLDialogElement;
+  let input!: HTMLInputElement;
+  const [query, setQuery] = createSignal("");
+  const [active, setActive] = createSignal(0);
+
+  const everything = createMemo<Destination[]>(() => {
+    const rooms: Destination[] = workspace.navRooms().map((room) => ({
+      key: room.id,
+      label: room.name,
+      kind: room.kind,
+      href: roomPath(room.id),
+      unread: room.unread,
+      ...(room.joined ? {} : { note: "not joined" }),
+    }));
+    const archived: Destination[] = workspace.archivedRooms().map((room) => ({
+      key: room.id,
+      label: room.name,
+      kind: room.kind,
+      href: roomPath(room.id),
+      unread: 0,
+      note: "archived",
+    }));
+    const people: Destination[] = workspace
+      .users()
+      .filter((user) => user.id !== workspace.me.id)
+      .map((user) => ({
+        key: user.id,
+        label: user.username,
+        kind: "dm" as const,
+        href: dmPath(user.username),
+        unread: workspace.indexEntry(dmRoomId(workspace.me.id, user.id))?.unread ?? 0,
+      }));
+    return [...rooms, ...people, ...archived];
+  });
+
+  const shown = createMemo(() => {
+    const wanted = query().trim();
+    if (wanted === "") {
+      // Unread first, then the rest in the nav's order (most recent activity first).
+      const all = everything().filter((entry) => entry.note !== "archived");
+      return [...all.filter((entry) => entry.unread > 0), ...all.filter((entry) => entry.unread === 0)].slice(
+        0,
+        ROWS,
+      );
+    }
+    return everything()
+      .map((entry, order) => ({ entry, order, score: fuzzyScore(entry.label, wanted) }))
+      .filter((scored) => scored.score !== null)
+      .sort((a, b) => b.score! - a.score! || a.order - b.order)
+      .slice(0, ROWS)
+      .map((scored) => scored.entry);
+  });
+
+  const go = (entry: Destination | undefined) => {
+    if (!entry) return;
+    dialog.close();
+    props.onNavigate();
+    navigate(entry.href);
+  };
+  const optionId = (index: number) => `jump-option-${index}`;
+
+  return (
+    <Modal
+      ref={dialog}
+      class="jump-dialog"
+      labelledBy="jump-title"
+      focus={() => input}
+      onClose={props.onClose}
+    >
+      <div class="dialog-card">
+        <h2 id="jump-title">Jump to</h2>
+        <input
+          ref={input}
+          class="jump-input"
+          type="text"
+          role="combobox"
+          aria-label="Room or person"
+          aria-expanded={shown().length > 0}
+          aria-controls="jump-options"
+          aria-activedescendant={shown().length > 0 ? optionId(active()) : undefined}
+          aria-autocomplete="list"
+          autocomplete="off"
+          placeholder="Room or person"
+          value={query()}
+          onInput={(event) => {
+            setQuery(event.currentTarget.value);
+            setActive(0);
+          }}
+          onKeyDown={(event) => {
+            const count = shown().length;
+            if (event.key === "ArrowDown" && count > 0) {
+              event.preventDefault();
+              setActive((active() + 1) % count);
+            } else if (event.key === "ArrowUp" && count > 0) {
+              event.preventDefault();
+              setActive((active() - 1 + count) % count);
+            } else if (event.key === "Enter") {
+              event.preventDefault();
+              go(shown()[active()]);
+            }
+          }}
+        />
+        <div id="jump-options" class="jump-options" role="listbox" aria-label="Rooms and people">
+          <For each={shown()}>
+            {(entry, index) => (
+              <div
+                id={optionId(index())}
+                role="option"
+                tabIndex={-1}
+                class="jump-option"
+                aria-selected={index() === active()}
+                onMouseMove={() => setActive(index())}
+                onMouseDown={(event) => {
+                  event.preventDefault(); // keep focus in the box
+                  go(entry);
+                }}
+              >
+                <span class="nav-glyph" aria-hidden="true">
+                  <Show when={entry.kind !== "dm"} fallback="@">
+                    <RoomGlyph kind={entry.kind} />
+                  </Show>
+                </span>
+                <span class="jump-label">{entry.label}</span>
+                <Show when={entry.note}>
+                  <span class="jump-note">{entry.note}</span>
+                </Show>
+                <Show when={entry.unread > 0}>
+                  <span class="jump-note">{entry.unread} unread</span>
+                </Show>
+              </div>
+            )}
+          </For>
+        </div>
+        <Show when={shown().length === 0}>
+          <p class="dialog-intro">No room or person is called anything like “{query().trim()}”.</p>
+        </Show>
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { fuzzyScore } from "./fuzzy";
+
+const rank = (names: string[], query: string) =>
+  names
+    .map((name) => ({ name, score: fuzzyScore(name, query) }))
+    .filter((entry) => entry.score !== null)
+    .sort((a, b) => b.score! - a.score!)
+    .map((entry) => entry.name);
+
+describe("the quick switcher's matching", () => {
+  it("puts names that start with the query first, then word starts, then letters in order", () => {
+    expect(rank(["carol", "alice", "design-reviews", "random", "all-hands"], "a")).toEqual([
+      "alice",
+      "all-hands",
+      "carol",
+      "random",
+    ]);
+    expect(rank(["general", "engineering", "go-live"], "gnrl")).toEqual(["general"]);
+    expect(rank(["design-reviews", "reviews"], "rev")).toEqual(["reviews", "design-reviews"]);
+    expect(fuzzyScore("Design", "DES")).not.toBeNull();
+    expect(fuzzyScore("anything", "")).toBe(0);
+    expect(fuzzyScore("abc", "abd")).toBeNull();
+  });
+});
