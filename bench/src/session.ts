@@ -131,6 +131,7 @@ export class RoomsSession {
     const countersBefore = await this.target.counters?.();
     const framesBefore = received.frames;
     received.byKind.clear();
+    received.bytesByKind.clear();
     const cpu = startCpuWindow(this.target.server.child.pid!, this.target.postgresPort);
     await Promise.all(streams.map((stream) => this.send(stream, seconds, sentAt, sent)));
     const expected = this.rooms.map((room, r) => sent[r]! * (room.devices - room.writers));
@@ -142,6 +143,13 @@ export class RoomsSession {
     const window = cpu.stop();
     const frames = received.frames - framesBefore;
     this.measuring = null;
+    if (process.env.BENCH_FRAME_KINDS) {
+      const kinds = [...received.byKind].sort((a, b) => b[1] - a[1]);
+      const total = sent.reduce((sum, n) => sum + n, 0);
+      process.stderr.write(
+        `frames by kind per message sent, ${this.target.name}: ${kinds.map(([kind, n]) => `${kind} ${(n / total).toFixed(1)} (${((received.bytesByKind.get(kind) ?? 0) / total / 1024).toFixed(1)} KiB)`).join(", ")}\n`,
+      );
+    }
     const countersAfter = await this.target.counters?.();
     let counters: Map<string, number> | undefined;
     if (countersBefore && countersAfter) {

@@ -103,7 +103,11 @@ export function roomOf(docName: string): string {
  * Frames every device of this process has received, whatever the server: the fan-out a server causes
  * per message, counted the same way for all of them.
  */
-export const received = { frames: 0, byKind: new Map<string, number>() };
+export const received = {
+  frames: 0,
+  byKind: new Map<string, number>(),
+  bytesByKind: new Map<string, number>(),
+};
 
 /** Counts a frame by its Hocuspocus message type (for looking into where a server's frames go). */
 function countFrame(data: unknown) {
@@ -120,6 +124,8 @@ function countFrame(data: unknown) {
       : (/^(room|user|directory)/.exec(name)?.[1] ?? "other");
     const key = `${kind} ${type}${sub}`;
     received.byKind.set(key, (received.byKind.get(key) ?? 0) + 1);
+    const bytes = (data as Buffer).byteLength;
+    received.bytesByKind.set(key, (received.bytesByKind.get(key) ?? 0) + bytes);
   } catch {}
 }
 
