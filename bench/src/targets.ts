@@ -2,9 +2,11 @@ import { randomBytes } from "node:crypto";
 import {
   createMessage,
   DIRECTORY_DOC,
+  DIRECTORY_PRESENCE_PACE,
   FILE_NAME_HEADER,
   isMessageRecord,
   newAttachmentId,
+  paceAwareness,
   parseDocName,
   ROOTS,
   roomDocName,
@@ -14,6 +16,7 @@ import {
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import * as decoding from "lib0/decoding";
 import WebSocket from "ws";
+import { Awareness, removeAwarenessStates } from "y-protocols/awareness";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { freePort, portAnswers, type ServerProcess, startProcess } from "./processes.ts";
@@ -186,10 +189,14 @@ function hocuspocusDevice(
   const open = (name: string, document: Y.Doc) =>
     withTimeout(
       new Promise<HocuspocusProvider>((resolve, reject) => {
+        // The directory's presence paced as the app paces it (model/presencePace.ts), on every server.
+        const awareness = new Awareness(document);
+        if (name === DIRECTORY_DOC) paceAwareness(awareness, DIRECTORY_PRESENCE_PACE, removeAwarenessStates);
         const provider: HocuspocusProvider = new HocuspocusProvider({
           websocketProvider: socket,
           name,
           document,
+          awareness,
           token: "bench",
           sessionAwareness: true,
           onSynced: () => resolve(provider),

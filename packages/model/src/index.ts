@@ -10,6 +10,7 @@ export * from "./mentions.ts";
 export * from "./messages.ts";
 export * from "./observe.ts";
 export * from "./permissions.ts";
+export * from "./presencePace.ts";
 export * from "./protocol.ts";
 export * from "./reactions.ts";
 export * from "./rooms.ts";

@@ -1,5 +1,6 @@
-import { DIRECTORY_DOC } from "@chat/model";
+import { DIRECTORY_DOC, DIRECTORY_PRESENCE_PACE, paceAwareness } from "@chat/model";
 import type { afterLoadDocumentPayload, Extension } from "@hocuspocus/server";
+import { removeAwarenessStates } from "y-protocols/awareness";
 
 /**
  * How long the directory gathers what it sends before sending it (see DirectoryBroadcasts).
@@ -14,11 +15,18 @@ export const DIRECTORY_FLUSH_MS = 1_000;
  * (`Document.flushDelay`; 0 is one turn of the event loop): for the directory the window is
  * DIRECTORY_FLUSH_MS, so the renewals of a second go out as one frame per device, holding every
  * state that changed. Someone coming online or a new room shows up to a second later.
+ *
+ * Batched, the renewals were still N² states in all (with 2,000 devices a 16 KB frame to each every
+ * second), so the app renews its directory presence only every few minutes (DIRECTORY_PRESENCE_PACE)
+ * and the server keeps a state that long before it counts it gone; a closed connection's states go
+ * at once, as before.
  */
 export class DirectoryBroadcasts implements Extension {
   extensionName = "directory-broadcasts";
 
   async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
-    if (documentName === DIRECTORY_DOC) document.flushDelay = DIRECTORY_FLUSH_MS;
+    if (documentName !== DIRECTORY_DOC) return;
+    document.flushDelay = DIRECTORY_FLUSH_MS;
+    paceAwareness(document.awareness, DIRECTORY_PRESENCE_PACE, removeAwarenessStates);
   }
 }

@@ -1,7 +1,7 @@
-import type { OpenRefusal } from "@chat/model";
+import { DIRECTORY_DOC, DIRECTORY_PRESENCE_PACE, type OpenRefusal, paceAwareness } from "@chat/model";
 import { HocuspocusProvider, type HocuspocusProviderWebsocket, WebSocketStatus } from "@hocuspocus/provider";
 import { type Accessor, createSignal, type Signal } from "solid-js";
-import { Awareness } from "y-protocols/awareness";
+import { Awareness, removeAwarenessStates } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { attachLocalStore, type LocalStore } from "../device/localStore";
 import { createReopener, documentClose } from "./documentCloses";
@@ -127,6 +127,8 @@ export function createDocRegistry(options: {
     const [loaded, setLoaded] = createSignal(false);
     const store = attachLocalStore(options.scope, name, doc, () => queueMicrotask(recountPending));
     const awareness = new Awareness(doc);
+    // Everyone has the directory open: its presence is renewed rarely (model/presencePace.ts).
+    if (name === DIRECTORY_DOC) paceAwareness(awareness, DIRECTORY_PRESENCE_PACE, removeAwarenessStates);
     const entry: Entry = {
       name,
       doc,
