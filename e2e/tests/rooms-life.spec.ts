@@ -232,6 +232,7 @@ test("the creator renames and archives a room; archived rooms leave the nav and 
   await expect(alice.page.getByRole("heading", { level: 1, name: `${name} 2` })).toBeVisible();
   await expect(alice.page.getByText("Where we plan")).toBeVisible();
   await expect(roomLink(alice.page, `${name} 2`)).toBeVisible();
+  await expect(messageArticle(alice.page, `${alice.username} renamed the room to ${name} 2`)).toBeVisible();
 
   await alice.page.getByRole("button", { name: "Room settings" }).click();
   await settings.getByRole("button", { name: "Archive room" }).click();

@@ -189,6 +189,7 @@ export async function startServer(config: Config, database: Database, log: Logge
     signInThrottle: new SignInThrottle(limitStore, config.limits.signIn),
     accountLimits,
     files,
+    writer,
     revokeSessions: (tokenHashes: readonly string[]) => revocations.revoke(tokenHashes),
   };
   http.on(

@@ -122,6 +122,18 @@ describe("room routes", () => {
       "the topic in the room document",
     );
     await eventually(() => getIndexedRoom(index.doc, roomId)?.name === renamed, 3_000, "bob's index renamed");
+    // The room says so in its history, numbered like a message; a topic alone or the same name does not.
+    const segment = await bobDevice.open(segmentDocName(roomId, 0));
+    const line = `${alice.username} renamed the room to ${renamed}`;
+    await eventually(() => listMessages(segment.doc).some((m) => m.text === line), 3_000, "the line");
+    expect(listMessages(segment.doc).find((m) => m.text === line)).toMatchObject({
+      author: alice.id,
+      seq: expect.any(Number),
+      event: { type: "room-renamed", name: renamed },
+    });
+    await api(server, "PATCH", `/api/rooms/${roomId}`, { name: renamed, topic: "Q4" }, alice.cookie);
+    await eventually(() => readRoomMeta(room.doc)?.topic === "Q4", 3_000, "the new topic");
+    expect(listMessages(segment.doc).filter((m) => m.event)).toHaveLength(1);
 
     await api(server, "PATCH", `/api/rooms/${roomId}`, { archived: true }, alice.cookie);
     await eventually(

@@ -29,12 +29,21 @@ export interface MessageRecord {
   event?: MessageEvent;
 }
 
-/** Something that happened in the room, written by the server as a line in the history. */
-export interface MessageEvent {
-  type: "member-added";
-  /** Who was added (the record's author is who added them). */
-  userId: string;
-}
+/**
+ * Something that happened in the room, written by the server as a line in the history (the record's
+ * author is who did it, its text says it for apps that do not know the type).
+ */
+export type MessageEvent =
+  | {
+      type: "member-added";
+      /** Who was added. */
+      userId: string;
+    }
+  | {
+      type: "room-renamed";
+      /** The room's new name. */
+      name: string;
+    };
 
 /**
  * A message as shown: the record with its edit applied (`text` and `mentions` are the effective ones;

@@ -146,7 +146,10 @@ export function isMessageRecord(value: unknown): value is MessageRecord {
 function isMessageEvent(value: unknown): value is MessageEvent {
   if (typeof value !== "object" || value === null) return false;
   const e = value as Record<string, unknown>;
-  return e.type === "member-added" && typeof e.userId === "string" && Object.keys(e).length === 2;
+  if (Object.keys(e).length !== 2) return false;
+  if (e.type === "member-added") return typeof e.userId === "string";
+  if (e.type === "room-renamed") return typeof e.name === "string";
+  return false;
 }
 
 /** Server only: a line about the room, sequenced like a message (see MessageEvent). */

@@ -20,6 +20,7 @@ import {
 } from "../auth/workspaceSettings.ts";
 import { Refusal } from "../context.ts";
 import { type Database, DatabaseUnavailable } from "../db/database.ts";
+import type { DocumentWriter } from "../docs/writer.ts";
 import type { Files } from "../files/files.ts";
 import type { AccountLimits } from "../limits/accountLimits.ts";
 import type { SignInThrottle } from "../limits/signInThrottle.ts";
@@ -53,6 +54,8 @@ export interface ApiDeps {
   accountLimits: AccountLimits;
   /** Attached files: uploads, downloads and who may see them. */
   files: Files;
+  /** The server's own changes to documents (lines in a room's history). */
+  writer: DocumentWriter;
   /** Closes every open socket of these (already deleted) sessions, on every instance. */
   revokeSessions(tokenHashes: readonly string[]): Promise<void>;
 }

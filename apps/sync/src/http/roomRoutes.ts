@@ -10,8 +10,10 @@ import {
 } from "@chat/model";
 import type { Session } from "../auth/sessions.ts";
 import type { Database } from "../db/database.ts";
+import type { DocumentWriter } from "../docs/writer.ts";
 import type { Membership } from "../membership/membership.ts";
 import type { Projector } from "../projections/projector.ts";
+import { writeToNewestSegment } from "../rooms/roomLines.ts";
 import { getRoom, isMember, listMembers, type RoomRow, toRoomMeta } from "../rooms/rooms.ts";
 import { readJson, sendJson } from "./json.ts";
 import { RequestError } from "./requestError.ts";
@@ -25,6 +27,8 @@ export interface RoomRouteDeps {
   db: Database;
   projector: Projector;
   membership: Membership;
+  /** Writes the server's lines into the room's history ("alice renamed the room to …"). */
+  writer: DocumentWriter;
 }
 
 const ROUTE = /^\/api\/rooms\/([a-z0-9]{16})(\/members)?$/;
@@ -93,7 +97,7 @@ async function addPeople(
 
 async function updateRoom(
   deps: RoomRouteDeps,
-  me: { id: string },
+  me: { id: string; username: string },
   roomId: string,
   body: unknown,
   response: ServerResponse,
@@ -132,6 +136,15 @@ async function updateRoom(
       throw new RequestError(409, `A room named "${changes.name}" already exists.`);
     throw error;
   }
+  // A new name is said in the room, as Slack does: nobody is left wondering where the old one went.
+  if (changes.name !== undefined && changes.name !== room.name)
+    await writeToNewestSegment(deps.db, deps.writer, roomId, [
+      {
+        by: me.id,
+        text: `${me.username} renamed the room to ${changes.name}`,
+        event: { type: "room-renamed", name: changes.name },
+      },
+    ]);
   await deps.projector.refreshRoom(roomId);
   if (room.kind === "channel") await deps.projector.refreshDirectory();
   // Name and archived state are part of every member's index entry.

@@ -1,17 +1,10 @@
-import {
-  appendMessage,
-  createEventLine,
-  dmParticipants,
-  newestSegment,
-  roomDocName,
-  segmentDocName,
-  stampSequence,
-} from "@chat/model";
+import { dmParticipants } from "@chat/model";
 import type * as Y from "yjs";
 import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { Projector } from "../projections/projector.ts";
-import { addMember, allocateSequence, ensureDmRoom, type RoomRow } from "../rooms/rooms.ts";
+import { type RoomLine, writeRoomLines, writeToNewestSegment } from "../rooms/roomLines.ts";
+import { addMember, ensureDmRoom, type RoomRow } from "../rooms/rooms.ts";
 import { lastSeqOf, recordRead } from "../userIndex/queries.ts";
 
 export interface Person {
@@ -69,12 +62,7 @@ export class Membership {
   /** `by` adds `person`, who starts reading at the newest message. False when they were already in. */
   async add(roomId: string, by: Person, person: Person): Promise<boolean> {
     if (!(await this.admit(roomId, person.id, by.id, "newest"))) return false;
-    let segment = 0;
-    await this.writer.apply(roomDocName(roomId), (doc) => {
-      segment = newestSegment(doc);
-    });
-    const name = segmentDocName(roomId, segment);
-    await this.writeAddedLines(roomId, [{ by, person }], (change) => this.writer.apply(name, change));
+    await writeToNewestSegment(this.db, this.writer, roomId, addedLines([{ by, person }]));
     await this.project(roomId, [person.id]);
     return true;
   }
@@ -102,7 +90,7 @@ export class Membership {
       person,
       by: { id: by, username: authorName.get(by) ?? "someone" },
     }));
-    await this.writeAddedLines(roomId, added, (change) =>
+    await writeRoomLines(this.db, roomId, addedLines(added), (change) =>
       segment.isDestroyed ? Promise.resolve() : this.writer.change(segmentName, segment, change),
     );
     const ids = added.map((a) => a.person.id);
@@ -127,28 +115,18 @@ export class Membership {
     return true;
   }
 
-  /** "alice added bob" lines, numbered like messages, written by `write` into a history segment. */
-  private async writeAddedLines(
-    roomId: string,
-    added: ReadonlyArray<{ by: Person; person: Person }>,
-    write: (change: (doc: Y.Doc) => void) => Promise<void>,
-  ): Promise<void> {
-    const first = await allocateSequence(this.db, roomId, added.length);
-    const lines = added.map(({ by, person }) =>
-      createEventLine(by.id, `${by.username} added ${person.username}`, {
-        type: "member-added",
-        userId: person.id,
-      }),
-    );
-    await write((doc) => {
-      for (const line of lines) appendMessage(doc, line);
-      stampSequence(doc, new Map(lines.map((line, i) => [line.id, first + i])));
-    });
-  }
-
   /** The room's member list and the new members' indexes follow the rows. */
   private async project(roomId: string, userIds: readonly string[]): Promise<void> {
     await this.projector.refreshRoom(roomId);
     for (const userId of userIds) await this.projector.refreshUserIndex(userId);
   }
+}
+
+/** "alice added bob" lines. */
+function addedLines(added: ReadonlyArray<{ by: Person; person: Person }>): RoomLine[] {
+  return added.map(({ by, person }) => ({
+    by: by.id,
+    text: `${by.username} added ${person.username}`,
+    event: { type: "member-added", userId: person.id },
+  }));
 }
