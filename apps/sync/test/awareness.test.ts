@@ -8,6 +8,7 @@ import {
   createStorage,
   Device,
   eventually,
+  metricValue,
   readMetrics,
   signUp,
   startTestServer,
@@ -37,9 +38,7 @@ afterAll(async () => {
 
 /** The value of `chat_refusals_total{reason}` in /metrics. */
 async function refusals(reason: string): Promise<number> {
-  const text = await readMetrics(server);
-  const line = text.split("\n").find((l) => l.startsWith(`chat_refusals_total{reason="${reason}"}`));
-  return line ? Number(line.split(" ").pop()) : 0;
+  return metricValue(await readMetrics(server), `chat_refusals_total{reason="${reason}"}`);
 }
 
 describe("presence (awareness) is checked before anyone sees it", () => {

@@ -5,6 +5,7 @@ import {
   createStorage,
   Device,
   eventually,
+  metricValue,
   readMetrics,
   signUp,
   startTestServer,
@@ -26,10 +27,7 @@ afterAll(async () => {
 });
 
 async function framesSent(): Promise<number> {
-  const line = (await readMetrics(server))
-    .split("\n")
-    .find((l) => l.startsWith("chat_websocket_frames_sent_total "));
-  return Number(line?.split(" ").pop() ?? 0);
+  return metricValue(await readMetrics(server), "chat_websocket_frames_sent_total");
 }
 
 describe("the directory's presence goes out in windows", () => {

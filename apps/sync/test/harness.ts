@@ -63,6 +63,12 @@ export async function readMetrics(server: Pick<ChatServer, "metricsUrl">): Promi
   return response.text();
 }
 
+/** A series' value in Prometheus text (`series` is the name with its labels), 0 when it is not there yet. */
+export function metricValue(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.split(" ").pop()) : 0;
+}
+
 export async function startTestServer(
   storage: TestStorage,
   port = 0,

@@ -13,6 +13,7 @@ import {
   createStorage,
   Device,
   eventually,
+  metricValue,
   readMetrics,
   signUp,
   startTestServer,
@@ -42,10 +43,7 @@ afterAll(async () => {
 
 /** The server's own changes to index documents so far (chat_server_changes_total{document="user"}). */
 async function indexChanges(): Promise<number> {
-  const line = (await readMetrics(server))
-    .split("\n")
-    .find((l) => l.startsWith('chat_server_changes_total{document="user"}'));
-  return line ? Number(line.split(" ").pop()) : 0;
+  return metricValue(await readMetrics(server), 'chat_server_changes_total{document="user"}');
 }
 
 describe("recounts are written only to the indexes somebody has open", () => {

@@ -6,6 +6,7 @@ import {
   createStorage,
   Device,
   eventually,
+  metricValue,
   readMetrics,
   signUp,
   startTestServer,
@@ -96,11 +97,7 @@ describe.runIf(enabled)("several instances through Redis", () => {
     devices.push(bobsOther);
     const m = await bobsOther.open(b.provider.configuration.name, forged);
     const leftOut = async () => {
-      const text = await readMetrics(two);
-      const line = text
-        .split("\n")
-        .find((l) => l.startsWith('chat_refusals_total{reason="presence-foreign-client"}'));
-      return line ? Number(line.split(" ").pop()) : 0;
+      return metricValue(await readMetrics(two), 'chat_refusals_total{reason="presence-foreign-client"}');
     };
     const before = await leftOut();
     for (let n = 0; n < 5; n++) m.provider.setAwarenessField("typing", n % 2 === 1);
