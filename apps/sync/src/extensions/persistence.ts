@@ -173,6 +173,7 @@ export class Persistence implements Extension {
       return;
     // A document folded as it unloads (or at shutdown) while its last messages wait for their numbers
     // would get the numbers as a log row after the fold: safe, but the log the fold was for is back.
+    // (Waiting lets other changes of the server's own in, so those are waited for again.)
     await this.settled(documentName);
     await this.localChanges.idle(documentName);
     // One compaction at a time (all at once at shutdown): folding a log is tens of milliseconds of

@@ -69,7 +69,7 @@ export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
         </svg>
         {/* On a phone the nav is closed most of the time: the button carries the unread total. */}
         <Show when={workspace.totalUnread() > 0}>
-          <span class="badge nav-toggle-badge" aria-hidden="true">
+          <span class="badge mention-badge nav-toggle-badge" aria-hidden="true">
             {workspace.totalUnread() > 99 ? "99+" : workspace.totalUnread()}
           </span>
           <span id="nav-toggle-unread" class="visually-hidden">

@@ -3,7 +3,7 @@ import { createMemo, createSignal, For, Show } from "solid-js";
 import { Portal } from "solid-js/web";
 import { hueFor, initial } from "../lib/format";
 import { dmPath, path, roomPath } from "../lib/router";
-import { useWorkspace } from "../state/workspace";
+import { type NavRoom, useWorkspace } from "../state/workspace";
 import { RoomGlyph } from "../ui/Icons";
 import { Link } from "../ui/Link";
 import { MentionsDialog } from "./MentionsDialog";
@@ -32,7 +32,6 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
       .sort((a, b) => b.at - a.at || a.user.username.localeCompare(b.user.username))
       .map(({ user }) => user);
   });
-  const current = (href: string) => (path() === href ? "page" : undefined);
 
   return (
     <aside id="sidebar" class="sidebar" classList={{ open: props.open }}>
@@ -58,23 +57,7 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
                 each={workspace.navRooms()}
                 fallback={<li class="nav-empty">No rooms yet. Create the first one.</li>}
               >
-                {(room) => (
-                  <li>
-                    <Link
-                      class="nav-link"
-                      classList={{ unread: room.unread > 0, "not-joined": !room.joined }}
-                      href={roomPath(room.id)}
-                      aria-current={current(roomPath(room.id))}
-                      onClick={() => props.onNavigate()}
-                    >
-                      <span class="nav-glyph" aria-hidden="true">
-                        <RoomGlyph kind={room.kind} />
-                      </span>
-                      <span class="nav-label">{room.name}</span>
-                      <UnreadBadges unread={room.unread} mentions={room.mentions} />
-                    </Link>
-                  </li>
-                )}
+                {(room) => <RoomNavItem room={room} onNavigate={props.onNavigate} />}
               </For>
             </ul>
           </nav>
@@ -88,21 +71,7 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
               <nav aria-label="Archived">
                 <ul class="nav-list">
                   <For each={workspace.archivedRooms()}>
-                    {(room) => (
-                      <li>
-                        <Link
-                          class="nav-link archived"
-                          href={roomPath(room.id)}
-                          aria-current={current(roomPath(room.id))}
-                          onClick={() => props.onNavigate()}
-                        >
-                          <span class="nav-glyph" aria-hidden="true">
-                            <RoomGlyph kind={room.kind} />
-                          </span>
-                          <span class="nav-label">{room.name}</span>
-                        </Link>
-                      </li>
-                    )}
+                    {(room) => <RoomNavItem room={room} archived onNavigate={props.onNavigate} />}
                   </For>
                 </ul>
               </nav>
@@ -172,5 +141,34 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
         </Portal>
       </Show>
     </aside>
+  );
+}
+
+/** `aria-current` of a nav link: "page" when it leads where the person is. */
+const current = (href: string) => (path() === href ? "page" : undefined);
+
+/** One room in the nav: its glyph, its name, and its unread and mention badges. */
+function RoomNavItem(props: { room: NavRoom; archived?: boolean; onNavigate: () => void }) {
+  const href = () => roomPath(props.room.id);
+  return (
+    <li>
+      <Link
+        class="nav-link"
+        classList={{
+          unread: props.room.unread > 0,
+          "not-joined": !props.room.joined,
+          archived: props.archived === true,
+        }}
+        href={href()}
+        aria-current={current(href())}
+        onClick={() => props.onNavigate()}
+      >
+        <span class="nav-glyph" aria-hidden="true">
+          <RoomGlyph kind={props.room.kind} />
+        </span>
+        <span class="nav-label">{props.room.name}</span>
+        <UnreadBadges unread={props.room.unread} mentions={props.room.mentions} />
+      </Link>
+    </li>
   );
 }

@@ -2,7 +2,7 @@ import { dmRoomId } from "@chat/model";
 import { createMemo, createSignal, For, Show } from "solid-js";
 import { fuzzyScore } from "../lib/fuzzy";
 import { dmPath, navigate, roomPath } from "../lib/router";
-import { useWorkspace } from "../state/workspace";
+import { type NavRoom, useWorkspace } from "../state/workspace";
 import { RoomGlyph } from "../ui/Icons";
 import { Modal } from "../ui/Modal";
 import "./keyboard.css";
@@ -33,22 +33,16 @@ export function QuickSwitcher(props: { onClose: () => void; onNavigate: () => vo
   const [active, setActive] = createSignal(0);
 
   const everything = createMemo<Destination[]>(() => {
-    const rooms: Destination[] = workspace.navRooms().map((room) => ({
-      key: room.id,
-      label: room.name,
-      kind: room.kind,
-      href: roomPath(room.id),
-      unread: room.unread,
-      ...(room.joined ? {} : { note: "not joined" }),
-    }));
-    const archived: Destination[] = workspace.archivedRooms().map((room) => ({
-      key: room.id,
-      label: room.name,
-      kind: room.kind,
-      href: roomPath(room.id),
-      unread: 0,
-      note: "archived",
-    }));
+    const room = (entry: NavRoom, note?: string): Destination => ({
+      key: entry.id,
+      label: entry.name,
+      kind: entry.kind,
+      href: roomPath(entry.id),
+      unread: entry.unread,
+      ...(note ? { note } : {}),
+    });
+    const rooms = workspace.navRooms().map((entry) => room(entry, entry.joined ? undefined : "not joined"));
+    const archived = workspace.archivedRooms().map((entry) => room(entry, "archived"));
     const people: Destination[] = workspace
       .users()
       .filter((user) => user.id !== workspace.me.id)

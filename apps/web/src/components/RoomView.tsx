@@ -193,7 +193,6 @@ export function RoomView(props: { roomId: string; title?: string }) {
     const list = messages();
     for (let i = list.length - 1; i >= 0; i--) {
       const message = list[i]!;
-      if (message.author !== workspace.me.id || message.event) continue;
       if (message.deleted || !canChangeMessage(message, workspace.me.id)) continue;
       setEditRequest(message.id);
       return true;

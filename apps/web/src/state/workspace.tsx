@@ -56,6 +56,18 @@ export interface NavRoom {
   joined: boolean;
 }
 
+/** A room of the person's index as the nav lists it (DMs are listed apart). */
+function navRoomOf(entry: IndexedRoom): NavRoom {
+  return {
+    id: entry.roomId,
+    name: entry.name,
+    kind: entry.kind === "private" ? "private" : "channel",
+    unread: entry.unread,
+    mentions: entry.mentions,
+    joined: true,
+  };
+}
+
 export interface Workspace {
   me: User;
   connection: Connection;
@@ -172,30 +184,17 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   const userById = createMemo(() => new Map(users().map((user) => [user.id, user])));
   const knownUsernames = createMemo(() => new Set(users().map((user) => user.username)));
   const indexById = createMemo(() => new Map(indexedRooms().map((entry) => [entry.roomId, entry])));
+  // Archived rooms count nothing (the tab title leaves them out too).
   const archivedRooms = createMemo<NavRoom[]>(() =>
     indexedRooms()
       .filter((entry) => entry.archived && entry.kind !== "dm")
       .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }))
-      .map((entry) => ({
-        id: entry.roomId,
-        name: entry.name,
-        kind: entry.kind === "private" ? "private" : "channel",
-        unread: 0,
-        mentions: 0,
-        joined: true,
-      })),
+      .map((entry) => ({ ...navRoomOf(entry), unread: 0, mentions: 0 })),
   );
   const navRooms = createMemo<NavRoom[]>((previous) => {
     const mine: NavRoom[] = roomsByActivity(indexedRooms())
       .filter((entry) => entry.kind !== "dm")
-      .map((entry) => ({
-        id: entry.roomId,
-        name: entry.name,
-        kind: entry.kind === "private" ? "private" : "channel",
-        unread: entry.unread,
-        mentions: entry.mentions,
-        joined: true,
-      }));
+      .map(navRoomOf);
     const joinable: NavRoom[] = publicRooms()
       .filter((room) => !room.archived && !indexById().has(room.id))
       .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }))
