@@ -1,3 +1,5 @@
+// First: it changes how lib0 draws random numbers, which lib0 fixes when yjs is first imported.
+import "./process/pooledRandomValues.ts";
 import { loadConfigOrExit } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { openDatabase } from "./db/open.ts";
