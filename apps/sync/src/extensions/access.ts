@@ -13,6 +13,9 @@ import type { Logger } from "../log.ts";
 import type { Membership } from "../membership/membership.ts";
 import { getRoomAndMembership, isMember } from "../rooms/rooms.ts";
 
+/** How long a room check answers further documents of the room opened on the same socket. */
+const SHARED_ROOM_CHECK_MS = 2_000;
+
 /**
  * Who may open which document (DESIGN.md, "Identity and access"). The person comes from the session
  * cookie checked at the WebSocket upgrade; each document is authorised here before anything of it
@@ -30,6 +33,8 @@ export class Access implements Extension {
   private readonly log: Logger;
   private readonly segments: RoomSegments;
   private readonly openDocuments: OpenDocuments;
+  /** Per socket and room, the check in flight or just done (roomOnSocket). */
+  private readonly recentRoomChecks = new Map<string, Promise<void>>();
 
   constructor(
     db: Database,
@@ -68,10 +73,10 @@ export class Access implements Extension {
           if (ref.userId !== user.id) throw new Refusal("forbidden");
           break;
         case "room":
-          await this.authoriseRoom(ref.roomId, user.id);
+          await this.roomOnSocket(socketId, ref.roomId, user.id);
           break;
         case "segment":
-          await this.authoriseRoom(ref.roomId, user.id);
+          await this.roomOnSocket(socketId, ref.roomId, user.id);
           if (!(await this.segments.exists(ref.roomId, ref.segment))) throw new Refusal("not-found");
           break;
       }
@@ -99,6 +104,26 @@ export class Access implements Extension {
   async onDisconnect({ context, socketId, documentName }: onDisconnectPayload): Promise<void> {
     const user = (context as Partial<ConnectionContext> | undefined)?.user;
     if (user) this.openDocuments.closed(socketId, user.id, documentName);
+  }
+
+  /**
+   * The app opens a room's document and its newest segment together on one socket: one check of the
+   * room answers both (a join storm asked the database twice per device). The answer is kept only
+   * for a moment after it came, so a membership that ends later is asked about afresh.
+   */
+  private roomOnSocket(socketId: string, roomId: string, userId: string): Promise<void> {
+    const key = `${socketId} ${roomId}`;
+    const shared = this.recentRoomChecks.get(key);
+    if (shared) return shared;
+    const check = this.authoriseRoom(roomId, userId);
+    this.recentRoomChecks.set(key, check);
+    const forget = () => this.recentRoomChecks.delete(key);
+    check.then(
+      () => setTimeout(forget, SHARED_ROOM_CHECK_MS).unref(),
+      // A refusal or a failure is not shared beyond those already waiting for it.
+      forget,
+    );
+    return check;
   }
 
   private async authoriseRoom(roomId: string, userId: string): Promise<void> {
