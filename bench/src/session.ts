@@ -75,6 +75,20 @@ export class RoomsSession {
   ): Promise<RoomsSession> {
     const names = options.names ?? (await target.prepareRooms(rooms.length));
     const plan = rooms.flatMap((room, r) => Array.from({ length: room.devices }, () => r));
+    const firstIndex = options.firstIndex ?? 0;
+    // People are in their rooms before the app opens (joining a room is not connecting), 10 rooms at a time.
+    if (target.addMembers) {
+      let nextRoom = 0;
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          while (nextRoom < rooms.length) {
+            const room = nextRoom++;
+            const indexes = [...plan.keys()].filter((i) => plan[i] === room).map((i) => firstIndex + i);
+            await target.addMembers!(names[room]!, indexes);
+          }
+        }),
+      );
+    }
     const flat: MessagingDevice[] = new Array(plan.length);
     let next = 0;
     const started = performance.now();
@@ -84,7 +98,7 @@ export class RoomsSession {
           const index = next++;
           flat[index] = await target.connect(
             names[plan[index]!]!,
-            (options.firstIndex ?? 0) + index,
+            firstIndex + index,
             options.opens ?? "app",
           );
         }

@@ -59,6 +59,11 @@ export interface DeliveryTarget {
    * segment: the directory, its person's index document and the room document (see appDocuments).
    */
   connect(docName: string, index: number, opens?: Opens): Promise<MessagingDevice>;
+  /**
+   * Makes the people of devices `indexes` members of the room of `docName` before anything is timed,
+   * as people are in their rooms when they open the app in the morning. Only servers with members.
+   */
+  addMembers?(docName: string, indexes: readonly number[]): Promise<void>;
   /** The server's counters from /metrics, by name (labels kept in the name); only our server has them. */
   counters?(): Promise<Map<string, number>>;
 }
@@ -286,7 +291,7 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
   const base = `http://127.0.0.1:${port}`;
   // Devices share 50 accounts (several devices per person), as a team would. Devices connect
   // concurrently, so each slot's sign-up is made once and shared as a promise.
-  const accounts = new Map<number, Promise<{ id: string; cookie: string }>>();
+  const accounts = new Map<number, Promise<{ id: string; username: string; cookie: string }>>();
   const signUp = async (slot: number) => {
     const username = `bench${Date.now().toString(36)}s${slot}`;
     const response = await fetch(`${base}/api/signup`, {
@@ -296,7 +301,7 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
     });
     const body = (await response.json()) as { user?: { id: string }; error?: string };
     if (!response.ok || !body.user) throw new Error(`sign-up failed (${response.status}): ${body.error}`);
-    return { id: body.user.id, cookie: response.headers.get("set-cookie")!.split(";")[0]! };
+    return { id: body.user.id, username, cookie: response.headers.get("set-cookie")!.split(";")[0]! };
   };
   const account = (index: number) => {
     const slot = index % 50;
@@ -330,6 +335,24 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
       }
       return names;
     },
+    async addMembers(docName, indexes) {
+      // The room's creator (prepareRooms) adds the others, as "Add people" does.
+      const owner = await account(0);
+      const roomId = roomIdOf(docName);
+      const people = new Set<string>();
+      for (const index of indexes) people.add((await account(index)).username);
+      people.delete(owner.username);
+      for (const username of people) {
+        const response = await fetch(`${base}/api/rooms/${roomId}/members`, {
+          method: "POST",
+          headers: { "content-type": "application/json", cookie: owner.cookie, origin: base },
+          body: JSON.stringify({ username }),
+        });
+        // 409: already in (a room's plan can name a person twice).
+        if (!response.ok && response.status !== 409)
+          throw new Error(`adding ${username} failed (${response.status}): ${await response.text()}`);
+      }
+    },
     async connect(docName, index, opens = "document") {
       const { id, cookie } = await account(index);
       return hocuspocusDevice(
@@ -342,8 +365,7 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
     },
     async upload(docName, index, name, bytes, bytesPerSecond) {
       const { cookie } = await account(index);
-      const roomId =
-        parseDocName(docName)?.kind === "segment" ? docName.slice(5, docName.lastIndexOf("/")) : "";
+      const roomId = roomIdOf(docName);
       const response = await fetch(`${base}/api/rooms/${roomId}/files/${newAttachmentId()}`, {
         method: "PUT",
         headers: {
@@ -379,6 +401,11 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
     },
   };
   return target;
+}
+
+/** The room of a segment's document name (`room:<id>/<n>`), as prepareRooms names them. */
+function roomIdOf(docName: string): string {
+  return parseDocName(docName)?.kind === "segment" ? docName.slice(5, docName.lastIndexOf("/")) : "";
 }
 
 /** Hocuspocus 4 with no extensions: what the framework costs by itself. */
