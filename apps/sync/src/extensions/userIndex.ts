@@ -24,8 +24,12 @@ import {
 } from "../userIndex/queries.ts";
 import { withMentionsFromText } from "../userIndex/textMentions.ts";
 
-/** Least time between the starts of two recounts of one room (see UserIndex). */
-export const RECOUNT_SPACING_MS = 150;
+/**
+ * Least time between the starts of two recounts of one room (see UserIndex): a second, as each
+ * person's index is written at most once a second anyway (IndexWrites), so recounting a busy room more
+ * often only made entries that were replaced before anyone saw them.
+ */
+export const RECOUNT_SPACING_MS = 1_000;
 
 /**
  * Keeps every member's `user:<id>` entry for a room current (last activity, unread, mentions) and
@@ -37,7 +41,7 @@ export const RECOUNT_SPACING_MS = 150;
  * Redis. Counts come from Postgres (userIndex/queries.ts), so any instance can count for any member.
  * Recounts of one room run one at a time and coalesce, and start at most every `RECOUNT_SPACING_MS`:
  * the first after a quiet moment at once, those asked for meanwhile together at the end of the
- * interval. So a busy room costs a few recounts a second, not one per message: each is a query and a
+ * interval. So a busy room costs one recount a second, not one per message: each is a query and a
  * write to every member's index (a room of 50 people and a message every 50 ms meant 1,000 index
  * writes a second). The entries a recount produces are written per person (IndexWrites), so a person
  * in many busy rooms has their index written a few times a second, not once per room per recount.
