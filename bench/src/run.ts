@@ -53,11 +53,12 @@ import { deliveryWhileUploading } from "./uploads.ts";
  *   --delivery-only        only our server and bare Hocuspocus, printed: the hot-path loop. Runs
  *                          fast-room and company unless --scenario says which
  *   --company-2000         a full run includes the 2,000-device scenario (about 4 minutes more)
+ *   --search-1m            a full run includes search over 1,000,000 messages (about 2 minutes, 6 GiB)
  *   --storage=both         our server on PGlite and on Postgres side by side (needs BENCH_DATABASE_URL)
  *   --no-prosody           leave Prosody out even when it is installed
  *   --numbering-only       = --scenario=numbering;  --search-only: the search benchmark, written
  * Scenario ids: one-room, fast-room, many-rooms, company, company-2000, throughput, join,
- * busy-neighbour, uploads, memory, numbering, cold-open, search.
+ * busy-neighbour, uploads, memory, numbering, cold-open, search, search-1m.
  */
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -677,7 +678,23 @@ ${cold.join("\n")}`,
 }
 
 async function runSearch(): Promise<Section> {
-  const text = searchSection(runSearchBench({ messages: quick ? 10_000 : 100_000 }));
+  return searchAt(quick ? 10_000 : 100_000);
+}
+
+/** Issue 23's size: one index of a million messages, as the search worker holds it today. */
+async function runSearchMillion(): Promise<Section> {
+  return searchAt(
+    1_000_000,
+    "One index of every message does not hold at this size (a browser tab has about 4 GiB of heap, and the load blocks search for many seconds): the goal needs an index split by history segment, the newest loaded at start and older ones searched as they load.",
+  );
+}
+
+async function searchAt(
+  messages: number,
+  note = "",
+  result = runSearchBench({ messages }),
+): Promise<Section> {
+  const text = searchSection(result, note);
   const heading = text.slice(3, text.indexOf("\n"));
   return { heading, body: text.slice(text.indexOf("\n") + 1) };
 }
@@ -699,6 +716,7 @@ const scenarios: Array<{ id: string; optIn?: boolean; run: () => Promise<Section
   { id: "numbering", run: runNumbering },
   { id: "cold-open", run: runCold },
   { id: "search", run: runSearch },
+  { id: "search-1m", optIn: !flag("search-1m"), run: runSearchMillion },
 ];
 for (const id of scenarioIds ?? [])
   if (!scenarios.some((s) => s.id === id))
