@@ -358,7 +358,8 @@ export function RoomView(props: { roomId: string; title?: string }) {
                 }
               >
                 <p>
-                  This is the beginning of your conversation with <strong>{title()}</strong>.
+                  This is the beginning of your conversation with{" "}
+                  <strong>{dmPartner() ? displayNameOf(dmPartner()) : title()}</strong>.
                 </p>
               </Show>
             }

@@ -210,7 +210,7 @@ function ProfileSection(props: { nameInput: (input: HTMLInputElement) => void })
             type="text"
             autocomplete="off"
             value={startStatus}
-            placeholder="In a meeting"
+            placeholder="e.g. In a meeting"
             aria-describedby="status-hint"
             aria-invalid={error()?.field === "status" ? true : undefined}
           />
