@@ -70,6 +70,15 @@ test("a display name and status reach the other person at once, on messages, in 
   // The nav link is still named by her username first (the handle), then shows her display name.
   await expect(dmLink(bob.page, alice.username)).toContainText("Alice Liddell");
 
+  // Jump to (Ctrl+K) finds her by her display name too.
+  await bob.page.keyboard.press("Control+k");
+  const jump = bob.page.getByRole("dialog", { name: "Jump to" });
+  await jump.getByRole("combobox", { name: "Room or person" }).fill("liddell");
+  await expect(jump.getByRole("option").first()).toContainText(alice.username);
+  await expect(jump.getByRole("option").first()).toContainText("Alice Liddell");
+  await bob.page.keyboard.press("Escape");
+  await expect(jump).toBeHidden();
+
   // The typeahead finds her by a word of her display name; picking her writes her username.
   await messageBox(bob.page).fill("");
   await messageBox(bob.page).pressSequentially("@lidd");

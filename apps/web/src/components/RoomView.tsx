@@ -372,7 +372,11 @@ export function RoomView(props: { roomId: string; title?: string }) {
               </p>
             )}
           </Show>
-          <TypingIndicator names={typers()()} />
+          <TypingIndicator
+            names={typers()().map((username) =>
+              displayNameOf(workspace.userByUsername().get(username), username),
+            )}
+          />
           <Show
             when={!meta()?.archived}
             fallback={
