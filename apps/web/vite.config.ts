@@ -80,7 +80,7 @@ export default defineConfig({
         globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
         navigateFallback: "/index.html",
         navigateFallbackDenylist: SERVER_PATHS,
-        // Besides the precached shell, only attachments are kept (an image shown once shows again
+        // Besides the precached shell, only attachments and avatars are kept (an image shown once shows again
         // offline, src/lib/fileCache.ts); every other API answer and the socket go to the network.
         runtimeCaching: [
           {

@@ -13,6 +13,10 @@ export interface ApiUser {
   displayName: string;
   /** The workspace admin (the first account). */
   isAdmin?: boolean;
+  /** The person's status line ("" for none). */
+  status?: string;
+  /** Their avatar's id (GET /api/avatars/<id>), or null. */
+  avatar?: string | null;
 }
 
 /** GET /api/session, and the answer to signing up or in. */
@@ -51,6 +55,19 @@ export interface PasswordChangeRequest {
 }
 export interface PasswordChangeResponse {
   signedOutSessions: number;
+}
+
+/**
+ * PATCH /api/profile: the signed-in person's own display name and status (either or both). Both are
+ * trimmed; a display name is 1–64 characters, a status 0–100 ("" clears it), neither with control
+ * characters. Answered with the person as stored; the `directory` carries it to everyone.
+ */
+export interface ProfileUpdateRequest {
+  displayName?: string;
+  status?: string;
+}
+export interface ProfileResponse {
+  user: ApiUser;
 }
 
 /** POST /api/rooms */

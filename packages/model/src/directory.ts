@@ -5,9 +5,18 @@ import { ROOTS } from "./schema.ts";
 /** An account as everyone sees it. */
 export interface UserEntry {
   id: string;
+  /** The handle: what mentions, DM links and URLs use. Never changes. */
   username: string;
+  /** What people see on messages, in the nav and on mention chips; the username until the owner sets one. */
   displayName: string;
   createdAt: number;
+  /**
+   * A short line the owner sets ("In a meeting"); "" for none. Optional because a directory stored on
+   * a device before profiles existed has entries without it until the server's projection rewrites them.
+   */
+  status?: string;
+  /** The id of the owner's avatar image (GET /api/avatars/<id>); absent or null: initials on a colour. */
+  avatar?: string | null;
 }
 
 /** A public room as listed for everyone. Private rooms and DMs never appear in the directory. */

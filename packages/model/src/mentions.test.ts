@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mentionQueryAt, parseMentions, splitMentions, suggestUsernames } from "./mentions.ts";
+import { mentionQueryAt, parseMentions, splitMentions, suggestPeople, suggestUsernames } from "./mentions.ts";
 
 describe("parseMentions", () => {
   it("finds each @username once, lower-cased, without trailing punctuation", () => {
@@ -21,6 +21,24 @@ describe("parseMentions", () => {
   it("suggests usernames that start with the query, then those that contain it", () => {
     expect(suggestUsernames(["carol", "bob", "abby", "bobby"], "b")).toEqual(["bob", "bobby", "abby"]);
     expect(suggestUsernames(["a1", "a2", "a3"], "a", 2)).toEqual(["a1", "a2"]);
+  });
+
+  it("suggests people by username or display name, prefix matches first, accents aside", () => {
+    const people = [
+      { username: "nat", displayName: "Natalia Ali" },
+      { username: "zk", displayName: "Zoë Khan" },
+      { username: "alice", displayName: "Alice Liddell" },
+      { username: "bob", displayName: "Robert Salinas" },
+      { username: "kali", displayName: "kali" },
+    ];
+    const names = (query: string) => suggestPeople(people, query).map((person) => person.username);
+    // alice by her username, nat by the word "Ali" of her name; kali and bob only contain "ali".
+    expect(names("ali")).toEqual(["alice", "nat", "bob", "kali"]);
+    expect(names("zoe")).toEqual(["zk"]);
+    expect(names("khan")).toEqual(["zk"]);
+    expect(names("rob")).toEqual(["bob"]);
+    expect(names("xyz")).toEqual([]);
+    expect(suggestPeople(people, "", 2).map((person) => person.username)).toEqual(["alice", "bob"]);
   });
 
   it("cuts a preview into text and mentions of people it knows, for chips", () => {

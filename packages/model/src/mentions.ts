@@ -67,3 +67,38 @@ export function suggestUsernames(usernames: readonly string[], query: string, li
   const contains = usernames.filter((name) => !name.startsWith(query) && name.includes(query));
   return [...starts.sort(), ...contains.sort()].slice(0, limit);
 }
+
+/** Someone the typeahead may offer: the handle that is inserted, and the name people know them by. */
+export interface MentionCandidate {
+  username: string;
+  displayName: string;
+}
+
+/** Lower case without accents, so "zoe" finds "Zoë" (the query is typed in a–z, 0–9 and . _ -). */
+const folded = (text: string) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+
+/**
+ * People that `query` (after "@") may mean, best first: a username or a word of the display name
+ * starting with it (prefix matches first), then a username or display name containing it; by
+ * username within each. "@ali" offers alice and "Ali Khan" before "Natalia".
+ */
+export function suggestPeople<T extends MentionCandidate>(
+  people: readonly T[],
+  query: string,
+  limit = 6,
+): T[] {
+  const q = folded(query);
+  const rank = (person: T): number => {
+    const name = folded(person.displayName);
+    if (person.username.startsWith(q)) return 0;
+    if (name.split(/[\s._-]+/).some((word) => word.startsWith(q))) return 1;
+    if (person.username.includes(q) || name.includes(q)) return 2;
+    return -1;
+  };
+  return people
+    .map((person) => ({ person, rank: rank(person) }))
+    .filter((entry) => entry.rank >= 0)
+    .sort((a, b) => a.rank - b.rank || a.person.username.localeCompare(b.person.username))
+    .slice(0, limit)
+    .map((entry) => entry.person);
+}

@@ -67,3 +67,40 @@ export function settingProblem(key: string, value: unknown): string | null {
       : `a setting's text is at most ${MAX_SETTING_VALUE_LENGTH} characters`;
   return "a setting is a plain value: text, a number, true/false or null";
 }
+
+export const MAX_DISPLAY_NAME_LENGTH = 64;
+export const MAX_STATUS_LENGTH = 100;
+
+/**
+ * Control characters (line breaks, tabs, NUL, …) and the bidirectional overrides and isolates, which
+ * let a name display as something else than it is ("alice" written backwards as another name).
+ */
+const CONTROL_RE = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
+
+/** A display name or status as stored: without the spaces around it. */
+export function normalizeProfileText(raw: string): string {
+  return raw.trim();
+}
+
+/** Length as a person counts it: an emoji is one character, not two UTF-16 units. */
+const characters = (text: string) => [...text].length;
+
+/** 1–64 characters after trimming, no control characters (checks the normalized value). */
+export function displayNameProblem(name: string): string | null {
+  if (name.length === 0) return "Display name cannot be empty or only spaces.";
+  const length = characters(name);
+  if (length > MAX_DISPLAY_NAME_LENGTH)
+    return `Display name must be at most ${MAX_DISPLAY_NAME_LENGTH} characters (this one has ${length.toLocaleString("en")}).`;
+  if (CONTROL_RE.test(name))
+    return "Display name cannot contain control characters such as line breaks or tabs.";
+  return null;
+}
+
+/** 0–100 characters after trimming (empty clears the status), no control characters. */
+export function statusProblem(status: string): string | null {
+  const length = characters(status);
+  if (length > MAX_STATUS_LENGTH)
+    return `Status must be at most ${MAX_STATUS_LENGTH} characters (this one has ${length.toLocaleString("en")}).`;
+  if (CONTROL_RE.test(status)) return "Status cannot contain control characters such as line breaks or tabs.";
+  return null;
+}

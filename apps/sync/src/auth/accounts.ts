@@ -1,4 +1,13 @@
-import { newId, passwordProblem, type UserEntry, usernameProblem } from "@chat/model";
+import {
+  type ApiUser,
+  displayNameProblem,
+  newId,
+  normalizeProfileText,
+  passwordProblem,
+  statusProblem,
+  type UserEntry,
+  usernameProblem,
+} from "@chat/model";
 import type { Database, Queryable } from "../db/database.ts";
 import { Refused } from "../refused.ts";
 import { consumeInvite } from "./invites.ts";
@@ -13,6 +22,8 @@ interface UserRow {
   password_hash: string;
   is_admin: boolean;
   created_at: Date | string;
+  status: string;
+  avatar: string | null;
 }
 
 const toSessionUser = (row: UserRow): SessionUser => ({
@@ -21,13 +32,6 @@ const toSessionUser = (row: UserRow): SessionUser => ({
   displayName: row.display_name,
   isAdmin: row.is_admin,
 });
-
-export function toDirectoryEntry(
-  row: { id: string; username: string; displayName: string },
-  createdAt: number,
-): UserEntry {
-  return { id: row.id, username: row.username, displayName: row.displayName, createdAt };
-}
 
 export interface Credentials {
   /** Normalized (normalizeUsername). */
@@ -118,12 +122,76 @@ export async function changePassword(db: Queryable, user: SessionUser, input: Pa
 
 export async function listAccounts(db: Queryable): Promise<Array<UserEntry>> {
   const rows = await db.query<UserRow>(
-    "select id, username, display_name, created_at from users order by created_at",
+    "select id, username, display_name, created_at, status, avatar from users order by created_at",
   );
   return rows.map((row) => ({
     id: row.id,
     username: row.username,
     displayName: row.display_name,
     createdAt: new Date(row.created_at).getTime(),
+    status: row.status,
+    avatar: row.avatar,
   }));
 }
+
+export interface ProfileChange {
+  displayName?: string;
+  status?: string;
+}
+
+/**
+ * The owner's change of their display name and/or status: each trimmed and checked (model
+ * validation.ts) before anything is written, so a refusal changes nothing, not even the other field.
+ */
+export async function updateProfile(db: Queryable, userId: string, change: ProfileChange): Promise<ApiUser> {
+  const displayName = change.displayName === undefined ? undefined : normalizeProfileText(change.displayName);
+  const status = change.status === undefined ? undefined : normalizeProfileText(change.status);
+  const problem =
+    (displayName === undefined ? null : displayNameProblem(displayName)) ??
+    (status === undefined ? null : statusProblem(status));
+  if (problem) throw new Refused("invalid", problem);
+  const [row] = await db.query<UserRow>(
+    `update users set display_name = coalesce($2, display_name), status = coalesce($3, status)
+     where id = $1 returning *`,
+    [userId, displayName ?? null, status ?? null],
+  );
+  if (!row) throw new Refused("not-found", "Your account no longer exists.");
+  return toApiUser(row);
+}
+
+/** A person as the API shows them (the answer to a profile change). */
+export async function getApiUser(db: Queryable, userId: string): Promise<ApiUser> {
+  const [row] = await db.query<UserRow>("select * from users where id = $1", [userId]);
+  if (!row) throw new Refused("not-found", "Your account no longer exists.");
+  return toApiUser(row);
+}
+
+/** Sets (or, with null, removes) the owner's avatar; returns the avatar it replaced, to delete its bytes. */
+export async function setAvatar(
+  db: Queryable,
+  userId: string,
+  avatar: string | null,
+): Promise<string | null> {
+  const [row] = await db.query<{ previous: string | null }>(
+    `update users u set avatar = $2 from (select avatar from users where id = $1 for update) old
+     where u.id = $1 returning old.avatar as previous`,
+    [userId, avatar],
+  );
+  if (!row) throw new Refused("not-found", "Your account no longer exists.");
+  return row.previous;
+}
+
+/** Whether any account shows this avatar (a signed-in person may see every avatar, as the directory lists them). */
+export async function avatarExists(db: Queryable, avatar: string): Promise<boolean> {
+  const rows = await db.query("select 1 from users where avatar = $1 limit 1", [avatar]);
+  return rows.length > 0;
+}
+
+export const toApiUser = (row: UserRow): ApiUser => ({
+  id: row.id,
+  username: row.username,
+  displayName: row.display_name,
+  isAdmin: row.is_admin,
+  status: row.status,
+  avatar: row.avatar,
+});

@@ -197,6 +197,19 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
       create index attachments_unclaimed on attachments(created_at) where message_id is null and not hidden;
     `,
   },
+  {
+    version: 51,
+    name: "profiles: a status line and an avatar per account",
+    sql: `
+      -- The display name was there from the start (set to the username); its owner changes it, the
+      -- status and the avatar through PATCH /api/profile and PUT /api/profile/avatar (docs/api.md).
+      alter table users
+        add column status text not null default '',
+        add column avatar text;
+      -- GET /api/avatars/<id> asks whether anyone shows the avatar.
+      create index users_avatar on users(avatar) where avatar is not null;
+    `,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number> {

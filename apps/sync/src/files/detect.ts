@@ -94,3 +94,15 @@ export async function makeThumbnail(input: Buffer): Promise<Buffer> {
     .webp({ quality: 80 })
     .toBuffer();
 }
+
+/** Side of an avatar, in pixels: twice the largest it is shown (40 px on a message) for sharp screens. */
+export const AVATAR_PX = 128;
+
+/** A square WebP of AVATAR_PX, cropped from the middle, turned upright; the first frame of an animation. */
+export async function makeAvatar(input: Buffer): Promise<Buffer> {
+  return sharp(input, { failOn: "none" })
+    .rotate()
+    .resize(AVATAR_PX, AVATAR_PX, { fit: "cover", position: "attention" })
+    .webp({ quality: 82 })
+    .toBuffer();
+}

@@ -59,3 +59,5 @@ export class StorageUnavailable extends Error {
 export const blobKey = (sha256: string): string => `blobs/${sha256.slice(0, 2)}/${sha256}`;
 export const thumbnailKey = (sha256: string): string => `thumbs/${sha256.slice(0, 2)}/${sha256}.webp`;
 export const TEMP_PREFIX = "tmp/";
+/** An avatar (files/avatars.ts): its own id, not a content address, so replacing one never touches another's. */
+export const avatarKey = (id: string): string => `avatars/${id}.webp`;

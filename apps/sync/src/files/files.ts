@@ -16,6 +16,7 @@ import {
   lockBlob,
   type UploadedFile,
 } from "./attachmentRows.ts";
+import { readAvatar, removeAvatar, uploadAvatar } from "./avatars.ts";
 import { detectType, imageDimensions, makeThumbnail } from "./detect.ts";
 import {
   type ByteRange,
@@ -152,6 +153,23 @@ export class Files {
     } finally {
       if (!promoted) await this.store.delete(temp).catch(() => {});
     }
+  }
+
+  /** Makes the person's new avatar from the image in `body` (avatars.ts); resolves with its id. */
+  async uploadAvatar(userId: string, body: Readable): Promise<string> {
+    await this.ready();
+    return uploadAvatar(this.db, this.store, userId, body, this.maxUploadBytes);
+  }
+
+  /** Back to initials for this person. */
+  async removeAvatar(userId: string): Promise<void> {
+    await this.ready();
+    await removeAvatar(this.db, this.store, userId);
+  }
+
+  /** An avatar's bytes (a small WebP), or null when nobody shows that avatar. */
+  readAvatar(id: string): Promise<Readable | null> {
+    return readAvatar(this.db, this.store, id);
   }
 
   /** Makes the folder or bucket the first time it is needed (the store may come up after the server). */

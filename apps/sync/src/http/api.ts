@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type ApiUser, normalizeUsername, SCHEMA_VERSION, type SessionResponse } from "@chat/model";
-import { changePassword, signIn, signUp } from "../auth/accounts.ts";
+import {
+  type ApiUser,
+  normalizeUsername,
+  type ProfileResponse,
+  SCHEMA_VERSION,
+  type SessionResponse,
+} from "@chat/model";
+import { changePassword, signIn, signUp, updateProfile } from "../auth/accounts.ts";
 import { clearedCookie, readCookie, sessionCookie } from "../auth/cookies.ts";
 import { createInvite, inviteProblem, listInvites, revokeInvite } from "../auth/invites.ts";
 import {
@@ -34,11 +40,12 @@ import {
   parseNewInvite,
   parseNewRoom,
   parsePasswordChange,
+  parseProfileChange,
   parseSignUp,
   parseWorkspaceSettings,
 } from "./bodies.ts";
 import { clientAddress } from "./clientAddress.ts";
-import { handleFileRoute } from "./fileRoutes.ts";
+import { handleAvatarRoute, handleFileRoute } from "./fileRoutes.ts";
 import { readJson, sendError, sendJson } from "./json.ts";
 import { isWrongCredentials, RequestError, statusOf } from "./requestError.ts";
 import { handleRoomRoute } from "./roomRoutes.ts";
@@ -102,6 +109,8 @@ export async function handleApi(
         return await logout(deps, request, response);
       case "POST /api/password":
         return await postPassword(deps, request, response);
+      case "PATCH /api/profile":
+        return await patchProfile(deps, request, response);
       case "POST /api/rooms":
         return await postRoom(deps, request, response);
       case "GET /api/workspace":
@@ -118,6 +127,7 @@ export async function handleApi(
     const invite = INVITE_PATH.exec(path);
     if (invite && request.method === "DELETE") return await deleteInvite(deps, request, response, invite[1]!);
     if (await handleFileRoute(deps, () => requireSession(deps, request), request, response, path)) return;
+    if (await handleAvatarRoute(deps, () => requireWriter(deps, request), request, response, path)) return;
     if (await handleRoomRoute(deps, () => requireSession(deps, request), request, response, path)) return;
     sendError(response, 404, `There is no ${request.method} ${path}.`);
   } catch (error) {
@@ -253,6 +263,17 @@ async function postPassword(
   const revoked = await deleteOtherSessions(deps.db, session.user.id, session.tokenHash);
   await deps.revokeSessions(revoked);
   sendJson(response, 200, { signedOutSessions: revoked.length });
+}
+
+/**
+ * The person's own display name and status: stored, then published in the `directory` (DESIGN.md:
+ * the server writes it), which carries the change to every device of everyone at once.
+ */
+async function patchProfile(deps: ApiDeps, request: IncomingMessage, response: ServerResponse) {
+  const session = await requireWriter(deps, request);
+  const user = await updateProfile(deps.db, session.user.id, parseProfileChange(await readJson(request)));
+  await deps.projector.refreshDirectory();
+  sendJson(response, 200, { user } satisfies ProfileResponse);
 }
 
 async function postRoom(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -1,5 +1,5 @@
 import { normalizeUsername } from "@chat/model";
-import type { Credentials, PasswordChange, SignUpInput } from "../auth/accounts.ts";
+import type { Credentials, PasswordChange, ProfileChange, SignUpInput } from "../auth/accounts.ts";
 import { MAX_INVITE_HOURS, MAX_INVITE_USES, type NewInvite } from "../auth/invites.ts";
 import type { NewRoom } from "../rooms/rooms.ts";
 import { RequestError } from "./requestError.ts";
@@ -59,4 +59,19 @@ export function parseNewInvite(body: unknown): NewInvite {
   )
     throw new RequestError(400, `The number of uses is between 1 and ${MAX_INVITE_USES}, or unlimited.`);
   return { expiresInHours: hours, maxUses };
+}
+
+/** PATCH /api/profile: a display name, a status, or both, as text (their checks are the domain's). */
+export function parseProfileChange(body: unknown): ProfileChange {
+  const input = fields(body);
+  const change: ProfileChange = {};
+  for (const key of ["displayName", "status"] as const) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (typeof value !== "string") throw new RequestError(400, `Send ${key} as text.`);
+    change[key] = value;
+  }
+  if (change.displayName === undefined && change.status === undefined)
+    throw new RequestError(400, "Send a displayName, a status, or both.");
+  return change;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
-import { FILE_NAME_HEADER, isInlineImage, type UploadFileResponse } from "@chat/model";
+import { FILE_NAME_HEADER, isInlineImage, type ProfileResponse, type UploadFileResponse } from "@chat/model";
+import { getApiUser } from "../auth/accounts.ts";
 import { readCookie } from "../auth/cookies.ts";
 import { findSession, SESSION_COOKIE, type Session } from "../auth/sessions.ts";
 import type { Database } from "../db/database.ts";
@@ -18,6 +19,8 @@ export interface FileRouteDeps {
   files: Files;
   accountLimits: AccountLimits;
   log: Logger;
+  /** Publishes a changed avatar in the `directory`. */
+  projector: { refreshDirectory(): Promise<void> };
 }
 
 const UPLOAD = /^\/api\/rooms\/([a-z0-9-]{1,64})\/files\/([^/]*)$/;
@@ -48,28 +51,89 @@ export async function handleFileRoute(
   return false;
 }
 
-async function uploadFile(
+const AVATAR_UPLOAD = "/api/profile/avatar";
+const AVATAR = /^\/api\/avatars\/([^/]*)$/;
+
+/**
+ * Avatars (files/avatars.ts): PUT /api/profile/avatar (the image's bytes as the body) and DELETE of
+ * the same path for the signed-in person's own; GET /api/avatars/<id> for any signed-in person.
+ * Handles the request and returns true when the path is one of these routes.
+ */
+export async function handleAvatarRoute(
   deps: FileRouteDeps,
-  session: Session,
+  writer: () => Promise<Session>,
   request: IncomingMessage,
   response: ServerResponse,
-  roomId: string,
-  attachmentId: string,
+  path: string,
+): Promise<boolean> {
+  if (path === AVATAR_UPLOAD && request.method === "PUT") {
+    const session = await writer();
+    await refusingUploads(deps, request, response, async () => {
+      await deps.accountLimits.upload(session.user.id);
+      await deps.files.uploadAvatar(session.user.id, request);
+      await sendProfile(deps, response, session.user.id);
+    });
+    return true;
+  }
+  if (path === AVATAR_UPLOAD && request.method === "DELETE") {
+    const session = await writer();
+    await deps.files.removeAvatar(session.user.id);
+    await sendProfile(deps, response, session.user.id);
+    return true;
+  }
+  const avatar = AVATAR.exec(path);
+  if (avatar && (request.method === "GET" || request.method === "HEAD")) {
+    await downloadAvatar(deps, request, response, avatar[1]!);
+    return true;
+  }
+  return false;
+}
+
+async function sendProfile(deps: FileRouteDeps, response: ServerResponse, userId: string): Promise<void> {
+  await deps.projector.refreshDirectory();
+  sendJson(response, 200, { user: await getApiUser(deps.db, userId) } satisfies ProfileResponse);
+}
+
+async function downloadAvatar(
+  deps: FileRouteDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+  id: string,
+): Promise<void> {
+  // Everyone signed in reads the directory, so every avatar; nobody else sees one.
+  const session = await findSession(deps.db, readCookie(request, SESSION_COOKIE));
+  const bytes = session ? await deps.files.readAvatar(id) : null;
+  if (!bytes) return sendError(response, 404, "There is no such avatar, or you are not signed in.");
+  response.writeHead(200, {
+    "content-type": "image/webp",
+    // An avatar id is never reused: a new picture gets a new id, published in the directory.
+    "cache-control": CACHE_FOREVER,
+    "x-content-type-options": "nosniff",
+  });
+  if (request.method === "HEAD") {
+    bytes.destroy();
+    response.end();
+    return;
+  }
+  try {
+    await pipeline(bytes, response);
+  } catch {
+    response.destroy();
+  }
+}
+
+/** Answers the refusals an upload can meet halfway (too large, the store full or away, the client gone). */
+async function refusingUploads(
+  deps: FileRouteDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+  work: () => Promise<void>,
 ): Promise<void> {
   try {
-    await deps.accountLimits.upload(session.user.id);
-    const { attachment, created } = await deps.files.upload({
-      roomId,
-      attachmentId,
-      name: fileName(request),
-      uploader: session.user.id,
-      body: request,
-      declaredBytes: declaredLength(request),
-    });
-    sendJson(response, created ? 201 : 200, { file: attachment } satisfies UploadFileResponse);
+    await work();
   } catch (error) {
     if (error instanceof UploadAborted) {
-      deps.log.info({ user: session.user.id, attachmentId }, "an upload stopped halfway; nothing kept");
+      deps.log.info({ route: request.url }, "an upload stopped halfway; nothing kept");
       response.destroy();
       return;
     }
@@ -87,6 +151,28 @@ async function uploadFile(
     }
     throw error;
   }
+}
+
+async function uploadFile(
+  deps: FileRouteDeps,
+  session: Session,
+  request: IncomingMessage,
+  response: ServerResponse,
+  roomId: string,
+  attachmentId: string,
+): Promise<void> {
+  await refusingUploads(deps, request, response, async () => {
+    await deps.accountLimits.upload(session.user.id);
+    const { attachment, created } = await deps.files.upload({
+      roomId,
+      attachmentId,
+      name: fileName(request),
+      uploader: session.user.id,
+      body: request,
+      declaredBytes: declaredLength(request),
+    });
+    sendJson(response, created ? 201 : 200, { file: attachment } satisfies UploadFileResponse);
+  });
 }
 
 function fileName(request: IncomingMessage): string {

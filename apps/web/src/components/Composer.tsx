@@ -1,3 +1,4 @@
+import type { MentionCandidate } from "@chat/model";
 import { createEffect, createSignal, Show } from "solid-js";
 import type { DraftBinding } from "../state/drafts";
 import { PaperclipIcon } from "../ui/Icons";
@@ -18,8 +19,8 @@ export function Composer(props: {
   files?: ChosenFiles;
   /** Each keystroke that changes the text (for the typing indicator). */
   onTyping?: () => void;
-  /** Usernames the "@" typeahead offers. */
-  usernames?: readonly string[];
+  /** The people the "@" typeahead offers (matched by username and display name). */
+  people?: readonly MentionCandidate[];
   draft?: DraftBinding;
   /** Up-arrow in the empty box: open one's last message for editing; false when there is none. */
   onEditLast?: () => boolean;
@@ -30,7 +31,7 @@ export function Composer(props: {
   let picker!: HTMLInputElement;
   const typeahead = createMentionTypeahead({
     box: () => box,
-    usernames: () => props.usernames ?? [],
+    people: () => props.people ?? [],
     onPick: (value) => {
       setText(value);
       writeDraft(value);

@@ -1,5 +1,6 @@
 import { createEffect, createSignal, onCleanup, Show } from "solid-js";
 import { Portal } from "solid-js/web";
+import { displayNameOf } from "../lib/people";
 import { SearchBox } from "../search/SearchBox";
 import { signOut } from "../state/session";
 import { useWorkspace } from "../state/workspace";
@@ -89,8 +90,8 @@ export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
         <PendingBadge count={workspace.pendingCount()} />
       </div>
       <HeaderActions />
-      <span class="me" title={`Signed in as ${workspace.me.username}`}>
-        {workspace.me.username}
+      <span class="me" title={`Signed in as @${workspace.me.username}`}>
+        {displayNameOf(workspace.userById().get(workspace.me.id), workspace.me.username)}
       </span>
       <button
         type="button"

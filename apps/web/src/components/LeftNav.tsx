@@ -1,9 +1,10 @@
 import { dmRoomId } from "@chat/model";
 import { createMemo, createSignal, For, Show } from "solid-js";
 import { Portal } from "solid-js/web";
-import { hueFor, initial } from "../lib/format";
+import { displayNameOf, hasOwnDisplayName } from "../lib/people";
 import { dmPath, path, roomPath } from "../lib/router";
 import { type NavRoom, useWorkspace } from "../state/workspace";
+import { Avatar } from "../ui/Avatar";
 import { RoomGlyph } from "../ui/Icons";
 import { Link } from "../ui/Link";
 import { MentionsDialog } from "./MentionsDialog";
@@ -15,7 +16,7 @@ import "../rooms.css";
 /**
  * The left nav: "Rooms" (the person's rooms from their index `user:<id>`, by last activity, then public
  * rooms not joined yet) with "New room", and "Direct messages" (everyone else in the directory, most
- * recent conversation first). Link names start with the room name or are the username, then say
+ * recent conversation first, shown by display name). Link names start with the room name or the username, then say
  * "N unread" and "N mentions"; glyphs and badges are aria-hidden so they never change a name.
  */
 export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
@@ -97,15 +98,16 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
                         aria-current={current(dmPath(person.username))}
                         onClick={() => props.onNavigate()}
                       >
-                        <span
-                          class="avatar tiny"
-                          aria-hidden="true"
-                          style={{ "--hue": hueFor(person.username) }}
-                        >
-                          {initial(person.username)}
+                        <Avatar user={person} color={workspace.colorFor(person.id)} size="tiny">
                           <span class="presence-dot" classList={{ online: online() }} />
+                        </Avatar>
+                        {/* Named by the username first (the UI contract), then the display name shown. */}
+                        <span class="nav-label" title={`@${person.username}`}>
+                          <Show when={hasOwnDisplayName(person)} fallback={person.username}>
+                            <span class="visually-hidden">{person.username}, </span>
+                            {displayNameOf(person)}
+                          </Show>
                         </span>
-                        <span class="nav-label">{person.username}</span>
                         <UnreadBadges unread={entry()?.unread ?? 0} mentions={0} />
                         <Show when={online()}>
                           <span class="visually-hidden">, online</span>

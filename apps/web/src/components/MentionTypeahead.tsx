@@ -1,15 +1,17 @@
-import { mentionQueryAt, suggestUsernames } from "@chat/model";
+import { type MentionCandidate, mentionQueryAt, suggestPeople } from "@chat/model";
 import { createSignal, For, Show } from "solid-js";
+import { displayNameOf, hasOwnDisplayName } from "../lib/people";
 
 /**
- * The "@" typeahead of a text box: after "@" it offers matching usernames; ArrowUp/ArrowDown move,
+ * The "@" typeahead of a text box: after "@" it offers the people whose username or display name
+ * matches (prefix matches first; picking one inserts their username); ArrowUp/ArrowDown move,
  * Enter or Tab picks, Escape closes. The box keeps its textbox role (tests and screen readers find
  * "Message"); it points at the list with aria-controls and at the highlighted option with
  * aria-activedescendant.
  */
 export function createMentionTypeahead(options: {
   box: () => HTMLTextAreaElement;
-  usernames: () => readonly string[];
+  people: () => readonly MentionCandidate[];
   /** Called with the new text after a pick, so the owner's state follows. */
   onPick: (text: string) => void;
 }) {
@@ -18,7 +20,7 @@ export function createMentionTypeahead(options: {
   const [dismissedAt, setDismissedAt] = createSignal<number | null>(null);
   const suggestions = () => {
     const current = query();
-    return current ? suggestUsernames(options.usernames(), current.query) : [];
+    return current ? suggestPeople(options.people(), current.query) : [];
   };
   const open = () => suggestions().length > 0;
 
@@ -58,7 +60,7 @@ export function createMentionTypeahead(options: {
       case "Enter":
       case "Tab":
         if (event.shiftKey || event.isComposing) return false;
-        pick(suggestions()[active()]!);
+        pick(suggestions()[active()]!.username);
         break;
       case "Escape":
         setDismissedAt(query()?.start ?? null);
@@ -84,7 +86,7 @@ export function createMentionTypeahead(options: {
     <Show when={open()}>
       <div class="typeahead" id="mention-suggestions" role="listbox" aria-label="Mention suggestions">
         <For each={suggestions()}>
-          {(username, index) => (
+          {(person, index) => (
             <div
               id={optionId(index())}
               role="option"
@@ -93,10 +95,13 @@ export function createMentionTypeahead(options: {
               classList={{ active: index() === active() }}
               onMouseDown={(event) => {
                 event.preventDefault(); // keep focus in the box
-                pick(username);
+                pick(person.username);
               }}
             >
-              @{username}
+              <Show when={hasOwnDisplayName(person)} fallback={`@${person.username}`}>
+                <span class="typeahead-name">{displayNameOf(person)}</span>{" "}
+                <span class="typeahead-handle">@{person.username}</span>
+              </Show>
             </div>
           )}
         </For>

@@ -1,6 +1,7 @@
 import { dmRoomId, splitMentions } from "@chat/model";
 import { For, Show } from "solid-js";
 import { formatLongTime, formatMessageTime, isoTime } from "../lib/format";
+import { displayNameOf } from "../lib/people";
 import { dmPath, roomPath } from "../lib/router";
 import { useWorkspace } from "../state/workspace";
 import { Link } from "../ui/Link";
@@ -42,7 +43,7 @@ export function MentionsDialog(props: { onClose: () => void; onNavigate: () => v
             <For each={workspace.mentions()}>
               {(mention) => {
                 const where = place(mention.roomId, mention.author);
-                const author = () => workspace.userById().get(mention.author)?.username ?? "someone";
+                const author = () => displayNameOf(workspace.userById().get(mention.author));
                 return (
                   <li>
                     <Link

@@ -2,10 +2,12 @@ import { groupedReactions, type MessageView, toggleReaction, type UserEntry } fr
 import { createEffect, createMemo, createSignal, Show } from "solid-js";
 import type { OutboxMessage } from "../device/fileOutbox";
 import { dayKey, dayLabel, GROUP_WINDOW_MS } from "../lib/days";
-import { formatClock, formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../lib/format";
+import { formatClock, formatLongTime, formatMessageTime, isoTime } from "../lib/format";
 import { messageHtml } from "../lib/messageHtml";
+import { displayNameOf, labelMentionChips } from "../lib/people";
 import { messageElementId } from "../search/revealMessage";
 import type { FileSender } from "../sync/fileSender";
+import { Avatar } from "../ui/Avatar";
 import { Attachments } from "./Attachments";
 import { ReactionPicker, Reactions, type ReactionTarget } from "./Reactions";
 
@@ -15,6 +17,10 @@ export interface MessageContext {
   /** The message mentions me: highlighted, with `data-mention`. */
   mentionsMe: boolean;
   knownUsernames: ReadonlySet<string>;
+  /** Everyone by username: mention chips show display names (lib/people.ts labelMentionChips). */
+  userByUsername: ReadonlyMap<string, UserEntry>;
+  /** The author's avatar colour. */
+  color: string;
   /** The first unread message: "New messages" goes above it. */
   startsNew: boolean;
   /** For my own messages: ✓ once sequenced, ✓✓ once the other person of a DM has read it. */
@@ -87,8 +93,17 @@ export function MessageItem(
 }
 
 function Message(props: { message: MessageView; grouped: boolean } & MessageContext) {
-  const name = () => props.author?.username ?? "unknown";
+  const name = () => displayNameOf(props.author, "unknown");
+
   const html = createMemo(() => messageHtml(props.message.text, props.knownUsernames));
+  const [textBox, setTextBox] = createSignal<HTMLDivElement>();
+  // After each render of the text (render effects run before this one), and whenever someone is
+  // renamed, mention chips show display names.
+  createEffect(() => {
+    html();
+    const box = textBox();
+    if (box) labelMentionChips(box, props.userByUsername);
+  });
   const [editing, setEditing] = createSignal(false);
   const [confirming, setConfirming] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
@@ -162,11 +177,7 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
     >
       <Show
         when={props.grouped}
-        fallback={
-          <span class="avatar" aria-hidden="true" style={{ "--hue": hueFor(name()) }}>
-            {initial(name())}
-          </span>
-        }
+        fallback={<Avatar user={props.author} fallbackName={name()} color={props.color} />}
       >
         {/* Grouped under the message before: its time shows in the gutter on hover or focus (the
             meta line keeps it for screen readers). */}
@@ -176,7 +187,9 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
       </Show>
       <div class="message-main">
         <div class="message-meta">
-          <span class="author">{name()}</span>
+          <span class="author" title={props.author ? `@${props.author.username}` : undefined}>
+            {name()}
+          </span>
           <time datetime={isoTime(props.message.createdAt)} title={formatLongTime(props.message.createdAt)}>
             {formatMessageTime(props.message.createdAt)}
           </time>
@@ -271,7 +284,7 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
             when={editing()}
             fallback={
               <Show when={props.message.text.trim() !== ""}>
-                <div class="message-text" innerHTML={html()} />
+                <div class="message-text" ref={setTextBox} innerHTML={html()} />
               </Show>
             }
           >

@@ -2,6 +2,7 @@ import type { MessageView, UserEntry } from "@chat/model";
 import { createEffect, createMemo, For, type JSX, on, Show } from "solid-js";
 import type * as Y from "yjs";
 import type { OutboxMessage } from "../device/fileOutbox";
+import { displayNameOf } from "../lib/people";
 import { revealRequestedMessage } from "../search/revealMessage";
 import type { FileSender } from "../sync/fileSender";
 import { MessageItem } from "./MessageItem";
@@ -18,6 +19,10 @@ export function MessageList(props: {
   me: UserEntry | { id: string; username: string };
   userById: ReadonlyMap<string, UserEntry>;
   knownUsernames: ReadonlySet<string>;
+  /** Everyone by username: mention chips show display names. */
+  userByUsername: ReadonlyMap<string, UserEntry>;
+  /** An author's avatar colour in this room. */
+  colorFor(userId: string): string;
   loading: boolean;
   intro: JSX.Element;
   /** Id of the first unread message when the room was opened ("New messages" goes above it). */
@@ -39,7 +44,7 @@ export function MessageList(props: {
   onReachStart?: () => void;
 }) {
   let log!: HTMLDivElement;
-  const nameOf = (userId: string) => props.userById.get(userId)?.username ?? "someone";
+  const nameOf = (userId: string) => displayNameOf(props.userById.get(userId));
   const reactionTarget = (message: MessageView) => {
     const doc = message.event ? null : props.docFor(message);
     return doc ? { doc, messageId: message.id, me: props.me.id, nameOf } : null;
@@ -125,6 +130,8 @@ export function MessageList(props: {
                 author={props.userById.get(message().author)}
                 mentionsMe={message().mentions.includes(props.me.username)}
                 knownUsernames={props.knownUsernames}
+                userByUsername={props.userByUsername}
+                color={props.colorFor(message().author)}
                 startsNew={id === props.newMessagesFrom}
                 receipt={props.receiptFor(message())}
                 mine={props.canChange(message())}

@@ -1,6 +1,7 @@
 import { dmRoomId } from "@chat/model";
 import { createMemo, createSignal, For, Show } from "solid-js";
 import { fuzzyScore } from "../lib/fuzzy";
+import { displayNameOf, hasOwnDisplayName } from "../lib/people";
 import { dmPath, navigate, roomPath } from "../lib/router";
 import { type NavRoom, useWorkspace } from "../state/workspace";
 import { RoomGlyph } from "../ui/Icons";
@@ -15,6 +16,16 @@ interface Destination {
   unread: number;
   /** What the row says besides its name ("archived", "not joined"). */
   note?: string;
+  /** A person's display name, when it is more than their username: found by it too, and shown. */
+  alias?: string;
+}
+
+/** A destination's match: by its name, or a person's display name, whichever fits better. */
+function bestScore(entry: Destination, wanted: string): number | null {
+  const byLabel = fuzzyScore(entry.label, wanted);
+  const byAlias = entry.alias === undefined ? null : fuzzyScore(entry.alias, wanted);
+  if (byLabel === null) return byAlias;
+  return byAlias === null ? byLabel : Math.max(byLabel, byAlias);
 }
 
 /** How many rows the switcher shows: enough to choose from, few enough to read at a glance. */
@@ -49,6 +60,7 @@ export function QuickSwitcher(props: { onClose: () => void; onNavigate: () => vo
       .map((user) => ({
         key: user.id,
         label: user.username,
+        ...(hasOwnDisplayName(user) ? { alias: displayNameOf(user) } : {}),
         kind: "dm" as const,
         href: dmPath(user.username),
         unread: workspace.indexEntry(dmRoomId(workspace.me.id, user.id))?.unread ?? 0,
@@ -67,7 +79,7 @@ export function QuickSwitcher(props: { onClose: () => void; onNavigate: () => vo
       );
     }
     return everything()
-      .map((entry, order) => ({ entry, order, score: fuzzyScore(entry.label, wanted) }))
+      .map((entry, order) => ({ entry, order, score: bestScore(entry, wanted) }))
       .filter((scored) => scored.score !== null)
       .sort((a, b) => b.score! - a.score! || a.order - b.order)
       .slice(0, ROWS)
@@ -144,6 +156,9 @@ export function QuickSwitcher(props: { onClose: () => void; onNavigate: () => vo
                   </Show>
                 </span>
                 <span class="jump-label">{entry.label}</span>
+                <Show when={entry.alias}>
+                  <span class="jump-note">{entry.alias}</span>
+                </Show>
                 <Show when={entry.note}>
                   <span class="jump-note">{entry.note}</span>
                 </Show>

@@ -16,6 +16,8 @@ import {
 } from "@chat/model";
 import { createEffect, createMemo, createSignal, Match, Show, Switch } from "solid-js";
 import type { OutboxMessage } from "../device/fileOutbox";
+import { colorOf, roomSlots } from "../lib/avatarColors";
+import { displayNameOf, hasOwnDisplayName } from "../lib/people";
 import { useDraft } from "../state/drafts";
 import { useRoomHistory } from "../state/history";
 import { showConversationTitle } from "../state/pageTitle";
@@ -155,6 +157,28 @@ export function RoomView(props: { roomId: string; title?: string }) {
     );
   });
   const kind = () => meta()?.kind ?? (isDm() ? "dm" : "channel");
+  // The other person of a DM: the header shows their display name and status under the username.
+  const dmPartner = createMemo(() => {
+    const pair = dmParticipants(props.roomId);
+    if (!pair) return undefined;
+    return workspace.userById().get(pair[0] === workspace.me.id ? pair[1] : pair[0]);
+  });
+  // People who write in this room get colours distinct among themselves (lib/avatarColors.ts); the
+  // set of authors changes far less often than the messages, so the slots are kept until it does.
+  const authorIds = createMemo(() =>
+    [...new Set(messages().map((message) => message.author))].sort().join(" "),
+  );
+  const roomColors = createMemo(() => {
+    const ids = authorIds();
+    const people =
+      ids === ""
+        ? []
+        : ids.split(" ").map((id) => ({
+            id,
+            createdAt: workspace.userById().get(id)?.createdAt ?? Number.MAX_SAFE_INTEGER,
+          }));
+    return roomSlots(people, workspace.colorSlots());
+  });
 
   showConversationTitle(title);
   const life = roomLife({ room, segment, messages, me: workspace.me, roomId: props.roomId });
@@ -262,6 +286,23 @@ export function RoomView(props: { roomId: string; title?: string }) {
         <Show when={meta()?.topic}>
           <p class="room-topic">{meta()?.topic}</p>
         </Show>
+        <Show when={dmPartner()}>
+          {(person) => (
+            <Show when={hasOwnDisplayName(person()) || person().status}>
+              <p class="room-topic dm-profile">
+                <Show when={hasOwnDisplayName(person())}>
+                  <span class="dm-display-name">{displayNameOf(person())}</span>
+                </Show>
+                <Show when={hasOwnDisplayName(person()) && person().status}>
+                  <span aria-hidden="true"> · </span>
+                </Show>
+                <Show when={person().status}>
+                  <span class="dm-status">{person().status}</span>
+                </Show>
+              </p>
+            </Show>
+          )}
+        </Show>
       </div>
       <Switch>
         <Match when={refusal()}>
@@ -278,6 +319,8 @@ export function RoomView(props: { roomId: string; title?: string }) {
             me={workspace.me}
             userById={workspace.userById()}
             knownUsernames={workspace.knownUsernames()}
+            userByUsername={workspace.userByUsername()}
+            colorFor={(userId) => colorOf(roomColors(), userId)}
             loading={!segment()?.synced() && !segment()?.loaded()}
             hasOlder={history.hasOlder()}
             loadingOlder={history.loadingOlder()}
@@ -315,7 +358,8 @@ export function RoomView(props: { roomId: string; title?: string }) {
                 }
               >
                 <p>
-                  This is the beginning of your conversation with <strong>{title()}</strong>.
+                  This is the beginning of your conversation with{" "}
+                  <strong>{dmPartner() ? displayNameOf(dmPartner()) : title()}</strong>.
                 </p>
               </Show>
             }
@@ -328,7 +372,11 @@ export function RoomView(props: { roomId: string; title?: string }) {
               </p>
             )}
           </Show>
-          <TypingIndicator names={typers()()} />
+          <TypingIndicator
+            names={typers()().map((username) =>
+              displayNameOf(workspace.userByUsername().get(username), username),
+            )}
+          />
           <Show
             when={!meta()?.archived}
             fallback={
@@ -341,7 +389,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
               placeholder={placeholder()}
               onSend={send}
               onTyping={typing.typed}
-              usernames={workspace.users().map((user) => user.username)}
+              people={workspace.users()}
               draft={draft}
               files={chosen}
               onEditLast={editLast}

@@ -1,22 +1,41 @@
-import { MIN_PASSWORD_LENGTH, passwordProblem } from "@chat/model";
+import {
+  displayNameProblem,
+  MAX_DISPLAY_NAME_LENGTH,
+  MAX_STATUS_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  normalizeProfileText,
+  passwordProblem,
+  statusProblem,
+} from "@chat/model";
 import { createResource, createSignal, Show } from "solid-js";
-import { changePassword, getWorkspace, setInviteOnly } from "../lib/api";
+import {
+  changePassword,
+  getWorkspace,
+  removeAvatar,
+  setInviteOnly,
+  updateProfile,
+  uploadAvatar,
+} from "../lib/api";
+import { displayNameOf } from "../lib/people";
+import { useWorkspace } from "../state/workspace";
+import { Avatar } from "../ui/Avatar";
 import { Modal } from "../ui/Modal";
 import "./security.css";
 
 /**
- * Dialog "Settings": change one's password (the current one is required; every other device is
+ * Dialog "Settings": one's profile (display name, status, avatar), change one's password (the current one is required; every other device is
  * signed out) and, for the workspace admin, whether sign-up is invite-only.
  */
 export function SettingsDialog(props: { isAdmin: boolean; onClose: () => void }) {
   let dialog!: HTMLDialogElement;
-  let currentInput!: HTMLInputElement;
+  let nameInput!: HTMLInputElement;
 
   return (
-    <Modal ref={dialog} labelledBy="settings-title" focus={() => currentInput} onClose={props.onClose}>
+    <Modal ref={dialog} labelledBy="settings-title" focus={() => nameInput} onClose={props.onClose}>
       <div class="dialog-card">
         <h2 id="settings-title">Settings</h2>
-        <PasswordForm currentInput={(input) => (currentInput = input)} />
+        <ProfileSection nameInput={(input) => (nameInput = input)} />
+        <PasswordForm />
         <Show when={props.isAdmin}>
           <WorkspaceSection />
         </Show>
@@ -30,7 +49,197 @@ export function SettingsDialog(props: { isAdmin: boolean; onClose: () => void })
   );
 }
 
-function PasswordForm(props: { currentInput: (input: HTMLInputElement) => void }) {
+/** Largest image the server takes for an avatar (apps/sync files/avatars.ts MAX_AVATAR_BYTES). */
+const MAX_AVATAR_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Section "Profile": the person's display name and status (a form: Enter saves) and their avatar.
+ * Both go through the API; the server publishes them in the `directory`, which brings them to every
+ * device, this one included (the preview here is drawn from it too).
+ */
+function ProfileSection(props: { nameInput: (input: HTMLInputElement) => void }) {
+  const workspace = useWorkspace();
+  const me = workspace.me;
+  const mine = () => workspace.userById().get(me.id);
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<{ field: "displayName" | "status"; message: string } | null>(null);
+  const [done, setDone] = createSignal<string | null>(null);
+  const [avatarBusy, setAvatarBusy] = createSignal(false);
+  const [avatarError, setAvatarError] = createSignal<string | null>(null);
+  let nameInput!: HTMLInputElement;
+  let statusInput!: HTMLInputElement;
+  let picker!: HTMLInputElement;
+  // The fields start from what is stored and are not overwritten while the person types.
+  const startName = displayNameOf(mine(), me.displayName || me.username);
+  const startStatus = mine()?.status ?? me.status ?? "";
+
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    if (busy()) return;
+    const displayName = normalizeProfileText(nameInput.value);
+    const status = normalizeProfileText(statusInput.value);
+    setError(null);
+    setDone(null);
+    // The model's checks, the same the server makes: the sentence comes at once, offline too.
+    const nameProblem = displayNameProblem(displayName);
+    if (nameProblem) {
+      setError({ field: "displayName", message: nameProblem });
+      return nameInput.focus();
+    }
+    const problem = statusProblem(status);
+    if (problem) {
+      setError({ field: "status", message: problem });
+      return statusInput.focus();
+    }
+    setBusy(true);
+    try {
+      const user = await updateProfile({ displayName, status });
+      nameInput.value = user.displayName;
+      statusInput.value = user.status ?? status;
+      setDone("Profile saved.");
+    } catch (failure) {
+      const message = (failure as Error).message;
+      setError({ field: /^status/i.test(message) ? "status" : "displayName", message });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const chooseAvatar = async () => {
+    const file = picker.files?.[0];
+    picker.value = "";
+    if (!file) return;
+    setAvatarError(null);
+    setDone(null);
+    if (file.size > MAX_AVATAR_BYTES) return setAvatarError("An avatar can be at most 10 MB.");
+    setAvatarBusy(true);
+    try {
+      await uploadAvatar(file);
+      setDone("Avatar changed.");
+    } catch (failure) {
+      setAvatarError((failure as Error).message);
+    } finally {
+      setAvatarBusy(false);
+    }
+  };
+
+  const dropAvatar = async () => {
+    setAvatarError(null);
+    setAvatarBusy(true);
+    try {
+      await removeAvatar();
+      setDone("Avatar removed.");
+    } catch (failure) {
+      setAvatarError((failure as Error).message);
+    } finally {
+      setAvatarBusy(false);
+    }
+  };
+
+  return (
+    <section class="settings-section profile-section" aria-labelledby="profile-title">
+      <h3 class="dialog-subhead" id="profile-title">
+        Profile
+      </h3>
+      <div class="profile-avatar-row" aria-busy={avatarBusy()}>
+        <Avatar user={mine()} fallbackName={startName} color={workspace.colorFor(me.id)} size="large" />
+        <div class="profile-avatar-actions">
+          <div class="profile-avatar-buttons">
+            <button
+              type="button"
+              class="button small"
+              disabled={avatarBusy()}
+              aria-describedby="avatar-hint"
+              onClick={() => picker.click()}
+            >
+              <Show when={avatarBusy()}>
+                <span class="spinner" aria-hidden="true" />
+              </Show>
+              Change avatar
+            </button>
+            <Show when={mine()?.avatar}>
+              <button type="button" class="button ghost small" disabled={avatarBusy()} onClick={dropAvatar}>
+                Remove avatar
+              </button>
+            </Show>
+          </div>
+          <p id="avatar-hint" class="field-hint">
+            A PNG, JPEG, GIF or WebP image, cut to a square. Without one, your initials show.
+          </p>
+          <input
+            ref={picker}
+            type="file"
+            accept="image/png,image/jpeg,image/gif,image/webp"
+            hidden
+            onChange={chooseAvatar}
+          />
+        </div>
+      </div>
+      <Show when={avatarError()}>
+        <p class="form-error" role="alert">
+          {avatarError()}
+        </p>
+      </Show>
+      <form class="profile-form" onSubmit={submit} aria-busy={busy()} novalidate>
+        <div class="field">
+          <label for="display-name">Display name</label>
+          <input
+            ref={(input) => {
+              nameInput = input;
+              props.nameInput(input);
+            }}
+            id="display-name"
+            name="displayName"
+            type="text"
+            autocomplete="name"
+            value={startName}
+            aria-describedby="display-name-hint"
+            aria-invalid={error()?.field === "displayName" ? true : undefined}
+          />
+          <p id="display-name-hint" class="field-hint">
+            Shown on your messages, in the list of people and in mentions; up to {MAX_DISPLAY_NAME_LENGTH}{" "}
+            characters. Your username @{me.username} stays the same.
+          </p>
+        </div>
+        <div class="field">
+          <label for="profile-status">Status</label>
+          <input
+            ref={statusInput}
+            id="profile-status"
+            name="status"
+            type="text"
+            autocomplete="off"
+            value={startStatus}
+            placeholder="e.g. In a meeting"
+            aria-describedby="status-hint"
+            aria-invalid={error()?.field === "status" ? true : undefined}
+          />
+          <p id="status-hint" class="field-hint">
+            A short note for the others, up to {MAX_STATUS_LENGTH} characters. Leave it empty for none.
+          </p>
+        </div>
+        <Show when={error()}>
+          {(failure) => (
+            <p class="form-error" role="alert">
+              {failure().message}
+            </p>
+          )}
+        </Show>
+        <p class="form-success" role="status">
+          {done() ?? ""}
+        </p>
+        <button type="submit" class="button primary" disabled={busy()}>
+          <Show when={busy()}>
+            <span class="spinner" aria-hidden="true" />
+          </Show>
+          Save profile
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function PasswordForm() {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const [done, setDone] = createSignal<string | null>(null);
@@ -77,7 +286,6 @@ function PasswordForm(props: { currentInput: (input: HTMLInputElement) => void }
       <div class="field">
         <label for="current-password">Current password</label>
         <input
-          ref={props.currentInput}
           id="current-password"
           name="current"
           type="password"

@@ -10,6 +10,8 @@ import type {
   LogInRequest,
   PasswordChangeRequest,
   PasswordChangeResponse,
+  ProfileResponse,
+  ProfileUpdateRequest,
   RoomMeta,
   SessionResponse,
   SignUpRequest,
@@ -36,17 +38,20 @@ export class ApiError extends Error {
 }
 
 async function request<T>(
-  method: "GET" | "POST" | "PATCH" | "DELETE",
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE",
   path: string,
   body?: unknown,
 ): Promise<T> {
   let response: Response;
+  // Raw bytes (an avatar) go as they are; anything else as JSON.
+  const raw = body instanceof Blob;
   try {
     response = await fetch(path, {
       method,
       credentials: "same-origin",
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers:
+        body === undefined ? {} : { "content-type": raw ? "application/octet-stream" : "application/json" },
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, "Cannot reach the server. Check your connection and try again.");
@@ -204,4 +209,19 @@ export function fileUrl(attachmentId: string, options: { download?: boolean } = 
 
 export function thumbnailUrl(attachmentId: string): string {
   return `/api/files/${encodeURIComponent(attachmentId)}/thumbnail`;
+}
+
+/** The signed-in person's display name and/or status (PATCH /api/profile); the directory brings it to every device. */
+export async function updateProfile(change: ProfileUpdateRequest): Promise<User> {
+  return (await request<ProfileResponse>("PATCH", "/api/profile", change)).user;
+}
+
+/** A new avatar from an image (PUT /api/profile/avatar): the server makes a small square of it. */
+export async function uploadAvatar(image: Blob): Promise<User> {
+  return (await request<ProfileResponse>("PUT", "/api/profile/avatar", image)).user;
+}
+
+/** Back to initials (DELETE /api/profile/avatar). */
+export async function removeAvatar(): Promise<User> {
+  return (await request<ProfileResponse>("DELETE", "/api/profile/avatar")).user;
 }

@@ -42,6 +42,8 @@ describe("the service worker's attachment cache", () => {
     expect(matches("https://chat.example/api/rooms/abc/files/def")).toBe(false);
     expect(matches("https://chat.example/api/files/abc/other")).toBe(false);
     expect(matches("https://elsewhere.example/api/files/abc")).toBe(false);
+    expect(matches("https://chat.example/api/avatars/abc123")).toBe(true);
+    expect(matches("https://chat.example/api/profile/avatar")).toBe(false);
   });
 
   it("keeps whole successful answers only, none over 20 MB", async () => {

@@ -14,13 +14,17 @@ export const FILES_CACHE = "chat-files";
 /** At most this many responses (workbox's ExpirationPlugin evicts the least recently used). */
 export const FILES_CACHE_MAX_ENTRIES = 200;
 
-/** GET requests the cache answers: an attachment or its thumbnail, with no query (`?download=1` is a download). */
+/**
+ * GET requests the cache answers: an attachment or its thumbnail, with no query (`?download=1` is a
+ * download), and avatars (`/api/avatars/<id>`: a new picture gets a new id, so they never go stale),
+ * so people's pictures show offline too.
+ */
 export function isCachedFileRequest({ url, request }: { url: URL; request: Request }): boolean {
   return (
     request.method === "GET" &&
     url.origin === self.location.origin &&
     url.search === "" &&
-    /^\/api\/files\/[A-Za-z0-9_-]+(\/thumbnail)?$/.test(url.pathname)
+    /^\/api\/(files\/[A-Za-z0-9_-]+(\/thumbnail)?|avatars\/[a-z0-9]+)$/.test(url.pathname)
   );
 }
 

@@ -36,15 +36,3 @@ export function isoTime(ms: number): string {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
 }
-
-/** A stable hue (0–359) for a person's avatar, from their username. */
-export function hueFor(name: string): number {
-  let hash = 0;
-  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return hash % 360;
-}
-
-/** One letter for an avatar. */
-export function initial(name: string): string {
-  return (name.trim()[0] ?? "?").toUpperCase();
-}

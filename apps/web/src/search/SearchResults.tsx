@@ -1,6 +1,9 @@
 import type { SearchResults as Results, RoomResults, SearchHit } from "@chat/model/search";
 import { createComputed, createEffect, For, on, Show } from "solid-js";
-import { formatLongTime, formatMessageTime, hueFor, initial, isoTime } from "../lib/format";
+import { formatLongTime, formatMessageTime, isoTime } from "../lib/format";
+import { displayNameOf } from "../lib/people";
+import { useWorkspace } from "../state/workspace";
+import { Avatar } from "../ui/Avatar";
 import { RoomGlyph } from "../ui/Icons";
 import { Link } from "../ui/Link";
 import { messagePath, type SearchableRoom } from "./searchService";
@@ -84,13 +87,19 @@ function Hit(props: {
   author: string | undefined;
   onChoose: () => void;
 }) {
-  const name = () => props.author ?? "unknown";
+  const workspace = useWorkspace();
+  // Shown by display name, as in the room; someone no longer in the directory by the saved username.
+  const person = () => workspace.userById().get(props.hit.author);
+  const name = () => displayNameOf(person(), props.author ?? "unknown");
   const href = () => (props.room ? messagePath(props.room, props.hit.id) : "#");
   return (
     <Link class="search-hit" href={href()} onClick={() => props.onChoose()} data-message-id={props.hit.id}>
-      <span class="avatar small" aria-hidden="true" style={{ "--hue": hueFor(name()) }}>
-        {initial(name())}
-      </span>
+      <Avatar
+        user={person()}
+        fallbackName={name()}
+        color={workspace.colorFor(props.hit.author)}
+        size="small"
+      />
       <span class="search-hit-main">
         <span class="search-hit-meta">
           <span class="author">{name()}</span>{" "}

@@ -1,5 +1,6 @@
 import { dmRoomId, type IndexedRoom, type MentionEntry } from "@chat/model";
 import { type Accessor, createEffect, on } from "solid-js";
+import { displayNameOf } from "../lib/people";
 import { matchRoute, navigate, path, roomPath } from "../lib/router";
 import type { Workspace } from "./workspace";
 
@@ -61,7 +62,7 @@ export function watchForNotifications(workspace: Workspace, enabled: Accessor<bo
         if (!enabled() || document.visibilityState === "visible") return;
         for (const mention of fresh) {
           const entry = workspace.indexEntry(mention.roomId);
-          const author = workspace.userById().get(mention.author)?.username ?? "Someone";
+          const author = displayNameOf(workspace.userById().get(mention.author), "Someone");
           const where = entry && entry.kind !== "dm" ? ` in #${entry.name}` : "";
           show(
             `${author} mentioned you${where}`,

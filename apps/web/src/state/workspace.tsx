@@ -27,6 +27,7 @@ import {
 import { openFileOutbox } from "../device/fileOutbox";
 import { withNavSnapshot } from "../device/navSnapshot";
 import { type User, uploadFile } from "../lib/api";
+import { colorOf, workspaceSlots } from "../lib/avatarColors";
 import { htmlForStorage } from "../lib/messageHtml";
 import { exclusive, tabChannel } from "../lib/tabs";
 import { type Connection, createConnection } from "../sync/connection";
@@ -80,6 +81,12 @@ export interface Workspace {
   users: Accessor<UserEntry[]>;
   userById: Accessor<ReadonlyMap<string, UserEntry>>;
   knownUsernames: Accessor<ReadonlySet<string>>;
+  /** Everyone by username (mention chips show their display names). */
+  userByUsername: Accessor<ReadonlyMap<string, UserEntry>>;
+  /** Each person's avatar colour slot across the workspace (lib/avatarColors.ts). */
+  colorSlots: Accessor<ReadonlyMap<string, number>>;
+  /** A person's avatar colour: the same on every screen and device, distinct from others' where possible. */
+  colorFor(userId: string): string;
   publicRooms: Accessor<RoomEntry[]>;
   indexedRooms: Accessor<IndexedRoom[]>;
   /**
@@ -175,7 +182,11 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
         previous,
         allUsers(),
         (user) => user.id,
-        (a, b) => a.username === b.username && a.displayName === b.displayName,
+        (a, b) =>
+          a.username === b.username &&
+          a.displayName === b.displayName &&
+          a.status === b.status &&
+          a.avatar === b.avatar,
       ),
     [],
   );
@@ -183,6 +194,11 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   const indexedRooms = fromDevice.indexedRooms;
   const userById = createMemo(() => new Map(users().map((user) => [user.id, user])));
   const knownUsernames = createMemo(() => new Set(users().map((user) => user.username)));
+  const userByUsername = createMemo(() => new Map(users().map((user) => [user.username, user])));
+  // Who joined when changes rarely: colours are assigned again only when someone arrives or leaves.
+  const colorSlots = createMemo(() => workspaceSlots(users()), new Map<string, number>(), {
+    equals: (a, b) => a.size === b.size && [...a].every(([id, slot]) => b.get(id) === slot),
+  });
   const indexById = createMemo(() => new Map(indexedRooms().map((entry) => [entry.roomId, entry])));
   // Archived rooms count nothing (the tab title leaves them out too).
   const archivedRooms = createMemo<NavRoom[]>(() =>
@@ -232,6 +248,9 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     users,
     userById,
     knownUsernames,
+    userByUsername,
+    colorSlots,
+    colorFor: (userId) => colorOf(colorSlots(), userId),
     publicRooms,
     indexedRooms,
     navRooms,
