@@ -34,6 +34,7 @@ import { SegmentGrowth } from "./limits/segmentGrowth.ts";
 import { SignInThrottle } from "./limits/signInThrottle.ts";
 import { type LimitStore, MemoryLimitStore, RedisLimitStore } from "./limits/store.ts";
 import type { Logger } from "./log.ts";
+import { EndedMemberships } from "./membership/endedMemberships.ts";
 import { Membership } from "./membership/membership.ts";
 import { addMentionedPeople } from "./membership/mentionInvites.ts";
 import { Metrics } from "./metrics.ts";
@@ -95,7 +96,9 @@ export async function startServer(config: Config, database: Database, log: Logge
   });
   const writer = new DocumentWriter(hocuspocusHandle, changes);
   const projector = new Projector(db, writer);
-  const membership = new Membership(db, writer, projector);
+  const membership = new Membership(db, writer, projector, (roomId, userId) =>
+    endedMemberships.ended(roomId, userId),
+  );
   const userIndex = new UserIndex(db, writer, log, {
     audience: new IndexAudience(
       (name) => hocuspocusHandle.peek()?.documents.get(name),
@@ -128,6 +131,17 @@ export async function startServer(config: Config, database: Database, log: Logge
     );
   const openDocuments = new OpenDocuments(config.limits.documents);
   const segmentGrowth = new SegmentGrowth(config.limits.account, config.limits.documents);
+  const access = new Access(db, membership, log, roomSegments, openDocuments);
+  const endedMemberships = new EndedMemberships({
+    redisUrl: config.redisUrl,
+    channel: `chat:memberships-ended:${workspaceKey}`,
+    log,
+    hocuspocus: hocuspocusHandle,
+    forget: ({ roomId, userId }) => {
+      access.forgetRoom(roomId, userId);
+      userIndex.writes.dropRoom(userId, roomId);
+    },
+  });
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
     quiet: true,
@@ -136,7 +150,7 @@ export async function startServer(config: Config, database: Database, log: Logge
     maxDebounce: 10_000,
     extensions: [
       ...(scaleOut ? [scaleOut.extension] : []), // 1000 (its own): relay through Redis; lock stores
-      new Access(db, membership, log, roomSegments, openDocuments), // 1000: who may open which document, and how many
+      access, // 1000: who may open which document, and how many
       new AwarenessGuard(clientIds, log, metrics, config.limits.presence), // 1100: presence only under ids nobody else holds, small, not flooding
       new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
       new WriteGuard(clientIds, log, accountLimits, segmentGrowth, files), // 200: who may write what, and how much, before anything is applied
@@ -248,6 +262,7 @@ export async function startServer(config: Config, database: Database, log: Logge
       await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
       await scaleOut?.close();
       await revocations.close();
+      await endedMemberships.close();
       await limitStore.close();
       await files.close();
       await db.close();

@@ -17,6 +17,13 @@ export function addMember(doc: Y.Doc, member: Member): boolean {
   return true;
 }
 
+/** Server only. False when they were not a member. */
+export function removeMember(doc: Y.Doc, userId: string): boolean {
+  if (!members(doc).has(userId)) return false;
+  doc.transact(() => members(doc).delete(userId));
+  return true;
+}
+
 export function isMember(doc: Y.Doc, userId: string): boolean {
   return members(doc).has(userId);
 }

@@ -40,6 +40,16 @@ export type MessageEvent =
       userId: string;
     }
   | {
+      /** Someone (the line's author) took `userId` out of the room. */
+      type: "member-removed";
+      userId: string;
+    }
+  | {
+      /** `userId` (the line's author too) left the room. */
+      type: "member-left";
+      userId: string;
+    }
+  | {
       type: "room-renamed";
       /** The room's new name. */
       name: string;

@@ -147,7 +147,8 @@ function isMessageEvent(value: unknown): value is MessageEvent {
   if (typeof value !== "object" || value === null) return false;
   const e = value as Record<string, unknown>;
   if (Object.keys(e).length !== 2) return false;
-  if (e.type === "member-added") return typeof e.userId === "string";
+  if (e.type === "member-added" || e.type === "member-removed" || e.type === "member-left")
+    return typeof e.userId === "string";
   if (e.type === "room-renamed") return typeof e.name === "string";
   return false;
 }

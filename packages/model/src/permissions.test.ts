@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { canAddPeople, canChangeMessage, canManageRoom, canOpenRoom } from "./permissions.ts";
+import {
+  canAddPeople,
+  canChangeMessage,
+  canManageRoom,
+  canOpenRoom,
+  canRemoveMember,
+  leaveProblem,
+} from "./permissions.ts";
 
 describe("permissions", () => {
   it("a message is changed by its author only, and lines about the room by nobody", () => {
@@ -23,5 +30,22 @@ describe("permissions", () => {
     expect(canOpenRoom({ kind: "dm" }, false)).toBe(false);
     expect(canOpenRoom({ kind: "channel" }, false)).toBe(true);
     expect(canOpenRoom({ kind: "private" }, true)).toBe(true);
+  });
+  it("the creator or the admin removes others; nobody removes the creator; a DM keeps its two", () => {
+    const room = { kind: "channel" as const, createdBy: "alice" };
+    expect(canRemoveMember(room, { id: "alice", isAdmin: false }, "bob")).toBe(true);
+    expect(canRemoveMember(room, { id: "root", isAdmin: true }, "bob")).toBe(true);
+    expect(canRemoveMember(room, { id: "carol", isAdmin: false }, "bob")).toBe(false);
+    expect(canRemoveMember(room, { id: "root", isAdmin: true }, "alice")).toBe(false);
+    expect(canRemoveMember(room, { id: "alice", isAdmin: false }, "alice")).toBe(false);
+    expect(canRemoveMember({ kind: "dm", createdBy: "alice" }, { id: "root", isAdmin: true }, "bob")).toBe(
+      false,
+    );
+  });
+  it("anyone leaves a room but a DM, and a private room's last member archives it instead", () => {
+    expect(leaveProblem({ kind: "channel" }, 1)).toBeNull();
+    expect(leaveProblem({ kind: "private" }, 2)).toBeNull();
+    expect(leaveProblem({ kind: "private" }, 1)).toBe("last-private-member");
+    expect(leaveProblem({ kind: "dm" }, 2)).toBe("dm");
   });
 });

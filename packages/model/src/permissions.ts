@@ -25,3 +25,27 @@ export function canAddPeople(room: Pick<RoomMeta, "kind" | "archived">, isMember
 export function canOpenRoom(room: Pick<RoomMeta, "kind">, isMember: boolean): boolean {
   return isMember || room.kind === "channel";
 }
+
+/**
+ * Taking someone out of a room: its creator or the workspace admin, never the creator themselves
+ * (they would leave instead), never in a DM (it is its two people).
+ */
+export function canRemoveMember(
+  room: Pick<RoomMeta, "kind" | "createdBy">,
+  by: { id: string; isAdmin: boolean },
+  personId: string,
+): boolean {
+  if (room.kind === "dm" || personId === by.id || personId === room.createdBy) return false;
+  return room.createdBy === by.id || by.isAdmin;
+}
+
+/** Why someone may not leave a room, or null when they may. */
+export function leaveProblem(
+  room: Pick<RoomMeta, "kind">,
+  memberCount: number,
+): "dm" | "last-private-member" | null {
+  if (room.kind === "dm") return "dm";
+  // A private room nobody is in could never be opened again: its last member archives it instead.
+  if (room.kind === "private" && memberCount <= 1) return "last-private-member";
+  return null;
+}

@@ -48,6 +48,8 @@ export const CLOSE_KINDS = [
   "forbidden-presence",
   "update-too-large",
   "rate-limited",
+  /** The person left the room or was removed from it: the document is theirs no longer. */
+  "membership-ended",
 ] as const;
 export type CloseKind = (typeof CLOSE_KINDS)[number];
 

@@ -44,6 +44,11 @@ export function putIndexedRoom(doc: Y.Doc, entry: IndexedRoom): void {
   doc.transact(() => rooms(doc).set(entry.roomId, entry));
 }
 
+/** Server only: the person is no longer in the room. */
+export function removeIndexedRoom(doc: Y.Doc, roomId: string): void {
+  if (rooms(doc).has(roomId)) doc.transact(() => rooms(doc).delete(roomId));
+}
+
 export function getIndexedRoom(doc: Y.Doc, roomId: string): IndexedRoom | undefined {
   return rooms(doc).get(roomId);
 }

@@ -35,6 +35,8 @@ export class Access implements Extension {
   private readonly openDocuments: OpenDocuments;
   /** Per socket and room, the check in flight or just done (roomOnSocket). */
   private readonly recentRoomChecks = new Map<string, Promise<void>>();
+  /** Whose access each of those checks answered. */
+  private readonly checkedFor = new WeakMap<Promise<void>, string>();
 
   constructor(
     db: Database,
@@ -106,6 +108,13 @@ export class Access implements Extension {
     if (user) this.openDocuments.closed(socketId, user.id, documentName);
   }
 
+  /** The person is no longer in the room: no check of theirs made before may answer for it. */
+  forgetRoom(roomId: string, userId: string): void {
+    for (const [key, check] of this.recentRoomChecks)
+      if (key.endsWith(` ${roomId}`) && this.checkedFor.get(check) === userId)
+        this.recentRoomChecks.delete(key);
+  }
+
   /**
    * The app opens a room's document and its newest segment together on one socket: one check of the
    * room answers both (a join storm asked the database twice per device). The answer is kept only
@@ -116,6 +125,7 @@ export class Access implements Extension {
     const shared = this.recentRoomChecks.get(key);
     if (shared) return shared;
     const check = this.authoriseRoom(roomId, userId);
+    this.checkedFor.set(check, userId);
     this.recentRoomChecks.set(key, check);
     const forget = () => this.recentRoomChecks.delete(key);
     check.then(

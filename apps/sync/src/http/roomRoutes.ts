@@ -3,6 +3,8 @@ import {
   canAddPeople,
   canManageRoom,
   canOpenRoom,
+  canRemoveMember,
+  leaveProblem,
   MAX_TOPIC_LENGTH,
   normalizeRoomName,
   normalizeUsername,
@@ -14,13 +16,13 @@ import type { DocumentWriter } from "../docs/writer.ts";
 import type { Membership } from "../membership/membership.ts";
 import type { Projector } from "../projections/projector.ts";
 import { writeToNewestSegment } from "../rooms/roomLines.ts";
-import { getRoom, isMember, listMembers, type RoomRow, toRoomMeta } from "../rooms/rooms.ts";
+import { countMembers, getRoom, isMember, listMembers, type RoomRow, toRoomMeta } from "../rooms/rooms.ts";
 import { readJson, sendJson } from "./json.ts";
 import { RequestError } from "./requestError.ts";
 
 /**
- * `/api/rooms/<id>/…`: bringing people into a room ("Add people") and the creator's changes to it
- * (rename, topic, archive). The rules are the model's (permissions.ts); the documents follow Postgres
+ * `/api/rooms/<id>/…`: bringing people into a room ("Add people"), taking them out (the creator or
+ * the admin) or leaving, and the creator's changes to it (rename, topic, archive). The rules are the model's (permissions.ts); the documents follow Postgres
  * through the projections.
  */
 export interface RoomRouteDeps {
@@ -31,7 +33,9 @@ export interface RoomRouteDeps {
   writer: DocumentWriter;
 }
 
-const ROUTE = /^\/api\/rooms\/([a-z0-9]{16})(\/members)?$/;
+// A room's id, or a direct conversation's (dm-<person>-<person>: refused with a reason, not unknown).
+const ROUTE =
+  /^\/api\/rooms\/([a-z0-9]{16}|dm-[a-z0-9]{16}-[a-z0-9]{16})(\/members|\/leave)?(?:\/([a-z0-9]{16}))?$/;
 
 /** Handles the request and returns true when the path is one of these routes. */
 export async function handleRoomRoute(
@@ -44,7 +48,17 @@ export async function handleRoomRoute(
   const match = ROUTE.exec(path);
   if (!match) return false;
   const roomId = match[1]!;
-  if (match[2] && request.method === "POST") {
+  const memberId = match[3];
+  if (match[2] === "/members" && memberId && request.method === "DELETE") {
+    await removePerson(deps, (await session()).user, roomId, memberId, response);
+    return true;
+  }
+  if (match[2] === "/leave" && !memberId && request.method === "POST") {
+    await leaveRoom(deps, (await session()).user, roomId, response);
+    return true;
+  }
+  if (memberId) return false;
+  if (match[2] === "/members" && request.method === "POST") {
     await addPeople(deps, (await session()).user, roomId, await readJson(request), response);
     return true;
   }
@@ -93,6 +107,56 @@ async function addPeople(
   if (!(await deps.membership.add(roomId, me, person)))
     throw new RequestError(409, `${person.username} is already in this room.`);
   sendJson(response, 201, { member: { id: person.id, username: person.username } });
+}
+
+async function removePerson(
+  deps: RoomRouteDeps,
+  me: { id: string; username: string; isAdmin: boolean },
+  roomId: string,
+  personId: string,
+  response: ServerResponse,
+): Promise<void> {
+  const room = await memberRoom(deps.db, roomId, me.id);
+  const meta = toRoomMeta(room);
+  const [person] = await deps.db.query<{ id: string; username: string }>(
+    "select id, username from users where id = $1",
+    [personId],
+  );
+  if (!person || !(await isMember(deps.db, roomId, personId)))
+    throw new RequestError(404, "That person is not in this room.");
+  if (!canRemoveMember(meta, me, person.id))
+    throw new RequestError(
+      403,
+      room.kind === "dm"
+        ? "A direct conversation is between its two people."
+        : person.id === me.id
+          ? "To take yourself out, leave the room."
+          : person.id === meta.createdBy
+            ? "The person who created the room cannot be removed from it."
+            : "Only the person who created this room, or the workspace admin, can remove people.",
+    );
+  if (!(await deps.membership.remove(roomId, me, person)))
+    throw new RequestError(404, "That person is not in this room.");
+  sendJson(response, 200, { removed: { id: person.id, username: person.username } });
+}
+
+async function leaveRoom(
+  deps: RoomRouteDeps,
+  me: { id: string; username: string },
+  roomId: string,
+  response: ServerResponse,
+): Promise<void> {
+  const room = await memberRoom(deps.db, roomId, me.id);
+  if (!(await isMember(deps.db, roomId, me.id))) throw new RequestError(409, "You are not in this room.");
+  const problem = leaveProblem(toRoomMeta(room), await countMembers(deps.db, roomId));
+  if (problem === "dm") throw new RequestError(403, "A direct conversation cannot be left.");
+  if (problem === "last-private-member")
+    throw new RequestError(
+      409,
+      "You are the last person in this private room: archive it instead, or add someone first.",
+    );
+  await deps.membership.leave(roomId, me);
+  sendJson(response, 200, { left: { roomId } });
 }
 
 async function updateRoom(

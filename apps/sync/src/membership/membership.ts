@@ -4,7 +4,7 @@ import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { Projector } from "../projections/projector.ts";
 import { type RoomLine, writeRoomLines, writeToNewestSegment } from "../rooms/roomLines.ts";
-import { addMember, ensureDmRoom, type RoomRow } from "../rooms/rooms.ts";
+import { addMember, deleteMember, ensureDmRoom, type RoomRow } from "../rooms/rooms.ts";
 import { lastSeqOf, recordRead } from "../userIndex/queries.ts";
 
 export interface Person {
@@ -23,7 +23,7 @@ export interface MentionedPerson {
 /**
  * Bringing a person into a room, with everything that goes with it: the `room_members` row, their
  * read position, the line "alice added bob" in the history, and the projections (the room's member
- * list, the person's index). Joining a public room (extensions/access.ts), "Add people"
+ * list, the person's index); and taking them out again ("alice removed bob", "bob left"). Joining a public room (extensions/access.ts), "Add people"
  * (http/roomRoutes.ts) and mention invites (mentionInvites.ts) all come here, so a member
  * is added the same way whichever door they come through.
  */
@@ -31,11 +31,50 @@ export class Membership {
   private readonly db: Database;
   private readonly writer: DocumentWriter;
   private readonly projector: Projector;
+  /** Closes the person's open documents of the room on every instance (EndedMemberships). */
+  private readonly ended: (roomId: string, userId: string) => Promise<void>;
 
-  constructor(db: Database, writer: DocumentWriter, projector: Projector) {
+  constructor(
+    db: Database,
+    writer: DocumentWriter,
+    projector: Projector,
+    ended: (roomId: string, userId: string) => Promise<void> = async () => {},
+  ) {
     this.db = db;
     this.writer = writer;
     this.projector = projector;
+    this.ended = ended;
+  }
+
+  /** `by` takes `person` out of the room: "alice removed bob". False when they were not in it. */
+  async remove(roomId: string, by: Person, person: Person): Promise<boolean> {
+    return this.end(roomId, person.id, {
+      by: by.id,
+      text: `${by.username} removed ${person.username}`,
+      event: { type: "member-removed", userId: person.id },
+    });
+  }
+
+  /** `person` leaves the room: "bob left". False when they were not in it. */
+  async leave(roomId: string, person: Person): Promise<boolean> {
+    return this.end(roomId, person.id, {
+      by: person.id,
+      text: `${person.username} left`,
+      event: { type: "member-left", userId: person.id },
+    });
+  }
+
+  /**
+   * The row goes first and the person's open documents of the room close at once, everywhere; then
+   * the line in the history, the room's member list and the person's index follow.
+   */
+  private async end(roomId: string, userId: string, line: RoomLine): Promise<boolean> {
+    if (!(await deleteMember(this.db, roomId, userId))) return false;
+    await this.ended(roomId, userId);
+    await writeToNewestSegment(this.db, this.writer, roomId, [line]);
+    await this.projector.refreshRoom(roomId);
+    await this.projector.refreshUserIndex(userId);
+    return true;
   }
 
   /**

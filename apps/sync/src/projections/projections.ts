@@ -3,6 +3,8 @@ import {
   getIndexedRoom,
   initRoom,
   listPublicRooms as listDirectoryRooms,
+  listIndexedRooms,
+  listMembers as listMemberEntries,
   listUsers,
   markReadUpTo,
   putIndexedRoom,
@@ -10,6 +12,8 @@ import {
   putUser,
   type RoomEntry,
   readRoomMeta,
+  removeIndexedRoom,
+  removeMember,
   type UserEntry,
 } from "@chat/model";
 import type * as Y from "yjs";
@@ -60,6 +64,10 @@ export async function roomProjection(db: Queryable, roomId: string): Promise<Pro
     if (!row) return;
     const meta = toRoomMeta(row);
     if (!same(readRoomMeta(doc), meta)) initRoom(doc, meta);
+    // Someone who left or was removed since: the list follows the rows both ways.
+    const current = new Set(members.map((member) => member.user_id));
+    for (const entry of listMemberEntries(doc))
+      if (!current.has(entry.userId)) removeMember(doc, entry.userId);
     for (const member of members)
       addMember(doc, {
         userId: member.user_id,
@@ -73,6 +81,10 @@ export async function roomProjection(db: Queryable, roomId: string): Promise<Pro
 export async function userIndexProjection(db: Queryable, userId: string): Promise<Projection> {
   const entries = await entriesForUser(db, userId);
   return (doc) => {
+    // A room the person left or was taken out of goes from their index (and their nav).
+    const current = new Set(entries.map((entry) => entry.roomId));
+    for (const entry of listIndexedRooms(doc))
+      if (!current.has(entry.roomId)) removeIndexedRoom(doc, entry.roomId);
     for (const entry of entries)
       if (!same(getIndexedRoom(doc, entry.roomId), entry)) putIndexedRoom(doc, entry);
   };

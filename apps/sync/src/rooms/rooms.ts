@@ -118,6 +118,26 @@ export async function addMember(
   return true;
 }
 
+/**
+ * Returns true when the person was a member. Their room_reads row stays: coming back, they read on
+ * from where they were (addMember recounts it).
+ */
+export async function deleteMember(db: Queryable, roomId: string, userId: string): Promise<boolean> {
+  const rows = await db.query(
+    "delete from room_members where room_id = $1 and user_id = $2 returning user_id",
+    [roomId, userId],
+  );
+  return rows.length > 0;
+}
+
+export async function countMembers(db: Queryable, roomId: string): Promise<number> {
+  const [row] = await db.query<{ count: number }>(
+    "select count(*)::int as count from room_members where room_id = $1",
+    [roomId],
+  );
+  return Number(row?.count ?? 0);
+}
+
 export interface MemberRow {
   user_id: string;
   added_by: string;

@@ -44,12 +44,17 @@ interface Pending {
  * A write that fails (the database is down) is kept, unless a newer entry for the room replaced it,
  * and tried again after a back-off.
  */
+/** How long entries for a room its member just left are refused (see dropRoom). */
+const DROPPED_ROOM_MS = 5_000;
+
 export class IndexWrites {
   private readonly writer: DocumentWriter;
   private readonly log: Logger;
   private readonly spacingMs: number;
   /** Per person with something queued, being written, or written within the last spacing. */
   private readonly people = new Map<string, Pending>();
+  /** "<user> <room>" for rooms people just left, and when (dropRoom). */
+  private readonly droppedRooms = new Map<string, number>();
   /** Resolvers of `settled()` calls, woken when nothing is queued or being written. */
   private readonly quiet: Array<() => void> = [];
   /** Writes made (index documents written to): a count of work for tests. */
@@ -68,10 +73,26 @@ export class IndexWrites {
    * messages.
    */
   putEntry(userId: string, entry: IndexedRoom, urgent = false): void {
+    if (this.droppedRooms.has(`${userId} ${entry.roomId}`)) return;
     const state = this.of(userId);
     state.entries.set(entry.roomId, entry);
     if (urgent) state.urgent = true;
     this.schedule(userId);
+  }
+
+  /**
+   * The person is no longer in the room (the projection takes it out of their index): an entry queued
+   * for it is dropped, and for DROPPED_ROOM_MS so is any that comes, as a recount that read the rows
+   * just before they changed would otherwise bring the room back.
+   */
+  dropRoom(userId: string, roomId: string): void {
+    const key = `${userId} ${roomId}`;
+    this.droppedRooms.set(key, performance.now());
+    setTimeout(() => {
+      const at = this.droppedRooms.get(key);
+      if (at !== undefined && performance.now() - at >= DROPPED_ROOM_MS) this.droppedRooms.delete(key);
+    }, DROPPED_ROOM_MS).unref();
+    this.people.get(userId)?.entries.delete(roomId);
   }
 
   /** Queues a mention in a person's mention list. */
