@@ -283,7 +283,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
           </Show>
           <h1 id="room-title">{title() || "\u00a0"}</h1>
           <Show when={meta() && !refusal() && !ended()}>
-            <RoomActions meta={meta()!} />
+            <RoomActions meta={meta()!} room={room()!} />
           </Show>
         </div>
         <Show when={meta()?.topic}>
