@@ -8,7 +8,7 @@ import {
   sessionUserId,
   test,
   uniqueName,
-} from "./support";
+} from "./support.ts";
 
 /**
  * The "Members" dialog of issue 20: who is in a room, removing someone (the room's creator), leaving,
