@@ -26,6 +26,13 @@ export function MembersDialog(props: { meta: RoomMeta; room: DocHandle; onClose:
   const [error, setError] = createSignal<string | null>(null);
   const [confirmingLeave, setConfirmingLeave] = createSignal(false);
   const me = { id: workspace.me.id, isAdmin: workspace.me.isAdmin === true };
+  // The button that had the focus goes when the confirmation replaces it (and back): the focus follows.
+  let leaveButton: HTMLButtonElement | undefined;
+  let stayButton: HTMLButtonElement | undefined;
+  const confirmLeave = (on: boolean) => {
+    setConfirmingLeave(on);
+    (on ? stayButton : leaveButton)?.focus();
+  };
 
   // Online people first, then by name: who can answer now is what a member list is mostly read for.
   const people = createMemo(() => {
@@ -70,7 +77,7 @@ export function MembersDialog(props: { meta: RoomMeta; room: DocHandle; onClose:
     const done = await run(() => leaveRoom(roomId));
     if (!done) {
       unmarkLeaving(roomId);
-      setConfirmingLeave(false);
+      confirmLeave(false);
       return;
     }
     dialog.close();
@@ -147,12 +154,13 @@ export function MembersDialog(props: { meta: RoomMeta; room: DocHandle; onClose:
               when={confirmingLeave()}
               fallback={
                 <button
+                  ref={leaveButton}
                   type="button"
                   class="button ghost members-leave"
                   disabled={busy()}
                   onClick={() => {
                     setError(null);
-                    if (props.meta.kind === "private") setConfirmingLeave(true);
+                    if (props.meta.kind === "private") confirmLeave(true);
                     else void leave();
                   }}
                 >
@@ -161,10 +169,11 @@ export function MembersDialog(props: { meta: RoomMeta; room: DocHandle; onClose:
               }
             >
               <button
+                ref={stayButton}
                 type="button"
                 class="button ghost"
                 disabled={busy()}
-                onClick={() => setConfirmingLeave(false)}
+                onClick={() => confirmLeave(false)}
               >
                 Stay
               </button>
