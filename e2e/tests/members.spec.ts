@@ -97,3 +97,33 @@ test("members: the list, removing someone with the room open, leaving, and the l
   await expect(roomLink(alice.page, name)).toBeVisible();
   await expect(messageBox(alice.page)).toBeVisible();
 });
+
+test("members on a phone: the dialog fits the screen, and removing works from it", async ({ person }) => {
+  const alice = await person("alice", {
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  const bob = await person("bob");
+  const name = uniqueName("A-rather-long-room-name-for-a-phone");
+  const created = await alice.context.request.post("/api/rooms", { data: { name } });
+  const roomId = ((await created.json()) as { room: { id: string } }).room.id;
+  const added = await alice.context.request.post(`/api/rooms/${roomId}/members`, {
+    data: { username: bob.username },
+  });
+  expect(added.status()).toBe(201);
+  await openApp(alice.page, `/r/${roomId}`);
+  await alice.page.getByRole("button", { name: "Members" }).click();
+  const members = alice.page.getByRole("dialog", { name: "Members" });
+  await expect(members.getByRole("listitem")).toHaveCount(2);
+  for (const button of [`Remove ${bob.username}`, "Leave room", "Close"])
+    await expect(members.getByRole("button", { name: button, exact: true })).toBeInViewport({ ratio: 1 });
+  expect(await alice.page.evaluate(() => [window.innerWidth, document.documentElement.scrollWidth])).toEqual([
+    390, 390,
+  ]);
+  await members.getByRole("button", { name: `Remove ${bob.username}` }).click();
+  await expect(members.getByRole("listitem")).toHaveCount(1);
+  await members.getByRole("button", { name: "Close" }).click();
+  await expect(members).toBeHidden();
+  await expect(messageArticle(alice.page, `${alice.username} removed ${bob.username}`)).toBeVisible();
+});
