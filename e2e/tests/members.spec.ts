@@ -1,6 +1,7 @@
 import {
   expect,
   expectOnline,
+  installApp,
   messageArticle,
   messageBox,
   openApp,
@@ -36,7 +37,8 @@ test("members: the list, removing someone with the room open, leaving, and the l
 
   await openApp(alice.page, `/r/${roomId}`);
   await openApp(bob.page, `/r/${roomId}`);
-  await openApp(carol.page, `/r/${roomId}`);
+  // Installed (service worker), so that her tab reloads offline, from the device alone.
+  await installApp(carol, `/r/${roomId}`);
   for (const who of [alice, bob, carol]) {
     await expect(who.page.getByRole("heading", { level: 1, name })).toBeVisible();
     await expectOnline(who.page);
@@ -73,6 +75,15 @@ test("members: the list, removing someone with the room open, leaving, and the l
   // And her access is gone, for the API too.
   const poke = await carol.context.request.delete(`/api/rooms/${roomId}/members/${carolId}`);
   expect(poke.status()).toBe(404);
+  // Nothing of it stays on her device: reloaded offline (from the device alone, which drew the room's
+  // messages before), its address shows none; back online, the server refuses it.
+  await carol.context.setOffline(true);
+  await carol.page.reload();
+  await expect(carol.page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await expect(carol.page.getByRole("status", { name: "Connection" })).toContainText("Offline");
+  await expect(carol.page.getByText(`${alice.username} added ${bob.username}`)).toHaveCount(0);
+  await carol.context.setOffline(false);
+  await expect(carol.page.getByRole("alert")).toContainText(/access/i);
 
   // Bob leaves: a private room asks first; then he is taken home and the room leaves his nav.
   await bob.page.getByRole("button", { name: "Members" }).click();
