@@ -58,7 +58,15 @@ test("on a phone nothing is wider than the screen: online, offline with changes 
   await sendMessage(page, "A message from the platform");
   await expect(messageArticle(page, "A message from the platform")).toContainText("✓");
   expect(await layoutWidth()).toEqual([390, 390]);
-  for (const name of ["Add people", "Room settings", "Invite people", "Settings", "Sign out", "Send"])
+  for (const name of [
+    "Members",
+    "Add people",
+    "Room settings",
+    "Invite people",
+    "Settings",
+    "Sign out",
+    "Send",
+  ])
     await expect(page.getByRole("button", { name, exact: true })).toBeInViewport({ ratio: 1 });
 
   await alice.context.setOffline(true);

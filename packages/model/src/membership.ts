@@ -1,4 +1,5 @@
 import type * as Y from "yjs";
+import { observeTypes } from "./observe.ts";
 import { ROOTS } from "./schema.ts";
 
 export interface Member {
@@ -30,4 +31,9 @@ export function isMember(doc: Y.Doc, userId: string): boolean {
 
 export function listMembers(doc: Y.Doc): Member[] {
   return [...members(doc).values()].sort((a, b) => a.joinedAt - b.joinedAt);
+}
+
+/** Calls back after each transaction that changed the member list (the "Members" dialog follows it). */
+export function observeMembers(doc: Y.Doc, callback: () => void): () => void {
+  return observeTypes(doc, [members(doc)], callback);
 }

@@ -3,21 +3,36 @@ import { createSignal, For, Show } from "solid-js";
 import { Portal } from "solid-js/web";
 import { addPerson, updateRoom } from "../lib/api";
 import { useWorkspace } from "../state/workspace";
-import { AddPersonIcon, GearIcon } from "../ui/Icons";
+import type { DocHandle } from "../sync/docs";
+import { AddPersonIcon, GearIcon, PeopleIcon } from "../ui/Icons";
+import { MembersDialog } from "./MembersDialog";
 import { RoomDialog } from "./RoomDialog";
 
 /**
- * The room header's actions: "Add people" for members of a room that is not a DM or archived, and
- * "Room settings" (rename, topic, archive) for the room's creator. Nothing for a DM.
+ * The room header's actions: "Members" (who is in it; leaving and removing), "Add people" for members
+ * of a room that is not a DM or archived, and "Room settings" (rename, topic, archive) for the room's
+ * creator. Nothing for a DM: its two people are in the header already, and neither can leave.
  */
-export function RoomActions(props: { meta: RoomMeta }) {
+export function RoomActions(props: { meta: RoomMeta; room: DocHandle }) {
   const workspace = useWorkspace();
-  const [open, setOpen] = createSignal<"add" | "settings" | null>(null);
+  const [open, setOpen] = createSignal<"members" | "add" | "settings" | null>(null);
   const isMember = () => workspace.indexEntry(props.meta.id) !== undefined;
   const others = () => workspace.users().filter((user) => user.id !== workspace.me.id);
 
   return (
     <div class="room-actions">
+      <Show when={props.meta.kind !== "dm"}>
+        <button
+          type="button"
+          class="button ghost small room-action"
+          title="Members"
+          aria-haspopup="dialog"
+          onClick={() => setOpen("members")}
+        >
+          <PeopleIcon size={18} />
+          <span class="room-action-label">Members</span>
+        </button>
+      </Show>
       <Show when={canAddPeople(props.meta, isMember())}>
         <button
           type="button"
@@ -39,6 +54,11 @@ export function RoomActions(props: { meta: RoomMeta }) {
           <GearIcon size={18} />
           <span class="room-action-label">Room settings</span>
         </button>
+      </Show>
+      <Show when={open() === "members"}>
+        <Portal>
+          <MembersDialog meta={props.meta} room={props.room} onClose={() => setOpen(null)} />
+        </Portal>
       </Show>
       <Show when={open() === "add"}>
         <Portal>

@@ -18,6 +18,7 @@ import { createEffect, createMemo, createSignal, Match, Show, Switch } from "sol
 import type { OutboxMessage } from "../device/fileOutbox";
 import { colorOf, roomSlots } from "../lib/avatarColors";
 import { displayNameOf, hasOwnDisplayName } from "../lib/people";
+import { leftHere } from "../state/departures";
 import { useDraft } from "../state/drafts";
 import { useRoomHistory } from "../state/history";
 import { showConversationTitle } from "../state/pageTitle";
@@ -142,6 +143,8 @@ export function RoomView(props: { roomId: string; title?: string }) {
   const refusal = () => room()?.refusal() ?? segment()?.refusal() ?? null;
   const interruption = () => room()?.interruption() ?? segment()?.interruption() ?? null;
   const isDm = () => dmParticipants(props.roomId) !== null;
+  // The person left or was removed (membership-ended): the documents no longer sync (sync/docs.ts).
+  const ended = () => (room()?.ended() ?? segment()?.ended() ?? null) !== null;
   const title = createMemo(() => {
     if (props.title) return props.title;
     const pair = dmParticipants(props.roomId);
@@ -279,8 +282,8 @@ export function RoomView(props: { roomId: string; title?: string }) {
             </span>
           </Show>
           <h1 id="room-title">{title() || "\u00a0"}</h1>
-          <Show when={meta() && !refusal()}>
-            <RoomActions meta={meta()!} />
+          <Show when={meta() && !refusal() && !ended()}>
+            <RoomActions meta={meta()!} room={room()!} />
           </Show>
         </div>
         <Show when={meta()?.topic}>
@@ -312,6 +315,16 @@ export function RoomView(props: { roomId: string; title?: string }) {
               <p>Pick another conversation on the left.</p>
             </div>
           )}
+        </Match>
+        <Match when={ended()}>
+          <div class="room-refused" role="alert">
+            <p class="room-refused-title">
+              {leftHere(props.roomId)
+                ? "You left this room."
+                : "You were removed from this room, or left it on another device."}
+            </p>
+            <p>You no longer receive its messages, and it is gone from your rooms on every device.</p>
+          </div>
         </Match>
         <Match when={!refusal()}>
           <MessageList

@@ -105,6 +105,15 @@ function tailKeys(scope: string): string[] {
   return keys;
 }
 
+/** The person is no longer in the room: a cold start must not draw its messages again. */
+export function forgetTail(scope: string, roomId: string): void {
+  try {
+    localStorage.removeItem(tailKey(scope, roomId));
+  } catch {
+    // Nothing stored.
+  }
+}
+
 /** Sign-out: forget every room tail of the person. */
 export function forgetTails(scope: string): void {
   try {

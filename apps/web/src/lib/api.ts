@@ -104,6 +104,19 @@ export async function addPerson(roomId: string, username: string): Promise<void>
   await request("POST", `/api/rooms/${encodeURIComponent(roomId)}/members`, body);
 }
 
+/**
+ * Takes someone out of a room (its creator or the workspace admin); the server adds a line
+ * "alice removed bob" and closes the person's open copies of the room.
+ */
+export async function removeMember(roomId: string, userId: string): Promise<void> {
+  await request("DELETE", `/api/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}`);
+}
+
+/** Leaves a room (not a DM; a private room's last member is refused: archive it instead). "bob left". */
+export async function leaveRoom(roomId: string): Promise<void> {
+  await request("POST", `/api/rooms/${encodeURIComponent(roomId)}/leave`);
+}
+
 /** The creator's changes to a room: rename, topic, archive. */
 export async function updateRoom(roomId: string, changes: UpdateRoomRequest): Promise<RoomMeta> {
   const { room } = await request<{ room: RoomMeta }>(

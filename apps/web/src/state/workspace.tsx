@@ -8,6 +8,7 @@ import {
   type MentionEntry,
   observeDirectory,
   observeIndex,
+  parseDocName,
   type RoomEntry,
   roomsByActivity,
   totalUnread,
@@ -26,6 +27,7 @@ import {
 } from "solid-js";
 import { openFileOutbox } from "../device/fileOutbox";
 import { withNavSnapshot } from "../device/navSnapshot";
+import { forgetTail } from "../device/roomTail";
 import { type User, uploadFile } from "../lib/api";
 import { colorOf, workspaceSlots } from "../lib/avatarColors";
 import { htmlForStorage } from "../lib/messageHtml";
@@ -140,6 +142,11 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     },
     onDocument: (name, doc) => pending.track(name, doc),
     onWriteRefused: (document, explanation) => setRefusedChange({ document, explanation }),
+    // The documents drop their device copies themselves (sync/docs.ts); the room's cached tail goes too.
+    onMembershipEnded: (name) => {
+      const ref = parseDocName(name);
+      if (ref?.kind === "room") forgetTail(me.id, ref.roomId);
+    },
   });
   const directory = registry.open(DIRECTORY_DOC);
   const userIndex = registry.open(userDocName(me.id));

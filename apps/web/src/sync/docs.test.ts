@@ -1,8 +1,17 @@
 import "fake-indexeddb/auto";
-import { appendMessage, createMessage, listMessages, roomDocName, segmentDocName } from "@chat/model";
+import {
+  appendMessage,
+  createMessage,
+  listMembers,
+  listMessages,
+  roomDocName,
+  segmentDocName,
+} from "@chat/model";
 import type { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type * as Y from "yjs";
+import * as Y from "yjs";
+import { attachLocalStore } from "../device/localStore";
+import { FIRST_RETRY_MS } from "./backoff";
 import { createDocRegistry, type DocHandle } from "./docs";
 
 /**
@@ -35,7 +44,7 @@ interface Harness {
     path: string,
     body: unknown,
     cookie: string,
-  ): Promise<{ body: { room: { id: string } } }>;
+  ): Promise<{ status: number; body: { room: { id: string } } }>;
   Device: new (
     server: TestServer,
     user: TestUser,
@@ -172,5 +181,71 @@ describe("documents the server closes (the socket stays)", () => {
     expect(listMessages(fresh.doc).map((m) => m.text)).toEqual(["really alice"]);
     segment.release();
     fresh.release();
+  });
+});
+
+describe("a membership that ended (left or removed)", () => {
+  it("stops syncing the room for good, drops the device copy, and never joins the public room again", async () => {
+    const { bob, roomId, aliceDevice, bobDevice } = await roomOfTwo();
+    const scope = `${bob.id}-${Date.now()}`;
+    const endedNames: string[] = [];
+    const registry = createDocRegistry({
+      socket: bobDevice.socket,
+      scope,
+      onMembershipEnded: (name) => endedNames.push(name),
+    });
+    cleanup.push(() => registry.closeAll());
+    const room = registry.open(roomDocName(roomId)); // joins the public room
+    await h.eventually(() => room.synced(), 10_000, "bob's room to sync");
+    const name = segmentDocName(roomId, 0);
+    const segment = registry.open(name);
+    await h.eventually(() => segment.synced(), 10_000, "bob's segment to sync");
+    await segment.flushed();
+
+    const left = await h.api(server, "POST", `/api/rooms/${roomId}/leave`, {}, bob.cookie);
+    expect(left.status).toBe(200);
+    await h.eventually(
+      () => room.ended() !== null && segment.ended() !== null,
+      5_000,
+      "both of bob's documents to end",
+    );
+    expect(segment.ended()).toBe("you are no longer in this room");
+    expect(endedNames.sort()).toEqual([roomDocName(roomId), name].sort());
+    expect(room.interruption()).toBeNull();
+
+    // Alice sees the line; bob's closed copies receive nothing more, and nothing reopens them: past
+    // the first reopen wait a reopened public room would have made bob a member again.
+    const alices = await aliceDevice.open(roomDocName(roomId));
+    const alicesSegment = await aliceDevice.open(name);
+    await h.eventually(
+      () => listMessages(alicesSegment.doc).find((m) => m.text === `${bob.username} left` && m.seq !== null),
+      10_000,
+      "alice to see that bob left",
+    );
+    await new Promise((resolve) => setTimeout(resolve, FIRST_RETRY_MS * 2));
+    expect(listMembers(alices.doc).map((m) => m.userId)).not.toContain(bob.id);
+    expect(
+      server.hocuspocus.documents
+        .get(name)
+        ?.getConnections()
+        .some((c) => c.context.user.id === bob.id),
+    ).toBe(false);
+    expect(segment.synced()).toBe(false);
+    expect(listMessages(segment.doc).some((m) => m.text === `${bob.username} left`)).toBe(false);
+
+    // The device no longer keeps the room.
+    const stored = new Y.Doc();
+    const store = attachLocalStore(scope, name, stored);
+    await store.loaded;
+    expect(stored.store.clients.size).toBe(0);
+    store.destroy();
+
+    // Let go, the ended copy closes at once: opening again is a fresh copy, not the ended one.
+    segment.release();
+    const again = registry.open(name);
+    expect(again.doc).not.toBe(segment.doc);
+    expect(again.ended()).toBeNull();
+    again.release();
+    room.release();
   });
 });

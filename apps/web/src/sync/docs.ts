@@ -34,6 +34,12 @@ export interface DocHandle {
    * document is being opened again; cleared once it is synced again.
    */
   readonly interruption: Accessor<string | null>;
+  /**
+   * Set, in the server's words, once the server closed the document because the person left the room
+   * or was removed from it (`membership-ended`): it no longer syncs and is never opened again by
+   * itself; what is in `doc` stays readable until it is released.
+   */
+  readonly ended: Accessor<string | null>;
   /** Presence for this document (who is here, who is typing), shared with everyone who has it open. */
   readonly awareness: Awareness;
   /** Gives back this reference; the document closes when nobody holds it any more. */
@@ -51,6 +57,7 @@ interface Entry {
   loaded: Accessor<boolean>;
   refusal: Accessor<Refusal | null>;
   interruption: Accessor<string | null>;
+  ended: Accessor<string | null>;
   /** Stops a pending reopen. */
   stopReopening: () => void;
   refs: number;
@@ -93,6 +100,8 @@ export function createDocRegistry(options: {
    * follow it get the server's copy; the others keep showing the change until the app reloads.
    */
   onWriteRefused?: (name: string, explanation: string) => void;
+  /** The person left the room of this document or was removed from it (`membership-ended`). */
+  onMembershipEnded?: (name: string, explanation: string) => void;
 }): DocRegistry {
   const entries = new Map<string, Entry>();
   /**
@@ -124,6 +133,7 @@ export function createDocRegistry(options: {
     const [synced, setSynced] = createSignal(false);
     const [refusal, setRefusal] = createSignal<Refusal | null>(null);
     const [interruption, setInterruption] = createSignal<string | null>(null);
+    const [ended, setEnded] = createSignal<string | null>(null);
     const [loaded, setLoaded] = createSignal(false);
     const store = attachLocalStore(options.scope, name, doc, () => queueMicrotask(recountPending));
     const awareness = new Awareness(doc);
@@ -139,6 +149,7 @@ export function createDocRegistry(options: {
       loaded,
       refusal,
       interruption,
+      ended,
       stopReopening: () => {},
       refs: 0,
       closeTimer: null,
@@ -196,6 +207,26 @@ export function createDocRegistry(options: {
             options.socket.status === WebSocketStatus.Connected,
           );
           if (close.kind === "socket") return;
+          if (close.kind === "membership-ended") {
+            // Reopening would be refused (a private room) or would join a public room again behind the
+            // person's back, so the provider goes: not even the socket's reconnect reopens it. The
+            // device copy is dropped rather than kept readable offline: the device holds the rooms its
+            // person belongs to, no more (a removed person keeps no copy that outlives this screen),
+            // and a later open of the same room, after being added again, starts from the server's.
+            // The open screen keeps what `doc` holds in memory until it lets the document go.
+            reopener.cancel();
+            setInterruption(null);
+            setEnded(close.explanation);
+            queueMicrotask(() => {
+              provider.destroy();
+              if (entry.provider === provider) entry.provider = null;
+            });
+            void store
+              .discardDeviceCopy()
+              .catch((error) => console.error(`cannot drop the device copy of ${name}`, error));
+            options.onMembershipEnded?.(name, close.explanation);
+            return;
+          }
           if (close.kind === "reopen") {
             // Left closed, the document would look open and never update again: say so, open it again.
             setInterruption(close.explanation);
@@ -272,6 +303,7 @@ export function createDocRegistry(options: {
         flushed: () => held.store.flushed(),
         refusal: held.refusal,
         interruption: held.interruption,
+        ended: held.ended,
         awareness: held.awareness,
         release() {
           if (released) return;
@@ -280,6 +312,8 @@ export function createDocRegistry(options: {
           if (held.refs > 0) return;
           if (retired.has(held)) return close(name, held);
           if (entries.get(name) !== held) return;
+          // Nothing to linger for: reopening an ended membership must start afresh (and be refused).
+          if (held.ended() !== null) return close(name, held);
           held.closeTimer = setTimeout(() => {
             if (held.refs === 0 && entries.get(name) === held) close(name, held);
           }, LINGER_MS);

@@ -13,6 +13,23 @@ describe("what a document's close means", () => {
     });
   });
 
+  it("a membership that ended is final: never reopened, whether or not the socket is still open", () => {
+    expect(documentClose("membership-ended: you are no longer in this room", true)).toEqual({
+      kind: "membership-ended",
+      explanation: "you are no longer in this room",
+    });
+    expect(documentClose("membership-ended: you are no longer in this room", false)).toEqual({
+      kind: "membership-ended",
+      explanation: "you are no longer in this room",
+    });
+    expect(documentClose("membership-ended:", true)).toEqual({
+      kind: "membership-ended",
+      explanation: "you are no longer in this room",
+    });
+    // Only the prefix counts: a reason that merely mentions it is someone else's close.
+    expect(documentClose("closed: membership-ended", true).kind).toBe("reopen");
+  });
+
   it("anything else the server closes one document for is reopened, with the reason kept to tell", () => {
     for (const reason of [
       "forbidden-presence: presence too large",

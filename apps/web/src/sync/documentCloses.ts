@@ -4,8 +4,8 @@ import { reconnectDelay } from "./backoff";
 /**
  * What to do when a document's provider reports a close (docs/api.md, "Close codes"). The server
  * closes one document, not the socket, with only a reason on the wire (the provider says code 1000):
- * `forbidden-write:` (a change broke a rule), `update-too-large:`, `forbidden-presence:`, or a close
- * of Hocuspocus's own. The socket's own closes (4429, 1013, 4401, a lost network) reach the same
+ * `forbidden-write:` (a change broke a rule), `membership-ended:` (the person left the room or was
+ * removed from it), `update-too-large:`, `forbidden-presence:`, or a close of Hocuspocus's own. The socket's own closes (4429, 1013, 4401, a lost network) reach the same
  * handler; those need nothing per document, since the provider opens every document again when the
  * socket reconnects.
  */
@@ -14,6 +14,11 @@ export type DocumentClose =
   | { kind: "socket" }
   /** A change made here was refused: sending it again would be refused again. */
   | { kind: "write-refused"; explanation: string }
+  /**
+   * The person is no longer in the room: the document is theirs no longer. Opening it again would be
+   * refused (a private room) or, worse, join a public room again without their asking.
+   */
+  | { kind: "membership-ended"; explanation: string }
   /** The server closed this document alone, for a reason that does not condemn the device's copy. */
   | { kind: "reopen"; explanation: string };
 
@@ -22,6 +27,9 @@ export function documentClose(reason: string, socketOpen: boolean): DocumentClos
   const ours = parseCloseReason(reason);
   if (ours?.kind === "forbidden-write")
     return { kind: "write-refused", explanation: ours.explanation || "not allowed" };
+  // Whatever the socket does next: a reconnect must not open it again either (the registry stops it).
+  if (ours?.kind === "membership-ended")
+    return { kind: "membership-ended", explanation: ours.explanation || "you are no longer in this room" };
   if (!socketOpen) return { kind: "socket" };
   return { kind: "reopen", explanation: reason.trim() || "closed by the server" };
 }

@@ -26,6 +26,7 @@ export function memoryRegistry() {
         synced: () => true,
         refusal: () => null,
         interruption: () => null,
+        ended: () => null,
         awareness: held.awareness,
         loaded: () => true,
         whenLoaded: Promise.resolve(),

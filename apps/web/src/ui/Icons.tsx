@@ -52,6 +52,28 @@ export function AddPersonIcon(props: { size?: number }) {
   );
 }
 
+/** Two people: a room's members. */
+export function PeopleIcon(props: { size?: number }) {
+  return (
+    <svg
+      class="icon"
+      viewBox="0 0 24 24"
+      width={props.size ?? 20}
+      height={props.size ?? 20}
+      aria-hidden="true"
+    >
+      <path
+        d="M16 19v-1a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v1M9 10a3 3 0 1 0 0-6 3 3 0 0 0 0 6M22 19v-1a4 4 0 0 0-3-3.87M16 4.13a3 3 0 0 1 0 5.74"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+      />
+    </svg>
+  );
+}
+
 /** A gear: settings. */
 export function GearIcon(props: { size?: number }) {
   return (
