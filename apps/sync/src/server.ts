@@ -96,8 +96,8 @@ export async function startServer(config: Config, database: Database, log: Logge
   });
   const writer = new DocumentWriter(hocuspocusHandle, changes);
   const projector = new Projector(db, writer);
-  const membership = new Membership(db, writer, projector, (roomId, userId) =>
-    endedMemberships.ended(roomId, userId),
+  const membership = new Membership(db, writer, projector, (roomId, userId, explanation) =>
+    endedMemberships.ended(roomId, userId, explanation),
   );
   const userIndex = new UserIndex(db, writer, log, {
     audience: new IndexAudience(

@@ -85,7 +85,10 @@ describe("leaving a room and being removed", () => {
     );
     expect(removed.status).toBe(200);
     for (const reason of await Promise.all(closes))
-      expect(parseCloseReason(reason)?.kind).toBe("membership-ended");
+      expect(parseCloseReason(reason)).toEqual({
+        kind: "membership-ended",
+        explanation: `${alice.username} removed you from this room`,
+      });
     await eventually(
       () => getIndexedRoom(index.doc, roomId) === undefined,
       5_000,

@@ -8,6 +8,8 @@ import type { Logger } from "../log.ts";
 export interface EndedMembership {
   roomId: string;
   userId: string;
+  /** What the person's devices are told, e.g. "you left this room", "alice removed you from this room". */
+  explanation: string;
 }
 
 /**
@@ -34,7 +36,12 @@ export class EndedMemberships {
       parse: (value) => {
         const v = value as Partial<EndedMembership> | null;
         return typeof v?.roomId === "string" && typeof v.userId === "string"
-          ? { roomId: v.roomId, userId: v.userId }
+          ? {
+              roomId: v.roomId,
+              userId: v.userId,
+              explanation:
+                typeof v.explanation === "string" ? v.explanation : "you are no longer in this room",
+            }
           : null;
       },
       receive: (ended) => {
@@ -46,8 +53,8 @@ export class EndedMemberships {
   }
 
   /** Here and on every instance. */
-  ended(roomId: string, userId: string): Promise<void> {
-    return this.broadcast.publish({ roomId, userId });
+  ended(roomId: string, userId: string, explanation: string): Promise<void> {
+    return this.broadcast.publish({ roomId, userId, explanation });
   }
 
   close(): Promise<void> {
@@ -55,7 +62,7 @@ export class EndedMemberships {
   }
 }
 
-function closeConnections(hocuspocus: Hocuspocus, { roomId, userId }: EndedMembership): void {
+function closeConnections(hocuspocus: Hocuspocus, { roomId, userId, explanation }: EndedMembership): void {
   for (const [name, document] of hocuspocus.documents) {
     const ref = parseDocName(name);
     if ((ref?.kind !== "room" && ref?.kind !== "segment") || ref.roomId !== roomId) continue;
@@ -63,7 +70,7 @@ function closeConnections(hocuspocus: Hocuspocus, { roomId, userId }: EndedMembe
       if ((connection.context as Partial<ConnectionContext>).user?.id === userId)
         connection.close({
           code: CLOSE_CODES.forbidden,
-          reason: closeReason("membership-ended", "you are no longer in this room"),
+          reason: closeReason("membership-ended", explanation),
         });
   }
 }

@@ -32,13 +32,13 @@ export class Membership {
   private readonly writer: DocumentWriter;
   private readonly projector: Projector;
   /** Closes the person's open documents of the room on every instance (EndedMemberships). */
-  private readonly ended: (roomId: string, userId: string) => Promise<void>;
+  private readonly ended: (roomId: string, userId: string, explanation: string) => Promise<void>;
 
   constructor(
     db: Database,
     writer: DocumentWriter,
     projector: Projector,
-    ended: (roomId: string, userId: string) => Promise<void> = async () => {},
+    ended: (roomId: string, userId: string, explanation: string) => Promise<void> = async () => {},
   ) {
     this.db = db;
     this.writer = writer;
@@ -48,7 +48,7 @@ export class Membership {
 
   /** `by` takes `person` out of the room: "alice removed bob". False when they were not in it. */
   async remove(roomId: string, by: Person, person: Person): Promise<boolean> {
-    return this.end(roomId, person.id, {
+    return this.end(roomId, person.id, `${by.username} removed you from this room`, {
       by: by.id,
       text: `${by.username} removed ${person.username}`,
       event: { type: "member-removed", userId: person.id },
@@ -57,7 +57,7 @@ export class Membership {
 
   /** `person` leaves the room: "bob left". False when they were not in it. */
   async leave(roomId: string, person: Person): Promise<boolean> {
-    return this.end(roomId, person.id, {
+    return this.end(roomId, person.id, "you left this room", {
       by: person.id,
       text: `${person.username} left`,
       event: { type: "member-left", userId: person.id },
@@ -68,9 +68,9 @@ export class Membership {
    * The row goes first and the person's open documents of the room close at once, everywhere; then
    * the line in the history, the room's member list and the person's index follow.
    */
-  private async end(roomId: string, userId: string, line: RoomLine): Promise<boolean> {
+  private async end(roomId: string, userId: string, explanation: string, line: RoomLine): Promise<boolean> {
     if (!(await deleteMember(this.db, roomId, userId))) return false;
-    await this.ended(roomId, userId);
+    await this.ended(roomId, userId, explanation);
     await writeToNewestSegment(this.db, this.writer, roomId, [line]);
     await this.projector.refreshRoom(roomId);
     await this.projector.refreshUserIndex(userId);

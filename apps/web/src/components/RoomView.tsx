@@ -91,6 +91,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
         id: message.id,
         author: message.author,
         createdAt: message.createdAt,
+        at: message.createdAt,
         text: message.text,
         mentions: parseMentions(message.text),
         attachments: message.files.map(
@@ -118,7 +119,15 @@ export function RoomView(props: { roomId: string; title?: string }) {
     const listed = new Set(list.map((message) => message.id));
     return [
       ...list,
-      ...queued.map((message): MessageView => ({ ...message, seq: null, edited: false, deleted: false })),
+      ...queued.map(
+        (message): MessageView => ({
+          ...message,
+          seq: null,
+          at: message.createdAt,
+          edited: false,
+          deleted: false,
+        }),
+      ),
       // Once appended, the segment's copy is the message (until the outbox lets it go).
       ...mine.filter((message) => !listed.has(message.id)).map(outgoingView),
     ];
@@ -144,7 +153,9 @@ export function RoomView(props: { roomId: string; title?: string }) {
   const interruption = () => room()?.interruption() ?? segment()?.interruption() ?? null;
   const isDm = () => dmParticipants(props.roomId) !== null;
   // The person left or was removed (membership-ended): the documents no longer sync (sync/docs.ts).
-  const ended = () => (room()?.ended() ?? segment()?.ended() ?? null) !== null;
+  /** Why the membership ended, as the server said it; null while it has not. */
+  const endedWhy = () => room()?.ended() ?? segment()?.ended() ?? null;
+  const ended = () => endedWhy() !== null;
   const title = createMemo(() => {
     if (props.title) return props.title;
     const pair = dmParticipants(props.roomId);
@@ -319,9 +330,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
         <Match when={ended()}>
           <div class="room-refused" role="alert">
             <p class="room-refused-title">
-              {leftHere(props.roomId)
-                ? "You left this room."
-                : "You were removed from this room, or left it on another device."}
+              {leftHere(props.roomId) ? "You left this room." : endedText(endedWhy())}
             </p>
             <p>You no longer receive its messages, and it is gone from your rooms on every device.</p>
           </div>
@@ -412,4 +421,10 @@ export function RoomView(props: { roomId: string; title?: string }) {
       </Switch>
     </section>
   );
+}
+
+/** The server's word on an ended membership ("alice removed you from this room") as a sentence. */
+function endedText(explanation: string | null): string {
+  const text = explanation?.trim() || "you are no longer in this room";
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }

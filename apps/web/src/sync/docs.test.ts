@@ -209,7 +209,7 @@ describe("a membership that ended (left or removed)", () => {
       5_000,
       "both of bob's documents to end",
     );
-    expect(segment.ended()).toBe("you are no longer in this room");
+    expect(segment.ended()).toBe("you left this room");
     expect(endedNames.sort()).toEqual([roomDocName(roomId), name].sort());
     expect(room.interruption()).toBeNull();
 
