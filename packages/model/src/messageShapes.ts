@@ -61,6 +61,12 @@ export type MessageEvent =
  */
 export interface MessageView extends MessageRecord {
   seq: number | null;
+  /**
+   * The time to show it under: when the server numbered it, by the server's clock (so a sender whose
+   * clock is days off cannot put a message under the wrong day); the sender's own `createdAt` while
+   * it is pending, and for messages numbered before the server kept the time.
+   */
+  at: number;
   /** The author changed the text after sending it. */
   edited: boolean;
   /** The author deleted it: shown as "message deleted". */

@@ -50,6 +50,25 @@ describe("messages", () => {
     expect(listMessages(doc)[0]).toMatchObject({ id: "m1", seq: 1 });
   });
 
+  it("is shown under the time the server numbered it, not the sender's clock; pending, under the sender's", () => {
+    const doc = new Y.Doc();
+    const day = 86_400_000;
+    const serverNow = Date.UTC(2026, 11, 7, 12);
+    // A sender whose clock is three days behind.
+    appendMessage(doc, createMessage("alice", "late clock", serverNow - 3 * day, "m1"));
+    expect(listMessages(doc)[0]).toMatchObject({ id: "m1", seq: null, at: serverNow - 3 * day });
+    stampSequence(doc, new Map([["m1", 1]]), serverNow);
+    expect(listMessages(doc)[0]).toMatchObject({
+      id: "m1",
+      seq: 1,
+      at: serverNow,
+      createdAt: serverNow - 3 * day,
+    });
+    // A number and its time are written once: a repeated stamp changes neither.
+    stampSequence(doc, new Map([["m1", 7]]), serverNow + day);
+    expect(listMessages(doc)[0]).toMatchObject({ seq: 1, at: serverNow });
+  });
+
   it("lists a message once even if its record was written twice", () => {
     const doc = new Y.Doc();
     const message = createMessage("alice", "once", 1, "m1");

@@ -11,6 +11,8 @@ export type { MessageEvent, MessageRecord, MessageView } from "./messageShapes.t
 
 const messages = (doc: Y.Doc) => doc.getArray<MessageRecord>(ROOTS.segment.messages);
 const sequence = (doc: Y.Doc) => doc.getMap<number>(ROOTS.segment.seq);
+/** When the server numbered each message (ms since the epoch, the server's clock). */
+const numberedTimes = (doc: Y.Doc) => doc.getMap<number>(ROOTS.segment.times);
 
 export class MessageRejected extends Error {}
 
@@ -47,11 +49,16 @@ export function appendMessage(doc: Y.Doc, message: MessageRecord): void {
 }
 
 /** Server only: records the sequence numbers the server gave to messages. */
-export function stampSequence(doc: Y.Doc, stamps: ReadonlyMap<string, number>): void {
+export function stampSequence(doc: Y.Doc, stamps: ReadonlyMap<string, number>, at = Date.now()): void {
   if (stamps.size === 0) return;
   doc.transact(() => {
     const seq = sequence(doc);
-    for (const [id, n] of stamps) if (!seq.has(id)) seq.set(id, n);
+    const times = numberedTimes(doc);
+    for (const [id, n] of stamps)
+      if (!seq.has(id)) {
+        seq.set(id, n);
+        times.set(id, at);
+      }
   });
 }
 
@@ -89,10 +96,20 @@ export function listMessages(doc: Y.Doc): MessageView[] {
  */
 export function viewsOf(doc: Y.Doc, records: readonly MessageRecord[]): MessageView[] {
   const seq = sequence(doc);
+  const times = numberedTimes(doc);
   const edits = messageEdits(doc);
   return records.map(
     (m): MessageView =>
-      applyEdit({ ...m, seq: seq.get(m.id) ?? null, edited: false, deleted: false }, edits.get(m.id)),
+      applyEdit(
+        {
+          ...m,
+          seq: seq.get(m.id) ?? null,
+          at: times.get(m.id) ?? m.createdAt,
+          edited: false,
+          deleted: false,
+        },
+        edits.get(m.id),
+      ),
   );
 }
 

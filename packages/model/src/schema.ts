@@ -100,6 +100,6 @@ export function parseDocName(name: string): DocRef | null {
 export const ROOTS = {
   directory: { users: "users", rooms: "rooms" },
   room: { meta: "meta", members: "members", reads: "reads", segments: "segments" },
-  segment: { messages: "messages", seq: "seq", edits: "edits", reactions: "reactions" },
+  segment: { messages: "messages", seq: "seq", times: "times", edits: "edits", reactions: "reactions" },
   user: { rooms: "rooms", mentions: "mentions", drafts: "drafts", settings: "settings" },
 } as const;

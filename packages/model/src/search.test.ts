@@ -174,11 +174,19 @@ describe("index maintenance", () => {
       ...corpus[4]!,
       mentions: [],
       seq: 5,
+      at: corpus[4]!.createdAt,
       edited: false,
       deleted: true,
     });
     expect(deleted).toBeNull();
-    const added = { ...corpus[4]!, mentions: [], seq: 6, edited: false, deleted: false };
+    const added = {
+      ...corpus[4]!,
+      mentions: [],
+      seq: 6,
+      at: corpus[4]!.createdAt,
+      edited: false,
+      deleted: false,
+    };
     expect(toSearchDocument("r1", { ...added, event: { type: "member-added", userId: "u2" } })).toBeNull();
     expect(upsertSearchDocument(index, "m5", deleted)).toBe(true);
     expect(run(index, "rollback").total).toBe(0);
@@ -311,6 +319,7 @@ describe("ranking", () => {
       id,
       author: "alice",
       createdAt: NOW - DAY,
+      at: NOW - DAY,
       text,
       mentions: [],
       seq: 1,

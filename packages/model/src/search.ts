@@ -64,7 +64,8 @@ export function toSearchDocument(roomId: string, message: MessageView): SearchDo
     id: message.id,
     roomId,
     author: message.author,
-    createdAt: message.createdAt,
+    // The time it is shown under (the server's, once numbered), so results agree with the room.
+    createdAt: message.at,
     text: files.length === 0 ? message.text : [message.text, ...files.map((file) => file.name)].join("\n"),
     link: hasLink(message.text),
   };

@@ -16,7 +16,7 @@ export type RootWriter = "server" | "owner" | "members";
 export const ROOT_WRITERS = {
   directory: { users: "server", rooms: "server" },
   room: { meta: "server", members: "server", reads: "members", segments: "server" },
-  segment: { messages: "members", seq: "server", edits: "members", reactions: "members" },
+  segment: { messages: "members", seq: "server", times: "server", edits: "members", reactions: "members" },
   user: { rooms: "server", mentions: "server", drafts: "owner", settings: "owner" },
 } as const satisfies { [Kind in DocRef["kind"]]: Record<keyof (typeof ROOTS)[Kind], RootWriter> };
 

@@ -5,6 +5,7 @@ import { withMentionsFromText } from "./textMentions.ts";
 const view = (record: ReturnType<typeof createMessage>, deleted = false): MessageView => ({
   ...record,
   seq: 1,
+  at: record.createdAt,
   edited: false,
   deleted,
 });

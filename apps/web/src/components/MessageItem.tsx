@@ -51,7 +51,7 @@ export function MessageItem(
   props: { message: MessageView; previous: MessageView | undefined } & MessageContext,
 ) {
   const message = () => props.message;
-  const newDay = () => !props.previous || dayKey(props.previous.createdAt) !== dayKey(message().createdAt);
+  const newDay = () => !props.previous || dayKey(props.previous.at) !== dayKey(message().at);
   const grouped = () => {
     const previous = props.previous;
     return (
@@ -61,14 +61,14 @@ export function MessageItem(
       previous.author === message().author &&
       previous.event === undefined &&
       message().event === undefined &&
-      message().createdAt - previous.createdAt < GROUP_WINDOW_MS
+      message().at - previous.at < GROUP_WINDOW_MS
     );
   };
   return (
     <>
       <Show when={newDay()}>
-        <div class="day-divider" role="separator" aria-label={dayLabel(message().createdAt)}>
-          <span aria-hidden="true">{dayLabel(message().createdAt)}</span>
+        <div class="day-divider" role="separator" aria-label={dayLabel(message().at)}>
+          <span aria-hidden="true">{dayLabel(message().at)}</span>
         </div>
       </Show>
       <Show when={props.startsNew}>
@@ -83,8 +83,8 @@ export function MessageItem(
           data-message-id={message().id}
         >
           <span class="event-text">{message().text}</span>
-          <time datetime={isoTime(message().createdAt)} title={formatLongTime(message().createdAt)}>
-            {formatMessageTime(message().createdAt)}
+          <time datetime={isoTime(message().at)} title={formatLongTime(message().at)}>
+            {formatMessageTime(message().at)}
           </time>
         </article>
       </Show>
@@ -181,8 +181,8 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
       >
         {/* Grouped under the message before: its time shows in the gutter on hover or focus (the
             meta line keeps it for screen readers). */}
-        <span class="gutter-time" aria-hidden="true" title={formatLongTime(props.message.createdAt)}>
-          {formatClock(props.message.createdAt)}
+        <span class="gutter-time" aria-hidden="true" title={formatLongTime(props.message.at)}>
+          {formatClock(props.message.at)}
         </span>
       </Show>
       <div class="message-main">
@@ -190,8 +190,8 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
           <span class="author" title={props.author ? `@${props.author.username}` : undefined}>
             {name()}
           </span>
-          <time datetime={isoTime(props.message.createdAt)} title={formatLongTime(props.message.createdAt)}>
-            {formatMessageTime(props.message.createdAt)}
+          <time datetime={isoTime(props.message.at)} title={formatLongTime(props.message.at)}>
+            {formatMessageTime(props.message.at)}
           </time>
           <Show when={props.message.seq === null}>
             <span class="pending-label">Pending</span>
