@@ -12,6 +12,8 @@ export interface DeliveryScenario {
   seconds: number;
   /** What each device opens (see Target.connect); "app" unless said otherwise. */
   opens?: Opens;
+  /** How many people the devices belong to (targets.ts DEFAULT_PEOPLE unless said). */
+  people?: number;
 }
 
 export interface DeliveryResult {
@@ -94,14 +96,14 @@ function medianOfRounds(results: DeliveryResult[]): DeliveryResult & { rounds: D
 export async function delivery(target: DeliveryTarget, scenario: DeliveryScenario): Promise<DeliveryResult> {
   const load = loadAverage();
   // One throwaway connection first, so the server's lazy start-up is not counted as memory per device.
-  const [first] = await target.prepareRooms(1);
-  (await target.connect(first!, 0, scenario.opens ?? "app")).destroy();
+  const [first] = await target.prepareRooms(1, scenario.people);
+  (await target.connect(first!, 0, scenario.opens ?? "app", scenario.people)).destroy();
   await sleep(300);
   const rssBefore = target.server.rss();
   const session = await RoomsSession.open(
     target,
     Array.from({ length: scenario.rooms }, () => ({ devices: scenario.devicesPerRoom, writers: 1 })),
-    { opens: scenario.opens },
+    { opens: scenario.opens, people: scenario.people },
   );
   try {
     await sleep(500);

@@ -201,9 +201,11 @@ const deliveryScenarios: DeliveryDefinition[] = [
     id: "company-2000",
     heading: "Delivery: a 2,000-device company, 200 rooms, 200 messages/s",
     about:
-      "200 rooms of 10 devices, one message per room per second. Goal: p99 ≤ 2× bare Hocuspocus on PGlite and on Postgres. Opt-in (`--company-2000`). y-websocket is left out (8,000 sockets). All 2,000 devices run in the benchmark process: its CPU is in the table, to show whether it kept up.",
+      "200 rooms of 10 devices, one message per room per second; 1,000 people with two devices each (a laptop and a phone), each person in two rooms. Goal: p99 ≤ 2× bare Hocuspocus on PGlite and on Postgres. Opt-in (`--company-2000`). y-websocket is left out (8,000 sockets). All 2,000 devices run in the benchmark process: its CPU is in the table, to show whether it kept up.",
     rooms: 200,
     devicesPerRoom: 10,
+    // Device i is person i % 1,000's: room r and room r + 100 hold the same ten people.
+    people: 1_000,
     perSecond: 200,
     seconds: seconds(10, 4),
     references: ["prosody"],

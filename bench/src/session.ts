@@ -71,9 +71,15 @@ export class RoomsSession {
   static async open(
     target: DeliveryTarget,
     rooms: readonly RoomPlan[],
-    options: { opens?: Opens; parallel?: number; names?: string[]; firstIndex?: number } = {},
+    options: {
+      opens?: Opens;
+      parallel?: number;
+      names?: string[];
+      firstIndex?: number;
+      people?: number;
+    } = {},
   ): Promise<RoomsSession> {
-    const names = options.names ?? (await target.prepareRooms(rooms.length));
+    const names = options.names ?? (await target.prepareRooms(rooms.length, options.people));
     const plan = rooms.flatMap((room, r) => Array.from({ length: room.devices }, () => r));
     const firstIndex = options.firstIndex ?? 0;
     // People are in their rooms before the app opens (joining a room is not connecting), 10 rooms at a time.
@@ -84,7 +90,7 @@ export class RoomsSession {
           while (nextRoom < rooms.length) {
             const room = nextRoom++;
             const indexes = [...plan.keys()].filter((i) => plan[i] === room).map((i) => firstIndex + i);
-            await target.addMembers!(names[room]!, indexes);
+            await target.addMembers!(names[room]!, indexes, options.people);
           }
         }),
       );
@@ -100,6 +106,7 @@ export class RoomsSession {
             names[plan[index]!]!,
             firstIndex + index,
             options.opens ?? "app",
+            options.people,
           );
         }
       }),

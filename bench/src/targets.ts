@@ -52,25 +52,25 @@ export interface DeliveryTarget {
   /** The port of the Postgres this server stores in, whose backends' CPU counts as its own. */
   postgresPort?: number;
   /** Creates `count` rooms and returns a name for each, which `connect` takes. */
-  prepareRooms(count: number): Promise<string[]>;
+  prepareRooms(count: number, people?: number): Promise<string[]>;
   /**
    * Connects device number `index` to a room; resolves once it is in step. With `opens: "app"` a
    * Yjs device also opens, on the same socket, what the app keeps open beside a room's newest
    * segment: the directory, its person's index document and the room document (see appDocuments).
    */
-  connect(docName: string, index: number, opens?: Opens): Promise<MessagingDevice>;
+  connect(docName: string, index: number, opens?: Opens, people?: number): Promise<MessagingDevice>;
   /**
    * Makes the people of devices `indexes` members of the room of `docName` before anything is timed,
    * as people are in their rooms when they open the app in the morning. Only servers with members.
    */
-  addMembers?(docName: string, indexes: readonly number[]): Promise<void>;
+  addMembers?(docName: string, indexes: readonly number[], people?: number): Promise<void>;
   /** The server's counters from /metrics, by name (labels kept in the name); only our server has them. */
   counters?(): Promise<Map<string, number>>;
 }
 
 /** A Yjs server under test: every scenario, those that read documents too. */
 export interface Target extends DeliveryTarget {
-  connect(docName: string, index: number, opens?: Opens): Promise<BenchDevice>;
+  connect(docName: string, index: number, opens?: Opens, people?: number): Promise<BenchDevice>;
   /** Restarts the server process (for cold loads); only targets that store anything can. */
   restart?(): Promise<void>;
   loadedDocuments?(): Promise<number>;
@@ -303,8 +303,8 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
     if (!response.ok || !body.user) throw new Error(`sign-up failed (${response.status}): ${body.error}`);
     return { id: body.user.id, username, cookie: response.headers.get("set-cookie")!.split(";")[0]! };
   };
-  const account = (index: number) => {
-    const slot = index % 50;
+  const account = (index: number, people = DEFAULT_PEOPLE) => {
+    const slot = index % people;
     let existing = accounts.get(slot);
     if (!existing) {
       existing = signUp(slot);
@@ -316,10 +316,16 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
     name,
     server: await start(),
     postgresPort: env.DATABASE_URL ? Number(new URL(env.DATABASE_URL).port || 5432) : undefined,
-    async prepareRooms(count) {
+    async prepareRooms(count, people = DEFAULT_PEOPLE) {
       // Every account is made before any device is timed: "all devices synced" measures connecting,
       // not 50 argon2id sign-ups.
-      for (let slot = 0; slot < 50; slot++) await account(slot);
+      // Four at a time: a sign-up's password hash takes most of a core.
+      let nextSlot = 0;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (nextSlot < people) await account(nextSlot++, people);
+        }),
+      );
       const owner = await account(0);
       const names: string[] = [];
       for (let i = 0; i < count; i++) {
@@ -335,14 +341,14 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
       }
       return names;
     },
-    async addMembers(docName, indexes) {
+    async addMembers(docName, indexes, people) {
       // The room's creator (prepareRooms) adds the others, as "Add people" does.
       const owner = await account(0);
       const roomId = roomIdOf(docName);
-      const people = new Set<string>();
-      for (const index of indexes) people.add((await account(index)).username);
-      people.delete(owner.username);
-      for (const username of people) {
+      const usernames = new Set<string>();
+      for (const index of indexes) usernames.add((await account(index, people)).username);
+      usernames.delete(owner.username);
+      for (const username of usernames) {
         const response = await fetch(`${base}/api/rooms/${roomId}/members`, {
           method: "POST",
           headers: { "content-type": "application/json", cookie: owner.cookie, origin: base },
@@ -353,8 +359,8 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
           throw new Error(`adding ${username} failed (${response.status}): ${await response.text()}`);
       }
     },
-    async connect(docName, index, opens = "document") {
-      const { id, cookie } = await account(index);
+    async connect(docName, index, opens = "document", people) {
+      const { id, cookie } = await account(index, people);
       return hocuspocusDevice(
         `ws://127.0.0.1:${port}/sync?schema=${SCHEMA_VERSION}`,
         docName,
@@ -403,6 +409,12 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
   return target;
 }
 
+/**
+ * How many people the devices belong to, unless a scenario says: device `i` is person `i % people`'s,
+ * so several devices share a person (and their index document), as a team's do.
+ */
+export const DEFAULT_PEOPLE = 50;
+
 /** The room of a segment's document name (`room:<id>/<n>`), as prepareRooms names them. */
 function roomIdOf(docName: string): string {
   return parseDocName(docName)?.kind === "segment" ? docName.slice(5, docName.lastIndexOf("/")) : "";
@@ -418,14 +430,14 @@ export async function bareHocuspocus(): Promise<Target> {
     ),
     prepareRooms: async (count) =>
       Array.from({ length: count }, (_, i) => `room-${i}-${Math.random().toString(36).slice(2)}`),
-    connect: (docName, index, opens = "document") =>
+    connect: (docName, index, opens = "document", people = DEFAULT_PEOPLE) =>
       hocuspocusDevice(
         `ws://127.0.0.1:${port}`,
         docName,
         `device${index}`,
         {},
-        // Devices share 50 people, as on our server.
-        opens === "app" ? appDocuments(docName, `person${index % 50}`) : [],
+        // Devices share people as on our server.
+        opens === "app" ? appDocuments(docName, `person${index % people}`) : [],
       ),
   };
 }
@@ -464,7 +476,7 @@ export async function yWebsocket(): Promise<Target> {
     ),
     prepareRooms: async (count) =>
       Array.from({ length: count }, (_, i) => `room-${i}-${Math.random().toString(36).slice(2)}`),
-    async connect(docName, index, opens = "document") {
+    async connect(docName, index, opens = "document", people = DEFAULT_PEOPLE) {
       // The y-websocket client has no multiplexing: each document is a socket of its own.
       const providers: WebsocketProvider[] = [];
       const synced = (provider: WebsocketProvider) =>
@@ -491,7 +503,7 @@ export async function yWebsocket(): Promise<Target> {
       };
       const doc = new Y.Doc();
       const author = `device${index}`;
-      const also = opens === "app" ? appDocuments(docName, `person${index % 50}`) : [];
+      const also = opens === "app" ? appDocuments(docName, `person${index % people}`) : [];
       await Promise.all([...also.map((name) => sync(name, new Y.Doc())), sync(docName, doc)]);
       return {
         doc,
