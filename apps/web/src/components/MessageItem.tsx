@@ -1,6 +1,7 @@
 import { groupedReactions, type MessageView, toggleReaction, type UserEntry } from "@chat/model";
 import { createEffect, createMemo, createSignal, Show } from "solid-js";
 import type { OutboxMessage } from "../device/fileOutbox";
+import { copyCodeOnClick } from "../lib/copyCode";
 import { dayKey, dayLabel, GROUP_WINDOW_MS } from "../lib/days";
 import { formatClock, formatLongTime, formatMessageTime, isoTime } from "../lib/format";
 import { messageHtml } from "../lib/messageHtml";
@@ -284,7 +285,7 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
             when={editing()}
             fallback={
               <Show when={props.message.text.trim() !== ""}>
-                <div class="message-text" ref={setTextBox} innerHTML={html()} />
+                <div class="message-text" ref={setTextBox} innerHTML={html()} onClick={copyCodeOnClick} />
               </Show>
             }
           >
