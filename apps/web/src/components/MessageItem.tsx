@@ -285,7 +285,16 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
             when={editing()}
             fallback={
               <Show when={props.message.text.trim() !== ""}>
-                <div class="message-text" ref={setTextBox} innerHTML={html()} onClick={copyCodeOnClick} />
+                <div
+                  class="message-text"
+                  ref={(element) => {
+                    setTextBox(element);
+                    // The code blocks' Copy buttons are in the rendered HTML: their clicks (by mouse,
+                    // or Enter and Space on the focused button) are handled here, delegated.
+                    element.addEventListener("click", copyCodeOnClick);
+                  }}
+                  innerHTML={html()}
+                />
               </Show>
             }
           >
