@@ -9,7 +9,15 @@ import {
   listMessages,
   stampSequence,
 } from "./messages.ts";
-import { countUnread, firstUnreadId, lastSequence, markReadUpTo, readPosition } from "./unread.ts";
+import {
+  countUnread,
+  firstUnreadId,
+  lastSequence,
+  markReadUpTo,
+  markUnreadFrom,
+  readPosition,
+  setReadPosition,
+} from "./unread.ts";
 
 const alice = { id: "alice-id", username: "alice" };
 const bob = { id: "bob-id", username: "bob" };
@@ -69,6 +77,41 @@ describe("unread and mentions", () => {
     expect(markReadUpTo(doc, bob.id, 3)).toBe(false);
     expect(markReadUpTo(doc, bob.id, 5.5)).toBe(false);
     expect(readPosition(doc, bob.id)).toBe(5);
+  });
+
+  it("Mark unread moves the read position back to just before the message, and the count comes back", () => {
+    const doc = roomWith([alice.id, "one"], [alice.id, "two @bob"], [alice.id, "three"], [bob.id, "mine"]);
+    markReadUpTo(doc, bob.id, 4);
+    expect(countUnread(listMessages(doc), bob, readPosition(doc, bob.id))).toEqual({
+      unread: 0,
+      mentions: 0,
+    });
+    expect(markUnreadFrom(doc, bob.id, 2)).toBe(true);
+    expect(readPosition(doc, bob.id)).toBe(1);
+    expect(countUnread(listMessages(doc), bob, readPosition(doc, bob.id))).toEqual({
+      unread: 2,
+      mentions: 1,
+    });
+    expect(firstUnreadId(listMessages(doc), bob.id, readPosition(doc, bob.id))).toBe("m2");
+    // Already unread: nothing moves, not even forward.
+    expect(markUnreadFrom(doc, bob.id, 3)).toBe(false);
+    expect(readPosition(doc, bob.id)).toBe(1);
+    // Reading on moves it forward again as before.
+    expect(markReadUpTo(doc, bob.id, 4)).toBe(true);
+    expect(markUnreadFrom(doc, bob.id, 0)).toBe(false);
+    expect(markUnreadFrom(doc, bob.id, 1.5)).toBe(false);
+  });
+
+  it("a read position can be set back, to any sequence number, but only to one", () => {
+    const doc = new Y.Doc();
+    markReadUpTo(doc, bob.id, 9);
+    expect(setReadPosition(doc, bob.id, 3)).toBe(true);
+    expect(readPosition(doc, bob.id)).toBe(3);
+    expect(setReadPosition(doc, bob.id, 3)).toBe(false);
+    expect(setReadPosition(doc, bob.id, -1)).toBe(false);
+    expect(setReadPosition(doc, bob.id, Number.NaN)).toBe(false);
+    expect(setReadPosition(doc, bob.id, 0)).toBe(true);
+    expect(readPosition(doc, alice.id)).toBe(0);
   });
 });
 

@@ -4,7 +4,8 @@ import { ROOTS } from "./schema.ts";
 
 /**
  * Read positions are sequence numbers, kept per member in the room document. Each member moves only
- * their own, and only forward: a stale device cannot un-read what another device read.
+ * their own. Reading moves it forward only (`markReadUpTo`: a stale device cannot un-read what another
+ * device read); "Mark unread" moves it back on purpose (`markUnreadFrom`), and the server recounts.
  */
 const reads = (doc: Y.Doc) => doc.getMap<number>(ROOTS.room.reads);
 
@@ -16,6 +17,27 @@ export function markReadUpTo(doc: Y.Doc, userId: string, seq: number): boolean {
   if (!Number.isSafeInteger(seq) || seq <= readPosition(doc, userId)) return false;
   doc.transact(() => reads(doc).set(userId, seq));
   return true;
+}
+
+/**
+ * Sets the read position to exactly `seq`, backwards too: what "Mark unread" needs. The server accepts
+ * any position of one's own (rules.ts) and counts from it, clamped to the room's last number.
+ * Returns false when it is not a sequence number or already there.
+ */
+export function setReadPosition(doc: Y.Doc, userId: string, seq: number): boolean {
+  if (!Number.isSafeInteger(seq) || seq < 0 || seq === readPosition(doc, userId)) return false;
+  doc.transact(() => reads(doc).set(userId, seq));
+  return true;
+}
+
+/**
+ * "Mark unread" on the message numbered `messageSeq`: the read position goes to just before it, so it
+ * and everything after it count as unread again. False when it was unread already (nothing moves).
+ */
+export function markUnreadFrom(doc: Y.Doc, userId: string, messageSeq: number): boolean {
+  if (!Number.isSafeInteger(messageSeq) || messageSeq < 1) return false;
+  if (readPosition(doc, userId) < messageSeq) return false;
+  return setReadPosition(doc, userId, messageSeq - 1);
 }
 
 /** Every member's read position (for receipts). */
