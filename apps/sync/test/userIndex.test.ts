@@ -8,6 +8,7 @@ import {
   listMessages,
   listPublicRooms,
   markReadUpTo,
+  markUnreadFrom,
   observeIndex,
   ROOTS,
   roomDocName,
@@ -113,6 +114,84 @@ describe("the per-user index follows messages and read positions", () => {
     // Alice's own messages never count for her.
     const aliceIndex = await device(alice).open(userDocName(alice.id));
     expect(entry(aliceIndex.doc, roomId)).toMatchObject({ unread: 0, mentions: 0 });
+  });
+
+  it("Mark unread: one's own marker moves back and the count comes back on every device; never someone else's", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const roomId = await room(alice);
+    const aliceSegment = await device(alice).open(segmentDocName(roomId, 0));
+    const bobPhone = device(bob);
+    const bobRoom = await bobPhone.open(roomDocName(roomId)); // opening a public room joins it
+    const laptopIndex = await device(bob).open(userDocName(bob.id));
+    await eventually(() => entry(laptopIndex.doc, roomId), 3_000, "the room in bob's index");
+    appendMessage(aliceSegment.doc, createMessage(alice.id, "one"));
+    appendMessage(aliceSegment.doc, createMessage(alice.id, `two @${bob.username}`));
+    appendMessage(aliceSegment.doc, createMessage(alice.id, "three"));
+    await eventually(() => entry(laptopIndex.doc, roomId)?.unread === 3, 5_000, "three unread");
+    const seqOf = (text: string) => listMessages(aliceSegment.doc).find((m) => m.text === text)?.seq;
+    await eventually(() => seqOf("three"), 5_000, "numbers on alice's copy");
+
+    markReadUpTo(bobRoom.doc, bob.id, seqOf("three")!);
+    await eventually(() => entry(laptopIndex.doc, roomId)?.unread === 0, 5_000, "all read");
+
+    // Back to just before "two": two unread again (one of them a mention), counted from scratch.
+    expect(markUnreadFrom(bobRoom.doc, bob.id, seqOf(`two @${bob.username}`)!)).toBe(true);
+    await eventually(
+      () => entry(laptopIndex.doc, roomId)?.unread === 2 && entry(laptopIndex.doc, roomId)?.mentions === 1,
+      5_000,
+      "the count back on bob's other device",
+    );
+    // Postgres holds the position the document holds, so a recount elsewhere agrees.
+    const [row] = await server.db.query<{ read_seq: number | string; unread: number | string }>(
+      "select read_seq, unread from room_reads where room_id = $1 and user_id = $2",
+      [roomId, bob.id],
+    );
+    expect(Number(row!.read_seq)).toBe(seqOf("one"));
+    expect(Number(row!.unread)).toBe(2);
+    // A new message counts on top of the position moved back.
+    appendMessage(aliceSegment.doc, createMessage(alice.id, "four"));
+    await eventually(() => entry(laptopIndex.doc, roomId)?.unread === 3, 5_000, "three unread again");
+    // Reading on still clears it.
+    markReadUpTo(bobRoom.doc, bob.id, seqOf("three")! + 1);
+    await eventually(() => entry(laptopIndex.doc, roomId)?.unread === 0, 5_000, "read again");
+
+    // Alice may not move bob's marker back (nor forward): her connection is refused.
+    const aliceRoom = await device(alice).open(roomDocName(roomId));
+    const closing = closeReason(aliceRoom.provider);
+    aliceRoom.doc.getMap(ROOTS.room.reads).set(bob.id, 0);
+    expect(await closing).toMatch(/^forbidden-write: members move only their own read marker/);
+    const [after] = await server.db.query<{ unread: number | string }>(
+      "select unread from room_reads where room_id = $1 and user_id = $2",
+      [roomId, bob.id],
+    );
+    expect(Number(after!.unread)).toBe(0);
+    expect(entry(laptopIndex.doc, roomId)?.unread).toBe(0);
+  });
+
+  it("a read marker set past the room's last number counts as read up to the last, not beyond", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const roomId = await room(alice);
+    const aliceSegment = await device(alice).open(segmentDocName(roomId, 0));
+    const bobRoom = await device(bob).open(roomDocName(roomId));
+    const bobIndex = await device(bob).open(userDocName(bob.id));
+    appendMessage(aliceSegment.doc, createMessage(alice.id, "one"));
+    await eventually(() => entry(bobIndex.doc, roomId)?.unread === 1, 5_000, "one unread");
+    bobRoom.doc.getMap(ROOTS.room.reads).set(bob.id, 1_000);
+    await eventually(() => entry(bobIndex.doc, roomId)?.unread === 0, 5_000, "read");
+    const [row] = await server.db.query<{ read_seq: number | string }>(
+      "select read_seq from room_reads where room_id = $1 and user_id = $2",
+      [roomId, bob.id],
+    );
+    const [last] = await server.db.query<{ last_seq: number | string }>(
+      "select last_seq from rooms where id = $1",
+      [roomId],
+    );
+    expect(Number(row!.read_seq)).toBe(Number(last!.last_seq));
+    // The next message is unread for bob, as the room's numbers say.
+    appendMessage(aliceSegment.doc, createMessage(alice.id, "two"));
+    await eventually(() => entry(bobIndex.doc, roomId)?.unread === 1, 5_000, "the next one unread");
   });
 
   it("a deleted message leaves the count; an edit that mentions someone counts for them", async () => {

@@ -105,8 +105,13 @@ export class UserIndex implements Extension {
     if (!ref || !user) return;
     try {
       if (ref.kind === "room") {
-        // The only thing a client writes in a room document is its own read marker (rules.ts).
-        if (await recordRead(this.db, ref.roomId, user.id, readPosition(document, user.id)))
+        // The only thing a client writes in a room document is its own read marker (rules.ts), and
+        // it may move it back ("Mark unread"): the document's value is recorded as it is, either way.
+        if (
+          await recordRead(this.db, ref.roomId, user.id, readPosition(document, user.id), {
+            backwards: true,
+          })
+        )
           // The reader's own action: counted and written at once, not after the room's or their spacing.
           for (const { userId, ...entry } of await entriesForRoom(this.db, ref.roomId, [user.id]))
             this.writes.putEntry(userId, entry, true);
