@@ -93,9 +93,10 @@ describe("unread and mentions", () => {
       mentions: 1,
     });
     expect(firstUnreadId(listMessages(doc), bob.id, readPosition(doc, bob.id))).toBe("m2");
-    // Already unread: nothing moves, not even forward.
-    expect(markUnreadFrom(doc, bob.id, 3)).toBe(false);
-    expect(readPosition(doc, bob.id)).toBe(1);
+    // Already there: nothing moves. A later message: the position goes to just before it.
+    expect(markUnreadFrom(doc, bob.id, 2)).toBe(false);
+    expect(markUnreadFrom(doc, bob.id, 3)).toBe(true);
+    expect(readPosition(doc, bob.id)).toBe(2);
     // Reading on moves it forward again as before.
     expect(markReadUpTo(doc, bob.id, 4)).toBe(true);
     expect(markUnreadFrom(doc, bob.id, 0)).toBe(false);

@@ -31,12 +31,12 @@ export function setReadPosition(doc: Y.Doc, userId: string, seq: number): boolea
 }
 
 /**
- * "Mark unread" on the message numbered `messageSeq`: the read position goes to just before it, so it
- * and everything after it count as unread again. False when it was unread already (nothing moves).
+ * "Mark unread" on the message numbered `messageSeq`: the read position goes to just before it (back,
+ * or forward when older messages were unread too), so it and everything after it count as unread.
+ * False when it is not a sequence number or the position is there already.
  */
 export function markUnreadFrom(doc: Y.Doc, userId: string, messageSeq: number): boolean {
   if (!Number.isSafeInteger(messageSeq) || messageSeq < 1) return false;
-  if (readPosition(doc, userId) < messageSeq) return false;
   return setReadPosition(doc, userId, messageSeq - 1);
 }
 
