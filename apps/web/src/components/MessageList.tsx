@@ -183,7 +183,8 @@ export function MessageList(props: {
           without moving them when it appears. */}
       <div class="jump-unread-bar">
         <Show when={separatorAbove()}>
-          <button type="button" class="button small jump-unread" onClick={jumpToFirstUnread}>
+          <button type="button" class="button primary small jump-unread" onClick={jumpToFirstUnread}>
+            <span aria-hidden="true">↑</span>
             Jump to first unread
           </button>
         </Show>
