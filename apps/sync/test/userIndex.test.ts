@@ -11,12 +11,13 @@ import {
   markUnreadFrom,
   observeIndex,
   ROOTS,
+  readPosition,
   roomDocName,
   segmentDocName,
   userDocName,
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type * as Y from "yjs";
+import * as Y from "yjs";
 import {
   api,
   closeReason,
@@ -167,6 +168,43 @@ describe("the per-user index follows messages and read positions", () => {
     );
     expect(Number(after!.unread)).toBe(0);
     expect(entry(laptopIndex.doc, roomId)?.unread).toBe(0);
+  });
+
+  it("a stale device's marker, written without knowing a further one, never un-reads", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const roomId = await room(alice);
+    const aliceSegment = await device(alice).open(segmentDocName(roomId, 0));
+    const bobRoom = await device(bob).open(roomDocName(roomId));
+    const bobIndex = await device(bob).open(userDocName(bob.id));
+    for (const text of ["one", "two", "three"])
+      appendMessage(aliceSegment.doc, createMessage(alice.id, text));
+    const seqOf = (text: string) => listMessages(aliceSegment.doc).find((m) => m.text === text)?.seq;
+    await eventually(() => seqOf("three"), 5_000, "numbers");
+    markReadUpTo(bobRoom.doc, bob.id, seqOf("one")!);
+    await eventually(() => entry(bobIndex.doc, roomId)?.unread === 2, 5_000, "two unread");
+
+    // A device that goes offline with this copy, and reads up to "two" there.
+    const stale = new Y.Doc();
+    // Above any random client id of the other device, so Yjs keeps its write over the other's.
+    stale.clientID = 2 ** 32 - 1 - Math.floor(Math.random() * 1_000);
+    Y.applyUpdate(stale, Y.encodeStateAsUpdate(bobRoom.doc));
+    markReadUpTo(stale, bob.id, seqOf("two")!);
+    // Meanwhile the other device reads everything.
+    markReadUpTo(bobRoom.doc, bob.id, seqOf("three")!);
+    await eventually(() => entry(bobIndex.doc, roomId)?.unread === 0, 5_000, "all read");
+
+    // The stale device comes back: the document keeps its "two", but the count stays read.
+    await device(bob).open(roomDocName(roomId), stale);
+    await eventually(() => readPosition(bobRoom.doc, bob.id) === seqOf("two"), 5_000, "the stale write kept");
+    appendMessage(aliceSegment.doc, createMessage(alice.id, "four"));
+    await eventually(() => entry(bobIndex.doc, roomId)?.unread === 1, 5_000, "only the new message unread");
+    const [row] = await server.db.query<{ read_seq: number | string; unread: number | string }>(
+      "select read_seq, unread from room_reads where room_id = $1 and user_id = $2",
+      [roomId, bob.id],
+    );
+    expect(Number(row!.read_seq)).toBe(seqOf("three"));
+    expect(Number(row!.unread)).toBe(1);
   });
 
   it("a read marker set past the room's last number counts as read up to the last, not beyond", async () => {

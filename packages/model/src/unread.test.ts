@@ -15,6 +15,7 @@ import {
   lastSequence,
   markReadUpTo,
   markUnreadFrom,
+  readMarkerSupersedes,
   readPosition,
   setReadPosition,
 } from "./unread.ts";
@@ -101,6 +102,34 @@ describe("unread and mentions", () => {
     expect(markReadUpTo(doc, bob.id, 4)).toBe(true);
     expect(markUnreadFrom(doc, bob.id, 0)).toBe(false);
     expect(markUnreadFrom(doc, bob.id, 1.5)).toBe(false);
+  });
+
+  it("a marker moved back knowing the one before supersedes it; one written concurrently does not", () => {
+    const phone = new Y.Doc();
+    phone.clientID = 1;
+    markReadUpTo(phone, bob.id, 3);
+    expect(readMarkerSupersedes(phone, bob.id)).toBe(true);
+    const laptop = new Y.Doc();
+    laptop.clientID = 2;
+    Y.applyUpdate(laptop, Y.encodeStateAsUpdate(phone));
+    // Synced, the laptop moves it back on purpose: it knew of 3.
+    expect(markUnreadFrom(laptop, bob.id, 2)).toBe(true);
+    Y.applyUpdate(phone, Y.encodeStateAsUpdate(laptop));
+    expect(readPosition(phone, bob.id)).toBe(1);
+    expect(readMarkerSupersedes(phone, bob.id)).toBe(true);
+
+    // Now both write without seeing each other: the phone reads up to 10, the laptop (offline) to 5.
+    markReadUpTo(phone, bob.id, 10);
+    markReadUpTo(laptop, bob.id, 5);
+    Y.applyUpdate(phone, Y.encodeStateAsUpdate(laptop));
+    Y.applyUpdate(laptop, Y.encodeStateAsUpdate(phone));
+    // Yjs keeps the write of the higher client id, the stale 5: it does not supersede the 10.
+    expect(readPosition(phone, bob.id)).toBe(5);
+    expect(readPosition(laptop, bob.id)).toBe(5);
+    expect(readMarkerSupersedes(phone, bob.id)).toBe(false);
+    // The next deliberate move does again.
+    markReadUpTo(laptop, bob.id, 12);
+    expect(readMarkerSupersedes(laptop, bob.id)).toBe(true);
   });
 
   it("a read position can be set back, to any sequence number, but only to one", () => {

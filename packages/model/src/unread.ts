@@ -40,6 +40,24 @@ export function markUnreadFrom(doc: Y.Doc, userId: string, messageSeq: number): 
   return setReadPosition(doc, userId, messageSeq - 1);
 }
 
+/**
+ * Whether the member's read marker as it stands was written by a device that had seen the value before
+ * it: true for a deliberate move ("Mark unread" on a synced device, or reading on), false when another
+ * device wrote it at the same time without knowing of the other write (say one device read up to 5
+ * offline while another read up to 10). Yjs keeps one of two such writes by client id, not by which is
+ * further on, so the server moves a position back only when this is true: a stale device cannot
+ * un-read what another device read. (A Y.Map entry's item names as its origin the item it replaced
+ * on the writing device; a concurrent write sits between the two.)
+ */
+export function readMarkerSupersedes(doc: Y.Doc, userId: string): boolean {
+  const item = reads(doc)._map.get(userId);
+  if (!item) return true;
+  const before = item.left;
+  if (!before) return item.origin === null;
+  const last = before.lastId;
+  return item.origin !== null && item.origin.client === last.client && item.origin.clock === last.clock;
+}
+
 /** Every member's read position (for receipts). */
 export function readPositions(doc: Y.Doc): ReadonlyMap<string, number> {
   return new Map(reads(doc).entries());
