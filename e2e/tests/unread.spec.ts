@@ -168,3 +168,51 @@ test("on a 390 px phone the room opens at the first unread message and the jump 
   await expect(separator).toBeInViewport();
   await expect(jump).toBeHidden();
 });
+
+test("Mark unread on one device is not read again by another that has the room open, until one sends there", async ({
+  person,
+}) => {
+  test.setTimeout(90_000);
+  const alice = await person("alice");
+  const bob = await person("bob");
+  const name = uniqueName("Standup");
+  const roomId = await createRoomViaApi(alice.context.request, name);
+  await openApp(bob.page, `/r/${roomId}`);
+  const laptop = await anotherDevice(person, bob);
+  await openApp(laptop.page, `/r/${roomId}`);
+  await expect(laptop.page.getByRole("heading", { level: 1, name })).toBeVisible();
+
+  await openApp(alice.page, `/r/${roomId}`);
+  for (const line of ["Coffee at ten", "Review at eleven", "Lunch at noon"]) {
+    await messageBox(alice.page).fill(line);
+    await messageBox(alice.page).press("Enter");
+  }
+  // Both of Bob's devices show the room at its newest: read as the messages arrive.
+  await expect(messageArticle(bob.page, "Lunch at noon")).toBeVisible();
+  await expect(messageArticle(laptop.page, "Lunch at noon")).toBeVisible();
+  await expect(roomLink(bob.page, name)).not.toHaveAccessibleName(/unread/);
+
+  const review = messageArticle(bob.page, "Review at eleven");
+  await review.hover();
+  await review.getByRole("button", { name: "Mark unread" }).click();
+  await expect(roomLink(laptop.page, name)).toHaveAccessibleName(/2 unread/);
+  // The laptop moves "New messages" above it, and leaves the position alone although it shows the
+  // newest messages: a message arriving now is counted on top instead of reading everything.
+  const laptopLog = messageLog(laptop.page);
+  const order = () =>
+    laptopLog
+      .locator('[role="separator"][aria-label="New messages"], article')
+      .evaluateAll((els) => els.map((el) => (el.tagName === "ARTICLE" ? (el.textContent ?? "") : "NEW")));
+  await expect.poll(async () => (await order()).join("|")).toMatch(/NEW\|[^|]*Review at eleven/);
+  await messageBox(alice.page).fill("Standup moved");
+  await messageBox(alice.page).press("Enter");
+  await expect(messageArticle(laptop.page, "Standup moved")).toBeVisible();
+  await expect(roomLink(laptop.page, name)).toHaveAccessibleName(/3 unread/);
+  await expect(roomLink(bob.page, name)).toHaveAccessibleName(/3 unread/);
+
+  // Bob answers from the laptop: he is reading the room again, everywhere.
+  await messageBox(laptop.page).fill("On my way");
+  await messageBox(laptop.page).press("Enter");
+  await expect(roomLink(laptop.page, name)).not.toHaveAccessibleName(/unread/);
+  await expect(roomLink(bob.page, name)).not.toHaveAccessibleName(/unread/);
+});

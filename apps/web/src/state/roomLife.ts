@@ -73,12 +73,17 @@ export function roomLife(options: {
   const [held, setHeld] = createSignal(false);
 
   createEffect(
-    on(myRead, (now, before) => {
-      // Moved back while the room is open (a synced copy catching up before that is not a move).
-      if (before === undefined || now >= before || !untrack(opened)) return;
-      setHeld(true);
-      setNewMessagesFrom(firstUnreadId(untrack(messages), me.id, now));
-    }),
+    on(
+      () => [room(), myRead()] as const,
+      ([handle, now], previous) => {
+        // Moved back in this same synced copy while the room is open: a copy catching up before it
+        // opened, or one opened afresh (after a refused write) that starts empty, is not a move.
+        if (!previous || handle !== previous[0] || !handle?.synced() || now >= previous[1]) return;
+        if (!untrack(opened)) return;
+        setHeld(true);
+        setNewMessagesFrom(firstUnreadId(untrack(messages), me.id, now));
+      },
+    ),
   );
 
   createEffect(() => {
