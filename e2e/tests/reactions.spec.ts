@@ -10,7 +10,7 @@ import {
 } from "./support.ts";
 
 /**
- * Reactions (DESIGN.md, "The documents": each member reacts as themselves): chips under a message,
+ * Reactions (each member reacts as themselves: docs/architecture.md, "Who writes which document"): chips under a message,
  * named "👍 2" or "👍 2, reacted by you", toggled by a click; "Add reaction" opens a picker.
  */
 test("two people react to a message, take a reaction back, and the reactions survive a reload", async ({

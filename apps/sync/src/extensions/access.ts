@@ -17,7 +17,7 @@ import { getRoomAndMembership, isMember } from "../rooms/rooms.ts";
 const SHARED_ROOM_CHECK_MS = 2_000;
 
 /**
- * Who may open which document (DESIGN.md, "Identity and access"). The person comes from the session
+ * Who may open which document (SECURITY.md, "What is checked where"). The person comes from the session
  * cookie checked at the WebSocket upgrade; each document is authorised here before anything of it
  * is loaded or sent. Opening a public room joins it; a DM room is created when one of its two
  * people first opens it. A history segment opens only once the room lists it (a made-up segment

@@ -271,7 +271,7 @@ async function postPassword(
 }
 
 /**
- * The person's own display name and status: stored, then published in the `directory` (DESIGN.md:
+ * The person's own display name and status: stored, then published in the `directory` (docs/architecture.md:
  * the server writes it), which carries the change to every device of everyone at once.
  */
 async function patchProfile(deps: ApiDeps, request: IncomingMessage, response: ServerResponse) {
