@@ -169,4 +169,15 @@ test("on a phone the last message's reaction picker opens where it can be seen w
   expect(shown.y + shown.height).toBeLessThanOrEqual(area.y + area.height + 0.5);
   await picker.getByRole("button", { name: "React with 🎉" }).click();
   await expect(last.getByRole("button", { name: /🎉 1/ })).toBeVisible();
+
+  // Grown into every emoji, it is placed again, whole.
+  const add = last.getByRole("button", { name: "Add reaction" });
+  if (!(await add.isVisible())) await last.click(); // the actions may still be shown from before
+  await add.click();
+  await picker.getByRole("button", { name: "More reactions" }).click();
+  const every = picker.getByRole("group", { name: "Every emoji" });
+  await expect(every.getByRole("searchbox", { name: "Search emoji" })).toBeFocused();
+  const [grown, room] = [(await picker.boundingBox())!, (await log.boundingBox())!];
+  expect(grown.y).toBeGreaterThanOrEqual(room.y);
+  expect(grown.y + grown.height).toBeLessThanOrEqual(room.y + room.height + 0.5);
 });
