@@ -109,6 +109,15 @@ test.describe("invite-only sign-up", () => {
         dialog.getByRole("status").filter({ hasText: "Sign-up now needs an invite link." }),
       ).toBeVisible();
       await shoot(boss.page, "settings-admin");
+      // The admin is still the admin after a reload (the device's copy of the person kept no flag).
+      await boss.page.reload();
+      await boss.page.getByRole("button", { name: "Settings", exact: true }).click();
+      await expect(
+        boss.page
+          .getByRole("dialog", { name: "Settings" })
+          .getByRole("checkbox", { name: "Invite-only sign-up" }),
+      ).toBeChecked();
+      await boss.page.keyboard.press("Escape");
 
       const stranger = await person("stranger", { signUp: false });
       await stranger.page.goto("/signup");
