@@ -87,7 +87,7 @@ describe("leaving a room and being removed", () => {
     for (const reason of await Promise.all(closes))
       expect(parseCloseReason(reason)).toEqual({
         kind: "membership-ended",
-        explanation: `${alice.username} removed you from this room`,
+        explanation: `you were removed from this room by ${alice.username}`,
       });
     await eventually(
       () => getIndexedRoom(index.doc, roomId) === undefined,

@@ -8,7 +8,7 @@ import type { Logger } from "../log.ts";
 export interface EndedMembership {
   roomId: string;
   userId: string;
-  /** What the person's devices are told, e.g. "you left this room", "alice removed you from this room". */
+  /** What the person's devices are told, e.g. "you left this room", "you were removed from this room by alice". */
   explanation: string;
 }
 

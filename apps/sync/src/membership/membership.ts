@@ -48,7 +48,7 @@ export class Membership {
 
   /** `by` takes `person` out of the room: "alice removed bob". False when they were not in it. */
   async remove(roomId: string, by: Person, person: Person): Promise<boolean> {
-    return this.end(roomId, person.id, `${by.username} removed you from this room`, {
+    return this.end(roomId, person.id, `you were removed from this room by ${by.username}`, {
       by: by.id,
       text: `${by.username} removed ${person.username}`,
       event: { type: "member-removed", userId: person.id },

@@ -443,7 +443,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
   );
 }
 
-/** The server's word on an ended membership ("alice removed you from this room") as a sentence. */
+/** The server's word on an ended membership ("you were removed from this room by alice") as a sentence. */
 function endedText(explanation: string | null): string {
   const text = explanation?.trim() || "you are no longer in this room";
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
