@@ -27,6 +27,8 @@ export function roomLife(options: {
   messages: Accessor<MessageView[]>;
   me: { id: string };
   roomId: string;
+  /** False while the person only previews a public room: the server refuses their writes to it. */
+  writable?: Accessor<boolean>;
 }) {
   const { room, segment, messages, me } = options;
   const reads = observedIn(room, observeReads, readPositions, new Map<string, number>());
@@ -56,6 +58,7 @@ export function roomLife(options: {
     const handle = room();
     // Only once the room document is synced: a stale local copy must not write an older position.
     if (!handle?.synced() || !opened()) return;
+    if (options.writable && !options.writable()) return;
     if (!looking()) {
       if (newMessagesFrom() === null) setNewMessagesFrom(firstUnreadId(messages(), me.id, myRead()));
       return;

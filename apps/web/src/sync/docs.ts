@@ -227,6 +227,12 @@ export function createDocRegistry(options: {
             options.onMembershipEnded?.(name, close.explanation);
             return;
           }
+          if (close.kind === "membership-began") {
+            // The read-only preview of a public room closed because the person is in it now: opened
+            // again, the server lets it write (model protocol.ts).
+            reopener.now();
+            return;
+          }
           if (close.kind === "reopen") {
             // Left closed, the document would look open and never update again: say so, open it again.
             setInterruption(close.explanation);
