@@ -21,6 +21,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   signUp,
   startTestServer,
   storedDoc,
@@ -114,7 +115,7 @@ async function newRoom(owner: TestUser, options: { private?: boolean } = {}): Pr
 }
 
 async function join_(user: TestUser, roomId: string) {
-  await device(user).open(`room:${roomId}`);
+  await joinRoom(server, user, roomId);
 }
 
 /** Sends a message naming the files, as the app does, and waits until the server numbered it. */

@@ -87,12 +87,18 @@ describe("joining a public room on purpose", () => {
     // after bob: a device of alice's opened afterwards is sent the room's presence, carol's and not bob's.
     segment.provider.setAwarenessField("status", { text: "previewing", typing: true });
     const carol = await signUp(server, "carol");
-    expect((await api(server, "POST", `/api/rooms/${roomId}/join`, undefined, carol.cookie)).status).toBe(200);
+    expect((await api(server, "POST", `/api/rooms/${roomId}/join`, undefined, carol.cookie)).status).toBe(
+      200,
+    );
     const carolSegment = await device(carol).open(segmentDocName(roomId, 0));
     carolSegment.provider.setAwarenessField("status", { text: "here", typing: true });
     const watcher = await device(alice).open(segmentDocName(roomId, 0));
     const states = () => [...watcher.provider.awareness!.getStates().values()];
-    await eventually(() => states().some((s) => s.user?.id === carol.id), 5_000, "carol's presence at alice's");
+    await eventually(
+      () => states().some((s) => s.user?.id === carol.id),
+      5_000,
+      "carol's presence at alice's",
+    );
     expect(states().some((s) => s.user?.id === bob.id)).toBe(false);
 
     // A write is refused, and nothing of it is kept.

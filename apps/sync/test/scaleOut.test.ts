@@ -6,6 +6,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   metricValue,
   readMetrics,
   signUp,
@@ -50,6 +51,7 @@ describe.runIf(enabled)("several instances through Redis", () => {
     const alice = await signUp(one, "alice");
     const bob = await signUp(two, "bob");
     const { body } = await api(one, "POST", "/api/rooms", { name: uniqueName("shared ") }, alice.cookie);
+    await joinRoom(two, bob, body.room.id);
     const name = segmentDocName(body.room.id, 0);
     const aliceDevice = new Device(one, alice);
     const bobDevice = new Device(two, bob);
