@@ -5,6 +5,7 @@ import {
   expect,
   expectOnline,
   installApp,
+  joinRoomViaApi,
   messageArticle,
   messageBox,
   messageLog,
@@ -71,6 +72,7 @@ test("files by chooser and by paste: the other person sees the images, views the
   const bob = await person("bob");
   const carol = await person("carol");
   const roomId = await createRoomViaApi(alice.context.request, uniqueName("Design"));
+  await joinRoomViaApi(bob.context.request, roomId);
   await openApp(bob.page, `/r/${roomId}`);
   await openApp(alice.page, `/r/${roomId}`);
   await expectOnline(alice.page);
@@ -176,6 +178,7 @@ test("files attached offline wait on the device through a reload, go when the ne
   const alice = await person("alice");
   const bob = await person("bob");
   const roomId = await createRoomViaApi(alice.context.request, uniqueName("Field"));
+  await joinRoomViaApi(bob.context.request, roomId);
   await openApp(bob.page, `/r/${roomId}`);
   await expectOnline(bob.page);
   await installApp(alice, `/r/${roomId}`);
@@ -223,6 +226,7 @@ test("an image this device has shown once shows again offline, inline and in the
   const alice = await person("alice");
   const bob = await person("bob");
   const roomId = await createRoomViaApi(alice.context.request, uniqueName("Gallery"));
+  await joinRoomViaApi(bob.context.request, roomId);
   await openApp(alice.page, `/r/${roomId}`);
   await attach(alice.page, [png("harbour.png", 1000, 500, 190)]);
   await sendMessage(alice.page, "The harbour at dawn");

@@ -2,6 +2,7 @@ import {
   createRoomViaApi,
   expect,
   expectOnline,
+  joinRoomViaApi,
   messageArticle,
   messageBox,
   messageLog,
@@ -17,6 +18,7 @@ test("the message log renders a window, and keeps the reader's place while new m
   const alice = await person("alice");
   const bob = await person("bob");
   const roomId = await createRoomViaApi(alice.context.request, uniqueName("Busy"));
+  await joinRoomViaApi(bob.context.request, roomId);
   await openApp(bob.page, `/r/${roomId}`);
   await expectOnline(bob.page);
   const box = messageBox(bob.page);
