@@ -37,6 +37,8 @@ test("a public room opens as a preview; Join room makes bob a member, with a com
   const join = bob.page.getByRole("button", { name: "Join room" });
   await expect(join).toBeVisible();
   await expect(messageBox(bob.page)).toHaveCount(0);
+  // Nothing is unread for someone who is not in the room.
+  await expect(bob.page.getByRole("separator", { name: "New messages" })).toHaveCount(0);
   // Listed among the public rooms he may browse, as one he has not joined.
   await expect(roomLink(bob.page, name)).toHaveAccessibleName(/, not joined/);
   // Looking joined nothing: alice's Members dialog lists her alone.

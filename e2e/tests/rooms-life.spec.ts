@@ -145,7 +145,7 @@ test("coming back to the window on an open room marks it read on every device", 
   }
 });
 
-test("a private room: invisible to others, and a mention with the typeahead brings someone in", async ({
+test("a private room: invisible to others, and a mention with the typeahead brings someone in (once asked)", async ({
   person,
 }) => {
   const alice = await person("alice");
@@ -195,6 +195,10 @@ test("a private room: invisible to others, and a mention with the typeahead brin
   await expect(box).toHaveValue(`Welcome @${carol.username} `);
   await box.pressSequentially("to the room");
   await box.press("Enter");
+  // She is not in this private room: the app asks before the message goes (joining.spec.ts has more).
+  const ask = alice.page.getByRole("dialog", { name: "Add to this private room?" });
+  await ask.getByRole("button", { name: "Add", exact: true }).click();
+  await expect(ask).toBeHidden();
 
   await expect(
     messageLog(alice.page)

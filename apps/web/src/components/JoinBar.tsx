@@ -24,7 +24,7 @@ export function JoinBar(props: { roomId: string; name: string }) {
   return (
     <div class="join-bar">
       <p>
-        You are reading <strong>#{props.name}</strong>. Join it to write here and to see it among your rooms.
+        You are previewing <strong>#{props.name}</strong>. Join it to write here and follow its messages.
       </p>
       <Show when={error()}>
         <p class="form-error" role="alert">

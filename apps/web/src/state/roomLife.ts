@@ -40,7 +40,9 @@ export function roomLife(options: {
   const [newMessagesFrom, setNewMessagesFrom] = createSignal<string | null>(null);
   createEffect(() => {
     if (opened() || !room()?.synced() || !segment()?.synced()) return;
-    setNewMessagesFrom(firstUnreadId(messages(), me.id, myRead()));
+    // Someone previewing a public room has read nothing of it and has nothing unread in it either.
+    const previewing = options.writable !== undefined && !options.writable();
+    setNewMessagesFrom(previewing ? null : firstUnreadId(messages(), me.id, myRead()));
     setOpened(true);
   });
   const [looking, setLooking] = createSignal(attending());
