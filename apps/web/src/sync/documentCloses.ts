@@ -16,7 +16,7 @@ export type DocumentClose =
   | { kind: "write-refused"; explanation: string }
   /**
    * The person is no longer in the room: the document is theirs no longer. Opening it again would be
-   * refused (a private room) or, worse, join a public room again without their asking.
+   * refused (a private room) or open a public room as a read-only preview; the app says they are out.
    */
   | { kind: "membership-ended"; explanation: string }
   /**
