@@ -149,13 +149,14 @@ test("files by chooser and by paste: the other person sees the images, views the
   for await (const chunk of saved) chunks.push(chunk as Buffer);
   expect(Buffer.concat(chunks).equals(pdfBytes("Quarterly report"))).toBe(true);
 
-  // Someone who is not in the room, or nobody at all, gets 404 for every file URL of it.
+  // Someone who is not in this public room may preview it, its files too; nobody signed in gets 404
+  // (files.test.ts: someone outside a private room gets 404 as well).
   const imageUrl = (await whiteboard.getAttribute("src"))!.replace(/\/thumbnail$/, "");
   const pdfUrl = (await link.getAttribute("href"))!;
   const anonymous = await playwright.request.newContext({ baseURL });
   for (const url of [imageUrl, `${imageUrl}/thumbnail`, pdfUrl]) {
     expect((await bob.context.request.get(url)).status(), url).toBe(200);
-    expect((await carol.context.request.get(url)).status(), url).toBe(404);
+    expect((await carol.context.request.get(url)).status(), url).toBe(200);
     expect((await anonymous.get(url)).status(), url).toBe(404);
   }
   await anonymous.dispose();
