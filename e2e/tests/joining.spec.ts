@@ -47,6 +47,14 @@ test("a public room opens as a preview; Join room makes bob a member, with a com
   await expect(members.getByRole("listitem")).toHaveCount(1);
   await alice.page.keyboard.press("Escape");
 
+  // His own Members dialog lists alice and offers no "Leave room": he is not in it.
+  await bob.page.getByRole("button", { name: "Members" }).click();
+  const bobsMembers = bob.page.getByRole("dialog", { name: "Members" });
+  await expect(bobsMembers.getByRole("listitem")).toHaveCount(1);
+  await expect(bobsMembers.getByRole("button", { name: "Leave room" })).toHaveCount(0);
+  await bob.page.keyboard.press("Escape");
+  await expect(bobsMembers).toBeHidden();
+
   await join.click();
   await expect(messageBox(bob.page)).toBeVisible();
   await expect(join).toHaveCount(0);

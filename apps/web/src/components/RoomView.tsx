@@ -502,5 +502,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
 /** The server's word on an ended membership ("alice removed you from this room") as a sentence. */
 function endedText(explanation: string | null): string {
   const text = explanation?.trim() || "you are no longer in this room";
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+  // "You left this room." but "alice removed you from this room.": a username keeps its own case.
+  const sentence = text.startsWith("you ") ? `Y${text.slice(1)}` : text;
+  return `${sentence}.`;
 }
