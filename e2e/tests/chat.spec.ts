@@ -1,5 +1,6 @@
 import {
   anotherDevice,
+  createRoomViaApi,
   expect,
   expectOnline,
   messageArticle,
@@ -92,4 +93,22 @@ test("two people chat in a new room, with Markdown rendered safely, and the hist
   await expect(messageArticle(page, "Hello Bob, welcome to the room")).toBeVisible();
   await expect(messageArticle(page, "Hi Alice, glad to be here")).toBeVisible();
   await expect(messageLog(page).getByRole("article")).toHaveCount(4);
+});
+
+test("a code block is highlighted and its Copy button copies the code as written", async ({ person }) => {
+  const alice = await person("alice");
+  await alice.context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const roomId = await createRoomViaApi(alice.context.request, uniqueName("Code"));
+  await openApp(alice.page, `/r/${roomId}`);
+  const code = "const answer: number = 42;\nconsole.log(`<b>${answer}</b>`);";
+  const box = messageBox(alice.page);
+  // Shift+Enter is a new line in the composer.
+  await box.fill(`Try this:\n\`\`\`ts\n${code}\n\`\`\``);
+  await box.press("Enter");
+  const message = messageArticle(alice.page, "Try this:");
+  await expect(message.locator(".hljs-keyword").first()).toHaveText("const");
+  await message.hover();
+  await message.getByRole("button", { name: "Copy code" }).click();
+  await expect(message.getByRole("button", { name: "Code copied" })).toBeVisible();
+  expect(await alice.page.evaluate("navigator.clipboard.readText()")).toBe(code);
 });

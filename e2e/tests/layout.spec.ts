@@ -123,3 +123,26 @@ test("a message grouped under the one before shows its time in the gutter on hov
   await alice.page.mouse.move(0, 0);
   await expect(gutter).toBeVisible();
 });
+
+test("the header keeps its place while the connection goes offline and comes back", async ({ person }) => {
+  const alice = await person("alice");
+  const roomId = await createRoomViaApi(alice.context.request, uniqueName("Steady"));
+  await openApp(alice.page, `/r/${roomId}`);
+  const search = alice.page.getByRole("searchbox", { name: "Search messages" });
+  const status = alice.page.getByRole("status", { name: "Connection" });
+  await expect(status).toContainText("Online");
+  const place = async () => {
+    const box = (await search.boundingBox())!;
+    return { x: Math.round(box.x), width: Math.round(box.width) };
+  };
+  const online = await place();
+  await alice.context.setOffline(true);
+  await expect(status).toContainText(/Offline|Connecting/);
+  // A message waiting adds "1 pending" to the status; the field stays where it was.
+  await sendMessage(alice.page, "Written offline");
+  await expect(status).toContainText("pending");
+  expect(await place()).toEqual(online);
+  await alice.context.setOffline(false);
+  await expect(status).toContainText("Online");
+  expect(await place()).toEqual(online);
+});

@@ -11,7 +11,7 @@ import {
 } from "./support.ts";
 
 /**
- * Reactions (DESIGN.md, "The documents": each member reacts as themselves): chips under a message,
+ * Reactions (each member reacts as themselves: docs/architecture.md, "Who writes which document"): chips under a message,
  * named "👍 2" or "👍 2, reacted by you", toggled by a click; "Add reaction" opens a picker.
  */
 test("two people react to a message, take a reaction back, and the reactions survive a reload", async ({
@@ -172,4 +172,15 @@ test("on a phone the last message's reaction picker opens where it can be seen w
   expect(shown.y + shown.height).toBeLessThanOrEqual(area.y + area.height + 0.5);
   await picker.getByRole("button", { name: "React with 🎉" }).click();
   await expect(last.getByRole("button", { name: /🎉 1/ })).toBeVisible();
+
+  // Grown into every emoji, it is placed again, whole.
+  const add = last.getByRole("button", { name: "Add reaction" });
+  if (!(await add.isVisible())) await last.click(); // the actions may still be shown from before
+  await add.click();
+  await picker.getByRole("button", { name: "More reactions" }).click();
+  const every = picker.getByRole("group", { name: "Every emoji" });
+  await expect(every.getByRole("searchbox", { name: "Search emoji" })).toBeFocused();
+  const [grown, room] = [(await picker.boundingBox())!, (await log.boundingBox())!];
+  expect(grown.y).toBeGreaterThanOrEqual(room.y);
+  expect(grown.y + grown.height).toBeLessThanOrEqual(room.y + room.height + 0.5);
 });

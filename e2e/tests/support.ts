@@ -116,7 +116,9 @@ export async function joinRoomViaApi(request: APIRequestContext, roomId: string)
 export async function sessionUserId(page: Page): Promise<string> {
   const response = await page.request.get("/api/session");
   expect(response.status()).toBe(200);
-  return ((await response.json()) as { user: { id: string } }).user.id;
+  const { user } = (await response.json()) as { user: { id: string } | null };
+  expect(user, "signed in").not.toBeNull();
+  return user!.id;
 }
 
 /** Loads the app at `path` as a signed-in person and waits until it shows the workspace. */

@@ -17,7 +17,7 @@ import type { TcpProxy } from "./tcpProxy.ts";
 
 /**
  * A message reaches the others while the server writes it to Postgres; only its sender waits for
- * the write, and hears "synced" once it is stored (DESIGN.md, Durability). Needs a Postgres server
+ * the write, and hears "synced" once it is stored (README.md, "How it works"). Needs a Postgres server
  * behind a proxy the test can slow down and cut.
  */
 describe.runIf(Boolean(process.env.DATABASE_URL))("delivery does not wait for the database", () => {

@@ -8,7 +8,7 @@ import { TcpProxy } from "./tcpProxy.ts";
 
 /**
  * "A message that any device shows as sent must survive kill -9 of the sync server at any moment,
- * even if that device never comes back" (DESIGN.md, Durability). Runs the real server as a child
+ * even if that device never comes back" (README.md, "How it works"). Runs the real server as a child
  * process, so SIGKILL is a real kill.
  */
 let storage: TestStorage;

@@ -25,7 +25,7 @@ import {
 } from "./harness.ts";
 
 /**
- * "Each member reacts as themselves" (DESIGN.md, "The documents"), with the real provider: a reaction
+ * "Each member reacts as themselves" (docs/architecture.md, "Who writes which document"), with the real provider: a reaction
  * in someone else's name or on a message the segment does not hold closes the document with 4403 and
  * reaches neither Postgres nor the other members; one's own reaction, and taking it back, reach them.
  */

@@ -23,7 +23,7 @@ import {
 } from "./harness.ts";
 
 /**
- * "Idle rooms unload" (DESIGN.md, How good it must be). A document loses its last connection and
+ * "Idle rooms unload" (docs/benchmarks.md). A document loses its last connection and
  * Hocuspocus stores it and drops it from memory (unloadImmediately): at once when the last client
  * leaves, and for one only the server writes to (user indexes, room lists) once
  * KEEP_OPEN_AFTER_WRITE_MS (3 s) pass without another write: it stays loaded between writes.

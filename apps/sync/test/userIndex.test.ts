@@ -8,14 +8,16 @@ import {
   listMessages,
   listPublicRooms,
   markReadUpTo,
+  markUnreadFrom,
   observeIndex,
   ROOTS,
+  readPosition,
   roomDocName,
   segmentDocName,
   userDocName,
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type * as Y from "yjs";
+import * as Y from "yjs";
 import {
   api,
   closeReason,
@@ -119,6 +121,121 @@ describe("the per-user index follows messages and read positions", () => {
     // Alice's own messages never count for her.
     const aliceIndex = await device(alice).open(userDocName(alice.id));
     expect(entry(aliceIndex.doc, roomId)).toMatchObject({ unread: 0, mentions: 0 });
+  });
+
+  it("Mark unread: one's own marker moves back and the count comes back on every device; never someone else's", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const roomId = await room(alice);
+    const aliceSegment = await device(alice).open(segmentDocName(roomId, 0));
+    const bobPhone = device(bob);
+    const bobRoom = await bobPhone.open(roomDocName(roomId)); // opening a public room joins it
+    const laptopIndex = await device(bob).open(userDocName(bob.id));
+    await eventually(() => entry(laptopIndex.doc, roomId), 3_000, "the room in bob's index");
+    appendMessage(aliceSegment.doc, createMessage(alice.id, "one"));
+    appendMessage(aliceSegment.doc, createMessage(alice.id, `two @${bob.username}`));
+    appendMessage(aliceSegment.doc, createMessage(alice.id, "three"));
+    await eventually(() => entry(laptopIndex.doc, roomId)?.unread === 3, 5_000, "three unread");
+    const seqOf = (text: string) => listMessages(aliceSegment.doc).find((m) => m.text === text)?.seq;
+    await eventually(() => seqOf("three"), 5_000, "numbers on alice's copy");
+
+    markReadUpTo(bobRoom.doc, bob.id, seqOf("three")!);
+    await eventually(() => entry(laptopIndex.doc, roomId)?.unread === 0, 5_000, "all read");
+
+    // Back to just before "two": two unread again (one of them a mention), counted from scratch.
+    expect(markUnreadFrom(bobRoom.doc, bob.id, seqOf(`two @${bob.username}`)!)).toBe(true);
+    await eventually(
+      () => entry(laptopIndex.doc, roomId)?.unread === 2 && entry(laptopIndex.doc, roomId)?.mentions === 1,
+      5_000,
+      "the count back on bob's other device",
+    );
+    // Postgres holds the position the document holds, so a recount elsewhere agrees.
+    const [row] = await server.db.query<{ read_seq: number | string; unread: number | string }>(
+      "select read_seq, unread from room_reads where room_id = $1 and user_id = $2",
+      [roomId, bob.id],
+    );
+    expect(Number(row!.read_seq)).toBe(seqOf("one"));
+    expect(Number(row!.unread)).toBe(2);
+    // A new message counts on top of the position moved back.
+    appendMessage(aliceSegment.doc, createMessage(alice.id, "four"));
+    await eventually(() => entry(laptopIndex.doc, roomId)?.unread === 3, 5_000, "three unread again");
+    // Reading on still clears it.
+    markReadUpTo(bobRoom.doc, bob.id, seqOf("three")! + 1);
+    await eventually(() => entry(laptopIndex.doc, roomId)?.unread === 0, 5_000, "read again");
+
+    // Alice may not move bob's marker back (nor forward): her connection is refused.
+    const aliceRoom = await device(alice).open(roomDocName(roomId));
+    const closing = closeReason(aliceRoom.provider);
+    aliceRoom.doc.getMap(ROOTS.room.reads).set(bob.id, 0);
+    expect(await closing).toMatch(/^forbidden-write: members move only their own read marker/);
+    const [after] = await server.db.query<{ unread: number | string }>(
+      "select unread from room_reads where room_id = $1 and user_id = $2",
+      [roomId, bob.id],
+    );
+    expect(Number(after!.unread)).toBe(0);
+    expect(entry(laptopIndex.doc, roomId)?.unread).toBe(0);
+  });
+
+  it("a stale device's marker, written without knowing a further one, never un-reads", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const roomId = await room(alice);
+    const aliceSegment = await device(alice).open(segmentDocName(roomId, 0));
+    const bobRoom = await device(bob).open(roomDocName(roomId));
+    const bobIndex = await device(bob).open(userDocName(bob.id));
+    for (const text of ["one", "two", "three"])
+      appendMessage(aliceSegment.doc, createMessage(alice.id, text));
+    const seqOf = (text: string) => listMessages(aliceSegment.doc).find((m) => m.text === text)?.seq;
+    await eventually(() => seqOf("three"), 5_000, "numbers");
+    markReadUpTo(bobRoom.doc, bob.id, seqOf("one")!);
+    await eventually(() => entry(bobIndex.doc, roomId)?.unread === 2, 5_000, "two unread");
+
+    // A device that goes offline with this copy, and reads up to "two" there.
+    const stale = new Y.Doc();
+    // Above any random client id of the other device, so Yjs keeps its write over the other's.
+    stale.clientID = 2 ** 32 - 1 - Math.floor(Math.random() * 1_000);
+    Y.applyUpdate(stale, Y.encodeStateAsUpdate(bobRoom.doc));
+    markReadUpTo(stale, bob.id, seqOf("two")!);
+    // Meanwhile the other device reads everything.
+    markReadUpTo(bobRoom.doc, bob.id, seqOf("three")!);
+    await eventually(() => entry(bobIndex.doc, roomId)?.unread === 0, 5_000, "all read");
+
+    // The stale device comes back: the document keeps its "two", but the count stays read.
+    await device(bob).open(roomDocName(roomId), stale);
+    await eventually(() => readPosition(bobRoom.doc, bob.id) === seqOf("two"), 5_000, "the stale write kept");
+    appendMessage(aliceSegment.doc, createMessage(alice.id, "four"));
+    await eventually(() => entry(bobIndex.doc, roomId)?.unread === 1, 5_000, "only the new message unread");
+    const [row] = await server.db.query<{ read_seq: number | string; unread: number | string }>(
+      "select read_seq, unread from room_reads where room_id = $1 and user_id = $2",
+      [roomId, bob.id],
+    );
+    expect(Number(row!.read_seq)).toBe(seqOf("three"));
+    expect(Number(row!.unread)).toBe(1);
+  });
+
+  it("a read marker set past the room's last number counts as read up to the last, not beyond", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const roomId = await room(alice);
+    const aliceSegment = await device(alice).open(segmentDocName(roomId, 0));
+    const bobRoom = await device(bob).open(roomDocName(roomId));
+    const bobIndex = await device(bob).open(userDocName(bob.id));
+    appendMessage(aliceSegment.doc, createMessage(alice.id, "one"));
+    await eventually(() => entry(bobIndex.doc, roomId)?.unread === 1, 5_000, "one unread");
+    bobRoom.doc.getMap(ROOTS.room.reads).set(bob.id, 1_000);
+    await eventually(() => entry(bobIndex.doc, roomId)?.unread === 0, 5_000, "read");
+    const [row] = await server.db.query<{ read_seq: number | string }>(
+      "select read_seq from room_reads where room_id = $1 and user_id = $2",
+      [roomId, bob.id],
+    );
+    const [last] = await server.db.query<{ last_seq: number | string }>(
+      "select last_seq from rooms where id = $1",
+      [roomId],
+    );
+    expect(Number(row!.read_seq)).toBe(Number(last!.last_seq));
+    // The next message is unread for bob, as the room's numbers say.
+    appendMessage(aliceSegment.doc, createMessage(alice.id, "two"));
+    await eventually(() => entry(bobIndex.doc, roomId)?.unread === 1, 5_000, "the next one unread");
   });
 
   it("a deleted message leaves the count; an edit that mentions someone counts for them", async () => {

@@ -25,7 +25,7 @@ import {
 
 /**
  * The per-user index in a room of 50 people, each with their index open on their own socket: how long
- * from a message being sent until every member's index counts it (DESIGN.md's delivery figure is for
+ * from a message being sent until every member's index counts it (the delivery figure in docs/benchmarks.md is for
  * 50 devices in a room). Measured here: 29–95 ms on this (shared, two-core) machine, Postgres or PGlite,
  * for a first message (the next ones in the same second wait for the index's one write a second).
  * The test prints the times and asserts the work, which does not depend on the machine.

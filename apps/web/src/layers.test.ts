@@ -10,7 +10,18 @@ import { describe, expect, it } from "vitest";
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Top to bottom; "." is the entries at the top of src itself. */
-const LAYERS = [".", "pages", "components", "search", "ui", "state", "sync", "device", "lib"] as const;
+const LAYERS = [
+  ".",
+  "pages",
+  "components",
+  "search",
+  "emoji",
+  "ui",
+  "state",
+  "sync",
+  "device",
+  "lib",
+] as const;
 
 type Graph = ReadonlyMap<string, readonly string[]>;
 

@@ -9,6 +9,7 @@ import { render } from "solid-js/web";
 import { App } from "./App";
 import { firstScreenRead } from "./device/firstScreenRows";
 import { loadMarkdown } from "./lib/messageHtml";
+import { applyTheme, rememberedTheme } from "./lib/theme";
 import { loadSession } from "./state/session";
 
 /**
@@ -17,6 +18,9 @@ import { loadSession } from "./state/session";
  * read alone; a device slower than that gets its first screen without them, as before.
  */
 const FIRST_SCREEN_WAIT_MS = 120;
+
+// Before anything is drawn: the last theme this device showed (the person's setting follows).
+applyTheme(rememberedTheme());
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");

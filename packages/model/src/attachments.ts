@@ -1,7 +1,7 @@
 import { isId, newId } from "./schema.ts";
 
 /**
- * A file attached to a message (DESIGN.md, "The documents"): the bytes live in the server's file
+ * A file attached to a message (docs/architecture.md, "Who writes which document"): the bytes live in the server's file
  * store, the metadata in Postgres, and the message record carries this copy of the metadata so every
  * device can show it offline. The server's write rules accept it only when it equals the stored row.
  */

@@ -5,7 +5,7 @@ import { ROOTS } from "./schema.ts";
 import { messageTextProblem } from "./validation.ts";
 
 /**
- * Edits and deletions (DESIGN.md, "The documents"): messages stay immutable; the author's latest
+ * Edits and deletions (docs/architecture.md, "Who writes which document"): messages stay immutable; the author's latest
  * change to one is a separate record in the segment's `edits` map, keyed by the message id. Only the
  * author writes it (the server refuses anyone else), so concurrent changes are the author's own
  * devices and the last one wins. A deletion is final: an edit never brings a deleted message back.

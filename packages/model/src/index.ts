@@ -16,6 +16,7 @@ export * from "./reactions.ts";
 export * from "./rooms.ts";
 export * from "./schema.ts";
 export * from "./searchQuery.ts";
+export * from "./settings.ts";
 export * from "./unread.ts";
 export * from "./userIndex.ts";
 export * from "./validation.ts";

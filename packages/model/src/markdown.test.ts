@@ -2,6 +2,23 @@ import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "./markdown.ts";
 
 describe("renderMarkdown", () => {
+  it("highlights a fenced block in a language it knows, leaves others plain, and gives each a Copy button", () => {
+    const ts = renderMarkdown("```ts\nconst answer: number = 42; // <b>\n```");
+    expect(ts).toContain('<span class="hljs-keyword">const</span>');
+    expect(ts).toContain('<code class="language-ts">');
+    expect(ts).toContain("&lt;b&gt;");
+    expect(ts).not.toContain("<b>");
+    expect(ts).toContain('<button type="button" class="copy-code" aria-label="Copy code">Copy</button>');
+    const unknown = renderMarkdown("```klingon\nqaStaH nuq? <script>\n```");
+    expect(unknown).not.toContain("hljs");
+    expect(unknown).toContain("qaStaH nuq? &lt;script&gt;");
+    expect(unknown).toContain('class="copy-code"');
+    // The fence's tag is text too.
+    expect(renderMarkdown('```"><img src=x onerror=alert(1)>\nx\n```')).not.toContain("<img");
+    // Inline code is not a block: no button.
+    expect(renderMarkdown("run `npm ci` first")).not.toContain("copy-code");
+  });
+
   it("renders Markdown and keeps raw HTML as text", () => {
     expect(renderMarkdown("**bold** _it_ `code`")).toBe(
       "<p><strong>bold</strong> <em>it</em> <code>code</code></p>\n",

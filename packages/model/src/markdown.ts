@@ -1,4 +1,5 @@
 import MarkdownItCallable, { type MarkdownIt, type StateCore, type Token } from "markdown-it";
+import { highlightCode } from "./codeHighlight.ts";
 import { trimMentionName } from "./mentions.ts";
 
 /**
@@ -15,6 +16,13 @@ function createRenderer(): MarkdownIt {
   md.validateLink = (url) => SAFE_LINK.test(url.trim());
   // Headings are too loud for chat; keep them as bold paragraphs would be in Slack. Tables stay.
   md.disable(["heading", "lheading"]);
+
+  // A fenced block in a language we know is highlighted; every fenced block gets a Copy button (the
+  // message list handles its clicks: this is HTML, inserted as it is).
+  md.options.highlight = (code, language) => highlightCode(code, language) ?? "";
+  const fence = md.renderer.rules.fence!;
+  md.renderer.rules.fence = (tokens, idx, options, env, self) =>
+    `<div class="code-block">${fence(tokens, idx, options, env, self)}<button type="button" class="copy-code" aria-label="Copy code">Copy</button></div>`;
 
   md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
     const token = tokens[idx]!;

@@ -7,7 +7,7 @@ import type { Attachment } from "./attachments.ts";
 
 /**
  * A message as stored: an immutable plain-JSON record in the segment's Y.Array. Plain JSON costs about
- * a quarter of the memory of a Y.Map per message (DESIGN.md). Edits and deletions are separate records.
+ * a quarter of the memory of a Y.Map per message (docs/architecture.md). Edits and deletions are separate records.
  */
 export interface MessageRecord {
   id: string;

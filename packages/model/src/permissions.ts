@@ -2,8 +2,8 @@ import type { MessageRecord } from "./messages.ts";
 import type { RoomMeta } from "./rooms.ts";
 
 /**
- * Who may do what, in one place, so the server's checks and the UI's buttons agree (DESIGN.md,
- * "Identity and access"). Pure functions over plain values.
+ * Who may do what, in one place, so the server's checks and the UI's buttons agree (SECURITY.md,
+ * "What is checked where"). Pure functions over plain values.
  */
 
 /** Only the author edits or deletes a message, and nobody touches the server's lines about the room. */

@@ -2,7 +2,7 @@ import type * as Y from "yjs";
 import { ROOTS } from "./schema.ts";
 
 /**
- * Reactions (DESIGN.md, "The documents"): in the segment that holds the message, one entry per person,
+ * Reactions (docs/architecture.md, "Who writes which document"): in the segment that holds the message, one entry per person,
  * message and emoji in the segment's `reactions` map, keyed `<messageId>\0<emoji>\0<userId>` with the
  * client clock of the reaction (ms) as its value. The key alone says who reacted, so the server checks
  * "as oneself" without reading anything else, and each person's reaction is a key of its own: two

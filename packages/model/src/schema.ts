@@ -24,7 +24,7 @@ export const MAX_SETTINGS = 100;
 export const MAX_SETTING_KEY_LENGTH = 64;
 export const MAX_SETTING_VALUE_LENGTH = 256;
 export const MAX_TOPIC_LENGTH = 250;
-/** A history segment is sealed at this many messages and the next one opened (DESIGN.md, "The documents"). */
+/** A history segment is sealed at this many messages and the next one opened (docs/architecture.md, "Who writes which document"). */
 export const SEGMENT_CAPACITY = 2_000;
 
 /** Random ids: 16 characters of [a-z0-9]. */

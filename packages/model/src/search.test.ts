@@ -84,6 +84,25 @@ describe("search", () => {
     expect(run(index, "?!").total).toBe(0);
   });
 
+  it("finds messages by an emoji, one with a skin tone or joined parts too", () => {
+    const index = indexOf([
+      doc("e1", "r1", "alice", "Shipped it 🎉 finally"),
+      doc("e2", "r2", "bob", "great work🚀🎉"),
+      doc("e3", "r3", "bob", "thumbs 👍🏽 and 👩‍💻"),
+      doc("e4", "r1", "alice", "no emoji here"),
+    ]);
+    expect(
+      ids(run(index, "🎉"))
+        .flatMap(([, hits]) => hits)
+        .sort(),
+    ).toEqual(["e1", "e2"]);
+    expect(ids(run(index, "🚀"))).toEqual([["r2", ["e2"]]]);
+    expect(ids(run(index, "👍🏽"))).toEqual([["r3", ["e3"]]]);
+    expect(ids(run(index, "👩‍💻"))).toEqual([["r3", ["e3"]]]);
+    // Words still split as before around them.
+    expect(ids(run(index, "great"))).toEqual([["r2", ["e2"]]]);
+  });
+
   it("requires every word", () => {
     const index = indexOf(corpus);
     expect(ids(run(index, "budget thursday"))).toEqual([["r2", ["m3"]]]);

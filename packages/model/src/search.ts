@@ -41,7 +41,7 @@ export interface SearchDocument {
 }
 
 /** Bumped when tokenising or stored fields change: a persisted index of another format is rebuilt. */
-const SEARCH_INDEX_FORMAT = 2;
+const SEARCH_INDEX_FORMAT = 3;
 
 /** What the results list shows at most, overall and per room (a room filter shows them all in one room). */
 const MAX_HITS = 40;

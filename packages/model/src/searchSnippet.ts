@@ -4,8 +4,13 @@
  * without ever injecting markup from a message.
  */
 
-/** A run of letters, marks and digits: "don't" is "don" and "t", "snake_case" is "snake" and "case". */
-const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+/**
+ * A run of letters, marks and digits ("don't" is "don" and "t", "snake_case" is "snake" and "case"),
+ * or one emoji (with its variation selector, skin tone and joined parts: 👍🏽, 👩‍💻), so "🎉" finds
+ * the messages that have it.
+ */
+const WORD =
+  /[\p{L}\p{M}\p{N}]+|\p{Extended_Pictographic}(?:[\u{FE0F}\u{200D}\p{Emoji_Modifier}]+\p{Extended_Pictographic}?)*/gu;
 const COMBINING_MARKS = /\p{M}/gu;
 
 /** The words of a text, as MiniSearch indexes them. */

@@ -9,7 +9,16 @@ import {
   listMessages,
   stampSequence,
 } from "./messages.ts";
-import { countUnread, firstUnreadId, lastSequence, markReadUpTo, readPosition } from "./unread.ts";
+import {
+  countUnread,
+  firstUnreadId,
+  lastSequence,
+  markReadUpTo,
+  markUnreadFrom,
+  readMarkerSupersedes,
+  readPosition,
+  setReadPosition,
+} from "./unread.ts";
 
 const alice = { id: "alice-id", username: "alice" };
 const bob = { id: "bob-id", username: "bob" };
@@ -69,6 +78,70 @@ describe("unread and mentions", () => {
     expect(markReadUpTo(doc, bob.id, 3)).toBe(false);
     expect(markReadUpTo(doc, bob.id, 5.5)).toBe(false);
     expect(readPosition(doc, bob.id)).toBe(5);
+  });
+
+  it("Mark unread moves the read position back to just before the message, and the count comes back", () => {
+    const doc = roomWith([alice.id, "one"], [alice.id, "two @bob"], [alice.id, "three"], [bob.id, "mine"]);
+    markReadUpTo(doc, bob.id, 4);
+    expect(countUnread(listMessages(doc), bob, readPosition(doc, bob.id))).toEqual({
+      unread: 0,
+      mentions: 0,
+    });
+    expect(markUnreadFrom(doc, bob.id, 2)).toBe(true);
+    expect(readPosition(doc, bob.id)).toBe(1);
+    expect(countUnread(listMessages(doc), bob, readPosition(doc, bob.id))).toEqual({
+      unread: 2,
+      mentions: 1,
+    });
+    expect(firstUnreadId(listMessages(doc), bob.id, readPosition(doc, bob.id))).toBe("m2");
+    // Already there: nothing moves. A later message: the position goes to just before it.
+    expect(markUnreadFrom(doc, bob.id, 2)).toBe(false);
+    expect(markUnreadFrom(doc, bob.id, 3)).toBe(true);
+    expect(readPosition(doc, bob.id)).toBe(2);
+    // Reading on moves it forward again as before.
+    expect(markReadUpTo(doc, bob.id, 4)).toBe(true);
+    expect(markUnreadFrom(doc, bob.id, 0)).toBe(false);
+    expect(markUnreadFrom(doc, bob.id, 1.5)).toBe(false);
+  });
+
+  it("a marker moved back knowing the one before supersedes it; one written concurrently does not", () => {
+    const phone = new Y.Doc();
+    phone.clientID = 1;
+    markReadUpTo(phone, bob.id, 3);
+    expect(readMarkerSupersedes(phone, bob.id)).toBe(true);
+    const laptop = new Y.Doc();
+    laptop.clientID = 2;
+    Y.applyUpdate(laptop, Y.encodeStateAsUpdate(phone));
+    // Synced, the laptop moves it back on purpose: it knew of 3.
+    expect(markUnreadFrom(laptop, bob.id, 2)).toBe(true);
+    Y.applyUpdate(phone, Y.encodeStateAsUpdate(laptop));
+    expect(readPosition(phone, bob.id)).toBe(1);
+    expect(readMarkerSupersedes(phone, bob.id)).toBe(true);
+
+    // Now both write without seeing each other: the phone reads up to 10, the laptop (offline) to 5.
+    markReadUpTo(phone, bob.id, 10);
+    markReadUpTo(laptop, bob.id, 5);
+    Y.applyUpdate(phone, Y.encodeStateAsUpdate(laptop));
+    Y.applyUpdate(laptop, Y.encodeStateAsUpdate(phone));
+    // Yjs keeps the write of the higher client id, the stale 5: it does not supersede the 10.
+    expect(readPosition(phone, bob.id)).toBe(5);
+    expect(readPosition(laptop, bob.id)).toBe(5);
+    expect(readMarkerSupersedes(phone, bob.id)).toBe(false);
+    // The next deliberate move does again.
+    markReadUpTo(laptop, bob.id, 12);
+    expect(readMarkerSupersedes(laptop, bob.id)).toBe(true);
+  });
+
+  it("a read position can be set back, to any sequence number, but only to one", () => {
+    const doc = new Y.Doc();
+    markReadUpTo(doc, bob.id, 9);
+    expect(setReadPosition(doc, bob.id, 3)).toBe(true);
+    expect(readPosition(doc, bob.id)).toBe(3);
+    expect(setReadPosition(doc, bob.id, 3)).toBe(false);
+    expect(setReadPosition(doc, bob.id, -1)).toBe(false);
+    expect(setReadPosition(doc, bob.id, Number.NaN)).toBe(false);
+    expect(setReadPosition(doc, bob.id, 0)).toBe(true);
+    expect(readPosition(doc, alice.id)).toBe(0);
   });
 });
 

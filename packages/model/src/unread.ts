@@ -4,7 +4,8 @@ import { ROOTS } from "./schema.ts";
 
 /**
  * Read positions are sequence numbers, kept per member in the room document. Each member moves only
- * their own, and only forward: a stale device cannot un-read what another device read.
+ * their own. Reading moves it forward only (`markReadUpTo`: a stale device cannot un-read what another
+ * device read); "Mark unread" moves it back on purpose (`markUnreadFrom`), and the server recounts.
  */
 const reads = (doc: Y.Doc) => doc.getMap<number>(ROOTS.room.reads);
 
@@ -16,6 +17,45 @@ export function markReadUpTo(doc: Y.Doc, userId: string, seq: number): boolean {
   if (!Number.isSafeInteger(seq) || seq <= readPosition(doc, userId)) return false;
   doc.transact(() => reads(doc).set(userId, seq));
   return true;
+}
+
+/**
+ * Sets the read position to exactly `seq`, backwards too: what "Mark unread" needs. The server accepts
+ * any position of one's own (rules.ts) and counts from it, clamped to the room's last number.
+ * Returns false when it is not a sequence number or already there.
+ */
+export function setReadPosition(doc: Y.Doc, userId: string, seq: number): boolean {
+  if (!Number.isSafeInteger(seq) || seq < 0 || seq === readPosition(doc, userId)) return false;
+  doc.transact(() => reads(doc).set(userId, seq));
+  return true;
+}
+
+/**
+ * "Mark unread" on the message numbered `messageSeq`: the read position goes to just before it (back,
+ * or forward when older messages were unread too), so it and everything after it count as unread.
+ * False when it is not a sequence number or the position is there already.
+ */
+export function markUnreadFrom(doc: Y.Doc, userId: string, messageSeq: number): boolean {
+  if (!Number.isSafeInteger(messageSeq) || messageSeq < 1) return false;
+  return setReadPosition(doc, userId, messageSeq - 1);
+}
+
+/**
+ * Whether the member's read marker as it stands was written by a device that had seen the value before
+ * it: true for a deliberate move ("Mark unread" on a synced device, or reading on), false when another
+ * device wrote it at the same time without knowing of the other write (say one device read up to 5
+ * offline while another read up to 10). Yjs keeps one of two such writes by client id, not by which is
+ * further on, so the server moves a position back only when this is true: a stale device cannot
+ * un-read what another device read. (A Y.Map entry's item names as its origin the item it replaced
+ * on the writing device; a concurrent write sits between the two.)
+ */
+export function readMarkerSupersedes(doc: Y.Doc, userId: string): boolean {
+  const item = reads(doc)._map.get(userId);
+  if (!item) return true;
+  const before = item.left;
+  if (!before) return item.origin === null;
+  const last = before.lastId;
+  return item.origin !== null && item.origin.client === last.client && item.origin.clock === last.clock;
 }
 
 /** Every member's read position (for receipts). */

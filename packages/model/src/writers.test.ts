@@ -23,7 +23,7 @@ function rootsWrittenBy(change: (doc: Y.Doc) => void, doc = new Y.Doc()): string
 }
 
 describe("who writes each root", () => {
-  it("follows DESIGN.md's table of the documents", () => {
+  it("follows the table of the documents in docs/architecture.md", () => {
     expect(rootWriter("directory", ROOTS.directory.users)).toBe("server");
     expect(rootWriter("directory", ROOTS.directory.rooms)).toBe("server");
     expect(rootWriter("room", ROOTS.room.reads)).toBe("members");

@@ -2,7 +2,7 @@ import { isDraftRoot } from "./drafts.ts";
 import { type DocRef, ROOTS } from "./schema.ts";
 
 /**
- * Who writes each root of each document (DESIGN.md, "The documents"), as data: the server's write
+ * Who writes each root of each document (docs/architecture.md, "Who writes which document"), as data: the server's write
  * rules (apps/sync writes/rules.ts) refuse a client's write to a root the table gives the server, and a
  * client can ask before writing. The table says who; what each of them may put there (a member's own
  * read marker, a message in their own name…) is checked value by value by the server's rules.

@@ -31,7 +31,7 @@ interface WriterState {
 
 /**
  * The one write path for the server's own changes (sequence numbers, sealed segments, member
- * indexes, projections of Postgres): "sequenced means stored" (DESIGN.md, Durability). Hocuspocus
+ * indexes, projections of Postgres): "sequenced means stored" (README.md, "How it works"). Hocuspocus
  * does not await `onChange`, so a change made on the live document is sent to clients (and to peer
  * instances) before anything could store it. Here a change is made on a shadow copy of the document
  * instead, captured as a Yjs update, appended to the update log (sharing group commit with client

@@ -21,7 +21,7 @@ interface DocumentState {
  * Client updates that are in a live document (and so already on their way to everyone else in it)
  * but not yet in the update log. Persistence applies an accepted update as soon as it is judged and
  * appends it meanwhile; the sender is told it is synced only once `flush` resolves, so "synced" still
- * means "in Postgres" (DESIGN.md, Durability), while the others do not wait for the database.
+ * means "in Postgres" (README.md, "How it works"), while the others do not wait for the database.
  *
  * An append that fails is tried again with a back-off (1 s doubling to 30 s) until it is stored, and
  * at once by the next `flush` (the sender reconnecting, the sequencer, a store), because the update

@@ -17,7 +17,7 @@ import { getRoomAndMembership, isMember } from "../rooms/rooms.ts";
 const SHARED_ROOM_CHECK_MS = 2_000;
 
 /**
- * Who may open which document (DESIGN.md, "Identity and access"). The person comes from the session
+ * Who may open which document (SECURITY.md, "What is checked where"). The person comes from the session
  * cookie checked at the WebSocket upgrade; each document is authorised here before anything of it
  * is loaded or sent. A public room one is not in opens read-only, as a preview (its history, and
  * "Join room" in the app): joining is a choice made through the API (POST /api/rooms/<id>/join), never

@@ -5,7 +5,7 @@ import type { DocumentWriter } from "../docs/writer.ts";
 import type { Logger } from "../log.ts";
 
 /**
- * Keeps every document small (DESIGN.md, "The documents"): once the newest history segment of a room
+ * Keeps every document small (docs/architecture.md, "Who writes which document"): once the newest history segment of a room
  * holds SEGMENT_CAPACITY messages, the room's segment list gains the next one, and clients write
  * there from then on. Sequence numbers run on across segments (they come from the room's counter).
  *

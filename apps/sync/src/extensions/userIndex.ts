@@ -4,6 +4,7 @@ import {
   messageEdits,
   PREVIEW_LENGTH,
   parseDocName,
+  readMarkerSupersedes,
   readPosition,
 } from "@chat/model";
 import type { connectedPayload, Extension, onChangePayload } from "@hocuspocus/server";
@@ -105,8 +106,14 @@ export class UserIndex implements Extension {
     if (!ref || !user) return;
     try {
       if (ref.kind === "room") {
-        // The only thing a client writes in a room document is its own read marker (rules.ts).
-        if (await recordRead(this.db, ref.roomId, user.id, readPosition(document, user.id)))
+        // The only thing a client writes in a room document is its own read marker (rules.ts). It
+        // may move it back ("Mark unread"), recorded as it is; but a marker written concurrently by
+        // a stale device, which Yjs may keep over a further one, never un-reads (model unread.ts).
+        if (
+          await recordRead(this.db, ref.roomId, user.id, readPosition(document, user.id), {
+            backwards: readMarkerSupersedes(document, user.id),
+          })
+        )
           // The reader's own action: counted and written at once, not after the room's or their spacing.
           for (const { userId, ...entry } of await entriesForRoom(this.db, ref.roomId, [user.id]))
             this.writes.putEntry(userId, entry, true);

@@ -157,7 +157,7 @@ export async function dropBlobRow(db: Queryable, sha256: string): Promise<void> 
 }
 
 /**
- * The upload `userId` may download, or null (DESIGN.md; SECURITY.md "Files"): not hidden, and either
+ * The upload `userId` may download, or null (SECURITY.md, "Files"): not hidden, and either
  * named by a message of its room that is not deleted while `userId` is a member of that room (or the
  * room is public), or not named yet and `userId` is its uploader.
  */

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 
 /**
- * Where the bytes of attached files live (DESIGN.md, "The documents"): a folder under DATA_DIR
+ * Where the bytes of attached files live (docs/architecture.md, "Who writes which document"): a folder under DATA_DIR
  * (diskStore.ts) or S3-compatible object storage (s3Store.ts). Keys are slash-separated paths the
  * server makes itself (`blobs/ab/<sha256>`, `thumbs/…`, `tmp/…`), never a person's file name.
  *

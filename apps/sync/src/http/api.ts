@@ -173,8 +173,13 @@ async function requireSession(deps: ApiDeps, request: IncomingMessage): Promise<
   return session;
 }
 
+/**
+ * Who is signed in. Signed out is an answer here, not an error (200 with `user: null`): the app asks
+ * on every load, and a 401 would be logged as a failed request in every signed-out browser's console.
+ */
 async function getSession(deps: ApiDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const session = await requireSession(deps, request);
+  const session = await findSession(deps.db, readCookie(request, SESSION_COOKIE));
+  if (!session) return sendJson(response, 200, { user: null, schemaVersion: SCHEMA_VERSION });
   sendJson(response, 200, sessionResponse(deps, session.user));
 }
 
@@ -266,7 +271,7 @@ async function postPassword(
 }
 
 /**
- * The person's own display name and status: stored, then published in the `directory` (DESIGN.md:
+ * The person's own display name and status: stored, then published in the `directory` (docs/architecture.md:
  * the server writes it), which carries the change to every device of everyone at once.
  */
 async function patchProfile(deps: ApiDeps, request: IncomingMessage, response: ServerResponse) {

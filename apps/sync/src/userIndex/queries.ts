@@ -110,26 +110,35 @@ export async function recordEdit(
 }
 
 /**
- * Moves a read position forward (never back) and counts its member afresh. Returns true when it
- * moved. In one transaction that locks the member's row first: a message numbered meanwhile on
- * another connection either committed before the count (and is in it) or waits for the lock and is
- * then counted against the new position, never lost between the two.
+ * Moves a read position and counts its member afresh. Returns true when it moved. Forward only by
+ * default: joining again, or a server-set position, never un-reads. `backwards` (the member's own
+ * marker in the room document, which "Mark unread" moves back on purpose) takes the position as it
+ * is, clamped to the room's last number, and the count is made from scratch from there, so messages
+ * read before come back into it. In one transaction that locks the member's row first: a message
+ * numbered meanwhile on another connection either committed before the count (and is in it) or waits
+ * for the lock and is then counted against the new position, never lost between the two.
  */
 export async function recordRead(
   db: Database,
   roomId: string,
   userId: string,
   seq: number,
+  options: { backwards?: boolean } = {},
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
     // xmax = 0: the row was inserted just now, so its counts are still to be made.
-    const [row] = await tx.query<{ read_seq: number | string; inserted: boolean }>(
+    const [row] = await tx.query<{ read_seq: number | string; inserted: boolean; last_seq: number | string }>(
       `insert into room_reads (room_id, user_id) values ($1, $2)
        on conflict (room_id, user_id) do update set read_seq = room_reads.read_seq
-       returning read_seq, xmax = 0 as inserted`,
+       returning read_seq, xmax = 0 as inserted,
+         (select coalesce(r.last_seq, 0) from rooms r where r.id = $1) as last_seq`,
       [roomId, userId],
     );
-    const moved = Number(row!.read_seq) < seq;
+    const current = Number(row!.read_seq);
+    const target = options.backwards
+      ? Math.max(0, Math.min(seq, Number(row!.last_seq ?? 0)))
+      : Math.max(seq, current);
+    const moved = target !== current;
     if (!moved && !row!.inserted) return false;
     await tx.query(
       `update room_reads rr set read_seq = $3,
@@ -137,7 +146,7 @@ export async function recordRead(
          mentions = ${COUNT_MENTIONS.replaceAll("rr.read_seq", "$3")}
        from users u
        where rr.room_id = $1 and rr.user_id = $2 and u.id = rr.user_id`,
-      [roomId, userId, Math.max(seq, Number(row!.read_seq))],
+      [roomId, userId, target],
     );
     return moved;
   });

@@ -25,7 +25,7 @@ import {
 import type { Write } from "./inspectUpdate.ts";
 
 /**
- * Who may write what (DESIGN.md, "The documents"): returns why a write is refused, or null when every
+ * Who may write what (docs/architecture.md, "Who writes which document"): returns why a write is refused, or null when every
  * write in the update is the sender's to make. Pure, so each rule is tested without a socket.
  */
 export function refuseWrites(

@@ -1,7 +1,9 @@
 import type { MentionCandidate } from "@chat/model";
 import { createEffect, createSignal, Show } from "solid-js";
+import { EmojiPicker } from "../emoji/EmojiPicker";
+import { createEmojiTypeahead } from "../emoji/EmojiTypeahead";
 import type { DraftBinding } from "../state/drafts";
-import { PaperclipIcon } from "../ui/Icons";
+import { PaperclipIcon, SmileIcon } from "../ui/Icons";
 import { ComposerFiles } from "./ComposerFiles";
 import type { ChosenFile, ChosenFiles } from "./chosenFiles";
 import { pastedName } from "./chosenFiles";
@@ -29,15 +31,48 @@ export function Composer(props: {
   const [error, setError] = createSignal<string | null>(null);
   let box!: HTMLTextAreaElement;
   let picker!: HTMLInputElement;
-  const typeahead = createMentionTypeahead({
+  const textChanged = (value: string) => {
+    setText(value);
+    writeDraft(value);
+    fit();
+  };
+  const mentions = createMentionTypeahead({
     box: () => box,
     people: () => props.people ?? [],
-    onPick: (value) => {
-      setText(value);
-      writeDraft(value);
-      fit();
-    },
+    onPick: textChanged,
   });
+  const shortcodes = createEmojiTypeahead({ box: () => box, onChange: textChanged });
+  // The box has two typeaheads ("@" people, ":" emoji); at most one is open at a time.
+  const typeahead = {
+    refresh: () => {
+      mentions.refresh();
+      shortcodes.refresh();
+    },
+    onKeyDown: (event: KeyboardEvent) => mentions.onKeyDown(event) || shortcodes.onKeyDown(event),
+    boxAttributes: () => (shortcodes.open() ? shortcodes.boxAttributes() : mentions.boxAttributes()),
+    view: () => (
+      <>
+        {mentions.view()}
+        {shortcodes.view()}
+      </>
+    ),
+    close: () => {
+      mentions.close();
+      shortcodes.close();
+    },
+  };
+  const [choosingEmoji, setChoosingEmoji] = createSignal(false);
+  /** The picker's emoji goes where the caret was, and the caret after it. */
+  const insertEmoji = (native: string) => {
+    const start = box.selectionStart ?? box.value.length;
+    const end = box.selectionEnd ?? start;
+    const value = `${box.value.slice(0, start)}${native}${box.value.slice(end)}`;
+    box.value = value;
+    textChanged(value);
+    setChoosingEmoji(false);
+    box.focus();
+    box.setSelectionRange(start + native.length, start + native.length);
+  };
 
   const fit = () => {
     box.style.height = "auto";
@@ -134,6 +169,27 @@ export function Composer(props: {
         />
       </Show>
       <div class="composer-box">
+        <Show when={choosingEmoji()}>
+          <div class="composer-emoji">
+            <EmojiPicker
+              onPick={insertEmoji}
+              onClose={() => {
+                setChoosingEmoji(false);
+                box.focus();
+              }}
+            />
+          </div>
+        </Show>
+        <button
+          type="button"
+          class="icon-button emoji-button"
+          aria-label="Emoji"
+          title="Emoji"
+          aria-expanded={choosingEmoji()}
+          onClick={() => setChoosingEmoji(!choosingEmoji())}
+        >
+          <SmileIcon />
+        </button>
         <Show when={props.files}>
           <button
             type="button"

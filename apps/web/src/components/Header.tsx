@@ -83,11 +83,15 @@ export function Header(props: { navOpen: boolean; onToggleNav: () => void }) {
         <span class="brand-name">Chat</span>
       </span>
       <SearchBox />
-      <div class={`connection connection-${state()}`} role="status" aria-label="Connection">
-        <span class="connection-dot" aria-hidden="true" />
-        <span class="connection-text">{STATE_TEXT[state()]}</span>
-        <Show when={workspace.connection.retryAt()}>{(at) => <RetryCountdown at={at()} />}</Show>
-        <PendingBadge count={workspace.pendingCount()} />
+      {/* The status grows and ticks while offline: it does so inside a slot of fixed width, so the
+          search field beside it keeps its place. */}
+      <div class="connection-slot">
+        <div class={`connection connection-${state()}`} role="status" aria-label="Connection">
+          <span class="connection-dot" aria-hidden="true" />
+          <span class="connection-text">{STATE_TEXT[state()]}</span>
+          <Show when={workspace.connection.retryAt()}>{(at) => <RetryCountdown at={at()} />}</Show>
+          <PendingBadge count={workspace.pendingCount()} />
+        </div>
       </div>
       <HeaderActions />
       <span class="me" title={`Signed in as @${workspace.me.username}`}>

@@ -75,10 +75,11 @@ export function createMentionTypeahead(options: {
   };
 
   const optionId = (index: number) => `mention-option-${index}`;
+  // The composer stays a textbox (its name is what people and tests look for): aria-expanded belongs
+  // to comboboxes, so the open list is told by aria-controls and the active option alone.
   const boxAttributes = () => ({
     "aria-autocomplete": "list" as const,
     "aria-controls": open() ? "mention-suggestions" : undefined,
-    "aria-expanded": open(),
     "aria-activedescendant": open() ? optionId(active()) : undefined,
   });
 

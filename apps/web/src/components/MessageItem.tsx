@@ -1,6 +1,7 @@
 import { groupedReactions, type MessageView, toggleReaction, type UserEntry } from "@chat/model";
 import { createEffect, createMemo, createSignal, Show } from "solid-js";
 import type { OutboxMessage } from "../device/fileOutbox";
+import { copyCodeOnClick } from "../lib/copyCode";
 import { dayKey, dayLabel, GROUP_WINDOW_MS } from "../lib/days";
 import { formatClock, formatLongTime, formatMessageTime, isoTime } from "../lib/format";
 import { messageHtml } from "../lib/messageHtml";
@@ -35,6 +36,8 @@ export interface MessageContext {
   files?: FileSender;
   onEdit(text: string): void;
   onDelete(): void;
+  /** "Mark unread": given for someone else's numbered message (my own never count as unread). */
+  onMarkUnread?: () => void;
   /** Up-arrow in an empty composer asked to edit this message (my last one): open its edit box. */
   editRequested?: boolean;
   /** Told once the requested edit box is open, so the request is not taken twice. */
@@ -209,8 +212,34 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
           <Show when={props.message.edited}>
             <span class="edited-label">(edited)</span>
           </Show>
-          <Show when={(canChange() || canReact()) && !editing() && !confirming()}>
+          <Show when={(canChange() || canReact() || props.onMarkUnread) && !editing() && !confirming()}>
             <div class="message-actions" classList={{ open: picking() }}>
+              <Show when={props.onMarkUnread}>
+                {(markUnread) => (
+                  <button
+                    type="button"
+                    class="icon-button small"
+                    aria-label="Mark unread"
+                    title="Mark unread from here"
+                    onClick={() => {
+                      markUnread()();
+                      setSelected(false);
+                    }}
+                  >
+                    <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                      <path
+                        d="M20 12.5V18a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h8M4 8l8 5 3-1.9"
+                        fill="none"
+                        stroke="currentColor"
+                        stroke-width="2"
+                        stroke-linecap="round"
+                        stroke-linejoin="round"
+                      />
+                      <circle cx="19" cy="6" r="3" fill="currentColor" />
+                    </svg>
+                  </button>
+                )}
+              </Show>
               <Show when={canReact()}>
                 <button
                   ref={reactButton}
@@ -284,7 +313,16 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
             when={editing()}
             fallback={
               <Show when={props.message.text.trim() !== ""}>
-                <div class="message-text" ref={setTextBox} innerHTML={html()} />
+                <div
+                  class="message-text"
+                  ref={(element) => {
+                    setTextBox(element);
+                    // The code blocks' Copy buttons are in the rendered HTML: their clicks (by mouse,
+                    // or Enter and Space on the focused button) are handled here, delegated.
+                    element.addEventListener("click", copyCodeOnClick);
+                  }}
+                  innerHTML={html()}
+                />
               </Show>
             }
           >

@@ -1,8 +1,9 @@
 import type { MessageView, UserEntry } from "@chat/model";
-import { createEffect, createMemo, For, type JSX, on, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, type JSX, on, Show } from "solid-js";
 import type * as Y from "yjs";
 import type { OutboxMessage } from "../device/fileOutbox";
 import { displayNameOf } from "../lib/people";
+import { search } from "../lib/router";
 import { revealRequestedMessage } from "../search/revealMessage";
 import type { FileSender } from "../sync/fileSender";
 import { MessageItem } from "./MessageItem";
@@ -10,7 +11,9 @@ import { useMessageWindow } from "./messageWindow";
 
 /**
  * The log "Messages": one article per message in display order (server sequence, then pending).
- * Sticks to the bottom on open and as messages arrive, unless the person has scrolled up to read.
+ * Opens at the first unread message (just under "New messages", at the top) when there is one, else
+ * at the bottom; sticks to the bottom as messages arrive, unless the person has scrolled up to read.
+ * "Jump to first unread" shows while "New messages" is above the view.
  * Only a window of the history is rendered (messageWindow.ts); scrolling back past the first loaded
  * message asks for older history (`onReachStart`).
  */
@@ -27,6 +30,12 @@ export function MessageList(props: {
   intro: JSX.Element;
   /** Id of the first unread message when the room was opened ("New messages" goes above it). */
   newMessagesFrom: string | null;
+  /** Where to open: that message at the top, null for the newest at the bottom; undefined: not known yet. */
+  startAt?: string | null;
+  /** Told whether the newest message is in view (from the opening placement on): reading happens there. */
+  onAtBottom?(atBottom: boolean): void;
+  /** "Mark unread" on someone else's numbered message. */
+  onMarkUnread?(message: MessageView): void;
   receiptFor(message: MessageView): "sent" | "read" | null;
   canChange(message: MessageView): boolean;
   /** The open segment document that holds a message (its reactions are written there). */
@@ -72,9 +81,73 @@ export function MessageList(props: {
         if (win.following()) log.scrollTop = log.scrollHeight;
         // Older history just arrived while the person waits at the top: extend the window into it.
         else if (list.length !== previous?.length) win.onScroll();
+        report();
       },
     ),
   );
+  // Opening: once the room knows its first unread message, put it at the top, under "New messages",
+  // with the window around it. Until then (and for a room with nothing unread) the newest show at
+  // the bottom. The list reports where it is only from then on, so nothing is read before it is seen.
+  const [placed, setPlaced] = createSignal(false);
+  const [separatorAbove, setSeparatorAbove] = createSignal(false);
+  /** Whether the newest message is in view, and whether "New messages" is above the view. */
+  const report = () => {
+    if (!placed()) return;
+    const fromBottom = log.scrollHeight - log.scrollTop - log.clientHeight;
+    props.onAtBottom?.(win.atEnd() && fromBottom < 48);
+    const id = props.newMessagesFrom;
+    const index = id === null ? undefined : positions().get(id);
+    if (index === undefined) return setSeparatorAbove(false);
+    const separator = log.querySelector<HTMLElement>(".new-divider");
+    if (separator)
+      setSeparatorAbove(separator.getBoundingClientRect().bottom <= log.getBoundingClientRect().top);
+    else setSeparatorAbove((positions().get(win.visible()[0]?.id ?? "") ?? -1) > index);
+  };
+  /** Scrolls "New messages" (or, without it, the message) to the top of the log. */
+  const scrollToFirstUnread = (id: string, done: () => void = () => {}) => {
+    if (!win.showFrom(id)) return false;
+    // The window re-renders synchronously; measure once the browser has laid it out.
+    requestAnimationFrame(() => {
+      const article = log.querySelector<HTMLElement>(`article[data-message-id="${CSS.escape(id)}"]`);
+      const target = log.querySelector<HTMLElement>(".new-divider") ?? article;
+      if (target) log.scrollTop += target.getBoundingClientRect().top - log.getBoundingClientRect().top;
+      win.onScroll();
+      done();
+      report();
+    });
+    return true;
+  };
+  let placing = false;
+  createEffect(() => {
+    const start = props.startAt;
+    if (placing || start === undefined) return;
+    placing = true;
+    // Reported only once in place: until then the log may still sit at the bottom it showed first.
+    const ready = () => setPlaced(true);
+    // A search hit opened here (`?m=`) places itself (revealRequestedMessage).
+    const fromSearch = new URLSearchParams(search()).has("m");
+    if (start !== null && !fromSearch && scrollToFirstUnread(start, ready)) return;
+    requestAnimationFrame(() => {
+      ready();
+      report();
+    });
+  });
+  // The first unread message moved (marked unread here or elsewhere, read with Escape): say so.
+  createEffect(
+    on(
+      () => props.newMessagesFrom,
+      () => requestAnimationFrame(report),
+      { defer: true },
+    ),
+  );
+  const jumpToFirstUnread = () => {
+    const id = props.newMessagesFrom;
+    if (id === null) return;
+    scrollToFirstUnread(id);
+    // The button goes away: keyboard focus stays in the log, where the arrow keys scroll.
+    log.focus({ preventScroll: true });
+  };
+
   // A search result opened here: bring its message into the window, scroll to it, highlight it.
   revealRequestedMessage(
     () => log,
@@ -100,9 +173,22 @@ export function MessageList(props: {
           true,
         );
       }}
-      onScroll={() => win.onScroll()}
+      onScroll={() => {
+        win.onScroll();
+        report();
+      }}
       tabindex="0"
     >
+      {/* A bar of no height, stuck to the top of the log: the button floats over the messages
+          without moving them when it appears. */}
+      <div class="jump-unread-bar">
+        <Show when={separatorAbove()}>
+          <button type="button" class="button primary small jump-unread" onClick={jumpToFirstUnread}>
+            <span aria-hidden="true">↑</span>
+            Jump to first unread
+          </button>
+        </Show>
+      </div>
       <Show
         when={win.atStart() && !props.hasOlder}
         fallback={
@@ -142,6 +228,15 @@ export function MessageList(props: {
                 editRequested={props.editRequest === id}
                 onEditStarted={props.onEditStarted}
                 onDelete={() => props.onDelete(message())}
+                onMarkUnread={
+                  props.onMarkUnread &&
+                  message().seq !== null &&
+                  message().author !== props.me.id &&
+                  message().event === undefined &&
+                  !message().deleted
+                    ? () => props.onMarkUnread?.(message())
+                    : undefined
+                }
               />
             </Show>
           );

@@ -1,6 +1,8 @@
 import { groupedReactions, observeReactions, type ReactionGroup, toggleReaction } from "@chat/model";
-import { createEffect, createMemo, createSignal, For, onCleanup, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import type * as Y from "yjs";
+import { EmojiPicker } from "../emoji/EmojiPicker";
+import { SmileIcon } from "../ui/Icons";
 
 /** The emoji the picker offers (any emoji can be a reaction; these are the common ones). */
 export const PICKER_EMOJI = ["👍", "❤️", "😄", "🎉", "😮", "😢", "👀", "✅"] as const;
@@ -75,19 +77,36 @@ export function Reactions(props: { target: ReactionTarget; onError(message: stri
  */
 export function ReactionPicker(props: { onPick(emoji: string): void; onClose(restoreFocus: boolean): void }) {
   let box!: HTMLDivElement;
+  const [everyEmoji, setEveryEmoji] = createSignal(false);
+  // Below the message's actions by default; where the message list's visible part ends before the
+  // picker does (the last message, on a phone), above the message instead, so nothing is cut off.
+  // Again when it grows into every emoji.
+  const place = () => {
+    box.classList.remove("above");
+    const list = box.closest<HTMLElement>('[role="log"]');
+    if (!list) return;
+    const room = list.getBoundingClientRect();
+    const picker = box.getBoundingClientRect();
+    const message = (box.offsetParent ?? box.parentElement) as HTMLElement;
+    const spaceAbove = message.getBoundingClientRect().top - room.top;
+    if (picker.bottom > room.bottom && spaceAbove >= picker.height) box.classList.add("above");
+    else if (picker.bottom > room.bottom) box.scrollIntoView({ block: "nearest" });
+  };
   queueMicrotask(() => {
     if (!box) return;
-    // Below the message's actions by default; where the message list's visible part ends before the
-    // picker does (the last message, on a phone), above the message instead, so nothing is cut off.
-    const list = box.closest<HTMLElement>('[role="log"]');
-    if (list) {
-      const room = list.getBoundingClientRect();
-      const picker = box.getBoundingClientRect();
-      const message = (box.offsetParent ?? box.parentElement) as HTMLElement;
-      const spaceAbove = message.getBoundingClientRect().top - room.top;
-      if (picker.bottom > room.bottom && spaceAbove >= picker.height) box.classList.add("above");
-    }
+    place();
     box.querySelector<HTMLButtonElement>("button")?.focus({ preventScroll: true });
+  });
+  // The whole set loads after "More reactions" is pressed: each change of size places it again.
+  onMount(() => {
+    let height = box.offsetHeight;
+    const resized = new ResizeObserver(() => {
+      if (box.offsetHeight === height) return;
+      height = box.offsetHeight;
+      place();
+    });
+    resized.observe(box);
+    onCleanup(() => resized.disconnect());
   });
   // A press anywhere else closes it too (the opener toggles it itself).
   const outside = (event: PointerEvent) => {
@@ -107,7 +126,7 @@ export function ReactionPicker(props: { onPick(emoji: string): void; onClose(res
           event.preventDefault();
           event.stopPropagation();
           props.onClose(true);
-        } else if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+        } else if (!everyEmoji() && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
           const buttons = [...box.querySelectorAll<HTMLButtonElement>("button")];
           const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
           const step = event.key === "ArrowRight" ? 1 : -1;
@@ -121,19 +140,40 @@ export function ReactionPicker(props: { onPick(emoji: string): void; onClose(res
           props.onClose(false);
       }}
     >
-      <For each={PICKER_EMOJI}>
-        {(emoji) => (
-          <button
-            type="button"
-            class="reaction-choice"
-            aria-label={`React with ${emoji}`}
-            title={`React with ${emoji}`}
-            onClick={() => props.onPick(emoji)}
-          >
-            {emoji}
-          </button>
-        )}
-      </For>
+      <Show
+        when={!everyEmoji()}
+        fallback={
+          <EmojiPicker
+            label="Every emoji"
+            onPick={(emoji) => props.onPick(emoji)}
+            onClose={() => props.onClose(true)}
+          />
+        }
+      >
+        <For each={PICKER_EMOJI}>
+          {(emoji) => (
+            <button
+              type="button"
+              class="reaction-choice"
+              aria-label={`React with ${emoji}`}
+              title={`React with ${emoji}`}
+              onClick={() => props.onPick(emoji)}
+            >
+              {emoji}
+            </button>
+          )}
+        </For>
+        {/* Any emoji can be a reaction: the whole set, in the same box (focus stays inside it). */}
+        <button
+          type="button"
+          class="reaction-choice reaction-more"
+          aria-label="More reactions"
+          title="More reactions"
+          onClick={() => setEveryEmoji(true)}
+        >
+          <SmileIcon size={18} />
+        </button>
+      </Show>
     </div>
   );
 }

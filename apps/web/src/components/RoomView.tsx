@@ -16,7 +16,7 @@ import {
   readRoomMeta,
   roomDocName,
 } from "@chat/model";
-import { createEffect, createMemo, createSignal, Match, Show, Switch } from "solid-js";
+import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
 import { Portal } from "solid-js/web";
 import type { OutboxMessage } from "../device/fileOutbox";
 import { addPerson } from "../lib/api";
@@ -217,6 +217,20 @@ export function RoomView(props: { roomId: string; title?: string }) {
     roomId: props.roomId,
     writable: () => !previewing(),
   });
+  // Escape in the room marks it read (Slack's and Element's key), unless something else took it: an
+  // open dialog, a menu or list, the edit box or the emoji picker (they prevent its default).
+  let section: HTMLElement | undefined;
+  const onEscape = (event: KeyboardEvent) => {
+    if (event.key !== "Escape" || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey)
+      return;
+    if (document.querySelector("dialog[open]")) return;
+    const target = event.target as Element | null;
+    const inRoom = target === document.body || (target !== null && section?.contains(target) === true);
+    if (!inRoom || target?.closest('[role="menu"], [role="listbox"], [role="dialog"]')) return;
+    life.markAllRead();
+  };
+  document.addEventListener("keydown", onEscape);
+  onCleanup(() => document.removeEventListener("keydown", onEscape));
   const typing = typingReporter(segment, workspace.me);
   const typers = createMemo(() => typingNames(segment(), workspace.me.id));
 
@@ -233,11 +247,13 @@ export function RoomView(props: { roomId: string; title?: string }) {
         files.map((file) => ({ id: file.id, name: file.name, bytes: file.file })),
       );
       typing.stopped();
+      life.sent();
       return;
     }
     // createMessage throws MessageRejected with a sentence for empty or over-long text.
     const message = createMessage(workspace.me.id, text);
     typing.stopped();
+    life.sent();
     const target = segment();
     if (target) appendMessage(target.doc, message);
     else setWaiting((queued) => [...queued, message]);
@@ -296,6 +312,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
 
   return (
     <section
+      ref={section}
       class="room"
       classList={{ "drop-target": dragging() }}
       aria-labelledby="room-title"
@@ -395,6 +412,9 @@ export function RoomView(props: { roomId: string; title?: string }) {
             loadingOlder={history.loadingOlder()}
             onReachStart={history.loadOlder}
             newMessagesFrom={life.newMessagesFrom()}
+            startAt={life.firstUnreadAtOpen()}
+            onAtBottom={life.setAtBottom}
+            onMarkUnread={previewing() ? undefined : life.markUnread}
             receiptFor={life.receiptFor}
             canChange={(message) =>
               !previewing() &&

@@ -6,8 +6,9 @@ import {
   normalizeProfileText,
   passwordProblem,
   statusProblem,
+  type Theme,
 } from "@chat/model";
-import { createResource, createSignal, Show } from "solid-js";
+import { createResource, createSignal, For, Show } from "solid-js";
 import {
   changePassword,
   getWorkspace,
@@ -35,6 +36,7 @@ export function SettingsDialog(props: { isAdmin: boolean; onClose: () => void })
       <div class="dialog-card">
         <h2 id="settings-title">Settings</h2>
         <ProfileSection nameInput={(input) => (nameInput = input)} />
+        <AppearanceSection />
         <PasswordForm />
         <Show when={props.isAdmin}>
           <WorkspaceSection />
@@ -46,6 +48,41 @@ export function SettingsDialog(props: { isAdmin: boolean; onClose: () => void })
         </div>
       </div>
     </Modal>
+  );
+}
+
+const THEME_LABELS: Record<Theme, string> = { light: "Light", dark: "Dark", system: "System" };
+
+/**
+ * Section "Appearance": the colour theme, a radio group "Theme". The choice is a setting in the
+ * person's index document, so it applies at once here and on their other devices.
+ */
+function AppearanceSection() {
+  const workspace = useWorkspace();
+  return (
+    <section class="settings-section" aria-labelledby="appearance-title">
+      <h3 class="dialog-subhead" id="appearance-title">
+        Appearance
+      </h3>
+      <fieldset class="theme-choice">
+        <legend>Theme</legend>
+        <For each={["light", "dark", "system"] as const}>
+          {(theme) => (
+            <label class="theme-option">
+              <input
+                type="radio"
+                name="theme"
+                value={theme}
+                checked={workspace.theme() === theme}
+                onChange={() => workspace.setTheme(theme)}
+              />
+              {THEME_LABELS[theme]}
+            </label>
+          )}
+        </For>
+      </fieldset>
+      <p class="field-hint">System follows this device's light or dark setting.</p>
+    </section>
   );
 }
 

@@ -11,7 +11,7 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string[]; what: string }> = [
   { keys: ["Alt", "Shift", "↓"], what: "Next conversation with unread messages" },
   { keys: ["↑"], what: "In an empty message box: edit your last message" },
   { keys: ["Enter"], what: "Send the message (Shift Enter for a new line)" },
-  { keys: ["Escape"], what: "Close a dialog, a menu or the edit box" },
+  { keys: ["Escape"], what: "Close a dialog, a menu or the edit box; otherwise, in a room: mark it read" },
   { keys: ["?"], what: "This list of shortcuts" },
 ];
 

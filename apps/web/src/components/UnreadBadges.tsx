@@ -7,7 +7,7 @@ export function countLabel(count: number, one: string, many = `${one}s`): string
 
 /**
  * A nav link's unread count and distinct mention badge. The visible badges are aria-hidden; the link's
- * accessible name gains ", N unread, N mentions" from the hidden text instead (DESIGN.md UI contract).
+ * accessible name gains ", N unread, N mentions" from the hidden text instead (the accessible names the e2e tests rely on).
  */
 export function UnreadBadges(props: { unread: number; mentions: number }) {
   return (

@@ -30,6 +30,11 @@ export interface MessageWindow<T> {
   following: Accessor<boolean>;
   /** Puts the item with this key in the window (around its middle); false when it is not loaded. */
   reveal(itemKey: string): boolean;
+  /**
+   * Renders from half a page before the item with this key to a page after it, and stops following
+   * the newest messages (the caller scrolls the item into place); false when it is not loaded.
+   */
+  showFrom(itemKey: string): boolean;
 }
 
 export function useMessageWindow<T>(
@@ -123,5 +128,17 @@ export function useMessageWindow<T>(
     return true;
   }
 
-  return { visible, atStart, atEnd, onScroll, followLatest, following, reveal };
+  function showFrom(itemKey: string): boolean {
+    const list = items();
+    const index = list.findIndex((item) => key(item) === itemKey);
+    if (index < 0) return false;
+    const start = Math.max(0, index - PAGE / 2);
+    const end = Math.min(list.length, index + PAGE);
+    // Not following even when the window reaches the newest message: arrivals must not scroll the
+    // first unread message away before it is read (onScroll follows again once at the bottom).
+    anchorAt(start, end - start, false);
+    return true;
+  }
+
+  return { visible, atStart, atEnd, onScroll, followLatest, following, reveal, showFrom };
 }

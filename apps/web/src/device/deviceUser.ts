@@ -11,7 +11,13 @@ export function rememberDeviceUser(user: User): void {
   try {
     localStorage.setItem(
       KEY,
-      JSON.stringify({ id: user.id, username: user.username, displayName: user.displayName }),
+      // isAdmin too: the admin's controls are drawn from it before the server answers (issue 21).
+      JSON.stringify({
+        id: user.id,
+        username: user.username,
+        displayName: user.displayName,
+        isAdmin: user.isAdmin === true,
+      }),
     );
   } catch {
     // Storage full or disabled: the app still works, it just needs the network to start.
@@ -24,7 +30,12 @@ export function rememberedDeviceUser(): User | null {
     if (!raw) return null;
     const value = JSON.parse(raw) as Partial<User>;
     if (typeof value.id !== "string" || typeof value.username !== "string") return null;
-    return { id: value.id, username: value.username, displayName: value.displayName ?? value.username };
+    return {
+      id: value.id,
+      username: value.username,
+      displayName: value.displayName ?? value.username,
+      isAdmin: value.isAdmin === true,
+    };
   } catch {
     return null;
   }

@@ -68,10 +68,11 @@ async function request<T>(
   return data as T;
 }
 
-/** The signed-in person, or null when nobody is (401). Other failures throw. */
+/** The signed-in person, or null when nobody is (`user: null`; a 401 from an older server too). Other failures throw. */
 export async function getSession(): Promise<SessionInfo | null> {
   try {
-    return await request<SessionInfo>("GET", "/api/session");
+    const answer = await request<SessionInfo | { user: null }>("GET", "/api/session");
+    return answer.user ? (answer as SessionInfo) : null;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return null;
     throw error;

@@ -1,7 +1,7 @@
 /**
  * The app's routes, free of Solid and of everything else: warmDevice.ts reads the address with these
  * before the app itself is evaluated (it runs from its own small chunk, see vite.config.ts).
- * URLs are the contract (DESIGN.md): `/r/<roomId>`, `/dm/<username>`; a reload returns to the same place.
+ * URLs are a contract with people's bookmarks and links: `/r/<roomId>`, `/dm/<username>`; a reload returns to the same place.
  */
 
 export type Route =

@@ -62,6 +62,8 @@ export function Shell(props: { route: Route }) {
     narrowQuery.addEventListener("change", changed);
     const onKey = (event: KeyboardEvent) => {
       if (event.key === "Escape" && narrow() && navOpen() && !document.querySelector("dialog[open]")) {
+        // Taken: this Escape closed the nav, so the room does not also mark itself read.
+        event.preventDefault();
         setNavOpen(false);
         document.querySelector<HTMLElement>(".nav-toggle")?.focus();
       }

@@ -15,7 +15,7 @@ import type { DocHandle, DocRegistry } from "../sync/docs";
 import { observedIn, useDocument } from "./signals";
 
 /**
- * A room's history across its segments (DESIGN.md, "The documents"): the newest segment opens with
+ * A room's history across its segments (docs/architecture.md, "Who writes which document"): the newest segment opens with
  * the room; older ones open, newest first, when the person scrolls back (`loadOlder`), and stay open
  * while the room is shown. Messages of every open segment come out as one list in display order —
  * sequence numbers run across segments, so a late message in an older segment still sorts right.

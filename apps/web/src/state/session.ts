@@ -33,8 +33,14 @@ function accept(info: api.SessionInfo): void {
   rememberDeviceUser(info.user);
   rememberUploadLimit(info.maxUploadBytes);
   const current = state();
-  // Already showing this person from the device: keep the same object so the workspace stays mounted.
-  if (current.status === "signed-in" && current.user.id === info.user.id) return;
+  // Already showing this person from the device: keep the same object so the workspace stays mounted,
+  // unless their role changed meanwhile (made admin, or no longer): the controls follow the server.
+  if (
+    current.status === "signed-in" &&
+    current.user.id === info.user.id &&
+    (current.user.isAdmin === true) === (info.user.isAdmin === true)
+  )
+    return;
   setState({ status: "signed-in", user: info.user });
 }
 

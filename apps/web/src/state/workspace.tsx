@@ -8,12 +8,17 @@ import {
   type MentionEntry,
   observeDirectory,
   observeIndex,
+  observeSettings,
   parseDocName,
   type RoomEntry,
   roomsByActivity,
+  THEME_SETTING,
+  type Theme,
+  themeOf,
   totalUnread,
   type UserEntry,
   userDocName,
+  writeSetting,
 } from "@chat/model";
 import {
   type Accessor,
@@ -32,6 +37,7 @@ import { type User, uploadFile } from "../lib/api";
 import { colorOf, workspaceSlots } from "../lib/avatarColors";
 import { htmlForStorage } from "../lib/messageHtml";
 import { exclusive, tabChannel } from "../lib/tabs";
+import { applyTheme } from "../lib/theme";
 import { type Connection, createConnection } from "../sync/connection";
 import { createDeviceSync } from "../sync/deviceSync";
 import { createDocRegistry, type DocHandle, type DocRegistry } from "../sync/docs";
@@ -116,6 +122,9 @@ export interface Workspace {
   files: FileSender;
   /** The last change the server refused (4403), which was removed from this device. */
   refusedChange: Accessor<{ document: string; explanation: string } | null>;
+  /** The colour theme the person chose (their settings, on every device); "system" by default. */
+  theme: Accessor<Theme>;
+  setTheme(theme: Theme): void;
 }
 
 const WorkspaceContext = createContext<Workspace>();
@@ -244,6 +253,12 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   const totalUnreadCount = createMemo(() => totalUnread(indexedRooms()));
   const mentions = observed(userIndex.doc, observeIndex, listMentions);
   const online = onlineIds(directory, me);
+  const theme = observed(userIndex.doc, observeSettings, themeOf);
+  // Only once the index is read from the device: until then it says "system", and the page already
+  // shows the theme this device remembered (lib/theme.ts).
+  createEffect(() => {
+    if (userIndex.loaded()) applyTheme(theme());
+  });
 
   const workspace: Workspace = {
     me,
@@ -269,6 +284,8 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     pendingCount: () => pending.count() + registry.pendingChanges() + files.count(),
     files,
     refusedChange,
+    theme,
+    setTheme: (chosen) => writeSetting(userIndex.doc, THEME_SETTING, chosen),
   };
   return <WorkspaceContext.Provider value={workspace}>{props.children}</WorkspaceContext.Provider>;
 }

@@ -6,7 +6,7 @@ import { getSession } from "../lib/api";
 import { reconnectDelay } from "./backoff";
 
 /**
- * The one WebSocket of this tab (DESIGN.md: every document is multiplexed over it), its state for the
+ * The one WebSocket of this tab (every document is multiplexed over it), its state for the
  * header, and reconnecting with back-off. "Offline" means the browser has no network; with a network
  * and no server the state is "connecting" and says when the next attempt is. The socket upgrade is
  * authenticated by the session cookie: when it keeps failing, the session is checked and

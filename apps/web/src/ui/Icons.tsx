@@ -140,3 +140,20 @@ export function FileIcon(props: { size?: number }) {
     </svg>
   );
 }
+
+export function SmileIcon(props: { size?: number }) {
+  return (
+    <svg viewBox="0 0 24 24" width={props.size ?? 20} height={props.size ?? 20} aria-hidden="true">
+      <circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2" />
+      <path
+        d="M8.5 14.5a4.5 4.5 0 0 0 7 0"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linecap="round"
+      />
+      <circle cx="9" cy="10" r="1.3" fill="currentColor" />
+      <circle cx="15" cy="10" r="1.3" fill="currentColor" />
+    </svg>
+  );
+}
