@@ -1,6 +1,7 @@
 import { type MentionCandidate, mentionQueryAt, suggestPeople } from "@chat/model";
 import { createSignal, For, Show } from "solid-js";
 import { displayNameOf, hasOwnDisplayName } from "../lib/people";
+import { handleListKey } from "../ui/listKeys";
 
 /**
  * The "@" typeahead of a text box: after "@" it offers the people whose username or display name
@@ -47,32 +48,18 @@ export function createMentionTypeahead(options: {
   };
 
   /** Returns true when the key was the typeahead's (the box must not act on it too). */
-  const onKeyDown = (event: KeyboardEvent): boolean => {
-    if (!open()) return false;
-    const count = suggestions().length;
-    switch (event.key) {
-      case "ArrowDown":
-        setActive((active() + 1) % count);
-        break;
-      case "ArrowUp":
-        setActive((active() - 1 + count) % count);
-        break;
-      case "Enter":
-      case "Tab":
-        if (event.shiftKey || event.isComposing) return false;
-        pick(suggestions()[active()]!.username);
-        break;
-      case "Escape":
+  const onKeyDown = (event: KeyboardEvent): boolean =>
+    open() &&
+    handleListKey(event, {
+      count: suggestions().length,
+      active: active(),
+      move: setActive,
+      pick: () => pick(suggestions()[active()]!.username),
+      dismiss: () => {
         setDismissedAt(query()?.start ?? null);
         setQuery(null);
-        break;
-      default:
-        return false;
-    }
-    event.preventDefault();
-    event.stopPropagation();
-    return true;
-  };
+      },
+    });
 
   const optionId = (index: number) => `mention-option-${index}`;
   // The composer stays a textbox (its name is what people and tests look for): aria-expanded belongs

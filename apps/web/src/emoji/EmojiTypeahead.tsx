@@ -1,4 +1,5 @@
 import { createSignal, For, Show } from "solid-js";
+import { handleListKey } from "../ui/listKeys";
 import {
   type Emoji,
   type EmojiSet,
@@ -74,32 +75,18 @@ export function createEmojiTypeahead(options: {
   };
 
   /** Returns true when the key was the typeahead's (the box must not act on it too). */
-  const onKeyDown = (event: KeyboardEvent): boolean => {
-    if (!open()) return false;
-    const count = suggestions().length;
-    switch (event.key) {
-      case "ArrowDown":
-        setActive((active() + 1) % count);
-        break;
-      case "ArrowUp":
-        setActive((active() - 1 + count) % count);
-        break;
-      case "Enter":
-      case "Tab":
-        if (event.shiftKey || event.isComposing) return false;
-        pick(suggestions()[active()]!);
-        break;
-      case "Escape":
+  const onKeyDown = (event: KeyboardEvent): boolean =>
+    open() &&
+    handleListKey(event, {
+      count: suggestions().length,
+      active: active(),
+      move: setActive,
+      pick: () => pick(suggestions()[active()]!),
+      dismiss: () => {
         setDismissedAt(query()?.start ?? null);
         setQuery(null);
-        break;
-      default:
-        return false;
-    }
-    event.preventDefault();
-    event.stopPropagation();
-    return true;
-  };
+      },
+    });
 
   const optionId = (index: number) => `emoji-option-${index}`;
   const boxAttributes = () =>
