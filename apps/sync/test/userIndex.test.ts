@@ -129,7 +129,8 @@ describe("the per-user index follows messages and read positions", () => {
     const roomId = await room(alice);
     const aliceSegment = await device(alice).open(segmentDocName(roomId, 0));
     const bobPhone = device(bob);
-    const bobRoom = await bobPhone.open(roomDocName(roomId)); // opening a public room joins it
+    await joinRoom(server, bob, roomId);
+    const bobRoom = await bobPhone.open(roomDocName(roomId));
     const laptopIndex = await device(bob).open(userDocName(bob.id));
     await eventually(() => entry(laptopIndex.doc, roomId), 3_000, "the room in bob's index");
     appendMessage(aliceSegment.doc, createMessage(alice.id, "one"));
@@ -181,6 +182,7 @@ describe("the per-user index follows messages and read positions", () => {
     const bob = await signUp(server, "bob");
     const roomId = await room(alice);
     const aliceSegment = await device(alice).open(segmentDocName(roomId, 0));
+    await joinRoom(server, bob, roomId);
     const bobRoom = await device(bob).open(roomDocName(roomId));
     const bobIndex = await device(bob).open(userDocName(bob.id));
     for (const text of ["one", "two", "three"])
@@ -218,6 +220,7 @@ describe("the per-user index follows messages and read positions", () => {
     const bob = await signUp(server, "bob");
     const roomId = await room(alice);
     const aliceSegment = await device(alice).open(segmentDocName(roomId, 0));
+    await joinRoom(server, bob, roomId);
     const bobRoom = await device(bob).open(roomDocName(roomId));
     const bobIndex = await device(bob).open(userDocName(bob.id));
     appendMessage(aliceSegment.doc, createMessage(alice.id, "one"));
