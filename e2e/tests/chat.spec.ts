@@ -44,6 +44,9 @@ test("two people chat in a new room, with Markdown rendered safely, and the hist
     await expect(page.getByRole("heading", { level: 1, name: roomName })).toBeVisible();
     await expect(messageLog(page)).toBeVisible();
   }
+  // Bob is not in it yet: he joins on purpose (joining.spec.ts covers the preview).
+  await bob.page.getByRole("button", { name: "Join room" }).click();
+  await expect(messageBox(bob.page)).toBeVisible();
 
   // Each sees the other's message, with its author.
   await sendMessage(alice.page, "Hello Bob, welcome to the room");

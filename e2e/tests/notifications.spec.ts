@@ -1,5 +1,14 @@
 import type { Page } from "@playwright/test";
-import { createRoomViaApi, expect, openApp, roomLink, sendMessage, test, uniqueName } from "./support.ts";
+import {
+  createRoomViaApi,
+  expect,
+  joinRoomViaApi,
+  openApp,
+  roomLink,
+  sendMessage,
+  test,
+  uniqueName,
+} from "./support.ts";
 
 /**
  * Makes the page record each notification it creates (the real Notification is still called), and
@@ -36,6 +45,8 @@ test("after 'Turn on notifications', a message in a room not in view notifies, o
   const here = uniqueName("Here");
   const busyId = await createRoomViaApi(alice.context.request, busy);
   const hereId = await createRoomViaApi(alice.context.request, here);
+  await joinRoomViaApi(bob.context.request, hereId);
+  await joinRoomViaApi(bob.context.request, busyId);
   await openApp(bob.page, `/r/${busyId}`);
   await expect(bob.page.getByRole("heading", { level: 1, name: busy })).toBeVisible();
   await roomLink(bob.page, here).click();
@@ -88,6 +99,7 @@ test("a mention while the window is hidden notifies, even in the room left in vi
 
   const room = uniqueName("Ops");
   const roomId = await createRoomViaApi(alice.context.request, room);
+  await joinRoomViaApi(bob.context.request, roomId);
   await openApp(bob.page, `/r/${roomId}`);
   await expect(bob.page.getByRole("heading", { level: 1, name: room })).toBeVisible();
   await bob.page.getByRole("button", { name: "Turn on notifications" }).click();

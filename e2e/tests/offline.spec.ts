@@ -5,6 +5,7 @@ import {
   expect,
   expectOnline,
   installApp,
+  joinRoomViaApi,
   messageArticle,
   messageBox,
   messageLog,
@@ -25,6 +26,7 @@ test("offline: reload, read, write, edit and delete (pending), close, reopen, re
   const bob = await person("bob");
   const roomName = uniqueName("Field");
   const roomId = await createRoomViaApi(alice.context.request, roomName);
+  await joinRoomViaApi(bob.context.request, roomId);
   const roomPath = `/r/${roomId}`;
 
   await openApp(bob.page, roomPath);

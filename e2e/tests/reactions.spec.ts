@@ -2,6 +2,7 @@ import {
   createRoomViaApi,
   expect,
   expectOnline,
+  joinRoomViaApi,
   messageArticle,
   openApp,
   sendMessage,
@@ -19,6 +20,7 @@ test("two people react to a message, take a reaction back, and the reactions sur
   const alice = await person("alice");
   const bob = await person("bob");
   const roomId = await createRoomViaApi(alice.context.request, uniqueName("Lunch"));
+  await joinRoomViaApi(bob.context.request, roomId);
   for (const { page } of [alice, bob]) {
     await openApp(page, `/r/${roomId}`);
     await expectOnline(page);
@@ -113,6 +115,7 @@ test("a reaction made offline shows at once, counts as pending, and reaches the 
   const alice = await person("alice");
   const bob = await person("bob");
   const roomId = await createRoomViaApi(alice.context.request, uniqueName("Field"));
+  await joinRoomViaApi(bob.context.request, roomId);
   for (const { page } of [alice, bob]) {
     await openApp(page, `/r/${roomId}`);
     await expectOnline(page);

@@ -6,6 +6,7 @@ import {
   expect,
   expectOnline,
   installApp,
+  joinRoomViaApi,
   messageArticle,
   messageLog,
   openApp,
@@ -104,6 +105,7 @@ test("changes made twice offline (an edit edited again, a reaction taken back an
   const bob = await person("bob");
   const network = await controllableNetwork(alice.context);
   const roomId = await createRoomViaApi(alice.context.request, uniqueName("Notes"));
+  await joinRoomViaApi(bob.context.request, roomId);
   const roomPath = `/r/${roomId}`;
   await installApp(alice, roomPath);
   await openApp(bob.page, roomPath);
@@ -200,6 +202,7 @@ test("a room the server closes alone says so, opens again by itself and keeps re
   const alice = await person("alice");
   const bob = await person("bob");
   const roomId = await createRoomViaApi(alice.context.request, uniqueName("Steady"));
+  await joinRoomViaApi(bob.context.request, roomId);
   const segment = `room:${roomId}/0\0`;
   let address: string | null = null;
   let closing = false;

@@ -5,6 +5,7 @@ import {
   expect,
   expectOnline,
   installApp,
+  joinRoomViaApi,
   messageArticle,
   messageLog,
   openApp,
@@ -57,6 +58,7 @@ test("a room never opened on this device still has its latest messages cached, k
   const bob = await person("bob");
   const userId = await sessionUserId(alice.page);
   const roomId = await createRoomViaApi(alice.context.request, uniqueName("Elsewhere"));
+  await joinRoomViaApi(bob.context.request, roomId);
   // Alice has the app open, but not on that room.
   await openApp(alice.page, "/");
   await expectOnline(alice.page);

@@ -104,6 +104,14 @@ export async function createRoomViaApi(request: APIRequestContext, name: string)
   return body.room.id;
 }
 
+/**
+ * Joins a public room as the signed-in person ("Join room" through the API): opening a public room one
+ * is not in is only a read-only preview.
+ */
+export async function joinRoomViaApi(request: APIRequestContext, roomId: string): Promise<void> {
+  await postJson(request, `/api/rooms/${roomId}/join`, undefined, 200);
+}
+
 /** The signed-in person's id, from the API, with the page's cookies. */
 export async function sessionUserId(page: Page): Promise<string> {
   const response = await page.request.get("/api/session");

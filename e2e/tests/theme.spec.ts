@@ -4,6 +4,7 @@ import {
   anotherDevice,
   createRoomViaApi,
   expect,
+  joinRoomViaApi,
   messageArticle,
   messageBox,
   openApp,
@@ -45,6 +46,7 @@ for (const scheme of ["light", "dark"] as const)
     const alice = await person("alice", { colorScheme: scheme });
     const bob = await person("bob", { colorScheme: scheme });
     const roomId = await createRoomViaApi(alice.context.request, uniqueName("Contrast"));
+    await joinRoomViaApi(bob.context.request, roomId);
 
     // Signed out: the sign-in page.
     const visitor = await person("visitor", { signUp: false, colorScheme: scheme });

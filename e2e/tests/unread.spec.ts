@@ -4,6 +4,7 @@ import {
   createRoomViaApi,
   expect,
   expectOnline,
+  joinRoomViaApi,
   messageArticle,
   messageBox,
   messageLog,
@@ -46,10 +47,11 @@ test("a room opens at its first unread message, jumps back to it, and Mark unrea
   const bob = await person("bob");
   const name = uniqueName("Import");
   const roomId = await createRoomViaApi(alice.context.request, name);
+  await joinRoomViaApi(bob.context.request, roomId);
   const elsewhere = uniqueName("Elsewhere");
   await createRoomViaApi(bob.context.request, elsewhere);
 
-  // Bob joins the room (everything in it read), then works in another one.
+  // Bob is in the room (everything in it read), then works in another one.
   await openApp(bob.page, `/r/${roomId}`);
   await expect(bob.page.getByRole("heading", { level: 1, name })).toBeVisible();
   await roomLink(bob.page, elsewhere).click();
@@ -139,6 +141,7 @@ test("on a 390 px phone the room opens at the first unread message and the jump 
   const bob = await person("bob", { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const name = uniqueName("Phone");
   const roomId = await createRoomViaApi(alice.context.request, name);
+  await joinRoomViaApi(bob.context.request, roomId);
   await openApp(bob.page, `/r/${roomId}`);
   await expect(bob.page.getByRole("heading", { level: 1, name })).toBeVisible();
   await openApp(bob.page, "/");
@@ -177,6 +180,7 @@ test("Mark unread on one device is not read again by another that has the room o
   const bob = await person("bob");
   const name = uniqueName("Standup");
   const roomId = await createRoomViaApi(alice.context.request, name);
+  await joinRoomViaApi(bob.context.request, roomId);
   await openApp(bob.page, `/r/${roomId}`);
   const laptop = await anotherDevice(person, bob);
   await openApp(laptop.page, `/r/${roomId}`);

@@ -2,6 +2,7 @@ import {
   createRoomViaApi,
   expect,
   expectOnline,
+  joinRoomViaApi,
   messageArticle,
   messageBox,
   messageLog,
@@ -19,6 +20,7 @@ test("the message log renders a window, and keeps the reader's place while new m
   const bob = await person("bob");
   const name = uniqueName("Busy");
   const roomId = await createRoomViaApi(alice.context.request, name);
+  await joinRoomViaApi(bob.context.request, roomId);
   // Alice watches the backlog arrive, so she has read it: a room with unread messages would open at
   // the first of them (unread.spec.ts), and this test is about opening at the newest.
   await openApp(alice.page, `/r/${roomId}`);

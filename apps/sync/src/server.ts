@@ -96,8 +96,12 @@ export async function startServer(config: Config, database: Database, log: Logge
   });
   const writer = new DocumentWriter(hocuspocusHandle, changes);
   const projector = new Projector(db, writer);
-  const membership = new Membership(db, writer, projector, (roomId, userId, explanation) =>
-    endedMemberships.ended(roomId, userId, explanation),
+  const membership = new Membership(
+    db,
+    writer,
+    projector,
+    (roomId, userId, explanation) => endedMemberships.ended(roomId, userId, explanation),
+    (roomId, userId) => endedMemberships.began(roomId, userId),
   );
   const userIndex = new UserIndex(db, writer, log, {
     audience: new IndexAudience(
@@ -137,9 +141,10 @@ export async function startServer(config: Config, database: Database, log: Logge
     channel: `chat:memberships-ended:${workspaceKey}`,
     log,
     hocuspocus: hocuspocusHandle,
-    forget: ({ roomId, userId }) => {
+    forget: ({ roomId, userId, began }) => {
+      // A check that found a previewer must not answer for the member's reopening either.
       access.forgetRoom(roomId, userId);
-      userIndex.writes.dropRoom(userId, roomId);
+      if (!began) userIndex.writes.dropRoom(userId, roomId);
     },
   });
   const hocuspocus = new Hocuspocus({

@@ -8,6 +8,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   metricValue,
   readMetrics,
   signUp,
@@ -48,6 +49,8 @@ describe("presence (awareness) is checked before anyone sees it", () => {
     const mallory = await signUp(server, "mallory");
     const room = await api(server, "POST", "/api/rooms", { name: uniqueName("room ") }, alice.cookie);
     const name = segmentDocName(room.body.room.id, 0);
+    await joinRoom(server, bob, room.body.room.id);
+    await joinRoom(server, mallory, room.body.room.id);
 
     const a = await device(alice).open(name);
     a.provider.setAwarenessField("status", { text: "here", typing: true });
@@ -115,7 +118,7 @@ describe("presence (awareness) is checked before anyone sees it", () => {
     const room = await api(server, "POST", "/api/rooms", { name: uniqueName("room ") }, alice.cookie);
     const roomId: string = room.body.room.id;
     const name = segmentDocName(roomId, 0);
-    await device(bob).open(`room:${roomId}`); // joins
+    await joinRoom(server, bob, roomId);
     const b = await device(bob).open(name);
     let relayed = 0;
     b.provider.awareness!.on("update", ({ added, updated }: { added: number[]; updated: number[] }) => {
@@ -156,6 +159,7 @@ describe("presence (awareness) is checked before anyone sees it", () => {
     const bob = await signUp(server, "bob");
     const room = await api(server, "POST", "/api/rooms", { name: uniqueName("room ") }, alice.cookie);
     const roomId = room.body.room.id as string;
+    await joinRoom(server, bob, roomId);
     // Two of alice's devices on her own index, alice and bob on the room document and its segment.
     const index1 = await device(alice).open(userDocName(alice.id));
     const index2 = await device(alice).open(userDocName(alice.id));

@@ -5,6 +5,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   signUp,
   startServerBehindProxy,
   storedDoc,
@@ -41,6 +42,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("delivery does not wait for th
     const alice = await signUp(server, "alice");
     const bob = await signUp(server, "bob");
     const { body } = await api(server, "POST", "/api/rooms", { name: uniqueName("slow db ") }, alice.cookie);
+    await joinRoom(server, bob, body.room.id as string);
     const name = segmentDocName(body.room.id as string, 0);
     const aliceDevice = new Device(server, alice, undefined, { maxAttempts: 0 });
     const bobDevice = new Device(server, bob, undefined, { maxAttempts: 0 });

@@ -21,6 +21,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   signUp,
   startTestServer,
   storedDoc,
@@ -114,7 +115,7 @@ async function newRoom(owner: TestUser, options: { private?: boolean } = {}): Pr
 }
 
 async function join_(user: TestUser, roomId: string) {
-  await device(user).open(`room:${roomId}`);
+  await joinRoom(server, user, roomId);
 }
 
 /** Sends a message naming the files, as the app does, and waits until the server numbered it. */
@@ -307,6 +308,19 @@ describe("uploading a file", () => {
 });
 
 describe("downloading a file", () => {
+  it("serves a public room's files to anyone signed in, as its history is (a preview), not to nobody", async () => {
+    const alice = await signUp(server, "alice");
+    const reader = await signUp(server, "reader");
+    const roomId = await newRoom(alice);
+    const { body, id } = await upload(alice, roomId, PDF, "agenda.pdf");
+    const path = `/api/files/${id}`;
+    // Not before a message names it: until then it is the uploader's alone, in any room.
+    expect((await download(reader, path)).status).toBe(404);
+    await send(alice, roomId, "", [body.file]);
+    expect((await download(reader, path)).status).toBe(200);
+    expect((await download(null, path)).status).toBe(404);
+  });
+
   it("serves it to the uploader, then to members once a message names it, and to nobody else", async () => {
     const alice = await signUp(server, "alice");
     const bob = await signUp(server, "bob");

@@ -28,6 +28,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   readMetrics,
   signUp,
   startTestServer,
@@ -301,6 +302,9 @@ describe("fuzzing a running server", () => {
     const mallory = await signUp(server, "mallory");
     const room = await api(server, "POST", "/api/rooms", { name: uniqueName("fuzz ") }, alice.cookie);
     const roomId = room.body.room.id as string;
+    // Mallory fuzzes as a member (a modified client), so her frames reach the write rules.
+    await joinRoom(server, bob, roomId);
+    await joinRoom(server, mallory, roomId);
     const segment = segmentDocName(roomId, 0);
     const names = ["directory", roomDocName(roomId), segment, userDocName(mallory.id)];
 

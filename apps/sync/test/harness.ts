@@ -223,3 +223,13 @@ export async function storedDoc(server: Pick<TestServer, "db">, name: string): P
   for (const bytes of await readDocument(server.db, name)) Y.applyUpdate(doc, bytes);
   return doc;
 }
+
+/**
+ * `user` joins the public room ("Join room"): opening a public room one is not in is only a read-only
+ * preview, so a test whose person writes in someone else's public room joins it first.
+ */
+export async function joinRoom(server: { url: string }, user: TestUser, roomId: string): Promise<void> {
+  const { status, body } = await api(server, "POST", `/api/rooms/${roomId}/join`, undefined, user.cookie);
+  if (status !== 200)
+    throw new Error(`join ${roomId} as ${user.username}: ${status} ${JSON.stringify(body)}`);
+}

@@ -19,6 +19,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   readMetrics,
   signUp,
   type TestStorage,
@@ -111,6 +112,7 @@ describe("updates that would crash the server or break a document", () => {
     const mallory = await signUp(server, "mallory");
     const { body } = await api(server, "POST", "/api/rooms", { name: uniqueName("target ") }, alice.cookie);
     const roomId = body.room.id as string;
+    await joinRoom(server, mallory, roomId);
     const segment = segmentDocName(roomId, 0);
     const aliceDevice = new Device(server, alice, undefined, { maxAttempts: 0 });
     const a = await aliceDevice.open(segment);
@@ -161,6 +163,7 @@ describe("updates that would crash the server or break a document", () => {
     const alice = await signUp(server, "alice");
     const mallory = await signUp(server, "mallory");
     const { body } = await api(server, "POST", "/api/rooms", { name: uniqueName("stamps ") }, alice.cookie);
+    await joinRoom(server, mallory, body.room.id);
     const segment = segmentDocName(body.room.id, 0);
     const aliceDevice = new Device(server, alice);
     const malloryDevice = new Device(server, mallory);

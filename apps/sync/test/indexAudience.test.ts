@@ -13,6 +13,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   metricValue,
   readMetrics,
   signUp,
@@ -56,12 +57,11 @@ describe("recounts are written only to the indexes somebody has open", () => {
     const offline: TestUser[] = [];
     for (let i = 0; i < 10; i++) offline.push(await signUp(server, "off"));
     for (const member of offline) {
-      const d = new Device(server, member);
-      await d.open(roomDocName(roomId)); // joins
-      d.destroy();
+      await joinRoom(server, member, roomId);
     }
     const indexes: Y.Doc[] = [];
     for (const member of online) {
+      await joinRoom(server, member, roomId);
       const d = device(member);
       await d.open(roomDocName(roomId));
       indexes.push((await d.open(userDocName(member.id))).doc);

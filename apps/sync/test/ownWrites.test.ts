@@ -14,6 +14,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   signUp,
   startTestServer,
   storedDoc,
@@ -52,6 +53,7 @@ async function roomWithMessage() {
   const bob = await signUp(server, "bob");
   const mallory = await signUp(server, "mallory");
   const room = await api(server, "POST", "/api/rooms", { name: uniqueName("room ") }, alice.cookie);
+  for (const member of [bob, mallory]) await joinRoom(server, member, room.body.room.id);
   const segment = segmentDocName(room.body.room.id, 0);
   const b = await device(bob).open(segment);
   const message = createMessage(bob.id, "who's in for lunch?");

@@ -16,6 +16,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   signUp,
   startServerBehindProxy,
   type TestServer,
@@ -120,7 +121,8 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("when Postgres is unreachable"
     const roomId = body.room.id as string;
     const bobDevice = new Device(server, bob, undefined, { maxAttempts: 0 });
     devices.push(bobDevice);
-    await bobDevice.open(segmentDocName(roomId, 0)); // joins the room: it enters bob's index
+    await joinRoom(server, bob, roomId); // the room enters bob's index
+    await bobDevice.open(segmentDocName(roomId, 0));
     const index = userDocName(bob.id);
     const storedIndex = async () => {
       const doc = new Y.Doc();

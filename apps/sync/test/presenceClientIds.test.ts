@@ -1,4 +1,4 @@
-import { appendMessage, createMessage, listMessages, roomDocName, segmentDocName } from "@chat/model";
+import { appendMessage, createMessage, listMessages, segmentDocName } from "@chat/model";
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
@@ -7,6 +7,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   signUp,
   startTestServer,
   type TestServer,
@@ -62,12 +63,7 @@ async function registeredClientIds(): Promise<Map<number, string>> {
 async function joinedRoom(owner: TestUser, members: TestUser[]) {
   const created = await api(server, "POST", "/api/rooms", { name: uniqueName("room ") }, owner.cookie);
   const roomId: string = created.body.room.id;
-  // Opening a public room joins it.
-  for (const member of members) {
-    const d = device(member);
-    await d.open(roomDocName(roomId));
-    d.destroy();
-  }
+  for (const member of members) await joinRoom(server, member, roomId);
   return roomId;
 }
 

@@ -1,4 +1,4 @@
-import { appendMessage, createMessage, listMessages, roomDocName, segmentDocName } from "@chat/model";
+import { appendMessage, createMessage, listMessages, segmentDocName } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { PRUNE_SPARES_MS, pruneUnusedClientIds } from "../src/writes/pruneClientIds.ts";
@@ -7,6 +7,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   signUp,
   startTestServer,
   type TestServer,
@@ -73,7 +74,7 @@ describe("pruning Yjs client-id bindings nothing was written under", () => {
     expect(left).toContain(a.doc.clientID);
 
     // Bob's device drawing a pruned id writes freely.
-    await bobDevice.open(roomDocName(roomId)); // joins
+    await joinRoom(server, bob, roomId);
     const drawn = new Y.Doc();
     drawn.clientID = stale[0]!;
     const b = await bobDevice.open(name, drawn);

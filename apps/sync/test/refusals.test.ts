@@ -21,6 +21,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   signUp,
   startTestServer,
   type TestServer,
@@ -52,6 +53,8 @@ async function roomWithTwo() {
   const alice = await signUp(server, "alice");
   const mallory = await signUp(server, "mallory");
   const { body } = await api(server, "POST", "/api/rooms", { name: uniqueName("room ") }, alice.cookie);
+  // Mallory is a member with a modified client: her writes are judged by the rules, not read-only.
+  await joinRoom(server, mallory, body.room.id);
   return { alice, mallory, roomId: body.room.id as string };
 }
 

@@ -12,6 +12,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   signUp,
   startTestServer,
   type TestServer,
@@ -92,7 +93,8 @@ describe("room routes", () => {
     const roomId = body.room.id as string;
     const bobDevice = new Device(server, bob);
     devices.push(bobDevice);
-    const room = await bobDevice.open(roomDocName(roomId)); // bob joins
+    await joinRoom(server, bob, roomId);
+    const room = await bobDevice.open(roomDocName(roomId));
     const index = await bobDevice.open(userDocName(bob.id));
 
     const refused = await api(server, "PATCH", `/api/rooms/${roomId}`, { name: "mine now" }, bob.cookie);

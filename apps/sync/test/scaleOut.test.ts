@@ -1,11 +1,13 @@
-import { appendMessage, createMessage, listMessages, segmentDocName } from "@chat/model";
+import { appendMessage, createMessage, listMessages, parseCloseReason, segmentDocName } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import {
   api,
+  closeReason,
   createStorage,
   Device,
   eventually,
+  joinRoom,
   metricValue,
   readMetrics,
   signUp,
@@ -50,6 +52,7 @@ describe.runIf(enabled)("several instances through Redis", () => {
     const alice = await signUp(one, "alice");
     const bob = await signUp(two, "bob");
     const { body } = await api(one, "POST", "/api/rooms", { name: uniqueName("shared ") }, alice.cookie);
+    await joinRoom(two, bob, body.room.id);
     const name = segmentDocName(body.room.id, 0);
     const aliceDevice = new Device(one, alice);
     const bobDevice = new Device(two, bob);
@@ -66,6 +69,26 @@ describe.runIf(enabled)("several instances through Redis", () => {
     expect(listMessages(a.doc).map((m) => m.seq)).toEqual([1, 2]);
     expect(listMessages(a.doc).map((m) => m.text)).toEqual(listMessages(b.doc).map((m) => m.text));
     expect(one.redisReady()).toBe(true);
+  });
+
+  it("joining through one instance closes the person's read-only preview on the other, to reopen writable", async () => {
+    const alice = await signUp(one, "alice");
+    const bob = await signUp(two, "bob");
+    const { body } = await api(one, "POST", "/api/rooms", { name: uniqueName("lobby ") }, alice.cookie);
+    const bobDevice = new Device(two, bob);
+    devices.push(bobDevice);
+    const preview = await bobDevice.open(segmentDocName(body.room.id, 0));
+    const closed = closeReason(preview.provider);
+    await joinRoom(one, bob, body.room.id);
+    expect(parseCloseReason(await closed)).toEqual({
+      kind: "membership-began",
+      explanation: "you joined this room",
+    });
+    const writable = new Device(two, bob);
+    devices.push(writable);
+    const b = await writable.open(segmentDocName(body.room.id, 0));
+    appendMessage(b.doc, createMessage(bob.id, "in, through the other instance"));
+    await eventually(() => listMessages(b.doc)[0]?.seq === 1, 10_000, "bob's message numbered");
   });
 
   it("typing presence (awareness) crosses instances", async () => {

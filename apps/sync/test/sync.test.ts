@@ -15,6 +15,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   signUp,
   startTestServer,
   type TestServer,
@@ -50,6 +51,7 @@ describe("rooms and messages over the real socket", () => {
     const created = await api(server, "POST", "/api/rooms", { name }, alice.cookie);
     expect(created.status).toBe(201);
     const roomId = created.body.room.id as string;
+    await joinRoom(server, bob, roomId);
 
     const aliceDevice = device(server, alice);
     const bobDevice = device(server, bob);
@@ -97,6 +99,7 @@ describe("rooms and messages over the real socket", () => {
     const alice = await signUp(server, "alice");
     const bob = await signUp(server, "bob");
     const { body } = await api(server, "POST", "/api/rooms", { name: uniqueName("busy ") }, alice.cookie);
+    await joinRoom(server, bob, body.room.id);
     const name = segmentDocName(body.room.id, 0);
     const a = await device(server, alice).open(name);
     const b = await device(server, bob).open(name);

@@ -13,6 +13,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   metricValue,
   readMetrics,
   signUp,
@@ -67,7 +68,8 @@ describe("the user index under a full room", () => {
       const member = await signUp(server, "member");
       const device = new Device(server, member);
       devices.push(device);
-      await device.open(roomDocName(roomId)); // joins
+      await joinRoom(server, member, roomId);
+      await device.open(roomDocName(roomId));
       indexes.push((await device.open(userDocName(member.id))).doc);
     }
     const aliceDevice = new Device(server, alice);

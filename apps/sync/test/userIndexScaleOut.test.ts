@@ -13,6 +13,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   signUp,
   startTestServer,
   type TestServer,
@@ -51,6 +52,7 @@ describe.runIf(enabled)("the user index across instances", () => {
     const bob = await signUp(two, "bob");
     const { body } = await api(one, "POST", "/api/rooms", { name: uniqueName("scaled ") }, alice.cookie);
     const roomId = body.room.id as string;
+    await joinRoom(two, bob, roomId);
     const aliceDevice = new Device(one, alice);
     const bobOnTwo = new Device(two, bob);
     const bobOnOne = new Device(one, bob);

@@ -20,6 +20,7 @@ import {
   createStorage,
   Device,
   eventually,
+  joinRoom,
   signUp,
   startTestServer,
   storedDoc,
@@ -58,6 +59,7 @@ describe("who writes what, attempted by a member with a modified client", () => 
     const mallory = await signUp(server, "mallory");
     const room = await api(server, "POST", "/api/rooms", { name: uniqueName("room ") }, alice.cookie);
     const roomId = room.body.room.id as string;
+    await joinRoom(server, mallory, roomId);
     const segment = segmentDocName(roomId, 0);
     const watcher = await device(alice).open(roomDocName(roomId));
     const aliceSegment = await device(alice).open(segment);
@@ -146,7 +148,7 @@ describe("who writes what, attempted by a member with a modified client", () => 
       expect(found(await storedDoc(server, name)), `${what}: nothing stored`).toBe(false);
     }
     // Alice's view never changed.
-    expect(watcher.doc.getMap(ROOTS.room.members).has(mallory.id)).toBe(true); // joined by opening, as the server wrote
+    expect(watcher.doc.getMap(ROOTS.room.members).has(mallory.id)).toBe(true); // joined, as the server wrote
     expect(watcher.doc.getMap(ROOTS.room.members).get(mallory.id)).not.toEqual({ role: "admin" });
     expect(watcher.doc.getArray(ROOTS.room.segments).toArray()).not.toContain(7);
     expect(aliceSegment.doc.getArray(ROOTS.segment.messages).length).toBe(1);

@@ -50,6 +50,11 @@ export const CLOSE_KINDS = [
   "rate-limited",
   /** The person left the room or was removed from it: the document is theirs no longer. */
   "membership-ended",
+  /**
+   * The person joined the room (or was added) while their device had it open read-only, as a
+   * preview: the device opens it again at once and is now let write.
+   */
+  "membership-began",
 ] as const;
 export type CloseKind = (typeof CLOSE_KINDS)[number];
 

@@ -19,8 +19,9 @@ const SHARED_ROOM_CHECK_MS = 2_000;
 /**
  * Who may open which document (SECURITY.md, "What is checked where"). The person comes from the session
  * cookie checked at the WebSocket upgrade; each document is authorised here before anything of it
- * is loaded or sent. Opening a public room joins it; a DM room is created when one of its two
- * people first opens it. A history segment opens only once the room lists it (a made-up segment
+ * is loaded or sent. A public room one is not in opens read-only, as a preview (its history, and
+ * "Join room" in the app): joining is a choice made through the API (POST /api/rooms/<id>/join), never
+ * a side effect of looking. A DM room is created when one of its two people first opens it. A history segment opens only once the room lists it (a made-up segment
  * number would make the server load and hold an empty document), and a socket or account holds a
  * bounded number of documents open (limits/openDocuments.ts).
  */
@@ -34,9 +35,9 @@ export class Access implements Extension {
   private readonly segments: RoomSegments;
   private readonly openDocuments: OpenDocuments;
   /** Per socket and room, the check in flight or just done (roomOnSocket). */
-  private readonly recentRoomChecks = new Map<string, Promise<void>>();
+  private readonly recentRoomChecks = new Map<string, Promise<boolean>>();
   /** Whose access each of those checks answered. */
-  private readonly checkedFor = new WeakMap<Promise<void>, string>();
+  private readonly checkedFor = new WeakMap<Promise<boolean>, string>();
 
   constructor(
     db: Database,
@@ -75,10 +76,10 @@ export class Access implements Extension {
           if (ref.userId !== user.id) throw new Refusal("forbidden");
           break;
         case "room":
-          await this.roomOnSocket(socketId, ref.roomId, user.id);
+          if (await this.roomOnSocket(socketId, ref.roomId, user.id)) connectionConfig.readOnly = true;
           break;
         case "segment":
-          await this.roomOnSocket(socketId, ref.roomId, user.id);
+          if (await this.roomOnSocket(socketId, ref.roomId, user.id)) connectionConfig.readOnly = true;
           if (!(await this.segments.exists(ref.roomId, ref.segment))) throw new Refusal("not-found");
           break;
       }
@@ -118,9 +119,10 @@ export class Access implements Extension {
   /**
    * The app opens a room's document and its newest segment together on one socket: one check of the
    * room answers both (a join storm asked the database twice per device). The answer is kept only
-   * for a moment after it came, so a membership that ends later is asked about afresh.
+   * for a moment after it came, so a membership that ends later is asked about afresh (and one that
+   * begins is forgotten at once: forgetRoom). True: the person may only read (a preview).
    */
-  private roomOnSocket(socketId: string, roomId: string, userId: string): Promise<void> {
+  private roomOnSocket(socketId: string, roomId: string, userId: string): Promise<boolean> {
     const key = `${socketId} ${roomId}`;
     const shared = this.recentRoomChecks.get(key);
     if (shared) return shared;
@@ -136,7 +138,8 @@ export class Access implements Extension {
     return check;
   }
 
-  private async authoriseRoom(roomId: string, userId: string): Promise<void> {
+  /** Refuses, or says whether the person may only read: true for a public room they are not in. */
+  private async authoriseRoom(roomId: string, userId: string): Promise<boolean> {
     // A direct conversation begins when one of its two people first opens it.
     const found = await getRoomAndMembership(this.db, roomId, userId);
     let room = found?.room ?? null;
@@ -147,8 +150,7 @@ export class Access implements Extension {
     }
     if (!room) throw new Refusal("not-found");
     if (!canOpenRoom(room, member)) throw new Refusal("forbidden");
-    if (member) return;
-    // Opening a public room one is not in joins it.
-    await this.membership.join(roomId, userId);
+    // A public room one is not in: readable by everyone, written by its members only.
+    return !member;
   }
 }

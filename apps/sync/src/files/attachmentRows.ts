@@ -158,8 +158,8 @@ export async function dropBlobRow(db: Queryable, sha256: string): Promise<void> 
 
 /**
  * The upload `userId` may download, or null (SECURITY.md, "Files"): not hidden, and either
- * named by a message of its room that is not deleted while `userId` is a member of that room, or
- * not named yet and `userId` is its uploader.
+ * named by a message of its room that is not deleted while `userId` is a member of that room (or the
+ * room is public), or not named yet and `userId` is its uploader.
  */
 export async function downloadable(db: Queryable, id: string, userId: string): Promise<UploadedFile | null> {
   const [row] = await db.query<Row>(
@@ -167,7 +167,9 @@ export async function downloadable(db: Queryable, id: string, userId: string): P
      where a.id = $1 and not a.hidden and (
        (a.message_id is null and a.uploader = $2)
        or (a.message_id is not null
-           and exists (select 1 from room_members rm where rm.room_id = a.room_id and rm.user_id = $2)
+           and (exists (select 1 from room_members rm where rm.room_id = a.room_id and rm.user_id = $2)
+                -- A public room's history is readable by everyone signed in (a preview), its files too.
+                or exists (select 1 from rooms r where r.id = a.room_id and r.kind = 'channel'))
            and not exists (select 1 from room_messages m
                            where m.room_id = a.room_id and m.message_id = a.message_id and m.deleted)))`,
     [id, userId],

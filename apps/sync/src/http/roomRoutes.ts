@@ -21,7 +21,7 @@ import { readJson, sendJson } from "./json.ts";
 import { RequestError } from "./requestError.ts";
 
 /**
- * `/api/rooms/<id>/…`: bringing people into a room ("Add people"), taking them out (the creator or
+ * `/api/rooms/<id>/…`: joining a public room ("Join room"), bringing people into a room ("Add people"), taking them out (the creator or
  * the admin) or leaving, and the creator's changes to it (rename, topic, archive). The rules are the model's (permissions.ts); the documents follow Postgres
  * through the projections.
  */
@@ -35,7 +35,7 @@ export interface RoomRouteDeps {
 
 // A room's id, or a direct conversation's (dm-<person>-<person>: refused with a reason, not unknown).
 const ROUTE =
-  /^\/api\/rooms\/([a-z0-9]{16}|dm-[a-z0-9]{16}-[a-z0-9]{16})(\/members|\/leave)?(?:\/([a-z0-9]{16}))?$/;
+  /^\/api\/rooms\/([a-z0-9]{16}|dm-[a-z0-9]{16}-[a-z0-9]{16})(\/members|\/leave|\/join)?(?:\/([a-z0-9]{16}))?$/;
 
 /** Handles the request and returns true when the path is one of these routes. */
 export async function handleRoomRoute(
@@ -51,6 +51,10 @@ export async function handleRoomRoute(
   const memberId = match[3];
   if (match[2] === "/members" && memberId && request.method === "DELETE") {
     await removePerson(deps, (await session()).user, roomId, memberId, response);
+    return true;
+  }
+  if (match[2] === "/join" && !memberId && request.method === "POST") {
+    await joinRoom(deps, (await session()).user, roomId, response);
     return true;
   }
   if (match[2] === "/leave" && !memberId && request.method === "POST") {
@@ -138,6 +142,26 @@ async function removePerson(
   if (!(await deps.membership.remove(roomId, me, person)))
     throw new RequestError(404, "That person is not in this room.");
   sendJson(response, 200, { removed: { id: person.id, username: person.username } });
+}
+
+/**
+ * "Join room": opening a public room shows it read-only (extensions/access.ts); joining is this
+ * request. Only a public room can be joined; a private room or a DM is 404, as it is to anyone outside
+ * it (a member of one is told they are in it already).
+ */
+async function joinRoom(
+  deps: RoomRouteDeps,
+  me: { id: string; username: string },
+  roomId: string,
+  response: ServerResponse,
+): Promise<void> {
+  const room = await memberRoom(deps.db, roomId, me.id);
+  if (await isMember(deps.db, roomId, me.id)) throw new RequestError(409, "You are in this room already.");
+  if (room.kind !== "channel") throw new RequestError(404, "There is no such room.");
+  if (room.archived) throw new RequestError(403, "This room is archived.");
+  if (!(await deps.membership.join(roomId, me.id)))
+    throw new RequestError(409, "You are in this room already.");
+  sendJson(response, 200, { joined: { roomId } });
 }
 
 async function leaveRoom(

@@ -33,17 +33,21 @@ export class Membership {
   private readonly projector: Projector;
   /** Closes the person's open documents of the room on every instance (EndedMemberships). */
   private readonly ended: (roomId: string, userId: string, explanation: string) => Promise<void>;
+  /** Closes the person's read-only previews of the room on every instance, to be reopened writable. */
+  private readonly began: (roomId: string, userId: string) => Promise<void>;
 
   constructor(
     db: Database,
     writer: DocumentWriter,
     projector: Projector,
     ended: (roomId: string, userId: string, explanation: string) => Promise<void> = async () => {},
+    began: (roomId: string, userId: string) => Promise<void> = async () => {},
   ) {
     this.db = db;
     this.writer = writer;
     this.projector = projector;
     this.ended = ended;
+    this.began = began;
   }
 
   /** `by` takes `person` out of the room: "alice removed bob". False when they were not in it. */
@@ -78,8 +82,9 @@ export class Membership {
   }
 
   /**
-   * Opening a public room one is not in joins it, reading from its newest message (not with its whole
-   * history unread). No line in the history: nobody brought them. False when they were already in.
+   * The person joins a public room ("Join room", POST /api/rooms/<id>/join), reading from its newest
+   * message (not with its whole history unread). No line in the history: nobody brought them. False
+   * when they were already in.
    */
   async join(roomId: string, userId: string): Promise<boolean> {
     if (!(await this.admit(roomId, userId, userId, "newest"))) return false;
@@ -154,10 +159,14 @@ export class Membership {
     return true;
   }
 
-  /** The room's member list and the new members' indexes follow the rows. */
+  /**
+   * The room's member list and the new members' indexes follow the rows; then any preview of the room
+   * a new member has open (read-only) closes, so it reopens writable with the room in their index.
+   */
   private async project(roomId: string, userIds: readonly string[]): Promise<void> {
     await this.projector.refreshRoom(roomId);
     for (const userId of userIds) await this.projector.refreshUserIndex(userId);
+    for (const userId of userIds) await this.began(roomId, userId);
   }
 }
 

@@ -168,7 +168,13 @@ function RoomNavItem(props: { room: NavRoom; archived?: boolean; onNavigate: () 
         <span class="nav-glyph" aria-hidden="true">
           <RoomGlyph kind={props.room.kind} />
         </span>
-        <span class="nav-label">{props.room.name}</span>
+        <span class="nav-label">
+          {props.room.name}
+          {/* A public room from the directory: opening it shows a preview with "Join room". */}
+          <Show when={!props.room.joined}>
+            <span class="visually-hidden">, not joined</span>
+          </Show>
+        </span>
         <UnreadBadges unread={props.room.unread} mentions={props.room.mentions} />
       </Link>
     </li>

@@ -149,7 +149,8 @@ export function MembersDialog(props: { meta: RoomMeta; room: DocHandle; onClose:
           </p>
         </Show>
         <div class="dialog-actions">
-          <Show when={props.meta.kind !== "dm"}>
+          {/* Someone previewing a public room is not in it: nothing to leave. */}
+          <Show when={props.meta.kind !== "dm" && members().some((member) => member.userId === me.id)}>
             <Show
               when={confirmingLeave()}
               fallback={

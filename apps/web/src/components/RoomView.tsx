@@ -5,17 +5,21 @@ import {
   deleteMessage,
   dmParticipants,
   editMessage,
+  isMember,
   isOpenRefusal,
   type MessageRecord,
   type MessageView,
   type OpenRefusal,
+  observeMembers,
   observeRoom,
   parseMentions,
   readRoomMeta,
   roomDocName,
 } from "@chat/model";
 import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
+import { Portal } from "solid-js/web";
 import type { OutboxMessage } from "../device/fileOutbox";
+import { addPerson } from "../lib/api";
 import { colorOf, roomSlots } from "../lib/avatarColors";
 import { displayNameOf, hasOwnDisplayName } from "../lib/people";
 import { leftHere } from "../state/departures";
@@ -31,6 +35,8 @@ import type { Refusal } from "../sync/docs";
 import { RoomGlyph } from "../ui/Icons";
 import { Composer } from "./Composer";
 import { type ChosenFile, createChosenFiles } from "./chosenFiles";
+import { JoinBar } from "./JoinBar";
+import { MentionPrompt } from "./MentionPrompt";
 import { MessageList } from "./MessageList";
 import { RoomActions } from "./RoomActions";
 import { TypingIndicator } from "./TypingIndicator";
@@ -171,6 +177,14 @@ export function RoomView(props: { roomId: string; title?: string }) {
     );
   });
   const kind = () => meta()?.kind ?? (isDm() ? "dm" : "channel");
+  // The room document's member list says whether I am in the room; read from the same document as
+  // its meta, so a public room I am not in is known as such as soon as the room is known at all.
+  const memberHere = observedIn(room, observeMembers, (doc) => isMember(doc, workspace.me.id), true);
+  /**
+   * A public room I am not in: the server opened it read-only (a preview) and refuses any write to
+   * it, so nothing here writes (no read position, reactions, edits or composer) until I join.
+   */
+  const previewing = () => meta()?.kind === "channel" && !memberHere();
   // The other person of a DM: the header shows their display name and status under the username.
   const dmPartner = createMemo(() => {
     const pair = dmParticipants(props.roomId);
@@ -195,7 +209,14 @@ export function RoomView(props: { roomId: string; title?: string }) {
   });
 
   showConversationTitle(title);
-  const life = roomLife({ room, segment, messages, me: workspace.me, roomId: props.roomId });
+  const life = roomLife({
+    room,
+    segment,
+    messages,
+    me: workspace.me,
+    roomId: props.roomId,
+    writable: () => !previewing(),
+  });
   // Escape in the room marks it read (Slack's and Element's key), unless something else took it: an
   // open dialog, a menu or list, the edit box or the emoji picker (they prevent its default).
   let section: HTMLElement | undefined;
@@ -214,7 +235,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
   const typers = createMemo(() => typingNames(segment(), workspace.me.id));
 
   const chosen = createChosenFiles();
-  const send = (text: string, files: readonly ChosenFile[]) => {
+  const deliver = (text: string, files: readonly ChosenFile[]) => {
     // An app older than the server's schema must not write shapes the server cannot read.
     if (outdated())
       throw new Error("This version of Chat is out of date. Reload to send; your text stays here.");
@@ -236,6 +257,32 @@ export function RoomView(props: { roomId: string; title?: string }) {
     const target = segment();
     if (target) appendMessage(target.doc, message);
     else setWaiting((queued) => [...queued, message]);
+  };
+
+  // A message mentioning people who are not in this private room waits for the person's answer: a
+  // mention does not bring anyone into a private room (the server adds nobody by it), "Add" does.
+  const [asking, setAsking] = createSignal<{
+    text: string;
+    files: readonly ChosenFile[];
+    usernames: string[];
+  } | null>(null);
+  const outsidersMentioned = (text: string): string[] => {
+    const handle = room();
+    if (kind() !== "private" || !handle) return [];
+    const byName = workspace.userByUsername();
+    return parseMentions(text).filter((name) => {
+      const person = byName.get(name);
+      return person !== undefined && person.id !== workspace.me.id && !isMember(handle.doc, person.id);
+    });
+  };
+  const send = (text: string, files: readonly ChosenFile[]) => {
+    const usernames = outsidersMentioned(text);
+    if (usernames.length === 0) return deliver(text, files);
+    if (outdated())
+      throw new Error("This version of Chat is out of date. Reload to send; your text stays here.");
+    // Refused text (empty, too long) is said now, while it is still in the box.
+    if (files.length === 0) createMessage(workspace.me.id, text);
+    setAsking({ text, files, usernames });
   };
 
   // What was typed and not sent stays in the person's user document (synced to their devices).
@@ -367,13 +414,14 @@ export function RoomView(props: { roomId: string; title?: string }) {
             newMessagesFrom={life.newMessagesFrom()}
             startAt={life.firstUnreadAtOpen()}
             onAtBottom={life.setAtBottom}
-            onMarkUnread={life.markUnread}
+            onMarkUnread={previewing() ? undefined : life.markUnread}
             receiptFor={life.receiptFor}
             canChange={(message) =>
+              !previewing() &&
               canChangeMessage(message, workspace.me.id) &&
               (history.docFor(message.id) !== null || outgoingById().has(message.id))
             }
-            docFor={(message) => history.docFor(message.id)}
+            docFor={(message) => (previewing() ? null : history.docFor(message.id))}
             editRequest={editRequest()}
             onEditStarted={() => setEditRequest(null)}
             onEdit={(message, text) => {
@@ -427,15 +475,43 @@ export function RoomView(props: { roomId: string; title?: string }) {
               </p>
             }
           >
-            <Composer
-              placeholder={placeholder()}
-              onSend={send}
-              onTyping={typing.typed}
-              people={workspace.users()}
-              draft={draft}
-              files={chosen}
-              onEditLast={editLast}
-            />
+            <Show when={!previewing()} fallback={<JoinBar roomId={props.roomId} name={title()} />}>
+              <Composer
+                placeholder={placeholder()}
+                onSend={send}
+                onTyping={typing.typed}
+                people={workspace.users()}
+                draft={draft}
+                files={chosen}
+                onEditLast={editLast}
+              />
+            </Show>
+          </Show>
+          <Show when={asking()}>
+            {(question) => {
+              let done = false;
+              return (
+                <Portal>
+                  <MentionPrompt
+                    usernames={question().usernames}
+                    onAdd={async () => {
+                      for (const username of question().usernames) await addPerson(props.roomId, username);
+                      done = true;
+                      deliver(question().text, question().files);
+                    }}
+                    onSendWithoutAdding={async () => {
+                      done = true;
+                      deliver(question().text, question().files);
+                    }}
+                    onClose={() => {
+                      // Neither sent nor added: the text goes back into the box (files are chosen again).
+                      if (!done && !draft.text()) draft.set(question().text);
+                      setAsking(null);
+                    }}
+                  />
+                </Portal>
+              );
+            }}
           </Show>
         </Match>
       </Switch>
@@ -446,5 +522,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
 /** The server's word on an ended membership ("you were removed from this room by alice") as a sentence. */
 function endedText(explanation: string | null): string {
   const text = explanation?.trim() || "you are no longer in this room";
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+  // "You left this room." but "alice removed you from this room.": a username keeps its own case.
+  const sentence = text.startsWith("you ") ? `Y${text.slice(1)}` : text;
+  return `${sentence}.`;
 }

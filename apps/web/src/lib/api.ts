@@ -114,6 +114,11 @@ export async function removeMember(roomId: string, userId: string): Promise<void
 }
 
 /** Leaves a room (not a DM; a private room's last member is refused: archive it instead). "bob left". */
+/** "Join room": the person joins a public room they were previewing (docs/api.md). */
+export async function joinRoom(roomId: string): Promise<void> {
+  await request("POST", `/api/rooms/${encodeURIComponent(roomId)}/join`);
+}
+
 export async function leaveRoom(roomId: string): Promise<void> {
   await request("POST", `/api/rooms/${encodeURIComponent(roomId)}/leave`);
 }

@@ -37,6 +37,8 @@ export function roomLife(options: {
   messages: Accessor<MessageView[]>;
   me: { id: string };
   roomId: string;
+  /** False while the person only previews a public room: the server refuses their writes to it. */
+  writable?: Accessor<boolean>;
 }) {
   const { room, segment, messages, me } = options;
   const reads = observedIn(room, observeReads, readPositions, new Map<string, number>());
@@ -51,7 +53,9 @@ export function roomLife(options: {
   const [firstUnreadAtOpen, setFirstUnreadAtOpen] = createSignal<string | null | undefined>(undefined);
   createEffect(() => {
     if (opened() || !room()?.synced() || !segment()?.synced()) return;
-    const first = firstUnreadId(messages(), me.id, myRead());
+    // Someone previewing a public room has read nothing of it and has nothing unread in it either.
+    const previewing = options.writable !== undefined && !options.writable();
+    const first = previewing ? null : firstUnreadId(messages(), me.id, myRead());
     setNewMessagesFrom(first);
     setFirstUnreadAtOpen(first);
     setOpened(true);
@@ -90,6 +94,7 @@ export function roomLife(options: {
     const handle = room();
     // Only once the room document is synced: a stale local copy must not write an older position.
     if (!handle?.synced() || !opened()) return;
+    if (options.writable && !options.writable()) return;
     if (!looking()) {
       if (newMessagesFrom() === null) setNewMessagesFrom(firstUnreadId(messages(), me.id, myRead()));
       return;
@@ -100,9 +105,10 @@ export function roomLife(options: {
   });
 
   /** "Mark unread": my position goes to just before `message`, on every device of mine. */
+  const canWrite = () => !options.writable || options.writable();
   const markUnread = (message: MessageView) => {
     const handle = room();
-    if (!handle || message.seq === null) return;
+    if (!handle || message.seq === null || !canWrite()) return;
     markUnreadFrom(handle.doc, me.id, message.seq);
     setHeld(true);
     setNewMessagesFrom(message.id);
@@ -111,7 +117,7 @@ export function roomLife(options: {
   /** Escape: everything here is read, and "New messages" goes. */
   const markAllRead = () => {
     const handle = room();
-    if (!handle?.synced()) return;
+    if (!handle?.synced() || !canWrite()) return;
     setHeld(false);
     setNewMessagesFrom(null);
     const last = lastSequence(messages());

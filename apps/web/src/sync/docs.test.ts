@@ -54,6 +54,7 @@ interface Harness {
     destroy(): void;
   };
   eventually<T>(check: () => T | undefined | false, timeoutMs: number, what: string): Promise<T>;
+  joinRoom(server: TestServer, user: TestUser, roomId: string): Promise<void>;
 }
 const harnessPath = "../../../sync/test/harness.ts";
 
@@ -72,11 +73,13 @@ afterAll(async () => {
   await storage?.dispose();
 });
 
-async function roomOfTwo() {
+/** Alice's public room; bob is in it too unless `joined` is false (then he can only preview it). */
+async function roomOfTwo({ joined = true } = {}) {
   const alice = await h.signUp(server, "alice");
   const bob = await h.signUp(server, "bob");
   const created = await h.api(server, "POST", "/api/rooms", { name: `room ${Date.now()}` }, alice.cookie);
   const roomId: string = created.body.room.id;
+  if (joined) await h.joinRoom(server, bob, roomId);
   const aliceDevice = new h.Device(server, alice);
   const bobDevice = new h.Device(server, bob);
   cleanup.push(
@@ -184,6 +187,46 @@ describe("documents the server closes (the socket stays)", () => {
   });
 });
 
+describe("a public room previewed, then joined", () => {
+  it("reopens at once when the person joins (membership-began), now writable, with nothing to tell", async () => {
+    const { bob, roomId, aliceDevice, bobDevice } = await roomOfTwo({ joined: false });
+    const refused: string[] = [];
+    const registry = createDocRegistry({
+      socket: bobDevice.socket,
+      scope: `${bob.id}-${Date.now()}`,
+      onWriteRefused: (name) => refused.push(name),
+    });
+    cleanup.push(() => registry.closeAll());
+    const room = registry.open(roomDocName(roomId));
+    const name = segmentDocName(roomId, 0);
+    const segment = registry.open(name);
+    await h.eventually(() => room.synced() && segment.synced(), 10_000, "bob's preview to sync");
+    expect(listMembers(room.doc).map((m) => m.userId)).not.toContain(bob.id);
+
+    await h.joinRoom(server, bob, roomId);
+    await h.eventually(
+      () => listMembers(room.doc).some((m) => m.userId === bob.id),
+      10_000,
+      "bob in the member list of his own copy",
+    );
+    await h.eventually(() => room.synced() && segment.synced(), 10_000, "both reopened");
+    // Reopened without a back-off (documentCloses.test.ts: Reopener.now) and without a notice.
+    expect(segment.interruption()).toBeNull();
+    expect(segment.ended()).toBeNull();
+
+    appendMessage(segment.doc, createMessage(bob.id, "joined and writing"));
+    const alices = await aliceDevice.open(name);
+    await h.eventually(
+      () => listMessages(alices.doc).find((m) => m.text === "joined and writing" && m.seq !== null),
+      10_000,
+      "alice to receive bob's message, numbered",
+    );
+    expect(refused).toEqual([]);
+    segment.release();
+    room.release();
+  });
+});
+
 describe("a membership that ended (left or removed)", () => {
   it("stops syncing the room for good, drops the device copy, and never joins the public room again", async () => {
     const { bob, roomId, aliceDevice, bobDevice } = await roomOfTwo();
@@ -195,7 +238,7 @@ describe("a membership that ended (left or removed)", () => {
       onMembershipEnded: (name) => endedNames.push(name),
     });
     cleanup.push(() => registry.closeAll());
-    const room = registry.open(roomDocName(roomId)); // joins the public room
+    const room = registry.open(roomDocName(roomId));
     await h.eventually(() => room.synced(), 10_000, "bob's room to sync");
     const name = segmentDocName(roomId, 0);
     const segment = registry.open(name);
@@ -214,7 +257,7 @@ describe("a membership that ended (left or removed)", () => {
     expect(room.interruption()).toBeNull();
 
     // Alice sees the line; bob's closed copies receive nothing more, and nothing reopens them: past
-    // the first reopen wait a reopened public room would have made bob a member again.
+    // the first reopen wait a reopened public room would be open again, as a preview.
     const alices = await aliceDevice.open(roomDocName(roomId));
     const alicesSegment = await aliceDevice.open(name);
     await h.eventually(

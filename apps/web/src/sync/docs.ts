@@ -208,8 +208,8 @@ export function createDocRegistry(options: {
           );
           if (close.kind === "socket") return;
           if (close.kind === "membership-ended") {
-            // Reopening would be refused (a private room) or would join a public room again behind the
-            // person's back, so the provider goes: not even the socket's reconnect reopens it. The
+            // Reopening would be refused (a private room) or would quietly turn the room into a
+            // read-only preview (a public room) under the notice that they are out, so the provider goes: not even the socket's reconnect reopens it. The
             // device copy is dropped rather than kept readable offline: the device holds the rooms its
             // person belongs to, no more (a removed person keeps no copy that outlives this screen),
             // and a later open of the same room, after being added again, starts from the server's.
@@ -225,6 +225,12 @@ export function createDocRegistry(options: {
               .discardDeviceCopy()
               .catch((error) => console.error(`cannot drop the device copy of ${name}`, error));
             options.onMembershipEnded?.(name, close.explanation);
+            return;
+          }
+          if (close.kind === "membership-began") {
+            // The read-only preview of a public room closed because the person is in it now: opened
+            // again, the server lets it write (model protocol.ts).
+            reopener.now();
             return;
           }
           if (close.kind === "reopen") {

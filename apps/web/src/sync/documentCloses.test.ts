@@ -30,6 +30,14 @@ describe("what a document's close means", () => {
     expect(documentClose("closed: membership-ended", true).kind).toBe("reopen");
   });
 
+  it("a preview closed because the person joined is reopened at once, with nothing to tell", () => {
+    expect(documentClose("membership-began: you joined this room", true)).toEqual({
+      kind: "membership-began",
+    });
+    // The socket's own close is still the socket's: its reconnect reopens the document anyway.
+    expect(documentClose("membership-began: you joined this room", false)).toEqual({ kind: "socket" });
+  });
+
   it("anything else the server closes one document for is reopened, with the reason kept to tell", () => {
     for (const reason of [
       "forbidden-presence: presence too large",
@@ -99,5 +107,33 @@ describe("reopening a closed document", () => {
     reopener.cancel();
     vi.advanceTimersByTime(5_000);
     expect(reopened).toBe(1);
+  });
+});
+
+describe("reopening at once", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("takes no wait and counts no failure, and replaces a reopen already waiting", () => {
+    const waits: number[] = [];
+    let reopened = 0;
+    const reopener = createReopener(() => reopened++, {
+      delay: (failures) => {
+        waits.push(failures);
+        return 1_000;
+      },
+    });
+    reopener.closed();
+    reopener.now();
+    vi.advanceTimersByTime(0);
+    expect(reopened).toBe(1);
+    vi.advanceTimersByTime(1_000);
+    expect(reopened).toBe(1);
+    reopener.closed();
+    expect(waits).toEqual([1, 2]);
   });
 });

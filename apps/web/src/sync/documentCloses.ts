@@ -16,9 +16,14 @@ export type DocumentClose =
   | { kind: "write-refused"; explanation: string }
   /**
    * The person is no longer in the room: the document is theirs no longer. Opening it again would be
-   * refused (a private room) or, worse, join a public room again without their asking.
+   * refused (a private room) or open a public room as a read-only preview; the app says they are out.
    */
   | { kind: "membership-ended"; explanation: string }
+  /**
+   * The person joined the room (or was added) while this device previewed it read-only: open it again
+   * at once, now writable. Nothing went wrong, so no notice and no wait.
+   */
+  | { kind: "membership-began" }
   /** The server closed this document alone, for a reason that does not condemn the device's copy. */
   | { kind: "reopen"; explanation: string };
 
@@ -31,6 +36,7 @@ export function documentClose(reason: string, socketOpen: boolean): DocumentClos
   if (ours?.kind === "membership-ended")
     return { kind: "membership-ended", explanation: ours.explanation || "you are no longer in this room" };
   if (!socketOpen) return { kind: "socket" };
+  if (ours?.kind === "membership-began") return { kind: "membership-began" };
   return { kind: "reopen", explanation: reason.trim() || "closed by the server" };
 }
 
@@ -44,6 +50,8 @@ export const STABLE_OPEN_MS = 30_000;
 export interface Reopener {
   /** The server closed the document (or refused it as unavailable): reopen it after a wait. */
   closed(): void;
+  /** Reopen it now, counting no failure (a close that asks for a prompt reopening). */
+  now(): void;
   /** The document is open and synced again. */
   opened(): void;
   /** The document is being closed for good. */
@@ -74,6 +82,13 @@ export function createReopener(
         timer = null;
         reopen();
       }, delay(failures));
+    },
+    now() {
+      clear();
+      timer = setTimeout(() => {
+        timer = null;
+        reopen();
+      }, 0);
     },
     opened() {
       openedAt = now();
