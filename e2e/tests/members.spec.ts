@@ -68,7 +68,9 @@ test("members: the list, removing someone with the room open, leaving, and the l
   await expect(messageArticle(alice.page, `${alice.username} removed ${carol.username}`)).toBeVisible();
 
   // Carol's open tab: the room says she is out, takes no more messages, and leaves her nav.
-  await expect(carol.page.getByRole("alert")).toContainText(`You were removed from this room by ${alice.username}.`);
+  await expect(carol.page.getByRole("alert")).toContainText(
+    `You were removed from this room by ${alice.username}.`,
+  );
   await expect(messageBox(carol.page)).toHaveCount(0);
   await expect(carol.page.getByRole("button", { name: "Members" })).toHaveCount(0);
   await expect(roomLink(carol.page, name)).toHaveCount(0);

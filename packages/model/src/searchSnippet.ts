@@ -10,7 +10,7 @@
  * the messages that have it.
  */
 const WORD =
-  /[\p{L}\p{M}\p{N}]+|\p{Extended_Pictographic}(?:[\u{FE0F}\u{200D}\p{Emoji_Modifier}]+\p{Extended_Pictographic}?)*/gu;
+  /[\p{L}\p{M}\p{N}]+|\p{Extended_Pictographic}(?:(?:\u{FE0F}|\u{200D}|\p{Emoji_Modifier})+\p{Extended_Pictographic}?)*/gu;
 const COMBINING_MARKS = /\p{M}/gu;
 
 /** The words of a text, as MiniSearch indexes them. */

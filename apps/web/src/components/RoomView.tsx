@@ -522,7 +522,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
 /** The server's word on an ended membership ("you were removed from this room by alice") as a sentence. */
 function endedText(explanation: string | null): string {
   const text = explanation?.trim() || "you are no longer in this room";
-  // "You left this room." but "alice removed you from this room.": a username keeps its own case.
+  // "You were removed from this room by alice.": only a leading "you" is capitalised, never a username.
   const sentence = text.startsWith("you ") ? `Y${text.slice(1)}` : text;
   return `${sentence}.`;
 }

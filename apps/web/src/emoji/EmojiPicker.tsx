@@ -73,7 +73,7 @@ export function EmojiPicker(props: { onPick(native: string): void; onClose(): vo
           event.preventDefault();
           event.stopPropagation();
           props.onClose();
-        }
+        } else if (grid.contains(event.target as Node)) moveFocus(event);
       }}
     >
       <input
@@ -97,7 +97,7 @@ export function EmojiPicker(props: { onPick(native: string): void; onClose(): vo
           }
         }}
       />
-      <div class="emoji-grid" ref={grid} onKeyDown={moveFocus}>
+      <div class="emoji-grid" ref={grid}>
         <Show when={!set.loading} fallback={<p class="emoji-status">Loading emoji…</p>}>
           <Show when={!set.error} fallback={<p class="emoji-status">The emoji could not be loaded.</p>}>
             <Show when={sections()[0]?.emojis.length} fallback={<p class="emoji-status">No emoji match.</p>}>
