@@ -144,7 +144,8 @@ export async function startServer(config: Config, database: Database, log: Logge
     forget: ({ roomId, userId, began }) => {
       // A check that found a previewer must not answer for the member's reopening either.
       access.forgetRoom(roomId, userId);
-      if (!began) userIndex.writes.dropRoom(userId, roomId);
+      if (began) userIndex.writes.keepRoom(userId, roomId);
+      else userIndex.writes.dropRoom(userId, roomId);
     },
   });
   const hocuspocus = new Hocuspocus({

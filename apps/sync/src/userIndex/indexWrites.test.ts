@@ -81,6 +81,21 @@ describe("IndexWrites: a person's index is written at most every INDEX_WRITE_SPA
     expect(written("alice", "r2")?.unread).toBe(7);
   });
 
+  it("refuses a room's entries for a moment after the person left it, unless they come back", async () => {
+    const { writer, entry: written } = fakeWriter();
+    const writes = new IndexWrites(writer, silent);
+    writes.dropRoom("alice", "r1");
+    // A recount that read the rows just before she left.
+    writes.putEntry("alice", entry("r1", 3));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(written("alice", "r1")).toBeUndefined();
+    // She joins again at once: her counts are written again.
+    writes.keepRoom("alice", "r1");
+    writes.putEntry("alice", entry("r1", 4));
+    await vi.advanceTimersByTimeAsync(INDEX_WRITE_SPACING_MS);
+    expect(written("alice", "r1")?.unread).toBe(4);
+  });
+
   it("writes different people side by side, each on their own spacing", async () => {
     const { writer, state } = fakeWriter();
     const writes = new IndexWrites(writer, silent);

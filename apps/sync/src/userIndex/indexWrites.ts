@@ -95,6 +95,11 @@ export class IndexWrites {
     this.people.get(userId)?.entries.delete(roomId);
   }
 
+  /** The person is in the room again (they came back before DROPPED_ROOM_MS ran out): its entries count. */
+  keepRoom(userId: string, roomId: string): void {
+    this.droppedRooms.delete(`${userId} ${roomId}`);
+  }
+
   /** Queues a mention in a person's mention list. */
   putMention(userId: string, mention: MentionEntry): void {
     this.of(userId).mentions.push(mention);
