@@ -17,6 +17,7 @@ export * from "./rooms.ts";
 export * from "./schema.ts";
 export * from "./searchQuery.ts";
 export * from "./settings.ts";
+export * from "./threads.ts";
 export * from "./unread.ts";
 export * from "./userIndex.ts";
 export * from "./validation.ts";

@@ -27,6 +27,14 @@ export interface MessageRecord {
   attachments?: Attachment[];
   /** Set on lines the server writes about the room itself ("alice added bob"); never on a person's message. */
   event?: MessageEvent;
+  /**
+   * A reply in a thread names the message it replies to (threads.ts): a person's message of the same room
+   * that is not itself a reply. Replies live in the room's segments like every message, so they are
+   * numbered, stored and checked the same way.
+   */
+  threadRoot?: string;
+  /** A reply also shown in the room's timeline and counted in its unread count ("Also send to room"). */
+  alsoInRoom?: true;
 }
 
 /**

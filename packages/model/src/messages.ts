@@ -154,8 +154,21 @@ export function isMessageRecord(value: unknown): value is MessageRecord {
     Array.isArray(m.mentions) &&
     m.mentions.length <= 100 &&
     m.mentions.every((name) => typeof name === "string" && name.length <= 32) &&
-    Object.keys(m).length === 5 + ("event" in m ? 1 : 0) + ("attachments" in m ? 1 : 0) &&
+    Object.keys(m).length ===
+      5 +
+        ("event" in m ? 1 : 0) +
+        ("attachments" in m ? 1 : 0) +
+        ("threadRoot" in m ? 1 : 0) +
+        ("alsoInRoom" in m ? 1 : 0) &&
     (!("event" in m) || isMessageEvent(m.event)) &&
+    // A reply names its root by id; only a reply is also sent to the room, and never a line about the room.
+    (!("threadRoot" in m) ||
+      (typeof m.threadRoot === "string" &&
+        m.threadRoot.length > 0 &&
+        m.threadRoot.length <= 64 &&
+        m.threadRoot !== m.id &&
+        !("event" in m))) &&
+    (!("alsoInRoom" in m) || (m.alsoInRoom === true && "threadRoot" in m)) &&
     (!("attachments" in m) || attachmentsProblem(m.attachments) === null)
   );
 }

@@ -99,7 +99,13 @@ export function parseDocName(name: string): DocRef | null {
  */
 export const ROOTS = {
   directory: { users: "users", rooms: "rooms" },
-  room: { meta: "meta", members: "members", reads: "reads", segments: "segments" },
+  room: {
+    meta: "meta",
+    members: "members",
+    reads: "reads",
+    threadReads: "threadReads",
+    segments: "segments",
+  },
   segment: { messages: "messages", seq: "seq", times: "times", edits: "edits", reactions: "reactions" },
-  user: { rooms: "rooms", mentions: "mentions", drafts: "drafts", settings: "settings" },
+  user: { rooms: "rooms", mentions: "mentions", threads: "threads", drafts: "drafts", settings: "settings" },
 } as const;

@@ -72,9 +72,11 @@ export function observeReads(doc: Y.Doc, callback: () => void): () => void {
 /**
  * The unread rule, shared by the server's counts and the UI's "New messages" divider: a message is
  * unread for a person when it is sequenced after their read position, someone else wrote it, it is
- * not deleted and it is a message (not a line about the room such as "alice added bob").
+ * not deleted and it is a message (not a line about the room such as "alice added bob") shown in the
+ * room (a thread's reply only when also sent to the room).
  */
-export type CountedMessage = Pick<MessageView, "seq" | "author" | "mentions" | "deleted" | "event">;
+export type CountedMessage = Pick<MessageView, "seq" | "author" | "mentions" | "deleted" | "event"> &
+  Partial<Pick<MessageView, "threadRoot" | "alsoInRoom">>;
 
 function isUnreadFor(message: CountedMessage, userId: string, readSeq: number): boolean {
   return (
@@ -82,7 +84,9 @@ function isUnreadFor(message: CountedMessage, userId: string, readSeq: number): 
     message.seq > readSeq &&
     message.author !== userId &&
     !message.deleted &&
-    message.event === undefined
+    message.event === undefined &&
+    // A reply counts in its thread (threads.ts), and in the room only when also sent to it.
+    (message.threadRoot === undefined || message.alsoInRoom === true)
   );
 }
 

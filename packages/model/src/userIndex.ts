@@ -31,6 +31,8 @@ export interface MentionEntry {
   at: number;
   /** The start of the message text, for notifications and the list. */
   preview: string;
+  /** Set when the message is a reply in a thread (threads.ts): the list opens the thread. */
+  threadRoot?: string;
 }
 
 export const MENTION_LIST_LIMIT = 100;

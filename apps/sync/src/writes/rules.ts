@@ -18,6 +18,7 @@ import {
   messageTextProblem,
   parseMentions,
   parseReactionKey,
+  parseThreadReadKey,
   ROOTS,
   reactionEmojiProblem,
   settingProblem,
@@ -285,7 +286,7 @@ type ValueCheck = (userId: string, write: Write, lookup: MessageLookup) => strin
  */
 const VALUE_CHECKS: { [Kind in DocRef["kind"]]: Record<ClientWrittenRoot<Kind>, ValueCheck> } = {
   directory: {},
-  room: { reads: judgeReadMarker },
+  room: { reads: judgeReadMarker, threadReads: judgeThreadReadMarker },
   segment: { messages: judgeMessage, edits: judgeEdit, reactions: judgeReaction },
   user: { drafts: judgeDraftEntry, settings: judgeSetting },
 };
@@ -335,6 +336,17 @@ function judgeSetting(_userId: string, write: Write): string | null {
 
 function judgeReadMarker(userId: string, write: Write): string | null {
   if (write.key !== userId) return "members move only their own read marker";
+  if (write.op === "delete") return null;
+  if (!write.values?.every((v) => Number.isSafeInteger(v) && (v as number) >= 0))
+    return "a read marker is a sequence number";
+  return null;
+}
+
+/** A member's position in a thread (model threads.ts): their own key, `${userId}/${rootId}`, a sequence number. */
+function judgeThreadReadMarker(userId: string, write: Write): string | null {
+  const key = write.key === null ? null : parseThreadReadKey(write.key);
+  if (!key || key.userId !== userId || key.rootId.length > 64)
+    return "members move only their own read marker in a thread";
   if (write.op === "delete") return null;
   if (!write.values?.every((v) => Number.isSafeInteger(v) && (v as number) >= 0))
     return "a read marker is a sequence number";
