@@ -1,5 +1,5 @@
 import type { MentionCandidate } from "@chat/model";
-import { createEffect, createSignal, Show } from "solid-js";
+import { createEffect, createSignal, type JSX, onMount, Show } from "solid-js";
 import { EmojiPicker } from "../emoji/EmojiPicker";
 import { createEmojiTypeahead } from "../emoji/EmojiTypeahead";
 import type { DraftBinding } from "../state/drafts";
@@ -26,7 +26,18 @@ export function Composer(props: {
   draft?: DraftBinding;
   /** Up-arrow in the empty box: open one's last message for editing; false when there is none. */
   onEditLast?: () => boolean;
+  /** The text box's accessible name and element id: "Message" (the room's) unless given ("Reply"). */
+  label?: string;
+  inputId?: string;
+  /** The send button's name: "Send" unless given ("Send reply"). */
+  sendLabel?: string;
+  /** Controls of this box's own under it (the thread's "Also send to room"). */
+  options?: JSX.Element;
+  /** Focus the box when it appears (a thread opened to reply in). */
+  autofocus?: boolean;
 }) {
+  const inputId = () => props.inputId ?? "composer-input";
+  const errorId = () => `${inputId()}-error`;
   const [text, setText] = createSignal(props.draft?.text() ?? "");
   const [error, setError] = createSignal<string | null>(null);
   let box!: HTMLTextAreaElement;
@@ -73,6 +84,10 @@ export function Composer(props: {
     box.focus();
     box.setSelectionRange(start + native.length, start + native.length);
   };
+
+  onMount(() => {
+    if (props.autofocus) box.focus();
+  });
 
   const fit = () => {
     box.style.height = "auto";
@@ -154,7 +169,7 @@ export function Composer(props: {
       }}
     >
       <Show when={alert()}>
-        <p class="form-error composer-error" role="alert" id="composer-error">
+        <p class="form-error composer-error" role="alert" id={errorId()}>
           {alert()}
         </p>
       </Show>
@@ -215,16 +230,16 @@ export function Composer(props: {
             }}
           />
         </Show>
-        <label class="visually-hidden" for="composer-input">
-          Message
+        <label class="visually-hidden" for={inputId()}>
+          {props.label ?? "Message"}
         </label>
         <textarea
           ref={box}
-          id="composer-input"
+          id={inputId()}
           rows={1}
           placeholder={props.placeholder}
           value={text()}
-          aria-describedby={error() ? "composer-error" : undefined}
+          aria-describedby={error() ? errorId() : undefined}
           aria-invalid={error() ? true : undefined}
           {...typeahead.boxAttributes()}
           onInput={(event) => {
@@ -269,9 +284,10 @@ export function Composer(props: {
           <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
             <path d="M3 11.5 21 3l-7.5 18-2.5-7.5z" fill="currentColor" />
           </svg>
-          <span>Send</span>
+          <span>{props.sendLabel ?? "Send"}</span>
         </button>
       </div>
+      {props.options}
       <p class="composer-hint" aria-hidden="true">
         <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line · Markdown works
       </p>

@@ -2,16 +2,17 @@ import { dmRoomId } from "@chat/model";
 import { createMemo, createSignal, For, Show } from "solid-js";
 import { Portal } from "solid-js/web";
 import { displayNameOf, hasOwnDisplayName } from "../lib/people";
-import { dmPath, path, roomPath } from "../lib/router";
+import { dmPath, path, roomPath, THREADS_PATH } from "../lib/router";
 import { type NavRoom, useWorkspace } from "../state/workspace";
 import { Avatar } from "../ui/Avatar";
-import { RoomGlyph } from "../ui/Icons";
+import { RoomGlyph, ThreadIcon } from "../ui/Icons";
 import { Link } from "../ui/Link";
 import { MentionsDialog } from "./MentionsDialog";
 import { NewRoomDialog } from "./NewRoomDialog";
 import { NotificationsToggle } from "./NotificationsToggle";
 import { UnreadBadges } from "./UnreadBadges";
 import "../rooms.css";
+import "./threads.css";
 
 /**
  * The left nav: "Rooms" (the person's rooms from their index `user:<id>`, by last activity, then public
@@ -37,6 +38,22 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
   return (
     <aside id="sidebar" class="sidebar" classList={{ open: props.open }}>
       <div class="sidebar-scroll">
+        {/* Not among the conversations (the Alt+Arrow keys go through those alone): the threads I follow. */}
+        <div class="sidebar-views">
+          <Link
+            class="nav-link nav-view"
+            classList={{ unread: workspace.threadUnread() > 0 }}
+            href={THREADS_PATH}
+            aria-current={current(THREADS_PATH)}
+            onClick={() => props.onNavigate()}
+          >
+            <span class="nav-glyph" aria-hidden="true">
+              <ThreadIcon size={15} />
+            </span>
+            <span class="nav-label">Threads</span>
+            <UnreadBadges unread={workspace.threadUnread()} mentions={0} />
+          </Link>
+        </div>
         <section class="sidebar-section" aria-labelledby="rooms-heading">
           <div class="section-head">
             <h2 id="rooms-heading">Rooms</h2>

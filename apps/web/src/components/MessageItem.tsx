@@ -1,4 +1,10 @@
-import { groupedReactions, type MessageView, toggleReaction, type UserEntry } from "@chat/model";
+import {
+  groupedReactions,
+  type MessageView,
+  type ThreadSummary,
+  toggleReaction,
+  type UserEntry,
+} from "@chat/model";
 import { createEffect, createMemo, createSignal, Show } from "solid-js";
 import type { OutboxMessage } from "../device/fileOutbox";
 import { copyCodeOnClick } from "../lib/copyCode";
@@ -9,8 +15,10 @@ import { displayNameOf, labelMentionChips } from "../lib/people";
 import { messageElementId } from "../search/revealMessage";
 import type { FileSender } from "../sync/fileSender";
 import { Avatar } from "../ui/Avatar";
+import { ThreadIcon } from "../ui/Icons";
 import { Attachments } from "./Attachments";
 import { ReactionPicker, Reactions, type ReactionTarget } from "./Reactions";
+import { ThreadButton } from "./ThreadButton";
 
 /** What the list knows about a message beyond the message itself. */
 export interface MessageContext {
@@ -42,6 +50,17 @@ export interface MessageContext {
   editRequested?: boolean;
   /** Told once the requested edit box is open, so the request is not taken twice. */
   onEditStarted?(): void;
+  /** "Reply in thread": given in the room for a person's message that may have a thread. */
+  onReplyInThread?: () => void;
+  /** The message's replies, when it has some: the "N replies" button under it opens the thread. */
+  thread?: ThreadSummary;
+  /** Opens the thread: the message's own, or, for a reply also sent to the room, its root's. */
+  onOpenThread?: () => void;
+  /** Everyone by id and their colour here: the thread button shows who replied. */
+  personOf?: (userId: string) => UserEntry | undefined;
+  colorOf?: (userId: string) => string;
+  /** The root shown again atop its thread: the room's article keeps the element id (search reveals it). */
+  rootCopy?: boolean;
 }
 
 /**
@@ -119,6 +138,7 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
     props.onEditStarted?.();
   });
   const canReact = () => props.reactions !== null && !props.message.deleted;
+  const canReplyInThread = () => props.onReplyInThread !== undefined && !props.message.deleted;
   const [picking, setPicking] = createSignal(false);
   let editBox!: HTMLTextAreaElement;
   let reactButton: HTMLButtonElement | undefined;
@@ -164,7 +184,7 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents: keyboard users reach the actions by focus (:focus-within); the tap only reveals them where there is no hover
     <article
-      id={messageElementId(props.message.id)}
+      id={props.rootCopy ? undefined : messageElementId(props.message.id)}
       class="message"
       classList={{
         pending: props.message.seq === null,
@@ -212,8 +232,28 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
           <Show when={props.message.edited}>
             <span class="edited-label">(edited)</span>
           </Show>
-          <Show when={(canChange() || canReact() || props.onMarkUnread) && !editing() && !confirming()}>
+          <Show
+            when={
+              (canChange() || canReact() || props.onMarkUnread || canReplyInThread()) &&
+              !editing() &&
+              !confirming()
+            }
+          >
             <div class="message-actions" classList={{ open: picking() }}>
+              <Show when={canReplyInThread()}>
+                <button
+                  type="button"
+                  class="icon-button small"
+                  aria-label="Reply in thread"
+                  title="Reply in thread"
+                  onClick={() => {
+                    props.onReplyInThread?.();
+                    setSelected(false);
+                  }}
+                >
+                  <ThreadIcon />
+                </button>
+              </Show>
               <Show when={props.onMarkUnread}>
                 {(markUnread) => (
                   <button
@@ -375,6 +415,24 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
         </Show>
         <Show when={canReact() && props.reactions}>
           {(target) => <Reactions target={target()} onError={setError} />}
+        </Show>
+        <Show when={props.thread && props.thread.count > 0 && props.onOpenThread ? props.thread : undefined}>
+          {(summary) => (
+            <ThreadButton
+              summary={summary()}
+              personOf={(id) => props.personOf?.(id)}
+              colorOf={(id) => props.colorOf?.(id) ?? props.color}
+              onOpen={() => props.onOpenThread?.()}
+            />
+          )}
+        </Show>
+        <Show when={props.message.threadRoot !== undefined && props.onOpenThread}>
+          <p class="thread-origin">
+            <span>Replied in a thread</span>
+            <button type="button" class="button ghost small" onClick={() => props.onOpenThread?.()}>
+              View thread
+            </button>
+          </p>
         </Show>
         <Show when={error()}>
           <p class="form-error" role="alert">

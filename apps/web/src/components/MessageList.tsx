@@ -1,4 +1,4 @@
-import type { MessageView, UserEntry } from "@chat/model";
+import type { MessageView, ThreadSummary, UserEntry } from "@chat/model";
 import { createEffect, createMemo, createSignal, For, type JSX, on, Show } from "solid-js";
 import type * as Y from "yjs";
 import type { OutboxMessage } from "../device/fileOutbox";
@@ -51,6 +51,12 @@ export function MessageList(props: {
   hasOlder?: boolean;
   loadingOlder?: boolean;
   onReachStart?: () => void;
+  /** The thread of a message with replies (its "N replies" button). */
+  threadOf?(messageId: string): ThreadSummary | undefined;
+  /** Whether a message offers "Reply in thread". */
+  canReplyInThread?(message: MessageView): boolean;
+  /** Opens the thread of the root message with this id. */
+  onOpenThread?(rootId: string): void;
 }) {
   let log!: HTMLDivElement;
   const nameOf = (userId: string) => displayNameOf(props.userById.get(userId));
@@ -228,6 +234,17 @@ export function MessageList(props: {
                 editRequested={props.editRequest === id}
                 onEditStarted={props.onEditStarted}
                 onDelete={() => props.onDelete(message())}
+                onReplyInThread={
+                  props.onOpenThread && props.canReplyInThread?.(message())
+                    ? () => props.onOpenThread?.(id)
+                    : undefined
+                }
+                thread={props.threadOf?.(id)}
+                onOpenThread={
+                  props.onOpenThread ? () => props.onOpenThread?.(message().threadRoot ?? id) : undefined
+                }
+                personOf={(userId) => props.userById.get(userId)}
+                colorOf={props.colorFor}
                 onMarkUnread={
                   props.onMarkUnread &&
                   message().seq !== null &&

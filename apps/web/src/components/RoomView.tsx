@@ -15,6 +15,8 @@ import {
   parseMentions,
   readRoomMeta,
   roomDocName,
+  showsInRoom,
+  summarizeThreads,
 } from "@chat/model";
 import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
 import { Portal } from "solid-js/web";
@@ -22,6 +24,7 @@ import type { OutboxMessage } from "../device/fileOutbox";
 import { addPerson } from "../lib/api";
 import { colorOf, roomSlots } from "../lib/avatarColors";
 import { displayNameOf, hasOwnDisplayName } from "../lib/people";
+import { navigate, roomPath, threadPath } from "../lib/router";
 import { leftHere } from "../state/departures";
 import { useDraft } from "../state/drafts";
 import { useRoomHistory } from "../state/history";
@@ -39,7 +42,9 @@ import { JoinBar } from "./JoinBar";
 import { MentionPrompt } from "./MentionPrompt";
 import { MessageList } from "./MessageList";
 import { RoomActions } from "./RoomActions";
+import { ThreadPanel } from "./ThreadPanel";
 import { TypingIndicator } from "./TypingIndicator";
+import "./threads.css";
 
 /** What each refusal the server can give (model protocol.ts) says to the person. */
 const REFUSAL_TEXT: Record<OpenRefusal, string> = {
@@ -67,7 +72,14 @@ export function refusalText(reason: Refusal): string {
  * A room (or a DM): `room:<id>` for its meta and segment list, then its newest history segment
  * `room:<id>/<n>` for messages. Nothing of the room is shown when the server refuses it.
  */
-export function RoomView(props: { roomId: string; title?: string }) {
+export function RoomView(props: {
+  roomId: string;
+  title?: string;
+  /** Where the conversation lives (`/r/<id>`, or `/dm/<username>`); its threads open under it. */
+  path?: string;
+  /** The root message of the thread open beside the room (`…/t/<messageId>`). */
+  threadId?: string;
+}) {
   const workspace = useWorkspace();
   const room = useDocument(workspace.registry, () => roomDocName(props.roomId));
   const meta = observedIn(room, observeRoom, readRoomMeta, null);
@@ -85,6 +97,12 @@ export function RoomView(props: { roomId: string; title?: string }) {
     for (const message of queued) appendMessage(target.doc, message);
     setWaiting([]);
   });
+  /** A message or a thread's reply goes to the newest segment, or waits until that is known. */
+  const post = (message: MessageRecord) => {
+    const target = segment();
+    if (target) appendMessage(target.doc, message);
+    else setWaiting((queued) => [...queued, message]);
+  };
   // My messages with files that wait on this device for their uploads (they join the segment once
   // every file is stored): shown at once, as pending, from the device's copies of the files.
   const outgoing = createMemo(() => workspace.files.messages().filter((m) => m.roomId === props.roomId));
@@ -155,6 +173,21 @@ export function RoomView(props: { roomId: string; title?: string }) {
     [],
   );
 
+  // The room's timeline: its messages and the replies also sent to the room; the other replies live
+  // in their threads only (ThreadPanel). Each root shows its thread's count, repliers and last reply.
+  const roomMessages = createMemo(() => {
+    const list = messages();
+    return list.every(showsInRoom) ? list : list.filter(showsInRoom);
+  });
+  const threads = createMemo(() => summarizeThreads(messages()));
+  const basePath = () => props.path ?? roomPath(props.roomId);
+  const openThread = (rootId: string) => navigate(threadPath(basePath(), rootId));
+  const closeThread = () => {
+    navigate(basePath());
+    // Back where the person was writing before: the room's box.
+    queueMicrotask(() => document.getElementById("composer-input")?.focus());
+  };
+
   const refusal = () => room()?.refusal() ?? segment()?.refusal() ?? null;
   const interruption = () => room()?.interruption() ?? segment()?.interruption() ?? null;
   const isDm = () => dmParticipants(props.roomId) !== null;
@@ -212,7 +245,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
   const life = roomLife({
     room,
     segment,
-    messages,
+    messages: roomMessages,
     me: workspace.me,
     roomId: props.roomId,
     writable: () => !previewing(),
@@ -254,9 +287,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
     const message = createMessage(workspace.me.id, text);
     typing.stopped();
     life.sent();
-    const target = segment();
-    if (target) appendMessage(target.doc, message);
-    else setWaiting((queued) => [...queued, message]);
+    post(message);
   };
 
   // A message mentioning people who are not in this private room waits for the person's answer: a
@@ -291,7 +322,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
   // Up-arrow in the empty composer: my newest message that I may still change opens for editing.
   const [editRequest, setEditRequest] = createSignal<string | null>(null);
   const editLast = () => {
-    const list = messages();
+    const list = roomMessages();
     for (let i = list.length - 1; i >= 0; i--) {
       const message = list[i]!;
       if (message.deleted || !canChangeMessage(message, workspace.me.id)) continue;
@@ -310,212 +341,250 @@ export function RoomView(props: { roomId: string; title?: string }) {
   let dragDepth = 0;
   const carriesFiles = (event: DragEvent) => event.dataTransfer?.types.includes("Files") === true;
 
+  /** Why nobody can reply in a thread here now, or null. */
+  const cannotReply = (): string | null => {
+    const why = refusal();
+    if (why) return refusalText(why);
+    if (ended()) return "You are no longer in this room.";
+    if (meta()?.archived) return "This room is archived: nobody can reply in it.";
+    if (previewing()) return "You are not in this room: join it to reply.";
+    return null;
+  };
+  const roomLabel = () => (kind() === "channel" ? `#${title()}` : title());
+
   return (
-    <section
-      ref={section}
-      class="room"
-      classList={{ "drop-target": dragging() }}
-      aria-labelledby="room-title"
-      onDragEnter={(event) => {
-        if (!carriesFiles(event) || !canAttach()) return;
-        event.preventDefault();
-        dragDepth++;
-        setDragging(true);
-      }}
-      onDragOver={(event) => {
-        if (!carriesFiles(event) || !canAttach()) return;
-        event.preventDefault();
-        if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
-      }}
-      onDragLeave={(event) => {
-        if (!carriesFiles(event)) return;
-        dragDepth = Math.max(0, dragDepth - 1);
-        if (dragDepth === 0) setDragging(false);
-      }}
-      onDrop={(event) => {
-        if (!carriesFiles(event)) return;
-        event.preventDefault();
-        dragDepth = 0;
-        setDragging(false);
-        const files = event.dataTransfer?.files;
-        if (canAttach() && files && files.length > 0) {
-          chosen.add(files);
-          document.getElementById("composer-input")?.focus();
-        }
-      }}
-    >
-      <Show when={dragging()}>
-        <div class="drop-overlay" aria-hidden="true">
-          <span>Drop files to attach them</span>
-        </div>
-      </Show>
-      <div class="room-header">
-        <div class="room-title-row">
-          <Show when={kind() !== "dm" && !refusal()}>
-            <span class="room-glyph" aria-hidden="true">
-              <RoomGlyph kind={kind()} size={16} />
-            </span>
-          </Show>
-          <h1 id="room-title">{title() || "\u00a0"}</h1>
-          <Show when={meta() && !refusal() && !ended()}>
-            <RoomActions meta={meta()!} room={room()!} />
-          </Show>
-        </div>
-        <Show when={meta()?.topic}>
-          <p class="room-topic">{meta()?.topic}</p>
-        </Show>
-        <Show when={dmPartner()}>
-          {(person) => (
-            <Show when={hasOwnDisplayName(person()) || person().status}>
-              <p class="room-topic dm-profile">
-                <Show when={hasOwnDisplayName(person())}>
-                  <span class="dm-display-name">{displayNameOf(person())}</span>
-                </Show>
-                <Show when={hasOwnDisplayName(person()) && person().status}>
-                  <span aria-hidden="true"> · </span>
-                </Show>
-                <Show when={person().status}>
-                  <span class="dm-status">{person().status}</span>
-                </Show>
-              </p>
-            </Show>
-          )}
-        </Show>
-      </div>
-      <Switch>
-        <Match when={refusal()}>
-          {(reason) => (
-            <div class="room-refused" role="alert">
-              <p class="room-refused-title">{refusalText(reason())}</p>
-              <p>Pick another conversation on the left.</p>
-            </div>
-          )}
-        </Match>
-        <Match when={ended()}>
-          <div class="room-refused" role="alert">
-            <p class="room-refused-title">
-              {leftHere(props.roomId) ? "You left this room." : endedText(endedWhy())}
-            </p>
-            <p>You no longer receive its messages, and it is gone from your rooms on every device.</p>
+    <div class="room-area" classList={{ threaded: props.threadId !== undefined }}>
+      <section
+        ref={section}
+        class="room"
+        classList={{ "drop-target": dragging() }}
+        aria-labelledby="room-title"
+        onDragEnter={(event) => {
+          if (!carriesFiles(event) || !canAttach()) return;
+          event.preventDefault();
+          dragDepth++;
+          setDragging(true);
+        }}
+        onDragOver={(event) => {
+          if (!carriesFiles(event) || !canAttach()) return;
+          event.preventDefault();
+          if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
+        }}
+        onDragLeave={(event) => {
+          if (!carriesFiles(event)) return;
+          dragDepth = Math.max(0, dragDepth - 1);
+          if (dragDepth === 0) setDragging(false);
+        }}
+        onDrop={(event) => {
+          if (!carriesFiles(event)) return;
+          event.preventDefault();
+          dragDepth = 0;
+          setDragging(false);
+          const files = event.dataTransfer?.files;
+          if (canAttach() && files && files.length > 0) {
+            chosen.add(files);
+            document.getElementById("composer-input")?.focus();
+          }
+        }}
+      >
+        <Show when={dragging()}>
+          <div class="drop-overlay" aria-hidden="true">
+            <span>Drop files to attach them</span>
           </div>
-        </Match>
-        <Match when={!refusal()}>
-          <MessageList
-            messages={messages()}
-            me={workspace.me}
-            userById={workspace.userById()}
-            knownUsernames={workspace.knownUsernames()}
-            userByUsername={workspace.userByUsername()}
-            colorFor={(userId) => colorOf(roomColors(), userId)}
-            loading={!segment()?.synced() && !segment()?.loaded()}
-            hasOlder={history.hasOlder()}
-            loadingOlder={history.loadingOlder()}
-            onReachStart={history.loadOlder}
-            newMessagesFrom={life.newMessagesFrom()}
-            startAt={life.firstUnreadAtOpen()}
-            onAtBottom={life.setAtBottom}
-            onMarkUnread={previewing() ? undefined : life.markUnread}
-            receiptFor={life.receiptFor}
-            canChange={(message) =>
-              !previewing() &&
-              canChangeMessage(message, workspace.me.id) &&
-              (history.docFor(message.id) !== null || outgoingById().has(message.id))
-            }
-            docFor={(message) => (previewing() ? null : history.docFor(message.id))}
-            editRequest={editRequest()}
-            onEditStarted={() => setEditRequest(null)}
-            onEdit={(message, text) => {
-              const doc = history.docFor(message.id);
-              if (doc) editMessage(doc, message, workspace.me.id, text);
-              // Still waiting for its files: the device's copy is edited before it goes.
-              else if (outgoingById().has(message.id)) workspace.files.edit(message.id, text);
-            }}
-            onDelete={(message) => {
-              const doc = history.docFor(message.id);
-              if (doc) deleteMessage(doc, message, workspace.me.id);
-              // Still waiting for its files: it never goes.
-              else if (outgoingById().has(message.id)) workspace.files.discard(message.id);
-            }}
-            outgoingFor={(messageId) => outgoingById().get(messageId)}
-            files={workspace.files}
-            intro={
-              <Show
-                when={kind() === "dm"}
-                fallback={
-                  <p>
-                    This is the very beginning of <strong>{title()}</strong>.
-                  </p>
-                }
-              >
-                <p>
-                  This is the beginning of your conversation with{" "}
-                  <strong>{dmPartner() ? displayNameOf(dmPartner()) : title()}</strong>.
+        </Show>
+        <div class="room-header">
+          <div class="room-title-row">
+            <Show when={kind() !== "dm" && !refusal()}>
+              <span class="room-glyph" aria-hidden="true">
+                <RoomGlyph kind={kind()} size={16} />
+              </span>
+            </Show>
+            <h1 id="room-title">{title() || "\u00a0"}</h1>
+            <Show when={meta() && !refusal() && !ended()}>
+              <RoomActions meta={meta()!} room={room()!} />
+            </Show>
+          </div>
+          <Show when={meta()?.topic}>
+            <p class="room-topic">{meta()?.topic}</p>
+          </Show>
+          <Show when={dmPartner()}>
+            {(person) => (
+              <Show when={hasOwnDisplayName(person()) || person().status}>
+                <p class="room-topic dm-profile">
+                  <Show when={hasOwnDisplayName(person())}>
+                    <span class="dm-display-name">{displayNameOf(person())}</span>
+                  </Show>
+                  <Show when={hasOwnDisplayName(person()) && person().status}>
+                    <span aria-hidden="true"> · </span>
+                  </Show>
+                  <Show when={person().status}>
+                    <span class="dm-status">{person().status}</span>
+                  </Show>
                 </p>
               </Show>
-            }
-          />
-          <Show when={interruption()}>
-            {(why) => (
-              <p class="room-interrupted" role="status">
-                Reconnecting this conversation: the server closed it ({why()}). New messages appear again once
-                it is back.
-              </p>
             )}
           </Show>
-          <TypingIndicator
-            names={typers()().map((username) =>
-              displayNameOf(workspace.userByUsername().get(username), username),
+        </div>
+        <Switch>
+          <Match when={refusal()}>
+            {(reason) => (
+              <div class="room-refused" role="alert">
+                <p class="room-refused-title">{refusalText(reason())}</p>
+                <p>Pick another conversation on the left.</p>
+              </div>
             )}
-          />
-          <Show
-            when={!meta()?.archived}
-            fallback={
-              <p class="archived-note" role="note">
-                This room is archived. You can read and search it, but nobody can post in it.
+          </Match>
+          <Match when={ended()}>
+            <div class="room-refused" role="alert">
+              <p class="room-refused-title">
+                {leftHere(props.roomId) ? "You left this room." : endedText(endedWhy())}
               </p>
-            }
-          >
-            <Show when={!previewing()} fallback={<JoinBar roomId={props.roomId} name={title()} />}>
-              <Composer
-                placeholder={placeholder()}
-                onSend={send}
-                onTyping={typing.typed}
-                people={workspace.users()}
-                draft={draft}
-                files={chosen}
-                onEditLast={editLast}
-              />
+              <p>You no longer receive its messages, and it is gone from your rooms on every device.</p>
+            </div>
+          </Match>
+          <Match when={!refusal()}>
+            <MessageList
+              messages={roomMessages()}
+              me={workspace.me}
+              userById={workspace.userById()}
+              knownUsernames={workspace.knownUsernames()}
+              userByUsername={workspace.userByUsername()}
+              colorFor={(userId) => colorOf(roomColors(), userId)}
+              loading={!segment()?.synced() && !segment()?.loaded()}
+              hasOlder={history.hasOlder()}
+              loadingOlder={history.loadingOlder()}
+              onReachStart={history.loadOlder}
+              newMessagesFrom={life.newMessagesFrom()}
+              startAt={life.firstUnreadAtOpen()}
+              onAtBottom={life.setAtBottom}
+              onMarkUnread={previewing() ? undefined : life.markUnread}
+              receiptFor={life.receiptFor}
+              canChange={(message) =>
+                !previewing() &&
+                canChangeMessage(message, workspace.me.id) &&
+                (history.docFor(message.id) !== null || outgoingById().has(message.id))
+              }
+              docFor={(message) => (previewing() ? null : history.docFor(message.id))}
+              editRequest={editRequest()}
+              onEditStarted={() => setEditRequest(null)}
+              onEdit={(message, text) => {
+                const doc = history.docFor(message.id);
+                if (doc) editMessage(doc, message, workspace.me.id, text);
+                // Still waiting for its files: the device's copy is edited before it goes.
+                else if (outgoingById().has(message.id)) workspace.files.edit(message.id, text);
+              }}
+              onDelete={(message) => {
+                const doc = history.docFor(message.id);
+                if (doc) deleteMessage(doc, message, workspace.me.id);
+                // Still waiting for its files: it never goes.
+                else if (outgoingById().has(message.id)) workspace.files.discard(message.id);
+              }}
+              outgoingFor={(messageId) => outgoingById().get(messageId)}
+              files={workspace.files}
+              threadOf={(messageId) => threads().get(messageId)}
+              canReplyInThread={(message) =>
+                message.event === undefined &&
+                message.threadRoot === undefined &&
+                history.docFor(message.id) !== null
+              }
+              onOpenThread={openThread}
+              intro={
+                <Show
+                  when={kind() === "dm"}
+                  fallback={
+                    <p>
+                      This is the very beginning of <strong>{title()}</strong>.
+                    </p>
+                  }
+                >
+                  <p>
+                    This is the beginning of your conversation with{" "}
+                    <strong>{dmPartner() ? displayNameOf(dmPartner()) : title()}</strong>.
+                  </p>
+                </Show>
+              }
+            />
+            <Show when={interruption()}>
+              {(why) => (
+                <p class="room-interrupted" role="status">
+                  Reconnecting this conversation: the server closed it ({why()}). New messages appear again
+                  once it is back.
+                </p>
+              )}
             </Show>
-          </Show>
-          <Show when={asking()}>
-            {(question) => {
-              let done = false;
-              return (
-                <Portal>
-                  <MentionPrompt
-                    usernames={question().usernames}
-                    onAdd={async () => {
-                      for (const username of question().usernames) await addPerson(props.roomId, username);
-                      done = true;
-                      deliver(question().text, question().files);
-                    }}
-                    onSendWithoutAdding={async () => {
-                      done = true;
-                      deliver(question().text, question().files);
-                    }}
-                    onClose={() => {
-                      // Neither sent nor added: the text goes back into the box (files are chosen again).
-                      if (!done && !draft.text()) draft.set(question().text);
-                      setAsking(null);
-                    }}
-                  />
-                </Portal>
-              );
-            }}
-          </Show>
-        </Match>
-      </Switch>
-    </section>
+            <TypingIndicator
+              names={typers()().map((username) =>
+                displayNameOf(workspace.userByUsername().get(username), username),
+              )}
+            />
+            <Show
+              when={!meta()?.archived}
+              fallback={
+                <p class="archived-note" role="note">
+                  This room is archived. You can read and search it, but nobody can post in it.
+                </p>
+              }
+            >
+              <Show when={!previewing()} fallback={<JoinBar roomId={props.roomId} name={title()} />}>
+                <Composer
+                  placeholder={placeholder()}
+                  onSend={send}
+                  onTyping={typing.typed}
+                  people={workspace.users()}
+                  draft={draft}
+                  files={chosen}
+                  onEditLast={editLast}
+                />
+              </Show>
+            </Show>
+            <Show when={asking()}>
+              {(question) => {
+                let done = false;
+                return (
+                  <Portal>
+                    <MentionPrompt
+                      usernames={question().usernames}
+                      onAdd={async () => {
+                        for (const username of question().usernames) await addPerson(props.roomId, username);
+                        done = true;
+                        deliver(question().text, question().files);
+                      }}
+                      onSendWithoutAdding={async () => {
+                        done = true;
+                        deliver(question().text, question().files);
+                      }}
+                      onClose={() => {
+                        // Neither sent nor added: the text goes back into the box (files are chosen again).
+                        if (!done && !draft.text()) draft.set(question().text);
+                        setAsking(null);
+                      }}
+                    />
+                  </Portal>
+                );
+              }}
+            </Show>
+          </Match>
+        </Switch>
+      </section>
+      <Show when={!refusal() && !ended() ? props.threadId : undefined} keyed>
+        {(rootId) => (
+          <ThreadPanel
+            roomId={props.roomId}
+            rootId={rootId}
+            roomLabel={roomLabel()}
+            messages={messages}
+            history={history}
+            room={room}
+            cannotReply={cannotReply}
+            writable={() => !previewing()}
+            post={post}
+            colorFor={(userId) => colorOf(roomColors(), userId)}
+            receiptFor={life.receiptFor}
+            onClose={closeThread}
+          />
+        )}
+      </Show>
+    </div>
   );
 }
 

@@ -36,3 +36,20 @@ export function isoTime(ms: number): string {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
 }
+
+/**
+ * How long ago, in a few words ("just now", "3 min ago", "2 h ago", "yesterday", then the date): for
+ * lines such as a thread's "last reply … 3 min ago", where the exact time is in a title beside it.
+ */
+export function formatAgo(ms: number, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - ms) / 1000));
+  if (seconds < 60) return "just now";
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const yesterday = new Date(now);
+  yesterday.setDate(yesterday.getDate() - 1);
+  if (new Date(ms).toDateString() === yesterday.toDateString()) return "yesterday";
+  return formatMessageTime(ms, new Date(now));
+}

@@ -7,6 +7,8 @@ export {
   type Route,
   roomPath,
   safeNext,
+  THREADS_PATH,
+  threadPath,
 } from "./routes";
 
 /**

@@ -1,7 +1,9 @@
 /**
  * The app's routes, free of Solid and of everything else: warmDevice.ts reads the address with these
  * before the app itself is evaluated (it runs from its own small chunk, see vite.config.ts).
- * URLs are a contract with people's bookmarks and links: `/r/<roomId>`, `/dm/<username>`; a reload returns to the same place.
+ * URLs are a contract with people's bookmarks and links: `/r/<roomId>`, `/dm/<username>`, a thread
+ * `/r/<roomId>/t/<messageId>` (or `/dm/<username>/t/<messageId>`), the followed threads `/threads`; a
+ * reload returns to the same place.
  */
 
 export type Route =
@@ -9,8 +11,10 @@ export type Route =
   | { name: "signup" }
   | { name: "invite"; token: string }
   | { name: "home" }
-  | { name: "room"; roomId: string }
-  | { name: "dm"; username: string }
+  /** `threadId`: the root message of the thread open beside the room. */
+  | { name: "room"; roomId: string; threadId?: string }
+  | { name: "dm"; username: string; threadId?: string }
+  | { name: "threads" }
   | { name: "not-found" };
 
 function decode(segment: string): string | null {
@@ -27,21 +31,30 @@ export function matchRoute(pathname: string): Route {
   if (pathname === "/signup") return { name: "signup" };
   const invite = /^\/invite\/([A-Za-z0-9_-]{1,100})\/?$/.exec(pathname);
   if (invite) return { name: "invite", token: invite[1]! };
-  let match = /^\/r\/([^/]+)\/?$/.exec(pathname);
+  if (pathname === "/threads" || pathname === "/threads/") return { name: "threads" };
+  let match = /^\/r\/([^/]+)(?:\/t\/([^/]+))?\/?$/.exec(pathname);
   if (match) {
     const roomId = decode(match[1]!);
-    if (roomId) return { name: "room", roomId };
+    const threadId = match[2] === undefined ? undefined : decode(match[2]);
+    if (roomId && threadId !== null)
+      return threadId ? { name: "room", roomId, threadId } : { name: "room", roomId };
   }
-  match = /^\/dm\/([^/]+)\/?$/.exec(pathname);
+  match = /^\/dm\/([^/]+)(?:\/t\/([^/]+))?\/?$/.exec(pathname);
   if (match) {
     const username = decode(match[1]!);
-    if (username) return { name: "dm", username };
+    const threadId = match[2] === undefined ? undefined : decode(match[2]);
+    if (username && threadId !== null)
+      return threadId ? { name: "dm", username, threadId } : { name: "dm", username };
   }
   return { name: "not-found" };
 }
 
 export const roomPath = (roomId: string): string => `/r/${encodeURIComponent(roomId)}`;
 export const dmPath = (username: string): string => `/dm/${encodeURIComponent(username)}`;
+/** A thread, beside its conversation: `conversationPath` is the room's (or DM's) own path. */
+export const threadPath = (conversationPath: string, rootId: string): string =>
+  `${conversationPath}/t/${encodeURIComponent(rootId)}`;
+export const THREADS_PATH = "/threads";
 
 /** Where to go after signing in: only paths on this site (never `//evil.example`), never back to sign-in. */
 export function safeNext(raw: string | null): string {

@@ -1,11 +1,12 @@
 import { dmRoomId, findUserByUsername, normalizeUsername, observeDirectory } from "@chat/model";
 import { createMemo, Match, Switch } from "solid-js";
 import { RoomView } from "../components/RoomView";
+import { dmPath } from "../lib/router";
 import { observed } from "../state/signals";
 import { useWorkspace } from "../state/workspace";
 
 /** `/dm/<username>`: the direct conversation with that person (the server creates it on first open). */
-export function DmPage(props: { username: string }) {
+export function DmPage(props: { username: string; threadId?: string }) {
   const workspace = useWorkspace();
   const wanted = () => normalizeUsername(props.username);
   const other = observed(workspace.directory.doc, observeDirectory, (doc) =>
@@ -31,7 +32,14 @@ export function DmPage(props: { username: string }) {
         </section>
       </Match>
       <Match when={roomId()} keyed>
-        {(id) => <RoomView roomId={id} title={other()?.username ?? props.username} />}
+        {(id) => (
+          <RoomView
+            roomId={id}
+            title={other()?.username ?? props.username}
+            path={dmPath(other()?.username ?? props.username)}
+            threadId={props.threadId}
+          />
+        )}
       </Match>
       <Match when={!workspace.directory.synced()}>
         <section class="room placeholder" aria-labelledby="room-title">

@@ -1,4 +1,4 @@
-import { createSignal, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { createMemo, createSignal, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { Header } from "../components/Header";
 import { LeftNav } from "../components/LeftNav";
 import { QuickSwitcher } from "../components/QuickSwitcher";
@@ -12,9 +12,7 @@ import { useWorkspace } from "../state/workspace";
 import { Link } from "../ui/Link";
 import { DmPage } from "./DmPage";
 import { Home } from "./Home";
-
-type RoomRoute = Extract<Route, { name: "room" }>;
-type DmRoute = Extract<Route, { name: "dm" }>;
+import { ThreadsPage } from "./ThreadsPage";
 
 const NARROW = "(max-width: 719.98px)";
 
@@ -106,13 +104,30 @@ export function Shell(props: { route: Route }) {
 
 function Page(props: { route: Route }) {
   const route = () => props.route;
+  // Keyed by the conversation alone: opening or closing one of its threads keeps the room as it is
+  // (its scroll position, its composer), and only the thread beside it changes.
+  const roomId = createMemo(() => {
+    const current = route();
+    return current.name === "room" ? current.roomId : undefined;
+  });
+  const username = createMemo(() => {
+    const current = route();
+    return current.name === "dm" ? current.username : undefined;
+  });
+  const threadId = () => {
+    const current = route();
+    return current.name === "room" || current.name === "dm" ? current.threadId : undefined;
+  };
   return (
     <Switch>
-      <Match when={route().name === "room" ? (route() as RoomRoute) : undefined} keyed>
-        {(room) => <RoomView roomId={room.roomId} />}
+      <Match when={roomId()} keyed>
+        {(id) => <RoomView roomId={id} threadId={threadId()} />}
       </Match>
-      <Match when={route().name === "dm" ? (route() as DmRoute) : undefined} keyed>
-        {(dm) => <DmPage username={dm.username} />}
+      <Match when={username()} keyed>
+        {(name) => <DmPage username={name} threadId={threadId()} />}
+      </Match>
+      <Match when={route().name === "threads"}>
+        <ThreadsPage />
       </Match>
       <Match when={route().name === "home"}>
         <Home />

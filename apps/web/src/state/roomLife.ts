@@ -8,14 +8,10 @@ import {
   observeReads,
   readPositions,
 } from "@chat/model";
-import { type Accessor, createEffect, createSignal, on, onCleanup, untrack } from "solid-js";
+import { type Accessor, createEffect, createSignal, on, untrack } from "solid-js";
 import type { DocHandle } from "../sync/docs";
+import { useAttending } from "./attending";
 import { observedIn } from "./signals";
-
-/** The person is looking at this tab: it is visible and the window has focus. */
-function attending(): boolean {
-  return document.visibilityState === "visible" && document.hasFocus();
-}
 
 /**
  * Read positions in an open room: where "New messages" begins, marking the room read as I read it, and
@@ -60,16 +56,7 @@ export function roomLife(options: {
     setFirstUnreadAtOpen(first);
     setOpened(true);
   });
-  const [looking, setLooking] = createSignal(attending());
-  const update = () => setLooking(attending());
-  window.addEventListener("focus", update);
-  window.addEventListener("blur", update);
-  document.addEventListener("visibilitychange", update);
-  onCleanup(() => {
-    window.removeEventListener("focus", update);
-    window.removeEventListener("blur", update);
-    document.removeEventListener("visibilitychange", update);
-  });
+  const looking = useAttending();
 
   // The newest message is in view (told by the message list once it has placed itself).
   const [atBottom, setAtBottom] = createSignal(false);

@@ -1,12 +1,15 @@
 import {
   DIRECTORY_DOC,
+  type FollowedThread,
   type IndexedRoom,
+  listFollowedThreads,
   listIndexedRooms,
   listMentions,
   listPublicRooms,
   listUsers,
   type MentionEntry,
   observeDirectory,
+  observeFollowedThreads,
   observeIndex,
   observeSettings,
   parseDocName,
@@ -15,6 +18,7 @@ import {
   THEME_SETTING,
   type Theme,
   themeOf,
+  totalThreadUnread,
   totalUnread,
   type UserEntry,
   userDocName,
@@ -111,6 +115,10 @@ export interface Workspace {
   totalUnread: Accessor<number>;
   /** The messages that mentioned me, newest first. */
   mentions: Accessor<MentionEntry[]>;
+  /** The threads I follow (started, replied to, mentioned in), from my index, as the server counts them. */
+  followedThreads: Accessor<FollowedThread[]>;
+  /** Unread replies across the threads I follow: the nav's "Threads" badge. */
+  threadUnread: Accessor<number>;
   /** Ids of the people online now. */
   online: Accessor<ReadonlySet<string>>;
   /**
@@ -252,6 +260,8 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   }, []);
   const totalUnreadCount = createMemo(() => totalUnread(indexedRooms()));
   const mentions = observed(userIndex.doc, observeIndex, listMentions);
+  const followedThreads = observed(userIndex.doc, observeFollowedThreads, listFollowedThreads);
+  const threadUnread = createMemo(() => totalThreadUnread(followedThreads()));
   const online = onlineIds(directory, me);
   const theme = observed(userIndex.doc, observeSettings, themeOf);
   // Only once the index is read from the device: until then it says "system", and the page already
@@ -280,6 +290,8 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     indexEntry: (roomId) => indexById().get(roomId),
     totalUnread: totalUnreadCount,
     mentions,
+    followedThreads,
+    threadUnread,
     online,
     pendingCount: () => pending.count() + registry.pendingChanges() + files.count(),
     files,
