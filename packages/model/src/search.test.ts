@@ -180,6 +180,45 @@ describe("search", () => {
   });
 });
 
+describe("thread replies", () => {
+  const reply = (id: string, text: string, threadRoot: string): MessageView => ({
+    id,
+    author: "bob",
+    createdAt: NOW - DAY,
+    text,
+    mentions: [],
+    threadRoot,
+    seq: 7,
+    at: NOW - DAY,
+    edited: false,
+    deleted: false,
+  });
+
+  it("are found like messages, and their hits name the thread's root", () => {
+    const index = indexOf([
+      ...corpus,
+      toSearchDocument("r1", reply("t1", "the flamingo plan is ready", "m1"))!,
+      toSearchDocument("r1", { ...reply("t2", "flamingo also in the room", "m1"), alsoInRoom: true })!,
+    ]);
+    const results = run(index, "flamingo");
+    expect(ids(results)).toEqual([["r1", expect.arrayContaining(["t1", "t2"])]]);
+    for (const hit of results.rooms[0]!.hits) expect(hit.threadRoot).toBe("m1");
+    // A message of the room is no reply: its hit names no root.
+    const plain = run(index, "deployment").rooms[0]!.hits[0]!;
+    expect(plain.threadRoot).toBeUndefined();
+  });
+
+  it("keep their root through a save and a load of the index", () => {
+    const index = indexOf([toSearchDocument("r1", reply("t1", "flamingo", "m1"))!]);
+    const loaded = loadSearchIndex(serializeSearchIndex(index))!;
+    expect(run(loaded, "flamingo").rooms[0]!.hits[0]!.threadRoot).toBe("m1");
+  });
+
+  it("are not found once deleted", () => {
+    expect(toSearchDocument("r1", { ...reply("t1", "", "m1"), deleted: true })).toBeNull();
+  });
+});
+
 describe("index maintenance", () => {
   it("re-indexes an edited message, removes a deleted one, and skips unchanged ones", () => {
     const index = indexOf(corpus);

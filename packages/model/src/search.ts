@@ -38,10 +38,12 @@ export interface SearchDocument {
   file?: boolean;
   /** Whether an image is attached (for `has:image`). */
   image?: boolean;
+  /** A reply in a thread: its root's id (a hit opens the thread, `/r/<roomId>/t/<threadRoot>`). */
+  threadRoot?: string;
 }
 
 /** Bumped when tokenising or stored fields change: a persisted index of another format is rebuilt. */
-const SEARCH_INDEX_FORMAT = 3;
+const SEARCH_INDEX_FORMAT = 4;
 
 /** What the results list shows at most, overall and per room (a room filter shows them all in one room). */
 const MAX_HITS = 40;
@@ -73,12 +75,13 @@ export function toSearchDocument(roomId: string, message: MessageView): SearchDo
     document.file = true;
     document.image = files.some((file) => isRasterImageType(file.type));
   }
+  if (message.threadRoot !== undefined) document.threadRoot = message.threadRoot;
   return document;
 }
 
 const INDEX_OPTIONS: Options<SearchDocument> = {
   fields: ["text"],
-  storeFields: ["roomId", "author", "createdAt", "text", "link", "file", "image"],
+  storeFields: ["roomId", "author", "createdAt", "text", "link", "file", "image", "threadRoot"],
   tokenize,
   processTerm: (term) => normalizeTerm(term),
 };
@@ -150,6 +153,8 @@ export interface SearchHit {
   /** Relevance (higher is better); for a query of filters only, all hits score alike. */
   score: number;
   snippet: SnippetPart[];
+  /** Set for a reply in a thread: its root's id. */
+  threadRoot?: string;
 }
 
 export interface RoomResults {
@@ -266,7 +271,7 @@ function toResults(collected: Collected, maxHits: number): SearchResults {
 
 function toHit(candidate: Candidate): SearchHit {
   const stored = candidate.stored;
-  return {
+  const hit: SearchHit = {
     id: candidate.id,
     roomId: stored.roomId as string,
     author: stored.author as string,
@@ -274,4 +279,6 @@ function toHit(candidate: Candidate): SearchHit {
     score: candidate.score,
     snippet: makeSnippet(stored.text as string, new Set(candidate.terms)),
   };
+  if (typeof stored.threadRoot === "string") hit.threadRoot = stored.threadRoot;
+  return hit;
 }

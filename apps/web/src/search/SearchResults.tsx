@@ -91,7 +91,7 @@ function Hit(props: {
   // Shown by display name, as in the room; someone no longer in the directory by the saved username.
   const person = () => workspace.userById().get(props.hit.author);
   const name = () => displayNameOf(person(), props.author ?? "unknown");
-  const href = () => (props.room ? messagePath(props.room, props.hit.id) : "#");
+  const href = () => (props.room ? messagePath(props.room, props.hit.id, props.hit.threadRoot) : "#");
   return (
     <Link class="search-hit" href={href()} onClick={() => props.onChoose()} data-message-id={props.hit.id}>
       <Avatar
@@ -106,6 +106,10 @@ function Hit(props: {
           <time datetime={isoTime(props.hit.createdAt)} title={formatLongTime(props.hit.createdAt)}>
             {formatMessageTime(props.hit.createdAt)}
           </time>
+          <Show when={props.hit.threadRoot}>
+            {" "}
+            <span class="search-hit-thread">in a thread</span>
+          </Show>
         </span>
         <span class="search-snippet">
           <For each={props.hit.snippet}>{(part) => (part.marked ? <mark>{part.text}</mark> : part.text)}</For>

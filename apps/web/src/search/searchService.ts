@@ -1,7 +1,7 @@
 import { dmParticipants, type RoomKind, type SearchVocabulary } from "@chat/model";
 import { type Accessor, createEffect, createMemo, createSignal, onCleanup } from "solid-js";
 import { afterNextPaint } from "../lib/afterPaint";
-import { dmPath, roomPath } from "../lib/router";
+import { dmPath, roomPath, threadPath } from "../lib/router";
 import type { Workspace } from "../state/workspace";
 import { feedSearch, type SearchFeeder } from "./feeder";
 import { createSearchClient, type SearchClient } from "./searchClient";
@@ -101,7 +101,11 @@ export function createSearchService(workspace: Workspace): SearchService {
   return { client, rooms, usernames, vocabulary };
 }
 
-/** The link of a hit: its room, scrolled to the message (MessageList reads `?m=`). */
-export function messagePath(room: SearchableRoom, messageId: string): string {
-  return `${room.path}?m=${encodeURIComponent(messageId)}`;
+/**
+ * The link of a hit: its room, scrolled to the message (MessageList reads `?m=`); for a reply in a
+ * thread, the thread beside its room, scrolled to the reply (ThreadPanel reads `?m=`).
+ */
+export function messagePath(room: SearchableRoom, messageId: string, threadRoot?: string): string {
+  const where = threadRoot === undefined ? room.path : threadPath(room.path, threadRoot);
+  return `${where}?m=${encodeURIComponent(messageId)}`;
 }
