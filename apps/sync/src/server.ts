@@ -43,6 +43,7 @@ import { catchUnawaitedHooks } from "./process/unawaitedHooks.ts";
 import { Projector } from "./projections/projector.ts";
 import { attachSync, type SyncEndpoint } from "./socket.ts";
 import { IndexAudience } from "./userIndex/audience.ts";
+import { rootFacts } from "./userIndex/threadQueries.ts";
 import { ClientIdRegistry } from "./writes/clientIds.ts";
 
 export interface ChatServer {
@@ -118,8 +119,8 @@ export async function startServer(config: Config, database: Database, log: Logge
   sequencer.onNumbered((roomId, documentName, document, messages) =>
     addMentionedPeople(db, membership, roomId, documentName, document, messages).then(() => {}),
   );
-  sequencer.onNumbered((roomId, _documentName, _document, messages) =>
-    userIndex.messagesSequenced(roomId, messages),
+  sequencer.onNumbered((roomId, _documentName, document, messages) =>
+    userIndex.messagesSequenced(roomId, messages, document),
   );
   // The room documents this instance holds are the first place to look for a segment's listing.
   const roomSegments = new RoomSegments(db, (name) => hocuspocusHandle.peek()?.documents.get(name));
@@ -159,7 +160,9 @@ export async function startServer(config: Config, database: Database, log: Logge
       access, // 1000: who may open which document, and how many
       new AwarenessGuard(clientIds, log, metrics, config.limits.presence), // 1100: presence only under ids nobody else holds, small, not flooding
       new PresenceGuard(), // 1000: awareness states carry their sender's identity, whatever the client claims
-      new WriteGuard(clientIds, log, accountLimits, segmentGrowth, files), // 200: who may write what, and how much, before anything is applied
+      new WriteGuard(clientIds, log, accountLimits, segmentGrowth, files, (roomId, rootIds) =>
+        rootFacts(db, roomId, rootIds),
+      ), // 200: who may write what, and how much, before anything is applied
       persistence, // 100: append accepted updates to Postgres before they are acknowledged
       new ProjectionOnLoad(db, changes, log), // 90: server-written documents mirror Postgres when they load
       sequencer, // 50: number accepted messages

@@ -210,6 +210,37 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
       create index users_avatar on users(avatar) where avatar is not null;
     `,
   },
+  {
+    version: 60,
+    name: "threads: replies in room_messages, who follows which thread and how far they read",
+    sql: `
+      -- A reply names its root; in_room is false for a reply not also sent to the room, which the
+      -- room's counts leave out (userIndex/queries.ts). Lines about the room are still not recorded.
+      alter table room_messages
+        add column thread_root text,
+        add column in_room boolean not null default true;
+      create index room_messages_thread on room_messages(room_id, thread_root, seq) where thread_root is not null;
+      -- One row per thread that has replies: its root's author and the start of its text, for the list.
+      create table threads (
+        room_id text not null references rooms(id) on delete cascade,
+        root_id text not null,
+        root_author text not null,
+        preview text not null default '',
+        primary key (room_id, root_id)
+      );
+      -- Who follows a thread (its root's author, who replied, who was mentioned in it) and the last
+      -- reply they read, mirrored from the room document's threadReads (only forward).
+      create table thread_follows (
+        room_id text not null,
+        root_id text not null,
+        user_id text not null references users(id) on delete cascade,
+        read_seq bigint not null default 0,
+        primary key (room_id, root_id, user_id),
+        foreign key (room_id, root_id) references threads(room_id, root_id) on delete cascade
+      );
+      create index thread_follows_user on thread_follows(user_id);
+    `,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number> {

@@ -1,11 +1,16 @@
 import {
+  findMessage,
   listMessages,
   type MessageView,
   messageEdits,
   PREVIEW_LENGTH,
   parseDocName,
+  parseThreadReadKey,
+  ROOTS,
   readMarkerSupersedes,
   readPosition,
+  threadReadPosition,
+  viewsOf,
 } from "@chat/model";
 import type { connectedPayload, Extension, onChangePayload } from "@hocuspocus/server";
 import * as Y from "yjs";
@@ -24,6 +29,13 @@ import {
   recordSequenced,
 } from "../userIndex/queries.ts";
 import { withMentionsFromText } from "../userIndex/textMentions.ts";
+import {
+  recordReplies,
+  recordRootEdit,
+  recordThreadRead,
+  threadEntries,
+  threadEntriesForUser,
+} from "../userIndex/threadQueries.ts";
 
 /**
  * Least time between the starts of two recounts of one room (see UserIndex): a second, as each
@@ -62,6 +74,8 @@ export class UserIndex implements Extension {
   private readonly recounts = new SerialQueues<string>();
   /** Per room: members waiting for a recount that has not started (null: all of them). */
   private readonly waiting = new Map<string, Set<string> | null>();
+  /** Per room: threads whose followers wait for that recount (threadQueries.ts). */
+  private readonly waitingThreads = new Map<string, Set<string>>();
   /** Per room: when its last recount started (performance.now()). */
   private readonly lastStarted = new Map<string, number>();
 
@@ -88,6 +102,8 @@ export class UserIndex implements Extension {
     try {
       for (const entry of await entriesForUser(this.db, ref.userId))
         this.writes.putEntry(ref.userId, entry, true);
+      for (const thread of await threadEntriesForUser(this.db, ref.userId))
+        this.writes.putThread(ref.userId, thread, true);
     } catch (error) {
       this.log.error({ doc: documentName, error: String(error) }, "cannot bring an index in line");
     }
@@ -106,49 +122,91 @@ export class UserIndex implements Extension {
     if (!ref || !user) return;
     try {
       if (ref.kind === "room") {
-        // The only thing a client writes in a room document is its own read marker (rules.ts). It
-        // may move it back ("Mark unread"), recorded as it is; but a marker written concurrently by
-        // a stale device, which Yjs may keep over a further one, never un-reads (model unread.ts).
+        // What a client writes in a room document is its own read markers (rules.ts): in the room,
+        // and in threads. The room's may move back ("Mark unread"), recorded as it is; but a marker
+        // written concurrently by a stale device, which Yjs may keep over a further one, never
+        // un-reads (model unread.ts).
+        const { room, threads } = changedReads(document, update, user.id);
         if (
-          await recordRead(this.db, ref.roomId, user.id, readPosition(document, user.id), {
+          room &&
+          (await recordRead(this.db, ref.roomId, user.id, readPosition(document, user.id), {
             backwards: readMarkerSupersedes(document, user.id),
-          })
+          }))
         )
           // The reader's own action: counted and written at once, not after the room's or their spacing.
           for (const { userId, ...entry } of await entriesForRoom(this.db, ref.roomId, [user.id]))
             this.writes.putEntry(userId, entry, true);
+        const moved: string[] = [];
+        for (const rootId of threads)
+          if (
+            await recordThreadRead(
+              this.db,
+              ref.roomId,
+              rootId,
+              user.id,
+              threadReadPosition(document, user.id, rootId),
+            )
+          )
+            moved.push(rootId);
+        for (const { userId, ...entry } of await threadEntries(this.db, ref.roomId, moved, [user.id]))
+          this.writes.putThread(userId, entry, true);
       } else if (ref.kind === "segment") {
         const edited = editedIds(document, update);
         if (edited.size === 0) return;
         const changed = listMessages(document).filter((message) => edited.has(message.id));
-        for (const message of withMentionsFromText(changed))
+        for (const message of withMentionsFromText(changed)) {
           await recordEdit(this.db, ref.roomId, message.id, {
             mentions: message.mentions,
             deleted: message.deleted,
           });
-        await this.recount(ref.roomId, null);
+          // The message may be a thread's root: the thread's preview follows its text.
+          await recordRootEdit(this.db, ref.roomId, message.id, message.text.slice(0, PREVIEW_LENGTH));
+        }
+        const threads = new Set<string>();
+        for (const message of changed) threads.add(message.threadRoot ?? message.id);
+        await this.recount(ref.roomId, null, [...threads]);
       }
     } catch (error) {
       this.log.error({ doc: documentName, error: String(error) }, "cannot update the user index");
     }
   }
 
-  /** Called by the sequencer once messages have their numbers: record them, then note mentions and recount. */
-  async messagesSequenced(roomId: string, messages: readonly MessageView[]): Promise<void> {
+  /**
+   * Called by the sequencer once messages have their numbers: record them (replies with their threads
+   * and followers), then note mentions and recount. `segment` is the document they were numbered in,
+   * where a reply's root usually is too (for the thread's preview).
+   */
+  async messagesSequenced(roomId: string, messages: readonly MessageView[], segment?: Y.Doc): Promise<void> {
     const sequenced = withMentionsFromText(messages.filter((m) => m.seq !== null && m.event === undefined));
     if (sequenced.length === 0) return;
     await recordSequenced(
       this.db,
       roomId,
-      sequenced.map((m) => ({ messageId: m.id, seq: m.seq!, author: m.author, mentions: m.mentions })),
+      sequenced.map((m) => ({
+        messageId: m.id,
+        seq: m.seq!,
+        author: m.author,
+        mentions: m.mentions,
+        threadRoot: m.threadRoot,
+        inRoom: m.threadRoot === undefined || m.alsoInRoom === true,
+      })),
     );
+    const replies = sequenced.filter((m) => m.threadRoot !== undefined);
+    const threads = [...new Set(replies.map((m) => m.threadRoot!))];
+    if (replies.length > 0)
+      await recordReplies(
+        this.db,
+        roomId,
+        replies.map((m) => ({ rootId: m.threadRoot!, author: m.author, mentions: m.mentions })),
+        segment ? rootsIn(segment, threads) : new Map(),
+      );
     // The rows are in; the recount and mention list need not hold up the next message's number.
     const mentioned = sequenced.filter((m) => m.mentions.length > 0);
     if (mentioned.length > 0)
       void this.noteMentions(roomId, mentioned).catch((error) =>
         this.log.error({ room: roomId, error: String(error) }, "cannot note mentions"),
       );
-    void this.recount(roomId, null);
+    void this.recount(roomId, null, threads);
   }
 
   /** Resolves once every recount asked for so far has been written. */
@@ -157,8 +215,16 @@ export class UserIndex implements Extension {
     await this.writes.settled();
   }
 
-  /** Recounts the room's entry for `userIds` (every member when null) and writes what changed. */
-  recount(roomId: string, userIds: readonly string[] | null): Promise<void> {
+  /**
+   * Recounts the room's entry for `userIds` (every member when null), and the entries of `threads` for
+   * their followers, and writes what changed.
+   */
+  recount(roomId: string, userIds: readonly string[] | null, threads: readonly string[] = []): Promise<void> {
+    if (threads.length > 0) {
+      const waiting = this.waitingThreads.get(roomId);
+      if (waiting) for (const rootId of threads) waiting.add(rootId);
+      else this.waitingThreads.set(roomId, new Set(threads));
+    }
     if (this.waiting.has(roomId)) {
       // A recount that has not started yet will read the latest state: widen it instead of adding one.
       const pending = this.waiting.get(roomId);
@@ -171,9 +237,11 @@ export class UserIndex implements Extension {
       try {
         await this.spaced(roomId);
         const who = this.waiting.get(roomId);
+        const threads = this.waitingThreads.get(roomId);
         this.waiting.delete(roomId);
+        this.waitingThreads.delete(roomId);
         this.lastStarted.set(roomId, performance.now());
-        await this.write(roomId, who ? [...who] : null);
+        await this.write(roomId, who ? [...who] : null, threads ? [...threads] : []);
       } catch (error) {
         this.log.error({ room: roomId, error: String(error) }, "cannot recount unread messages");
       }
@@ -187,11 +255,19 @@ export class UserIndex implements Extension {
     if (wait > 0) return new Promise((resolve) => setTimeout(resolve, wait));
   }
 
-  private async write(roomId: string, userIds: readonly string[] | null): Promise<void> {
+  private async write(
+    roomId: string,
+    userIds: readonly string[] | null,
+    threads: readonly string[],
+  ): Promise<void> {
     const entries = await entriesForRoom(this.db, roomId, userIds);
-    const watching = this.audience ? await this.audience.watching(entries.map((e) => e.userId)) : null;
+    const followed = await threadEntries(this.db, roomId, threads);
+    const people = new Set([...entries.map((e) => e.userId), ...followed.map((t) => t.userId)]);
+    const watching = this.audience ? await this.audience.watching([...people]) : null;
     for (const { userId, ...entry } of entries)
       if (!watching || watching.has(userId)) this.writes.putEntry(userId, entry);
+    for (const { userId, ...entry } of followed)
+      if (!watching || watching.has(userId)) this.writes.putThread(userId, entry);
   }
 
   private async noteMentions(roomId: string, messages: readonly MessageView[]): Promise<void> {
@@ -212,6 +288,7 @@ export class UserIndex implements Extension {
           author: message.author,
           at: now,
           preview: message.text.slice(0, PREVIEW_LENGTH),
+          ...(message.threadRoot !== undefined && { threadRoot: message.threadRoot }),
         });
       }
   }
@@ -230,4 +307,45 @@ function editedIds(document: Y.Doc, update: Uint8Array): Set<string> {
     if (item instanceof Y.Item && item.parent === edits && item.parentSub !== null) ids.add(item.parentSub);
   }
   return ids;
+}
+
+/**
+ * Which of the reader's markers an applied update moved in a room document: their room read marker,
+ * and the roots of the threads whose marker moved (only their own keys pass the write rules).
+ */
+function changedReads(
+  document: Y.Doc,
+  update: Uint8Array,
+  userId: string,
+): { room: boolean; threads: string[] } {
+  const reads = document.getMap(ROOTS.room.reads);
+  const threadReads = document.getMap(ROOTS.room.threadReads);
+  let room = false;
+  const threads = new Set<string>();
+  for (const struct of Y.decodeUpdate(update).structs) {
+    if (!(struct instanceof Y.Item)) continue;
+    const item = Y.getItem(document.store, struct.id);
+    if (!(item instanceof Y.Item) || item.parentSub === null) continue;
+    if (item.parent === reads) room = true;
+    else if (item.parent === threadReads) {
+      const key = parseThreadReadKey(item.parentSub);
+      if (key?.userId === userId) threads.add(key.rootId);
+    }
+  }
+  return { room, threads: [...threads] };
+}
+
+/** The roots among `rootIds` that the segment holds: their author and the start of their text. */
+function rootsIn(
+  segment: Y.Doc,
+  rootIds: readonly string[],
+): Map<string, { author: string; preview: string }> {
+  const roots = new Map<string, { author: string; preview: string }>();
+  for (const rootId of rootIds) {
+    const record = findMessage(segment, rootId);
+    if (!record) continue;
+    const [view] = viewsOf(segment, [record]);
+    roots.set(rootId, { author: record.author, preview: view!.text.slice(0, PREVIEW_LENGTH) });
+  }
+  return roots;
 }

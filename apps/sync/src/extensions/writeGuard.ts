@@ -64,6 +64,7 @@ export class WriteGuard implements Extension {
   private readonly limits: AccountLimits;
   private readonly segments: SegmentGrowth;
   private readonly uploads: UploadsPort | null;
+  private readonly threadRoots: ThreadRootsPort | null;
 
   constructor(
     clientIds: ClientIdRegistry,
@@ -71,12 +72,14 @@ export class WriteGuard implements Extension {
     limits: AccountLimits,
     segments: SegmentGrowth,
     uploads: UploadsPort | null = null,
+    threadRoots: ThreadRootsPort | null = null,
   ) {
     this.clientIds = clientIds;
     this.log = log;
     this.limits = limits;
     this.segments = segments;
     this.uploads = uploads;
+    this.threadRoots = threadRoots;
   }
 
   async beforeSync({
@@ -118,7 +121,20 @@ export class WriteGuard implements Extension {
             this.uploads!.lookup(attaching.flatMap((m) => m.attachments!.map((a) => a.id))),
           )
         : new Map<string, UploadFacts>();
-    const lookup = { ...messageLookup(document, inspected.writes), upload: (id: string) => uploads.get(id) };
+    const inSegment = messageLookup(document, inspected.writes);
+    // A reply's root in an older segment is looked up in Postgres first, as files are.
+    const threadRoots = this.threadRoots;
+    const distantRoots =
+      ref.kind === "segment" && threadRoots ? rootsElsewhere(inspected.writes, inSegment) : [];
+    const numbered =
+      ref.kind === "segment" && threadRoots && distantRoots.length > 0
+        ? await this.orRetryLater(context, () => threadRoots(ref.roomId, distantRoots))
+        : new Map<string, { threadRoot: string | null; deleted: boolean }>();
+    const lookup: MessageLookup = {
+      ...inSegment,
+      upload: (id: string) => uploads.get(id),
+      numbered: (id: string) => numbered.get(id),
+    };
     const problem = refuseWrites(ref, user.id, inspected.writes, lookup);
     if (problem) this.refuse(documentName, user.id, problem);
     const stolen = await this.clientIds.claim(inspected.clients, user.id);
@@ -174,6 +190,23 @@ export class WriteGuard implements Extension {
     this.log.warn({ doc: documentName, user: userId, explanation }, "refused a write");
     throw new ForbiddenWrite(explanation);
   }
+}
+
+/** What the guard asks Postgres about replies' roots the segment does not hold (userIndex/threadQueries.ts). */
+export type ThreadRootsPort = (
+  roomId: string,
+  rootIds: readonly string[],
+) => Promise<ReadonlyMap<string, { threadRoot: string | null; deleted: boolean }>>;
+
+/** Roots named by the update's new replies that neither the segment nor the update holds. */
+function rootsElsewhere(writes: readonly Write[], lookup: MessageLookup): string[] {
+  const roots = new Set<string>();
+  for (const write of writes)
+    if (write.op === "insert" && write.root === ROOTS.segment.messages)
+      for (const value of write.values ?? [])
+        if (isMessageRecord(value) && value.threadRoot !== undefined && !lookup.message(value.threadRoot))
+          roots.add(value.threadRoot);
+  return [...roots];
 }
 
 /** New message records of the update that name files. */

@@ -3,15 +3,18 @@ import {
   getIndexedRoom,
   initRoom,
   listPublicRooms as listDirectoryRooms,
+  listFollowedThreads,
   listIndexedRooms,
   listMembers as listMemberEntries,
   listUsers,
   markReadUpTo,
+  putFollowedThread,
   putIndexedRoom,
   putPublicRoom,
   putUser,
   type RoomEntry,
   readRoomMeta,
+  removeFollowedThread,
   removeIndexedRoom,
   removeMember,
   type UserEntry,
@@ -21,6 +24,7 @@ import { listAccounts } from "../auth/accounts.ts";
 import type { Queryable } from "../db/database.ts";
 import { getRoom, listMembers, listPublicRooms, toRoomMeta } from "../rooms/rooms.ts";
 import { entriesForUser, readPositionsOf } from "../userIndex/queries.ts";
+import { threadEntriesForUser } from "../userIndex/threadQueries.ts";
 
 /**
  * Postgres holds accounts, rooms and membership; the documents the server writes (`directory`, the
@@ -80,7 +84,14 @@ export async function roomProjection(db: Queryable, roomId: string): Promise<Pro
 
 export async function userIndexProjection(db: Queryable, userId: string): Promise<Projection> {
   const entries = await entriesForUser(db, userId);
+  const threads = await threadEntriesForUser(db, userId);
   return (doc) => {
+    // Threads of rooms the person is no longer in go too (the query counts only their rooms').
+    const followed = new Set(threads.map((thread) => `${thread.roomId}/${thread.rootId}`));
+    for (const thread of listFollowedThreads(doc))
+      if (!followed.has(`${thread.roomId}/${thread.rootId}`))
+        removeFollowedThread(doc, thread.roomId, thread.rootId);
+    for (const thread of threads) putFollowedThread(doc, thread);
     // A room the person left or was taken out of goes from their index (and their nav).
     const current = new Set(entries.map((entry) => entry.roomId));
     for (const entry of listIndexedRooms(doc))

@@ -1,7 +1,10 @@
 import {
+  type FollowedThread,
+  followedThreadKey,
   getIndexedRoom,
   type IndexedRoom,
   type MentionEntry,
+  putFollowedThread,
   putIndexedRoom,
   putMention,
   userDocName,
@@ -17,6 +20,8 @@ export const INDEX_WRITE_SPACING_MS = 1_000;
 interface Pending {
   /** The newest entry of each room, by room id: a later recount replaces an earlier one. */
   entries: Map<string, IndexedRoom>;
+  /** The newest entry of each followed thread, by `${roomId}/${rootId}`. */
+  threads: Map<string, FollowedThread>;
   mentions: MentionEntry[];
   /** Set while a write is due (its timer), or while the person's spacing runs out after one (idle). */
   timer: NodeJS.Timeout | null;
@@ -33,7 +38,7 @@ interface Pending {
 }
 
 /**
- * The writes to people's index documents (`user:<id>`: a room's entry, a mention), coalesced per
+ * The writes to people's index documents (`user:<id>`: a room's entry, a followed thread's, a mention), coalesced per
  * person. A recount of a room produces one entry for each of its members; a person in ten busy rooms
  * was written ten times a second, and every write was a Yjs update made, stored, applied and sent to
  * each of their devices. Here a person's writes start at most every INDEX_WRITE_SPACING_MS: the first
@@ -92,12 +97,24 @@ export class IndexWrites {
       const at = this.droppedRooms.get(key);
       if (at !== undefined && performance.now() - at >= DROPPED_ROOM_MS) this.droppedRooms.delete(key);
     }, DROPPED_ROOM_MS).unref();
-    this.people.get(userId)?.entries.delete(roomId);
+    const state = this.people.get(userId);
+    state?.entries.delete(roomId);
+    if (state)
+      for (const [key, thread] of state.threads) if (thread.roomId === roomId) state.threads.delete(key);
   }
 
   /** The person is in the room again (they came back before DROPPED_ROOM_MS ran out): its entries count. */
   keepRoom(userId: string, roomId: string): void {
     this.droppedRooms.delete(`${userId} ${roomId}`);
+  }
+
+  /** Queues a followed thread's entry in a person's index (replacing one queued earlier for it). */
+  putThread(userId: string, entry: FollowedThread, urgent = false): void {
+    if (this.droppedRooms.has(`${userId} ${entry.roomId}`)) return;
+    const state = this.of(userId);
+    state.threads.set(followedThreadKey(entry.roomId, entry.rootId), entry);
+    if (urgent) state.urgent = true;
+    this.schedule(userId);
   }
 
   /** Queues a mention in a person's mention list. */
@@ -122,6 +139,7 @@ export class IndexWrites {
     if (!state) {
       state = {
         entries: new Map(),
+        threads: new Map(),
         mentions: [],
         timer: null,
         idle: false,
@@ -153,7 +171,8 @@ export class IndexWrites {
       state.timer = null;
       state.running = this.write(userId, state).finally(() => {
         state.running = null;
-        if (state.entries.size > 0 || state.mentions.length > 0) this.schedule(userId);
+        if (state.entries.size > 0 || state.threads.size > 0 || state.mentions.length > 0)
+          this.schedule(userId);
         else this.rest(userId, state);
       });
     }, wait);
@@ -175,14 +194,17 @@ export class IndexWrites {
   private async write(userId: string, state: Pending): Promise<void> {
     state.lastStarted = performance.now();
     const entries = [...state.entries.values()];
+    const threads = state.threads;
     const mentions = state.mentions;
     state.entries = new Map();
+    state.threads = new Map();
     state.mentions = [];
     state.urgent = false;
     try {
       await this.writer.apply(userDocName(userId), (doc) => {
         for (const entry of entries)
           if (!sameEntry(getIndexedRoom(doc, entry.roomId), entry)) putIndexedRoom(doc, entry);
+        for (const thread of threads.values()) putFollowedThread(doc, thread);
         for (const mention of mentions) putMention(doc, mention);
       });
       this.writes++;
@@ -196,6 +218,7 @@ export class IndexWrites {
       // Newer entries queued meanwhile win; the mentions are kept in the order they came.
       for (const entry of entries)
         if (!state.entries.has(entry.roomId)) state.entries.set(entry.roomId, entry);
+      for (const [key, thread] of threads) if (!state.threads.has(key)) state.threads.set(key, thread);
       state.mentions = [...mentions, ...state.mentions];
     }
   }

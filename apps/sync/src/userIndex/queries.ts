@@ -5,8 +5,8 @@ import type { Database, Queryable } from "../db/database.ts";
  * The per-user index's numbers, from Postgres: every sequenced message has a row in room_messages and
  * every member's read position a row in room_reads, so any instance can count for any member without
  * loading a room document. The counting follows the model's unread rule (packages/model unread.ts):
- * sequenced after the read position, by someone else, not deleted; lines about the room are never
- * recorded here.
+ * sequenced after the read position, by someone else, not deleted, shown in the room (`in_room`: a
+ * thread's reply only when also sent to the room); lines about the room are never recorded here.
  *
  * The counts are kept in room_reads (`unread`, `mentions`) and moved as things happen: a numbered
  * message adds one to every member who has not read past it, in the statement that records it; a
@@ -17,16 +17,21 @@ import type { Database, Queryable } from "../db/database.ts";
 
 /** The unread messages and mentions of room_reads row `rr` (its user `u`), counted from scratch. */
 const COUNT_UNREAD = `(select count(*) from room_messages x
-   where x.room_id = rr.room_id and x.seq > rr.read_seq and x.author <> rr.user_id and not x.deleted)`;
+   where x.room_id = rr.room_id and x.seq > rr.read_seq and x.author <> rr.user_id and not x.deleted
+     and x.in_room)`;
 const COUNT_MENTIONS = `(select count(*) from room_messages x
    where x.room_id = rr.room_id and x.seq > rr.read_seq and x.author <> rr.user_id and not x.deleted
-     and u.username = any(x.mentions))`;
+     and x.in_room and u.username = any(x.mentions))`;
 
 export interface SequencedMessage {
   messageId: string;
   seq: number;
   author: string;
   mentions: readonly string[];
+  /** A reply's root (threadQueries.ts). */
+  threadRoot?: string;
+  /** False for a reply not also sent to the room: the room's counts leave it out. */
+  inRoom?: boolean;
 }
 
 /** Records numbered messages and counts each of them for every member who has not read past it. */
@@ -40,19 +45,22 @@ export async function recordSequenced(
   // retried) is counted once, as only rows actually inserted are counted.
   await db.query(
     `with inserted as (
-       insert into room_messages (room_id, seq, message_id, author, mentions)
-       select $1, m.seq, m.message_id, m.author, array(select jsonb_array_elements_text(m.mentions))
-       from jsonb_to_recordset($2::jsonb) as m(seq bigint, message_id text, author text, mentions jsonb)
+       insert into room_messages (room_id, seq, message_id, author, mentions, thread_root, in_room)
+       select $1, m.seq, m.message_id, m.author, array(select jsonb_array_elements_text(m.mentions)),
+         m.thread_root, m.in_room
+       from jsonb_to_recordset($2::jsonb)
+         as m(seq bigint, message_id text, author text, mentions jsonb, thread_root text, in_room boolean)
        on conflict do nothing
-       returning seq, author, mentions
+       returning seq, author, mentions, in_room
      )
      update room_reads rr set
-       unread = rr.unread + (select count(*) from inserted i where i.seq > rr.read_seq and i.author <> rr.user_id),
+       unread = rr.unread + (select count(*) from inserted i
+         where i.in_room and i.seq > rr.read_seq and i.author <> rr.user_id),
        mentions = rr.mentions + (select count(*) from inserted i
-         where i.seq > rr.read_seq and i.author <> rr.user_id and u.username = any(i.mentions))
+         where i.in_room and i.seq > rr.read_seq and i.author <> rr.user_id and u.username = any(i.mentions))
      from users u
      where rr.room_id = $1 and u.id = rr.user_id
-       and exists (select 1 from inserted i where i.seq > rr.read_seq and i.author <> rr.user_id)`,
+       and exists (select 1 from inserted i where i.in_room and i.seq > rr.read_seq and i.author <> rr.user_id)`,
     [
       roomId,
       JSON.stringify(
@@ -61,6 +69,8 @@ export async function recordSequenced(
           message_id: m.messageId,
           author: m.author,
           mentions: m.mentions,
+          thread_root: m.threadRoot ?? null,
+          in_room: m.inRoom ?? true,
         })),
       ),
     ],
@@ -179,15 +189,17 @@ const ENTRY_SQL = `
   select r.id as room_id, m.user_id, r.name, r.kind, r.archived,
     extract(epoch from coalesce(
       -- The newest row by the primary key, not max(sequenced_at): that scanned the room's whole history.
-      (select x.sequenced_at from room_messages x where x.room_id = r.id order by x.seq desc limit 1),
+      -- Replies kept in their thread do not move the room up the nav.
+      (select x.sequenced_at from room_messages x where x.room_id = r.id and x.in_room order by x.seq desc limit 1),
       r.created_at)) * 1000
       as last_activity,
     -- A member with no room_reads row yet (none of the paths that add one ran) is counted from scratch.
     coalesce(rr.unread, (select count(*) from room_messages x
-      where x.room_id = r.id and x.author <> m.user_id and not x.deleted))
+      where x.room_id = r.id and x.author <> m.user_id and not x.deleted and x.in_room))
       as unread,
     coalesce(rr.mentions, (select count(*) from room_messages x
-      where x.room_id = r.id and x.author <> m.user_id and not x.deleted and u.username = any(x.mentions)))
+      where x.room_id = r.id and x.author <> m.user_id and not x.deleted and x.in_room
+        and u.username = any(x.mentions)))
       as mentions
   from room_members m
   join rooms r on r.id = m.room_id

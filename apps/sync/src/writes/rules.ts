@@ -43,6 +43,7 @@ export function refuseWrites(
     return (
       attachedFiles(ref.roomId, userId, writes, lookup) ??
       duplicateMessageId(writes, lookup) ??
+      repliesHaveRoots(writes, lookup) ??
       deletedStaysDeleted(writes, lookup) ??
       reactionsPerMessage(writes, lookup)
     );
@@ -251,11 +252,43 @@ function duplicateMessageId(writes: readonly Write[], lookup: MessageLookup): st
 }
 
 /**
+ * A reply's root is a person's message of the same room (in this segment, the same update, or an
+ * older segment of the room), not itself a reply, not deleted: threads are one level deep, and a
+ * reply to nothing would be a thread nobody can open.
+ */
+function repliesHaveRoots(writes: readonly Write[], lookup: MessageLookup): string | null {
+  for (const write of writes) {
+    if (write.op !== "insert" || write.root !== ROOTS.segment.messages) continue;
+    for (const value of write.values ?? []) {
+      if (!isMessageRecord(value) || value.threadRoot === undefined) continue;
+      const here = lookup.message(value.threadRoot);
+      const root = here
+        ? here.event === undefined
+          ? {
+              threadRoot: here.threadRoot ?? null,
+              deleted: lookup.edit?.(value.threadRoot)?.deleted === true,
+            }
+          : undefined
+        : lookup.numbered?.(value.threadRoot);
+      if (!root) return "a reply answers a message of its room, and that message is not there";
+      if (root.threadRoot !== null) return "a reply answers a message, not another reply";
+      if (root.deleted) return "the message replied to was deleted";
+    }
+  }
+  return null;
+}
+
+/**
  * Finds a message of the segment by id (in the document, or appended by the same update), so an edit
  * can be checked against its author.
  */
 export interface MessageLookup {
-  message(id: string): Pick<MessageRecord, "author" | "event" | "attachments"> | undefined;
+  message(id: string): Pick<MessageRecord, "author" | "event" | "attachments" | "threadRoot"> | undefined;
+  /**
+   * A numbered message of the room that the segment does not hold (looked up in Postgres before the
+   * update is judged, for replies whose root is in an older segment); none: not a message of the room.
+   */
+  numbered?(id: string): { threadRoot: string | null; deleted: boolean } | undefined;
   /** True when the segment already holds a message with this id (before the update). */
   stored?(id: string): boolean;
   /** The different emoji on a message's reactions in the segment (before the update). */
