@@ -24,6 +24,9 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
   const workspace = useWorkspace();
   const [creating, setCreating] = createSignal(false);
   const [showMentions, setShowMentions] = createSignal(false);
+  const threadMentions = createMemo(() =>
+    workspace.followedThreads().reduce((total, thread) => total + thread.mentions, 0),
+  );
   // People I have talked to most recently first, then everyone else by name.
   const people = createMemo(() => {
     const activity = (id: string) => workspace.indexEntry(dmRoomId(workspace.me.id, id))?.lastActivity ?? 0;
@@ -51,7 +54,7 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
               <ThreadIcon size={15} />
             </span>
             <span class="nav-label">Threads</span>
-            <UnreadBadges unread={workspace.threadUnread()} mentions={0} />
+            <UnreadBadges unread={workspace.threadUnread()} mentions={threadMentions()} />
           </Link>
         </div>
         <section class="sidebar-section" aria-labelledby="rooms-heading">
@@ -163,8 +166,8 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
   );
 }
 
-/** `aria-current` of a nav link: "page" when it leads where the person is. */
-const current = (href: string) => (path() === href ? "page" : undefined);
+/** `aria-current` of a nav link: "page" when it leads where the person is (a thread of it open, too). */
+const current = (href: string) => (path() === href || path().startsWith(`${href}/t/`) ? "page" : undefined);
 
 /** One room in the nav: its glyph, its name, and its unread and mention badges. */
 function RoomNavItem(props: { room: NavRoom; archived?: boolean; onNavigate: () => void }) {

@@ -146,6 +146,12 @@ export function ThreadPanel(props: {
     equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
   });
   const positions = createMemo(() => new Map(replies().map((reply, i) => [reply.id, i])));
+  // The first reply's day divider counts from the root's day (no "Today" again under a root of
+  // today), while its author's name always shows: the root stands in, under nobody's name.
+  const dayAnchor = () => {
+    const found = root();
+    return found ? { ...found, author: "" } : undefined;
+  };
   const nameOf = (userId: string) => displayNameOf(workspace.userById().get(userId));
 
   const item = (
@@ -264,7 +270,7 @@ export function ThreadPanel(props: {
                 <Show when={replies()[index()]?.id === id}>
                   {item(
                     () => replies()[index()]!,
-                    () => replies()[index() - 1],
+                    () => replies()[index() - 1] ?? dayAnchor(),
                     false,
                   )}
                 </Show>
