@@ -108,6 +108,7 @@ export async function startServer(config: Config, database: Database, log: Logge
     audience: new IndexAudience(
       (name) => hocuspocusHandle.peek()?.documents.get(name),
       scaleOut ? (names) => scaleOut.loadedOnPeers(names) : null,
+      (name) => hocuspocusHandle.peek()?.loadingDocuments.has(name) ?? false,
     ),
   });
   const sequencer = new Sequencer(db, changes, log, {

@@ -26,7 +26,8 @@ describe("who writes each root", () => {
   it("follows the table of the documents in docs/architecture.md", () => {
     expect(rootWriter("directory", ROOTS.directory.users)).toBe("server");
     expect(rootWriter("directory", ROOTS.directory.rooms)).toBe("server");
-    expect(rootWriter("room", ROOTS.room.reads)).toBe("members");
+    for (const root of [ROOTS.room.reads, ROOTS.room.threadReads])
+      expect(rootWriter("room", root)).toBe("members");
     for (const root of [ROOTS.room.meta, ROOTS.room.members, ROOTS.room.segments])
       expect(rootWriter("room", root)).toBe("server");
     for (const root of [ROOTS.segment.messages, ROOTS.segment.edits, ROOTS.segment.reactions])
@@ -34,7 +35,7 @@ describe("who writes each root", () => {
     expect(rootWriter("segment", ROOTS.segment.seq)).toBe("server");
     for (const root of [ROOTS.user.drafts, ROOTS.user.settings, draftRootName("abc")])
       expect(rootWriter("user", root)).toBe("owner");
-    for (const root of [ROOTS.user.rooms, ROOTS.user.mentions])
+    for (const root of [ROOTS.user.rooms, ROOTS.user.mentions, ROOTS.user.threads])
       expect(rootWriter("user", root)).toBe("server");
   });
 

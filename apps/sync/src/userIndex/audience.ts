@@ -14,6 +14,7 @@ import type { Document } from "@hocuspocus/server";
  */
 export class IndexAudience {
   private readonly loaded: (documentName: string) => Document | undefined;
+  private readonly loading: (documentName: string) => boolean;
   private readonly openOnPeers: ((documentNames: string[]) => Promise<Set<string>>) | null;
   /** Index documents loaded here while nobody watched them that a recount then passed over. */
   private readonly behind = new WeakSet<Document>();
@@ -21,9 +22,11 @@ export class IndexAudience {
   constructor(
     loaded: (documentName: string) => Document | undefined,
     openOnPeers: ((documentNames: string[]) => Promise<Set<string>>) | null,
+    loading: (documentName: string) => boolean = () => false,
   ) {
     this.loaded = loaded;
     this.openOnPeers = openOnPeers;
+    this.loading = loading;
   }
 
   /** Those of `userIds` with their index open on a device (here, or on a peer instance). */
@@ -31,8 +34,12 @@ export class IndexAudience {
     const watching = new Set<string>();
     const unknown: string[] = [];
     for (const userId of userIds) {
-      const document = this.loaded(userDocName(userId));
-      if (document && document.connections.size > 0) watching.add(userId);
+      const name = userDocName(userId);
+      const document = this.loaded(name);
+      // An index loading here is about to be watched, and its load may have read the counts before
+      // this recount's message was recorded: written to (after its load), or it would keep them.
+      if ((document && document.connections.size > 0) || (!document && this.loading(name)))
+        watching.add(userId);
       else unknown.push(userId);
     }
     if (unknown.length > 0 && this.openOnPeers) {
