@@ -351,3 +351,32 @@ test("on a phone the thread takes the whole screen, and closing it shows the roo
     messageArticle(alice.page, "A thought for later").getByRole("button", { name: /^1 reply/ }),
   ).toBeVisible();
 });
+
+test("a thread in a direct conversation opens under its address, and from the Threads list", async ({
+  person,
+}) => {
+  const alice = await person("alice");
+  const bob = await person("bob");
+  await openApp(alice.page, `/dm/${bob.username}`);
+  await expectOnline(alice.page);
+  await sendMessage(alice.page, "Can you review my draft?");
+  await expect(messageArticle(alice.page, "Can you review my draft?")).toContainText("✓");
+
+  await openApp(bob.page, `/dm/${alice.username}`);
+  await replyInThread(messageArticle(bob.page, "Can you review my draft?"));
+  await expect(bob.page).toHaveURL(new RegExp(`/dm/${escapeRegExp(alice.username)}/t/[^/]+$`));
+  const rootId = threadIdOf(bob.page);
+  await expect(threadPanel(bob.page)).toContainText(alice.username);
+  await sendReply(bob.page, "Yes, this afternoon");
+  await expect(replyArticle(bob.page, "Yes, this afternoon")).toContainText("✓");
+
+  // Alice follows her message's thread: the list links to it under her conversation with Bob.
+  await expect(threadsLink(alice.page)).toHaveAccessibleName(/^Threads\W+1 unread$/, { timeout: 15_000 });
+  await threadsLink(alice.page).click();
+  const entry = alice.page.getByRole("main").getByRole("listitem").getByRole("link");
+  await expect(entry).toHaveAccessibleName(new RegExp(`direct messages with ${escapeRegExp(bob.username)}`));
+  await entry.click();
+  await expect(alice.page).toHaveURL(`/dm/${bob.username}/t/${rootId}`);
+  await expect(replyArticle(alice.page, "Yes, this afternoon")).toBeVisible();
+  await expect(threadsLink(alice.page)).toHaveAccessibleName("Threads", { timeout: 15_000 });
+});
