@@ -46,7 +46,9 @@ export function Shell(props: { route: Route }) {
           unread: link.classList.contains("unread"),
         }),
       );
-      const to = nextConversation(links, path(), shortcut.step, shortcut.unreadOnly);
+      // With a thread open, the conversation beside it is where the person is.
+      const here = path().replace(/\/t\/[^/]+\/?$/, "");
+      const to = nextConversation(links, here, shortcut.step, shortcut.unreadOnly);
       event.preventDefault();
       if (to) navigate(to);
     }
