@@ -5,6 +5,7 @@ import {
   deleteMessage,
   dmParticipants,
   editMessage,
+  isDirectConversation,
   isMember,
   isOpenRefusal,
   type MessageRecord,
@@ -169,6 +170,8 @@ export function RoomView(props: { roomId: string; title?: string }) {
       const otherId = pair[0] === workspace.me.id ? pair[1] : pair[0];
       return workspace.userById().get(otherId)?.username ?? "Direct message";
     }
+    // A group conversation is nameless: my index names it by the others' usernames.
+    if (meta()?.kind === "group") return workspace.indexEntry(props.roomId)?.name || "Group conversation";
     return (
       meta()?.name ??
       workspace.navRooms().find((entry) => entry.id === props.roomId)?.name ??
@@ -351,7 +354,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
       </Show>
       <div class="room-header">
         <div class="room-title-row">
-          <Show when={kind() !== "dm" && !refusal()}>
+          <Show when={!isDirectConversation(kind()) && !refusal()}>
             <span class="room-glyph" aria-hidden="true">
               <RoomGlyph kind={kind()} size={16} />
             </span>
@@ -440,7 +443,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
             files={workspace.files}
             intro={
               <Show
-                when={kind() === "dm"}
+                when={isDirectConversation(kind())}
                 fallback={
                   <p>
                     This is the very beginning of <strong>{title()}</strong>.
