@@ -102,3 +102,53 @@ test("New message refuses an unknown username or oneself alone, with the reason,
   await expect(alice.page).toHaveURL(/\/$/);
   await expect(groupLinks(alice.page)).toHaveCount(0);
 });
+
+test("someone leaves a group: it leaves their nav, the others' name for it drops them, and a DM cannot be left", async ({
+  person,
+}) => {
+  const alice = await person("alice");
+  const bob = await person("bob");
+  const carol = await person("carol");
+  await openApp(alice.page);
+  // Picked with the keyboard alone: ArrowDown/Enter pick, Backspace in the empty box takes the last chip back.
+  await alice.page.getByRole("button", { name: "New message" }).click();
+  const dialog = alice.page.getByRole("dialog", { name: "New direct message" });
+  const people = dialog.getByRole("textbox", { name: "People" });
+  for (const username of [bob.username, carol.username]) {
+    await people.fill(username.slice(0, -1));
+    await expect(dialog.getByRole("option").first()).toContainText(username);
+    await people.press("ArrowDown");
+    await people.press("ArrowUp");
+    await people.press("Enter");
+  }
+  await expect(dialog.getByRole("button", { name: /^Remove / })).toHaveCount(2);
+  await people.press("Backspace");
+  await expect(dialog.getByRole("button", { name: /^Remove / })).toHaveCount(1);
+  await expect(dialog.getByRole("button", { name: `Remove ${bob.username}` })).toBeVisible();
+  await people.fill(carol.username);
+  await people.press("Enter");
+  await people.press("Enter");
+  await expect(alice.page).toHaveURL(/\/r\/[a-z0-9]{16}$/);
+  const url = new URL(alice.page.url()).pathname;
+  await expect(groupLink(alice.page, [bob.username, carol.username])).toBeVisible();
+
+  await openApp(bob.page, url);
+  await bob.page.getByRole("button", { name: "Members" }).click();
+  const members = bob.page.getByRole("dialog", { name: "Members" });
+  await expect(members.getByRole("button", { name: /^Remove / })).toHaveCount(0);
+  await members.getByRole("button", { name: "Leave room" }).click();
+  await expect(bob.page).toHaveURL(/\/$/);
+  await expect(groupLinks(bob.page)).toHaveCount(0);
+  await bob.page.goto(url);
+  await expect(bob.page.getByRole("alert")).toContainText(/access|member|not allowed|permission|forbidden/i);
+  // With one other person left it is still not the DM with carol.
+  await expect(groupLink(alice.page, [`${carol.username} (group)`])).toHaveAttribute("href", url);
+  await expect(dmNav(alice.page).getByRole("link", { name: new RegExp(`^${carol.username}`) })).toHaveCount(
+    2,
+  );
+
+  // A one-to-one DM offers no way out.
+  await openApp(alice.page, `/dm/${carol.username}`);
+  await expect(alice.page.getByRole("heading", { level: 1, name: carol.username })).toBeVisible();
+  await expect(alice.page.getByRole("button", { name: "Members" })).toHaveCount(0);
+});

@@ -1,5 +1,5 @@
 import { roomsByActivity } from "@chat/model";
-import { createMemo, For } from "solid-js";
+import { createMemo, For, Show } from "solid-js";
 import { displayNameOf } from "../lib/people";
 import { path, roomPath } from "../lib/router";
 import { useWorkspace } from "../state/workspace";
@@ -11,7 +11,8 @@ import "./newMessage.css";
 /**
  * The group conversations under Direct messages, most recent first, from the person's index alone.
  * Each link is named by the others' usernames joined by ", " (the name the server gives the entry,
- * model groupConversationName), then "N unread" like a DM; display names are in the tooltip.
+ * model groupConversationName), then "N unread" like a DM; display names are in the tooltip. Usernames
+ * hold no ", ", so a name without one is a group the others but one (or all) have left.
  */
 export function GroupConversationLinks(props: { onNavigate: () => void }) {
   const workspace = useWorkspace();
@@ -41,7 +42,9 @@ export function GroupConversationLinks(props: { onNavigate: () => void }) {
                 <PeopleIcon size={14} />
               </span>
               <span class="nav-label" title={displayNames(group.name)}>
-                {group.name}
+                {group.name || "Only you"}
+                {/* Once the others but one have left, "(group)" keeps it apart from the DM with that person. */}
+                <Show when={!group.name.includes(", ")}> (group)</Show>
               </span>
               <UnreadBadges unread={group.unread} mentions={0} />
             </Link>
