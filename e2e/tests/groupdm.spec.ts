@@ -86,7 +86,11 @@ test("New message refuses an unknown username or oneself alone, with the reason,
   person,
 }) => {
   const alice = await person("alice");
+  const bob = await person("bob");
   await openApp(alice.page);
+  // One person is their DM.
+  await startConversation(alice.page, [bob.username]);
+  await expect(alice.page).toHaveURL(new RegExp(`/dm/${bob.username}$`));
   await alice.page.getByRole("button", { name: "New message" }).click();
   const dialog = alice.page.getByRole("dialog", { name: "New direct message" });
   const people = dialog.getByRole("textbox", { name: "People" });
@@ -99,7 +103,7 @@ test("New message refuses an unknown username or oneself alone, with the reason,
   await people.press("Enter");
   await expect(dialog.getByRole("alert")).toContainText("besides yourself");
   await expect(dialog).toBeVisible();
-  await expect(alice.page).toHaveURL(/\/$/);
+  await expect(alice.page).toHaveURL(new RegExp(`/dm/${bob.username}$`));
   await expect(groupLinks(alice.page)).toHaveCount(0);
 });
 

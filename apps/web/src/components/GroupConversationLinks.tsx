@@ -1,5 +1,5 @@
 import { roomsByActivity } from "@chat/model";
-import { createMemo, For, Show } from "solid-js";
+import { createMemo, For } from "solid-js";
 import { displayNameOf } from "../lib/people";
 import { path, roomPath } from "../lib/router";
 import { useWorkspace } from "../state/workspace";
@@ -42,9 +42,7 @@ export function GroupConversationLinks(props: { onNavigate: () => void }) {
                 <PeopleIcon size={14} />
               </span>
               <span class="nav-label" title={displayNames(group.name)}>
-                {group.name || "Only you"}
-                {/* Once the others but one have left, "(group)" keeps it apart from the DM with that person. */}
-                <Show when={!group.name.includes(", ")}> (group)</Show>
+                {groupTitle(group.name)}
               </span>
               <UnreadBadges unread={group.unread} mentions={0} />
             </Link>
@@ -53,6 +51,15 @@ export function GroupConversationLinks(props: { onNavigate: () => void }) {
       }}
     </For>
   );
+}
+
+/**
+ * A group conversation's heading: the others' usernames; "(group)" once only one other is left in it
+ * (so it is not taken for the DM with them), "Only you (group)" once nobody is.
+ */
+export function groupTitle(name: string | undefined): string {
+  if (name === undefined) return "Group conversation";
+  return name.includes(", ") ? name : `${name || "Only you"} (group)`;
 }
 
 /** "New message" beside the Direct messages heading: opens the dialog "New direct message". */

@@ -36,6 +36,7 @@ import type { Refusal } from "../sync/docs";
 import { RoomGlyph } from "../ui/Icons";
 import { Composer } from "./Composer";
 import { type ChosenFile, createChosenFiles } from "./chosenFiles";
+import { groupTitle } from "./GroupConversationLinks";
 import { JoinBar } from "./JoinBar";
 import { MentionPrompt } from "./MentionPrompt";
 import { MessageList } from "./MessageList";
@@ -171,7 +172,7 @@ export function RoomView(props: { roomId: string; title?: string }) {
       return workspace.userById().get(otherId)?.username ?? "Direct message";
     }
     // A group conversation is nameless: my index names it by the others' usernames.
-    if (meta()?.kind === "group") return workspace.indexEntry(props.roomId)?.name || "Group conversation";
+    if (meta()?.kind === "group") return groupTitle(workspace.indexEntry(props.roomId)?.name);
     return (
       meta()?.name ??
       workspace.navRooms().find((entry) => entry.id === props.roomId)?.name ??
