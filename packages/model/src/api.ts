@@ -5,6 +5,7 @@
  */
 
 import type { Attachment } from "./attachments.ts";
+import type { RoomMeta } from "./rooms.ts";
 
 /** A person as the API shows them. */
 export interface ApiUser {
@@ -87,6 +88,18 @@ export interface UpdateRoomRequest {
 /** POST /api/rooms/:id/members ("Add people") */
 export interface AddPersonRequest {
   username: string;
+}
+
+/**
+ * POST /api/conversations ("New message"): the other people by username (a leading "@" is fine; the
+ * starter may be among them). One other person: their DM; 2–8: the group conversation of exactly
+ * these people, the same room each time (201 when it was made now, 200 when it existed).
+ */
+export interface StartConversationRequest {
+  usernames: string[];
+}
+export interface StartConversationResponse {
+  room: RoomMeta;
 }
 
 /** GET and PATCH /api/workspace (PATCH: the admin only). */

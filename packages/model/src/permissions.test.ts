@@ -18,16 +18,20 @@ describe("permissions", () => {
     expect(canManageRoom({ kind: "private", createdBy: "a" }, "a")).toBe(true);
     expect(canManageRoom({ kind: "channel", createdBy: "a" }, "b")).toBe(false);
     expect(canManageRoom({ kind: "dm", createdBy: "a" }, "a")).toBe(false);
+    expect(canManageRoom({ kind: "group", createdBy: "a" }, "a")).toBe(false);
   });
   it("members add people to rooms that are not DMs or archived", () => {
     expect(canAddPeople({ kind: "private", archived: false }, true)).toBe(true);
     expect(canAddPeople({ kind: "private", archived: false }, false)).toBe(false);
     expect(canAddPeople({ kind: "dm", archived: false }, true)).toBe(false);
+    expect(canAddPeople({ kind: "group", archived: false }, true)).toBe(false);
     expect(canAddPeople({ kind: "channel", archived: true }, true)).toBe(false);
   });
   it("private rooms and DMs open for members only; a public room for anyone", () => {
     expect(canOpenRoom({ kind: "private" }, false)).toBe(false);
     expect(canOpenRoom({ kind: "dm" }, false)).toBe(false);
+    expect(canOpenRoom({ kind: "group" }, false)).toBe(false);
+    expect(canOpenRoom({ kind: "group" }, true)).toBe(true);
     expect(canOpenRoom({ kind: "channel" }, false)).toBe(true);
     expect(canOpenRoom({ kind: "private" }, true)).toBe(true);
   });
@@ -41,11 +45,17 @@ describe("permissions", () => {
     expect(canRemoveMember({ kind: "dm", createdBy: "alice" }, { id: "root", isAdmin: true }, "bob")).toBe(
       false,
     );
+    expect(
+      canRemoveMember({ kind: "group", createdBy: "alice" }, { id: "alice", isAdmin: true }, "bob"),
+    ).toBe(false);
   });
   it("anyone leaves a room but a DM, and a private room's last member archives it instead", () => {
     expect(leaveProblem({ kind: "channel" }, 1)).toBeNull();
     expect(leaveProblem({ kind: "private" }, 2)).toBeNull();
     expect(leaveProblem({ kind: "private" }, 1)).toBe("last-private-member");
     expect(leaveProblem({ kind: "dm" }, 2)).toBe("dm");
+    // Slack lets people leave a group DM; so does this.
+    expect(leaveProblem({ kind: "group" }, 3)).toBeNull();
+    expect(leaveProblem({ kind: "group" }, 1)).toBeNull();
   });
 });

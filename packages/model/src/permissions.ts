@@ -1,5 +1,5 @@
 import type { MessageRecord } from "./messages.ts";
-import type { RoomMeta } from "./rooms.ts";
+import { isDirectConversation, type RoomMeta } from "./rooms.ts";
 
 /**
  * Who may do what, in one place, so the server's checks and the UI's buttons agree (SECURITY.md,
@@ -11,14 +11,18 @@ export function canChangeMessage(message: Pick<MessageRecord, "author" | "event"
   return message.author === userId && message.event === undefined;
 }
 
-/** Renaming, setting the topic and archiving a room: its creator only; a DM has nothing to manage. */
+/** Renaming, setting the topic and archiving a room: its creator only; a DM or group DM has nothing to manage. */
 export function canManageRoom(room: Pick<RoomMeta, "kind" | "createdBy">, userId: string): boolean {
-  return room.kind !== "dm" && room.createdBy === userId;
+  return !isDirectConversation(room.kind) && room.createdBy === userId;
 }
 
-/** Bringing someone into a room (by mention or "Add people"): any member of a channel or private room; a DM stays two people. */
+/**
+ * Bringing someone into a room (by mention or "Add people"): any member of a channel or private room.
+ * A DM stays two people; a group DM stays its people (as in Slack, including someone else is a new
+ * conversation, so the same people always mean the same room).
+ */
 export function canAddPeople(room: Pick<RoomMeta, "kind" | "archived">, isMember: boolean): boolean {
-  return isMember && room.kind !== "dm" && !room.archived;
+  return isMember && !isDirectConversation(room.kind) && !room.archived;
 }
 
 /** Who may open (read) a room: members; a public room lets anyone join by opening it. */
@@ -28,18 +32,19 @@ export function canOpenRoom(room: Pick<RoomMeta, "kind">, isMember: boolean): bo
 
 /**
  * Taking someone out of a room: its creator or the workspace admin, never the creator themselves
- * (they would leave instead), never in a DM (it is its two people).
+ * (they would leave instead), never in a DM (it is its two people) nor a group DM (its people leave
+ * it themselves; nobody owns it).
  */
 export function canRemoveMember(
   room: Pick<RoomMeta, "kind" | "createdBy">,
   by: { id: string; isAdmin: boolean },
   personId: string,
 ): boolean {
-  if (room.kind === "dm" || personId === by.id || personId === room.createdBy) return false;
+  if (isDirectConversation(room.kind) || personId === by.id || personId === room.createdBy) return false;
   return room.createdBy === by.id || by.isAdmin;
 }
 
-/** Why someone may not leave a room, or null when they may. */
+/** Why someone may not leave a room, or null when they may. A group DM may be left (as in Slack); a DM not. */
 export function leaveProblem(
   room: Pick<RoomMeta, "kind">,
   memberCount: number,

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { initRoom, listSegments, newestSegment, openNextSegment, type RoomMeta } from "./rooms.ts";
+import {
+  groupConversationName,
+  initRoom,
+  isDirectConversation,
+  listSegments,
+  newestSegment,
+  openNextSegment,
+  type RoomMeta,
+} from "./rooms.ts";
 import { createReplicas, seededRandom, syncInRandomOrder } from "./testing.ts";
 
 const meta: RoomMeta = {
@@ -33,5 +41,18 @@ describe("history segments of a room", () => {
     syncInRandomOrder([a!, b!], seededRandom(4));
     expect(listSegments(a!)).toEqual([0, 1]);
     expect(newestSegment(b!)).toBe(1);
+  });
+});
+
+describe("direct conversations", () => {
+  it("a group is named by the others' usernames, sorted, whatever order they came in", () => {
+    expect(groupConversationName(["carol", "bob"])).toBe("bob, carol");
+    expect(groupConversationName(["bob", "carol"])).toBe("bob, carol");
+  });
+  it("DMs and group DMs are direct conversations; rooms are not", () => {
+    expect(isDirectConversation("dm")).toBe(true);
+    expect(isDirectConversation("group")).toBe(true);
+    expect(isDirectConversation("private")).toBe(false);
+    expect(isDirectConversation("channel")).toBe(false);
   });
 });

@@ -2,7 +2,28 @@ import type * as Y from "yjs";
 import { observeTypes } from "./observe.ts";
 import { ROOTS } from "./schema.ts";
 
-export type RoomKind = "channel" | "private" | "dm";
+/**
+ * "dm" is a conversation of exactly two people (id `dm-<a>-<b>`); "group" is a nameless conversation
+ * of 3–9 people (the starter and 2–8 others), started by POST /api/conversations, one room per set
+ * of people.
+ */
+export type RoomKind = "channel" | "private" | "dm" | "group";
+
+/** At most this many people besides the one who starts a group conversation. */
+export const MAX_GROUP_OTHERS = 8;
+
+/** A direct conversation (a DM or a group DM): listed under Direct messages, nameless, its people only. */
+export function isDirectConversation(kind: RoomKind): boolean {
+  return kind === "dm" || kind === "group";
+}
+
+/**
+ * What a group conversation is called for one of its people: the others' usernames, sorted, joined
+ * by ", " (the nav link's accessible name; display names may be shown beside it).
+ */
+export function groupConversationName(otherUsernames: readonly string[]): string {
+  return [...otherUsernames].sort().join(", ");
+}
 
 /** What a room is. Written by the server only. */
 export interface RoomMeta {

@@ -241,6 +241,21 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
       create index thread_follows_user on thread_follows(user_id);
     `,
   },
+  {
+    version: 70,
+    name: "group conversations: a room kind 'group', one room per set of people",
+    sql: `
+      -- The check was written inline in version 1, so Postgres named it rooms_kind_check; it is
+      -- dropped and added again under that name with the new kind.
+      alter table rooms drop constraint if exists rooms_kind_check;
+      alter table rooms add constraint rooms_kind_check check (kind in ('channel', 'private', 'dm', 'group'));
+      -- A group conversation's people as a key: their ids sorted and joined by spaces. Unique, so two
+      -- people starting the same group at once (on two instances) get one room. Someone leaving
+      -- changes the key to the people still in it (or clears it when another group has those people).
+      alter table rooms add column member_key text;
+      create unique index rooms_group_members on rooms(member_key) where member_key is not null;
+    `,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number> {

@@ -45,6 +45,7 @@ import {
   parseWorkspaceSettings,
 } from "./bodies.ts";
 import { clientAddress } from "./clientAddress.ts";
+import { handleConversationRoute } from "./conversationRoutes.ts";
 import { handleAvatarRoute, handleFileRoute } from "./fileRoutes.ts";
 import { readJson, sendError, sendJson } from "./json.ts";
 import { isWrongCredentials, RequestError, statusOf } from "./requestError.ts";
@@ -129,6 +130,8 @@ export async function handleApi(
     if (await handleFileRoute(deps, () => requireSession(deps, request), request, response, path)) return;
     if (await handleAvatarRoute(deps, () => requireWriter(deps, request), request, response, path)) return;
     if (await handleRoomRoute(deps, () => requireSession(deps, request), request, response, path)) return;
+    if (await handleConversationRoute(deps, () => requireWriter(deps, request), request, response, path))
+      return;
     sendError(response, 404, `There is no ${request.method} ${path}.`);
   } catch (error) {
     if (error instanceof TooManyRequests)

@@ -73,6 +73,9 @@ export async function handleRoomRoute(
   return false;
 }
 
+const GROUP_IS_ITS_PEOPLE =
+  "A group conversation is its people: start a new one to include someone else; anyone in it can leave.";
+
 async function memberRoom(db: Database, roomId: string, userId: string): Promise<RoomRow> {
   const room = await getRoom(db, roomId);
   // Someone outside a private room learns nothing of it, not even that it exists. A public room
@@ -98,9 +101,11 @@ async function addPeople(
       403,
       room.kind === "dm"
         ? "A direct conversation is between its two people."
-        : room.archived
-          ? "This room is archived."
-          : "Join the room before adding people to it.",
+        : room.kind === "group"
+          ? GROUP_IS_ITS_PEOPLE
+          : room.archived
+            ? "This room is archived."
+            : "Join the room before adding people to it.",
     );
   const username = normalizeUsername(input.username.replace(/^@/, ""));
   const [person] = await deps.db.query<{ id: string; username: string }>(
@@ -133,11 +138,13 @@ async function removePerson(
       403,
       room.kind === "dm"
         ? "A direct conversation is between its two people."
-        : person.id === me.id
-          ? "To take yourself out, leave the room."
-          : person.id === meta.createdBy
-            ? "The person who created the room cannot be removed from it."
-            : "Only the person who created this room, or the workspace admin, can remove people.",
+        : room.kind === "group"
+          ? GROUP_IS_ITS_PEOPLE
+          : person.id === me.id
+            ? "To take yourself out, leave the room."
+            : person.id === meta.createdBy
+              ? "The person who created the room cannot be removed from it."
+              : "Only the person who created this room, or the workspace admin, can remove people.",
     );
   if (!(await deps.membership.remove(roomId, me, person)))
     throw new RequestError(404, "That person is not in this room.");

@@ -4,7 +4,16 @@ import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
 import type { Projector } from "../projections/projector.ts";
 import { type RoomLine, writeRoomLines, writeToNewestSegment } from "../rooms/roomLines.ts";
-import { addMember, deleteMember, ensureDmRoom, type RoomRow } from "../rooms/rooms.ts";
+import {
+  addMember,
+  deleteMember,
+  ensureDmRoom,
+  ensureGroupRoom,
+  getRoom,
+  listMembers,
+  type RoomRow,
+  rekeyGroup,
+} from "../rooms/rooms.ts";
 import { lastSeqOf, recordRead } from "../userIndex/queries.ts";
 
 export interface Person {
@@ -24,7 +33,8 @@ export interface MentionedPerson {
  * Bringing a person into a room, with everything that goes with it: the `room_members` row, their
  * read position, the line "alice added bob" in the history, and the projections (the room's member
  * list, the person's index); and taking them out again ("alice removed bob", "bob left"). Joining a public room (extensions/access.ts), "Add people"
- * (http/roomRoutes.ts) and mention invites (mentionInvites.ts) all come here, so a member
+ * (http/roomRoutes.ts), mention invites (mentionInvites.ts), the start of a DM or a group DM
+ * (http/conversationRoutes.ts) all come here, so a member
  * is added the same way whichever door they come through.
  */
 export class Membership {
@@ -75,9 +85,16 @@ export class Membership {
   private async end(roomId: string, userId: string, explanation: string, line: RoomLine): Promise<boolean> {
     if (!(await deleteMember(this.db, roomId, userId))) return false;
     await this.ended(roomId, userId, explanation);
+    const group = (await getRoom(this.db, roomId))?.kind === "group";
+    // A group conversation is now the conversation of the people still in it.
+    if (group) await rekeyGroup(this.db, roomId);
     await writeToNewestSegment(this.db, this.writer, roomId, [line]);
     await this.projector.refreshRoom(roomId);
     await this.projector.refreshUserIndex(userId);
+    // Each one's name for a group is the others' usernames: the person who went leaves every one.
+    if (group)
+      for (const member of await listMembers(this.db, roomId))
+        await this.projector.refreshUserIndex(member.user_id);
     return true;
   }
 
@@ -101,6 +118,21 @@ export class Membership {
     if (room)
       for (const member of dmParticipants(roomId) ?? []) await this.projector.refreshUserIndex(member);
     return room;
+  }
+
+  /**
+   * A group conversation of `starter` and `others` (2–8 people, checked by the caller) begins, or the
+   * one these exact people already have is found: its room and everyone's rows, then it enters
+   * everyone's index. Nobody is added to it later (a group is its people); they leave it themselves.
+   */
+  async startGroup(starter: Person, others: readonly Person[]): Promise<{ room: RoomRow; created: boolean }> {
+    const memberIds = [starter.id, ...others.map((person) => person.id)];
+    const started = await ensureGroupRoom(this.db, starter.id, memberIds);
+    if (started.created) {
+      await this.projector.refreshRoom(started.room.id);
+      for (const member of memberIds) await this.projector.refreshUserIndex(member);
+    }
+    return started;
   }
 
   /** `by` adds `person`, who starts reading at the newest message. False when they were already in. */

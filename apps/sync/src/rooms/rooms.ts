@@ -24,6 +24,8 @@ export interface RoomRow {
   created_by: string;
   created_at: Date | string;
   last_seq: number;
+  /** A group conversation's people (groupMemberKey); null for every other room. */
+  member_key?: string | null;
 }
 
 export function toRoomMeta(row: RoomRow): RoomMeta {
@@ -178,6 +180,63 @@ export async function ensureDmRoom(db: Database, roomId: string, userId: string)
     for (const member of pair) await addMember(tx, roomId, member, userId);
     return getRoom(tx, roomId);
   });
+}
+
+/** The key of a group conversation's people: their ids, sorted, joined by spaces. */
+export function groupMemberKey(userIds: readonly string[]): string {
+  return [...new Set(userIds)].sort().join(" ");
+}
+
+/**
+ * The group conversation of exactly `memberIds` (the starter among them): made with its people's
+ * rows the first time, the same room every time after. The unique member_key decides a race: a
+ * second instance's insert waits for the first's commit, does nothing, and reads the room it made.
+ */
+export async function ensureGroupRoom(
+  db: Database,
+  starterId: string,
+  memberIds: readonly string[],
+): Promise<{ room: RoomRow; created: boolean }> {
+  const key = groupMemberKey(memberIds);
+  return db.transaction(async (tx) => {
+    const id = newId();
+    const [inserted] = await tx.query<RoomRow>(
+      `insert into rooms (id, kind, name, name_key, created_by, member_key) values ($1, 'group', '', $1, $2, $3)
+       on conflict (member_key) where member_key is not null do nothing
+       returning *`,
+      [id, starterId, key],
+    );
+    if (inserted) {
+      for (const member of key.split(" ")) await addMember(tx, id, member, starterId);
+      return { room: inserted, created: true };
+    }
+    const [existing] = await tx.query<RoomRow>("select * from rooms where member_key = $1", [key]);
+    if (!existing) throw new Error(`group conversation ${key} neither made nor found`);
+    return { room: existing, created: false };
+  });
+}
+
+/**
+ * After someone left a group conversation it is the conversation of the people still in it, unless
+ * another group already is (then starting one with these people opens that one, and this one keeps
+ * no key), or fewer than three remain (two people are a DM).
+ */
+export async function rekeyGroup(db: Queryable, roomId: string): Promise<void> {
+  const members = await listMembers(db, roomId);
+  const key = members.length >= 3 ? groupMemberKey(members.map((m) => m.user_id)) : null;
+  try {
+    await db.query(
+      `update rooms set member_key = case
+         when $2::text is null or exists (select 1 from rooms o where o.member_key = $2 and o.id <> $1) then null
+         else $2 end
+       where id = $1 and kind = 'group'`,
+      [roomId, key],
+    );
+  } catch (error) {
+    // Another group took the same key at the same moment: that one is now the conversation of these people.
+    if (!/unique|duplicate/i.test(String(error))) throw error;
+    await db.query("update rooms set member_key = null where id = $1", [roomId]);
+  }
 }
 
 /** Reserves `count` sequence numbers for a room and returns the first. */

@@ -186,7 +186,13 @@ interface EntryRow {
 }
 
 const ENTRY_SQL = `
-  select r.id as room_id, m.user_id, r.name, r.kind, r.archived,
+  select r.id as room_id, m.user_id,
+    -- A group conversation is nameless: each of its people sees the others' usernames
+    -- (model groupConversationName: sorted, joined by ", "; collation "C" sorts as JavaScript does).
+    case when r.kind = 'group' then coalesce((select string_agg(o.username, ', ' order by o.username collate "C")
+      from room_members om join users o on o.id = om.user_id
+      where om.room_id = r.id and om.user_id <> m.user_id), '') else r.name end as name,
+    r.kind, r.archived,
     extract(epoch from coalesce(
       -- The newest row by the primary key, not max(sequenced_at): that scanned the room's whole history.
       -- Replies kept in their thread do not move the room up the nav.

@@ -7,7 +7,9 @@ import { type NavRoom, useWorkspace } from "../state/workspace";
 import { Avatar } from "../ui/Avatar";
 import { RoomGlyph, ThreadIcon } from "../ui/Icons";
 import { Link } from "../ui/Link";
+import { GroupConversationLinks, NewMessageButton } from "./GroupConversationLinks";
 import { MentionsDialog } from "./MentionsDialog";
+import { NewMessageDialog } from "./NewMessageDialog";
 import { NewRoomDialog } from "./NewRoomDialog";
 import { NotificationsToggle } from "./NotificationsToggle";
 import { UnreadBadges } from "./UnreadBadges";
@@ -27,6 +29,7 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
   const threadMentions = createMemo(() =>
     workspace.followedThreads().reduce((total, thread) => total + thread.mentions, 0),
   );
+  const [writing, setWriting] = createSignal(false);
   // People I have talked to most recently first, then everyone else by name.
   const people = createMemo(() => {
     const activity = (id: string) => workspace.indexEntry(dmRoomId(workspace.me.id, id))?.lastActivity ?? 0;
@@ -102,9 +105,12 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
         <section class="sidebar-section" aria-labelledby="dm-heading">
           <div class="section-head">
             <h2 id="dm-heading">Direct messages</h2>
+            <NewMessageButton onClick={() => setWriting(true)} />
           </div>
           <nav aria-label="Direct messages">
             <ul class="nav-list">
+              {/* Group conversations first, most recent first; then everyone, as before. */}
+              <GroupConversationLinks onNavigate={props.onNavigate} />
               <For each={people()} fallback={<li class="nav-empty">Nobody else is here yet.</li>}>
                 {(person) => {
                   const entry = () => workspace.indexEntry(dmRoomId(workspace.me.id, person.id));
@@ -155,6 +161,11 @@ export function LeftNav(props: { open: boolean; onNavigate: () => void }) {
       <Show when={showMentions()}>
         <Portal>
           <MentionsDialog onClose={() => setShowMentions(false)} onNavigate={() => props.onNavigate()} />
+        </Portal>
+      </Show>
+      <Show when={writing()}>
+        <Portal>
+          <NewMessageDialog onClose={() => setWriting(false)} onStarted={() => props.onNavigate()} />
         </Portal>
       </Show>
       <Show when={creating()}>

@@ -18,6 +18,8 @@ export function MentionsDialog(props: { onClose: () => void; onNavigate: () => v
   /** Where a mention was: "#room", or a direct message (named by the other person unless they wrote it). */
   const place = (roomId: string, authorId: string): { label: string; href: string } => {
     const entry = workspace.indexEntry(roomId);
+    if (entry?.kind === "group")
+      return { label: `your conversation with ${entry.name}`, href: roomPath(roomId) };
     if (entry && entry.kind !== "dm") return { label: `#${entry.name}`, href: roomPath(roomId) };
     const other = workspace
       .users()

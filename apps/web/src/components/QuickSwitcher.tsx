@@ -1,4 +1,4 @@
-import { dmRoomId } from "@chat/model";
+import { dmRoomId, roomsByActivity } from "@chat/model";
 import { createMemo, createSignal, For, Show } from "solid-js";
 import { fuzzyScore } from "../lib/fuzzy";
 import { displayNameOf, hasOwnDisplayName } from "../lib/people";
@@ -11,7 +11,7 @@ import "./keyboard.css";
 interface Destination {
   key: string;
   label: string;
-  kind: "channel" | "private" | "dm";
+  kind: "channel" | "private" | "dm" | "group";
   href: string;
   unread: number;
   /** What the row says besides its name ("archived", "not joined"). */
@@ -65,7 +65,17 @@ export function QuickSwitcher(props: { onClose: () => void; onNavigate: () => vo
         href: dmPath(user.username),
         unread: workspace.indexEntry(dmRoomId(workspace.me.id, user.id))?.unread ?? 0,
       }));
-    return [...rooms, ...people, ...archived];
+    // Group conversations, named by the others' usernames as in the nav.
+    const groups: Destination[] = roomsByActivity(workspace.indexedRooms())
+      .filter((entry) => entry.kind === "group")
+      .map((entry) => ({
+        key: entry.roomId,
+        label: entry.name,
+        kind: "group" as const,
+        href: roomPath(entry.roomId),
+        unread: entry.unread,
+      }));
+    return [...rooms, ...groups, ...people, ...archived];
   });
 
   const shown = createMemo(() => {
@@ -151,7 +161,7 @@ export function QuickSwitcher(props: { onClose: () => void; onNavigate: () => vo
                 }}
               >
                 <span class="nav-glyph" aria-hidden="true">
-                  <Show when={entry.kind !== "dm"} fallback="@">
+                  <Show when={entry.kind !== "dm" && entry.kind !== "group"} fallback="@">
                     <RoomGlyph kind={entry.kind} />
                   </Show>
                 </span>

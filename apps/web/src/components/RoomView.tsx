@@ -5,6 +5,7 @@ import {
   deleteMessage,
   dmParticipants,
   editMessage,
+  isDirectConversation,
   isMember,
   isOpenRefusal,
   type MessageRecord,
@@ -38,6 +39,7 @@ import type { Refusal } from "../sync/docs";
 import { RoomGlyph } from "../ui/Icons";
 import { Composer } from "./Composer";
 import { type ChosenFile, createChosenFiles } from "./chosenFiles";
+import { groupTitle } from "./GroupConversationLinks";
 import { JoinBar } from "./JoinBar";
 import { MentionPrompt } from "./MentionPrompt";
 import { MessageList } from "./MessageList";
@@ -202,6 +204,8 @@ export function RoomView(props: {
       const otherId = pair[0] === workspace.me.id ? pair[1] : pair[0];
       return workspace.userById().get(otherId)?.username ?? "Direct message";
     }
+    // A group conversation is nameless: my index names it by the others' usernames.
+    if (meta()?.kind === "group") return groupTitle(workspace.indexEntry(props.roomId)?.name);
     return (
       meta()?.name ??
       workspace.navRooms().find((entry) => entry.id === props.roomId)?.name ??
@@ -394,7 +398,7 @@ export function RoomView(props: {
         </Show>
         <div class="room-header">
           <div class="room-title-row">
-            <Show when={kind() !== "dm" && !refusal()}>
+            <Show when={!isDirectConversation(kind()) && !refusal()}>
               <span class="room-glyph" aria-hidden="true">
                 <RoomGlyph kind={kind()} size={16} />
               </span>
@@ -490,7 +494,7 @@ export function RoomView(props: {
               onOpenThread={openThread}
               intro={
                 <Show
-                  when={kind() === "dm"}
+                  when={isDirectConversation(kind())}
                   fallback={
                     <p>
                       This is the very beginning of <strong>{title()}</strong>.

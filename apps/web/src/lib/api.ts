@@ -15,6 +15,8 @@ import type {
   RoomMeta,
   SessionResponse,
   SignUpRequest,
+  StartConversationRequest,
+  StartConversationResponse,
   UpdateRoomRequest,
   WorkspaceSettings,
 } from "@chat/model";
@@ -121,6 +123,13 @@ export async function joinRoom(roomId: string): Promise<void> {
 
 export async function leaveRoom(roomId: string): Promise<void> {
   await request("POST", `/api/rooms/${encodeURIComponent(roomId)}/leave`);
+}
+
+/** "New message": the DM with one person, or the group conversation of 2–8 others (the same room each time). */
+export async function startConversation(usernames: string[]): Promise<RoomMeta> {
+  const body: StartConversationRequest = { usernames };
+  const { room } = await request<StartConversationResponse>("POST", "/api/conversations", body);
+  return room;
 }
 
 /** The creator's changes to a room: rename, topic, archive. */

@@ -1,3 +1,4 @@
+import { isDirectConversation } from "@chat/model";
 import type { SearchResults as Results, RoomResults, SearchHit } from "@chat/model/search";
 import { createComputed, createEffect, For, on, Show } from "solid-js";
 import { formatLongTime, formatMessageTime, isoTime } from "../lib/format";
@@ -49,7 +50,7 @@ function RoomGroup(props: {
     <section class="search-group" aria-labelledby={headingId()}>
       <h2 class="search-room" id={headingId()}>
         <span class="search-room-glyph" aria-hidden="true">
-          <Show when={props.room?.kind !== "dm"} fallback="@">
+          <Show when={!isDirectConversation(props.room?.kind ?? "channel")} fallback="@">
             <RoomGlyph kind={props.room?.kind ?? "channel"} size={12} />
           </Show>
         </span>
@@ -72,7 +73,7 @@ function RoomGroup(props: {
       <Show when={more() > 0 && props.room}>
         {(room) => (
           <button type="button" class="search-more" onClick={() => props.onShowRoom(room())}>
-            Show all {props.group.total} in {room().kind === "dm" ? "@" : "#"}
+            Show all {props.group.total} in {isDirectConversation(room().kind) ? "@" : "#"}
             {room().name}
           </button>
         )}

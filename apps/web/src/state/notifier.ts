@@ -24,6 +24,8 @@ export function roomInView(workspace: Workspace): string | null {
 }
 
 function titleFor(workspace: Workspace, entry: IndexedRoom): string {
+  // A group conversation's index name is the others' usernames ("bob, carol").
+  if (entry.kind === "group") return entry.name;
   if (entry.kind !== "dm") return `#${entry.name}`;
   const otherId = entry.roomId
     .replace(/^dm-/, "")
@@ -63,7 +65,12 @@ export function watchForNotifications(workspace: Workspace, enabled: Accessor<bo
         for (const mention of fresh) {
           const entry = workspace.indexEntry(mention.roomId);
           const author = displayNameOf(workspace.userById().get(mention.author), "Someone");
-          const where = entry && entry.kind !== "dm" ? ` in #${entry.name}` : "";
+          const where =
+            entry?.kind === "group"
+              ? ` in ${entry.name}`
+              : entry && entry.kind !== "dm"
+                ? ` in #${entry.name}`
+                : "";
           show(
             `${author} mentioned you${where}`,
             mention.preview,

@@ -2,6 +2,7 @@ import {
   DIRECTORY_DOC,
   type FollowedThread,
   type IndexedRoom,
+  isDirectConversation,
   listFollowedThreads,
   listIndexedRooms,
   listMentions,
@@ -227,13 +228,13 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   // Archived rooms count nothing (the tab title leaves them out too).
   const archivedRooms = createMemo<NavRoom[]>(() =>
     indexedRooms()
-      .filter((entry) => entry.archived && entry.kind !== "dm")
+      .filter((entry) => entry.archived && !isDirectConversation(entry.kind))
       .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }))
       .map((entry) => ({ ...navRoomOf(entry), unread: 0, mentions: 0 })),
   );
   const navRooms = createMemo<NavRoom[]>((previous) => {
     const mine: NavRoom[] = roomsByActivity(indexedRooms())
-      .filter((entry) => entry.kind !== "dm")
+      .filter((entry) => !isDirectConversation(entry.kind))
       .map(navRoomOf);
     const joinable: NavRoom[] = publicRooms()
       .filter((room) => !room.archived && !indexById().has(room.id))

@@ -1,3 +1,4 @@
+import type { RoomKind } from "@chat/model";
 import { Show } from "solid-js";
 
 /** Small decorative icons (always aria-hidden: they never change an accessible name). */
@@ -21,8 +22,8 @@ export function LockIcon(props: { size?: number }) {
   );
 }
 
-/** "#" for a public room, a padlock for a private one. */
-export function RoomGlyph(props: { kind: "channel" | "private" | "dm"; size?: number }) {
+/** "#" for a public room, a padlock for a private one (direct conversations have none: callers show "@"). */
+export function RoomGlyph(props: { kind: RoomKind; size?: number }) {
   return (
     <Show when={props.kind === "private"} fallback="#">
       <LockIcon size={props.size} />
