@@ -3,13 +3,14 @@ import { For, Show } from "solid-js";
 import { formatLongTime, formatMessageTime, isoTime } from "../lib/format";
 import { displayNameOf } from "../lib/people";
 import { dmPath, roomPath } from "../lib/router";
+import { threadPath } from "../lib/routes";
 import { useWorkspace } from "../state/workspace";
 import { Link } from "../ui/Link";
 import { Modal } from "../ui/Modal";
 
 /**
  * Dialog "Mentions": the messages that mentioned me (newest first), from my index `user:<id>`, each
- * a link to its conversation.
+ * a link to its conversation (or to the thread, for a reply).
  */
 export function MentionsDialog(props: { onClose: () => void; onNavigate: () => void }) {
   const workspace = useWorkspace();
@@ -45,11 +46,13 @@ export function MentionsDialog(props: { onClose: () => void; onNavigate: () => v
             <For each={workspace.mentions()}>
               {(mention) => {
                 const where = place(mention.roomId, mention.author);
+                // A mention in a thread's reply opens the thread, where the reply is.
+                const href = mention.threadRoot ? threadPath(where.href, mention.threadRoot) : where.href;
                 const author = () => displayNameOf(workspace.userById().get(mention.author));
                 return (
                   <li>
                     <Link
-                      href={where.href}
+                      href={href}
                       class="mention-item"
                       onClick={() => {
                         dialog.close();
