@@ -11,14 +11,40 @@ export function canChangeMessage(message: Pick<MessageRecord, "author" | "event"
   return message.author === userId && message.event === undefined;
 }
 
-/** Renaming, setting the topic and archiving a room: its creator only; a DM has nothing to manage. */
-export function canManageRoom(room: Pick<RoomMeta, "kind" | "createdBy">, userId: string): boolean {
-  return room.kind !== "dm" && room.createdBy === userId;
+/**
+ * Renaming, setting the topic and archiving a room: its creator, or the workspace admin (who runs the
+ * workspace: any room); a DM has nothing to manage.
+ */
+export function canManageRoom(
+  room: Pick<RoomMeta, "kind" | "createdBy">,
+  userId: string,
+  isAdmin = false,
+): boolean {
+  return room.kind !== "dm" && (room.createdBy === userId || isAdmin);
 }
 
-/** Bringing someone into a room (by mention or "Add people"): any member of a channel or private room; a DM stays two people. */
-export function canAddPeople(room: Pick<RoomMeta, "kind" | "archived">, isMember: boolean): boolean {
-  return isMember && room.kind !== "dm" && !room.archived;
+/**
+ * Bringing someone into a room (by mention or "Add people"): any member of a channel or private room,
+ * and the workspace admin into any of them; a DM stays two people, an archived room stays as it is.
+ */
+export function canAddPeople(
+  room: Pick<RoomMeta, "kind" | "archived">,
+  isMember: boolean,
+  isAdmin = false,
+): boolean {
+  return (isMember || isAdmin) && room.kind !== "dm" && !room.archived;
+}
+
+/**
+ * The workspace admin removes anyone's message (shown as "message removed by an admin"), through the
+ * server (POST /api/admin/…): never a line about the room, and never by editing its text. Their own
+ * messages they delete as anyone does.
+ */
+export function canRemoveAsAdmin(
+  message: Pick<MessageRecord, "author" | "event">,
+  by: { id: string; isAdmin: boolean },
+): boolean {
+  return by.isAdmin && message.event === undefined && message.author !== by.id;
 }
 
 /** Who may open (read) a room: members; a public room lets anyone join by opening it. */
