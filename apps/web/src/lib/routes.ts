@@ -8,6 +8,7 @@ export type Route =
   | { name: "login" }
   | { name: "signup" }
   | { name: "invite"; token: string }
+  | { name: "reset"; token: string }
   | { name: "home" }
   | { name: "room"; roomId: string }
   | { name: "dm"; username: string }
@@ -27,6 +28,8 @@ export function matchRoute(pathname: string): Route {
   if (pathname === "/signup") return { name: "signup" };
   const invite = /^\/invite\/([A-Za-z0-9_-]{1,100})\/?$/.exec(pathname);
   if (invite) return { name: "invite", token: invite[1]! };
+  const reset = /^\/reset\/([A-Za-z0-9_-]{1,100})\/?$/.exec(pathname);
+  if (reset) return { name: "reset", token: reset[1]! };
   let match = /^\/r\/([^/]+)\/?$/.exec(pathname);
   if (match) {
     const roomId = decode(match[1]!);
@@ -47,7 +50,12 @@ export const dmPath = (username: string): string => `/dm/${encodeURIComponent(us
 export function safeNext(raw: string | null): string {
   if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
   const target = matchRoute(raw.split(/[?#]/)[0]!);
-  return target.name === "login" || target.name === "signup" || target.name === "invite" ? "/" : raw;
+  return target.name === "login" ||
+    target.name === "signup" ||
+    target.name === "invite" ||
+    target.name === "reset"
+    ? "/"
+    : raw;
 }
 
 /** The sign-in page, remembering where the person was going. */

@@ -137,7 +137,7 @@ export function useWorkspace(): Workspace {
 
 export function WorkspaceProvider(props: { user: User; children: JSX.Element }) {
   const me = props.user;
-  const connection = createConnection(sessionLost);
+  const connection = createConnection((because) => sessionLost(because ?? null));
   const pending = createPendingTracker(me.id);
   const [refusedChange, setRefusedChange] = createSignal<{ document: string; explanation: string } | null>(
     null,
