@@ -202,7 +202,8 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
           a.username === b.username &&
           a.displayName === b.displayName &&
           a.status === b.status &&
-          a.avatar === b.avatar,
+          a.avatar === b.avatar &&
+          a.deactivated === b.deactivated,
       ),
     [],
   );
