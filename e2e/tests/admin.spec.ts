@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 import {
   createRoomViaApi,
   expect,
@@ -20,7 +20,7 @@ const admin = process.env.E2E_ADMIN
   : null;
 
 /** With SCREENSHOT_DIR set, saves the page at 1280×800 and 390×844; otherwise does nothing. */
-async function shoot(page: Page, name: string): Promise<void> {
+async function shoot(page: Page, name: string, show?: Locator): Promise<void> {
   const dir = process.env.SCREENSHOT_DIR;
   if (!dir) return;
   const original = page.viewportSize();
@@ -30,6 +30,7 @@ async function shoot(page: Page, name: string): Promise<void> {
   ] as const) {
     await page.setViewportSize({ width, height });
     await page.waitForTimeout(150);
+    await show?.scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${dir}/${name}-${width}x${height}.png`, fullPage: false });
   }
   if (original) await page.setViewportSize(original);
@@ -66,7 +67,7 @@ test.describe("the admin runs the workspace", () => {
     await expect(people.getByRole("listitem").filter({ hasText: `@${carol.username}` })).toContainText(
       "Member",
     );
-    await shoot(boss.page, "settings-people");
+    await shoot(boss.page, "settings-people", people);
     await dialog.getByRole("button", { name: `Deactivate ${carol.username}` }).click();
     await expect(
       dialog.getByRole("status").filter({ hasText: `${carol.username} is deactivated` }),
@@ -103,6 +104,10 @@ test.describe("the admin runs the workspace", () => {
         .getByRole("list", { name: "Audit log" })
         .getByText(`${admin!.username} deactivated ${carol.username}`),
     ).toBeVisible();
+    await shoot(boss.page, "settings-audit", again.dialog.getByRole("list", { name: "Audit log" }));
+    await boss.page.emulateMedia({ colorScheme: "dark" });
+    await shoot(boss.page, "settings-audit-dark", again.people);
+    await boss.page.emulateMedia({ colorScheme: "light" });
     await again.dialog.getByRole("button", { name: `Reactivate ${carol.username}` }).click();
     await expect(again.dialog.getByRole("button", { name: `Deactivate ${carol.username}` })).toBeVisible();
   });
@@ -120,7 +125,7 @@ test.describe("the admin runs the workspace", () => {
     const linkBox = dialog.getByRole("textbox", { name: `Reset link for ${dave.username}` });
     await expect(linkBox).toHaveValue(/\/reset\/[A-Za-z0-9_-]{43}$/);
     const link = await linkBox.inputValue();
-    await shoot(boss.page, "settings-reset-link");
+    await shoot(boss.page, "settings-reset-link", linkBox);
 
     // Someone holding the link (in a browser signed in to nothing) sets a new password.
     const holder = await person("holder", { signUp: false });
