@@ -14,6 +14,8 @@ import {
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { LastSeen } from "../src/auth/lastSeen.ts";
+import { createLogger } from "../src/log.ts";
 import {
   api,
   closeReason,
@@ -187,6 +189,39 @@ describe("People", () => {
   });
 });
 
+describe("the last admin", () => {
+  it("two admins demoting and deactivating each other at the same moment leave one active admin", async () => {
+    // A workspace of its own: its admins are only these two.
+    const own = await createStorage();
+    const other = await startTestServer(own);
+    try {
+      const first = await signUp(other, "first");
+      const second = await signUp(other, "second");
+      expect(
+        (await api(other, "PATCH", `/api/admin/people/${second.id}`, { isAdmin: true }, first.cookie)).status,
+      ).toBe(200);
+      const results = await Promise.all([
+        api(other, "PATCH", `/api/admin/people/${first.id}`, { isAdmin: false }, first.cookie),
+        api(other, "PATCH", `/api/admin/people/${second.id}`, { isAdmin: false }, second.cookie),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      const deactivations = await Promise.all([
+        api(other, "PATCH", `/api/admin/people/${first.id}`, { deactivated: true }, first.cookie),
+        api(other, "PATCH", `/api/admin/people/${second.id}`, { deactivated: true }, second.cookie),
+      ]);
+      // The remaining admin may not deactivate themselves; the other is no admin any more (403).
+      expect(deactivations.map((r) => r.status).sort()).toEqual([403, 409]);
+      const [admins] = await other.db.query<{ count: number }>(
+        "select count(*)::int as count from users where is_admin and deactivated_at is null",
+      );
+      expect(admins!.count).toBe(1);
+    } finally {
+      await other.close();
+      await own.dispose();
+    }
+  });
+});
+
 describe("deactivation", () => {
   it("signs the person out at once, refuses their cookie, socket and sign-in, shows them as deactivated, keeps their messages; reactivation lets them sign in again", async () => {
     const frank = await signUp(server, "frank");
@@ -350,6 +385,24 @@ describe("password-reset links", () => {
     expect((await audit()).map((e) => e.summary)).toContain(
       `${admin.username} issued a password-reset link for ${gina.username}`,
     );
+  });
+
+  it("two uses of one link at the same moment: one sets the password, the other hears it was used", async () => {
+    const ines = await signUp(server, "ines");
+    const token = await issue(ines);
+    const [first, second] = await Promise.all([
+      api(server, "POST", "/api/password-reset", { token, newPassword: "first new passphrase" }),
+      api(server, "POST", "/api/password-reset", { token, newPassword: "second new passphrase" }),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 410]);
+    const winner = first.status === 200 ? "first new passphrase" : "second new passphrase";
+    const loser = first.status === 200 ? "second new passphrase" : "first new passphrase";
+    expect(
+      (await api(server, "POST", "/api/login", { username: ines.username, password: winner })).status,
+    ).toBe(200);
+    expect(
+      (await api(server, "POST", "/api/login", { username: ines.username, password: loser })).status,
+    ).toBe(401);
   });
 
   it("an expired link is refused and changes nothing; a deactivated person's link too", async () => {
@@ -531,5 +584,32 @@ describe("the audit table", () => {
     const older = await api(server, "GET", `/api/admin/audit?before=${list[1]!.id}`, undefined, admin.cookie);
     expect(older.body.entries[0].id).toBe(list[2]!.id);
     expect((await api(server, "GET", "/api/admin/audit?before=x", undefined, admin.cookie)).status).toBe(400);
+  });
+});
+
+describe("last activity", () => {
+  it("is written at most once per spacing per person, then again once it has passed", async () => {
+    const kai = await signUp(server, "kai");
+    const lastSeen = new LastSeen(server.db, createLogger({ level: "silent" }), 60_000);
+    const seen = async () =>
+      (
+        await server.db.query<{ at: Date | null }>("select last_seen_at as at from users where id = $1", [
+          kai.id,
+        ])
+      )[0]!.at;
+    const start = Date.now();
+    lastSeen.touch(kai.id, start);
+    await eventually(async () => (await seen()) !== null, 5_000, "the first write");
+    // Moved back by hand: a second touch within the spacing must not write it again.
+    await server.db.query("update users set last_seen_at = '2000-01-01' where id = $1", [kai.id]);
+    lastSeen.touch(kai.id, start + 59_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(new Date((await seen())!).getUTCFullYear()).toBe(2000);
+    lastSeen.touch(kai.id, start + 60_000);
+    await eventually(
+      async () => new Date((await seen())!).getUTCFullYear() > 2000,
+      5_000,
+      "the write after the spacing",
+    );
   });
 });
