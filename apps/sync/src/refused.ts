@@ -9,6 +9,7 @@ export type RefusedBecause =
   | "forbidden" // this person may not do this
   | "not-found"
   | "conflict" // it clashes with what exists (a taken username, a room of that name)
+  | "gone" // a link that worked once and no longer does (used, expired)
   | "too-many-requests";
 
 export class Refused extends Error {

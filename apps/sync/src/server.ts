@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseDocName } from "@chat/model";
 import { Hocuspocus } from "@hocuspocus/server";
+import { LastSeen } from "./auth/lastSeen.ts";
 import { SessionRevocations } from "./auth/sessionRevocations.ts";
 import type { Config } from "./config.ts";
 import { countStatements } from "./db/countStatements.ts";
@@ -183,6 +184,8 @@ export async function startServer(config: Config, database: Database, log: Logge
   });
   hocuspocusHandle.set(hocuspocus);
 
+  // "Last activity" in the admin's People: requests and socket frames, one write per person per few minutes.
+  const lastSeen = new LastSeen(db, log);
   // Requests are routed once the API's parts exist (below); the WebSocket upgrade attaches first.
   const http = createServer();
   const sync = attachSync({
@@ -194,13 +197,14 @@ export async function startServer(config: Config, database: Database, log: Logge
     limits: config.limits.socket,
     metrics,
     secure: config.secureCookies,
+    lastSeen,
   });
   syncHandle.set(sync);
   const revocations = new SessionRevocations({
     redisUrl: config.redisUrl,
     channel: `chat:sessions-revoked:${workspaceKey}`,
     log,
-    closeLocal: (tokenHashes) => sync.closeSessions(tokenHashes),
+    closeLocal: (tokenHashes, reason) => sync.closeSessions(tokenHashes, reason),
   });
   const redisReady = () => (scaleOut ? scaleOut.ready() : null);
   const apiDeps: ApiDeps = {
@@ -214,7 +218,15 @@ export async function startServer(config: Config, database: Database, log: Logge
     accountLimits,
     files,
     writer,
-    revokeSessions: (tokenHashes: readonly string[]) => revocations.revoke(tokenHashes),
+    revokeSessions: (tokenHashes: readonly string[], reason?: string) =>
+      revocations.revoke(tokenHashes, reason),
+    // The admin removed a message (http/adminRoutes.ts): as for its author's deletion, its files go
+    // and the room's counts follow.
+    messageRemoved: async (roomId, messageId) => {
+      await files.messagesDeleted(roomId, [messageId]);
+      await userIndex.recount(roomId, null);
+    },
+    lastSeen,
   };
   http.on(
     "request",

@@ -56,8 +56,10 @@ export function attachSync(options: {
   metrics: Pick<Metrics, "frameReceived" | "frameSent" | "socketRefused">;
   /** Behind HTTPS (SECURE_COOKIES): refusals carry Strict-Transport-Security too. */
   secure: boolean;
+  /** Told of each person's activity (their socket opening, each frame): "last activity" in People. */
+  lastSeen?: { touch(userId: string): void };
 }) {
-  const { server, hocuspocus, db, log, allowedOrigins, limits, metrics, secure } = options;
+  const { server, hocuspocus, db, log, allowedOrigins, limits, metrics, secure, lastSeen } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const socketsBySession = new Map<string, Set<WebSocket>>();
   const socketsPerAccount = new Map<string, number>();
@@ -133,6 +135,7 @@ export function attachSync(options: {
     socketsBySession.set(context.sessionTokenHash, sockets);
     const userId = context.user.id;
     socketsPerAccount.set(userId, (socketsPerAccount.get(userId) ?? 0) + 1);
+    lastSeen?.touch(userId);
 
     // Per connection: a flood of frames or bytes closes this socket (4429); the client reconnects
     // after its back-off, and everyone else is served meanwhile.
@@ -155,6 +158,7 @@ export function attachSync(options: {
         return;
       }
       metrics.frameReceived();
+      lastSeen?.touch(userId);
       try {
         connection.handleMessage(message);
       } catch (error) {
@@ -175,10 +179,13 @@ export function attachSync(options: {
   }
 
   return {
-    /** Sign-out, password change: the sessions' open sockets on this instance close at once (code 4401). */
-    closeSessions(tokenHashes: readonly string[]) {
+    /**
+     * Sign-out, password change, deactivation: the sessions' open sockets on this instance close at
+     * once (code 4401, with `reason`: "signed out", or "account deactivated").
+     */
+    closeSessions(tokenHashes: readonly string[], reason = "signed out") {
       for (const tokenHash of tokenHashes)
-        for (const ws of socketsBySession.get(tokenHash) ?? []) ws.close(CLOSE_CODES.signedOut, "signed out");
+        for (const ws of socketsBySession.get(tokenHash) ?? []) ws.close(CLOSE_CODES.signedOut, reason);
     },
     close() {
       for (const client of wss.clients) client.terminate();

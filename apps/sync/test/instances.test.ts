@@ -1,3 +1,4 @@
+import { ACCOUNT_DEACTIVATED_REASON } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { passwordVerifications } from "../src/auth/passwords.ts";
 import { DEFAULT_LIMITS } from "../src/limits/policy.ts";
@@ -100,5 +101,31 @@ describe.runIf(enabled)("limits and revocations across instances", () => {
     );
     expect(changed.body).toEqual({ signedOutSessions: 1 });
     expect(await closed).toBe(4401);
+  });
+
+  it("deactivating a person through one instance closes their open socket on the other at once, saying why", async () => {
+    // An admin of this workspace (the first account's password and lockouts belong to earlier tests).
+    const boss = await signUp(one, "boss");
+    await one.db.query("update users set is_admin = true where id = $1", [boss.id]);
+    const adminCookie = boss.cookie;
+    const dan = await signUp(one, "dan");
+    const onTwo = await api(two, "POST", "/api/login", { username: dan.username, password: PASSWORD });
+    const device = new Device(
+      two,
+      { ...dan, cookie: onTwo.headers.get("set-cookie")!.split(";")[0]! },
+      undefined,
+      { maxAttempts: 1 },
+    );
+    devices.push(device);
+    await device.open("directory");
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      device.socket.on("close", ({ event }: { event: { code: number; reason: string } }) =>
+        resolve({ code: event.code, reason: event.reason }),
+      ),
+    );
+    const done = await api(one, "PATCH", `/api/admin/people/${dan.id}`, { deactivated: true }, adminCookie);
+    expect(done.status).toBe(200);
+    expect(await closed).toEqual({ code: 4401, reason: ACCOUNT_DEACTIVATED_REASON });
+    expect((await api(two, "GET", "/api/session", undefined, dan.cookie)).body.user).toBeNull();
   });
 });

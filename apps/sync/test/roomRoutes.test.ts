@@ -100,7 +100,7 @@ describe("room routes", () => {
     const refused = await api(server, "PATCH", `/api/rooms/${roomId}`, { name: "mine now" }, bob.cookie);
     expect(refused).toMatchObject({
       status: 403,
-      body: { error: "Only the person who created this room can change it." },
+      body: { error: "Only the person who created this room, or the workspace admin, can change it." },
     });
     expect((await api(server, "PATCH", `/api/rooms/${roomId}`, { name: " " }, alice.cookie)).status).toBe(
       400,

@@ -2,6 +2,7 @@ import { createEffect, createMemo, Match, Switch } from "solid-js";
 import { UpdatePrompt } from "./components/UpdatePrompt";
 import { loginPathFor, matchRoute, navigate, path, safeNext, search } from "./lib/router";
 import { Login } from "./pages/Login";
+import { ResetPassword } from "./pages/ResetPassword";
 import { Shell } from "./pages/Shell";
 import { Signup } from "./pages/Signup";
 import { currentUser, loadSession, session } from "./state/session";
@@ -23,7 +24,9 @@ export function App() {
 
   createEffect(() => {
     const state = session().status;
-    if (state === "signed-out" && !isAuthPage()) navigate(loginPathFor(path() + search()), { replace: true });
+    // A reset link opens signed in or out (it is its own key).
+    if (state === "signed-out" && !isAuthPage() && route().name !== "reset")
+      navigate(loginPathFor(path() + search()), { replace: true });
     if (state === "signed-in" && isAuthPage())
       navigate(safeNext(new URLSearchParams(search()).get("next")), { replace: true });
   });
@@ -32,6 +35,9 @@ export function App() {
     <>
       <UpdatePrompt />
       <Switch>
+        <Match when={route().name === "reset" && route()} keyed>
+          {(reset) => <ResetPassword token={reset.name === "reset" ? reset.token : ""} />}
+        </Match>
         <Match when={session().status === "loading"}>
           <div class="splash" aria-busy="true">
             <span class="brand-mark large" aria-hidden="true" />

@@ -152,3 +152,73 @@ export interface InviteCheck {
 export interface UploadFileResponse {
   file: Attachment;
 }
+
+/** One account in the admin's "People" section (GET /api/admin/people). */
+export interface AdminPerson {
+  id: string;
+  username: string;
+  displayName: string;
+  isAdmin: boolean;
+  /** Deactivated by an admin: cannot sign in; shown as "NAME (deactivated)". */
+  deactivated: boolean;
+  /** When the person was last active (a request or their socket), ms since the epoch; null: never. Kept to within a few minutes. */
+  lastSeenAt: number | null;
+  createdAt: number;
+}
+export interface PeopleResponse {
+  people: AdminPerson[];
+}
+
+/** PATCH /api/admin/people/:id: exactly one of the two. */
+export interface AdminPersonChange {
+  isAdmin?: boolean;
+  deactivated?: boolean;
+}
+export interface AdminPersonResponse {
+  person: AdminPerson;
+}
+
+/** POST /api/admin/people/:id/password-reset: the link is in the answer only this once. */
+export interface PasswordResetLink {
+  path: string;
+  expiresAt: number;
+}
+
+/** What the admin did, as the audit table keeps it (GET /api/admin/audit, newest first). */
+export type AdminAction =
+  | "admin-granted"
+  | "admin-revoked"
+  | "deactivated"
+  | "reactivated"
+  | "password-reset-issued"
+  | "room-changed"
+  | "member-added"
+  | "member-removed"
+  | "message-removed";
+export interface AuditEntry {
+  id: string;
+  at: number;
+  /** Who did it (null once their account is gone). */
+  actor: { id: string; username: string } | null;
+  action: AdminAction;
+  /** The sentence shown: "alice deactivated bob". */
+  summary: string;
+}
+export interface AuditResponse {
+  entries: AuditEntry[];
+}
+
+/** POST /api/password-reset/check `{ token }`: whose password a working link resets. */
+export interface PasswordResetCheck {
+  username: string;
+  expiresAt: number;
+}
+/** POST /api/password-reset: sets the new password; every session of the person is signed out. */
+export interface PasswordResetRequest {
+  token: string;
+  newPassword: string;
+}
+export interface PasswordResetDone {
+  username: string;
+  signedOutSessions: number;
+}

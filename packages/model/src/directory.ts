@@ -17,6 +17,11 @@ export interface UserEntry {
   status?: string;
   /** The id of the owner's avatar image (GET /api/avatars/<id>); absent or null: initials on a colour. */
   avatar?: string | null;
+  /**
+   * The admin deactivated the account: it cannot sign in, and its name shows as "NAME (deactivated)";
+   * its messages stay. Absent on entries written before deactivation existed, and on active accounts.
+   */
+  deactivated?: boolean;
 }
 
 /** A public room as listed for everyone. Private rooms and DMs never appear in the directory. */

@@ -14,8 +14,13 @@ export interface MessageEdit {
   /** The new Markdown text; empty for a deletion. */
   text: string;
   deleted: boolean;
-  /** Client clock at the change, ms since epoch. */
+  /** Client clock at the change, ms since epoch (the server's, for a removal by the admin). */
   at: number;
+  /**
+   * Only on a deletion the server wrote because the workspace admin removed the message: it shows as
+   * "message removed by an admin". No client may write it (the write rules refuse it).
+   */
+  removedByAdmin?: true;
 }
 
 export const messageEdits = (doc: Y.Doc) => doc.getMap<MessageEdit>(ROOTS.segment.edits);
@@ -51,6 +56,16 @@ export function deleteMessage(
   doc.transact(() => messageEdits(doc).set(message.id, { text: "", deleted: true, at: now }));
 }
 
+/**
+ * Server only: the workspace admin removed someone's message. The record is a deletion like the
+ * author's own (final, hides the files), marked so everyone sees who removed it.
+ */
+export function removeMessageAsAdmin(doc: Y.Doc, messageId: string, now = Date.now()): void {
+  doc.transact(() =>
+    messageEdits(doc).set(messageId, { text: "", deleted: true, at: now, removedByAdmin: true }),
+  );
+}
+
 const hasAttachments = (message: Pick<MessageRecord, "attachments">) =>
   (message.attachments?.length ?? 0) > 0;
 
@@ -59,14 +74,16 @@ export function applyEdit(view: MessageView, edit: MessageEdit | undefined): Mes
   if (!edit) return view;
   if (edit.deleted) {
     const { attachments: _hidden, ...rest } = view;
-    return { ...rest, text: "", mentions: [], edited: false, deleted: true };
+    const removed = { ...rest, text: "", mentions: [], edited: false, deleted: true };
+    return edit.removedByAdmin === true ? { ...removed, removedByAdmin: true } : removed;
   }
   return { ...view, text: edit.text, mentions: parseMentions(edit.text), edited: true, deleted: false };
 }
 
 /**
- * Whether a value read from an untrusted update has the shape of a MessageEdit; its text may be empty
- * when the message it edits has attachments (`message`, when known).
+ * Whether a value read from an update or a document has the shape of a MessageEdit; its text may be
+ * empty when the message it edits has attachments (`message`, when known). A removal by the admin is
+ * one (a deletion with `removedByAdmin: true`); the write rules refuse that mark from any client.
  */
 export function isMessageEdit(
   value: unknown,
@@ -79,7 +96,8 @@ export function isMessageEdit(
     typeof e.deleted === "boolean" &&
     typeof e.at === "number" &&
     Number.isFinite(e.at) &&
-    Object.keys(e).length === 3 &&
+    (Object.keys(e).length === 3 ||
+      (Object.keys(e).length === 4 && e.removedByAdmin === true && e.deleted === true)) &&
     (e.deleted ? e.text === "" : messageTextProblem(e.text, hasAttachments(message)) === null)
   );
 }

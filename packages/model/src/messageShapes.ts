@@ -79,4 +79,6 @@ export interface MessageView extends MessageRecord {
   edited: boolean;
   /** The author deleted it: shown as "message deleted". */
   deleted: boolean;
+  /** The workspace admin removed it (deleted is true too): shown as "message removed by an admin". */
+  removedByAdmin?: boolean;
 }

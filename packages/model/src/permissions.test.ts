@@ -4,6 +4,7 @@ import {
   canChangeMessage,
   canManageRoom,
   canOpenRoom,
+  canRemoveAsAdmin,
   canRemoveMember,
   leaveProblem,
 } from "./permissions.ts";
@@ -19,6 +20,20 @@ describe("permissions", () => {
     expect(canManageRoom({ kind: "channel", createdBy: "a" }, "b")).toBe(false);
     expect(canManageRoom({ kind: "dm", createdBy: "a" }, "a")).toBe(false);
     expect(canManageRoom({ kind: "group", createdBy: "a" }, "a")).toBe(false);
+  });
+  it("the workspace admin manages any room but a DM, adds people to any room, and removes others' messages", () => {
+    expect(canManageRoom({ kind: "private", createdBy: "a" }, "admin", true)).toBe(true);
+    expect(canManageRoom({ kind: "dm", createdBy: "a" }, "admin", true)).toBe(false);
+    expect(canAddPeople({ kind: "private", archived: false }, false, true)).toBe(true);
+    expect(canAddPeople({ kind: "dm", archived: false }, false, true)).toBe(false);
+    expect(canAddPeople({ kind: "channel", archived: true }, false, true)).toBe(false);
+    const admin = { id: "admin", isAdmin: true };
+    expect(canRemoveAsAdmin({ author: "a" }, admin)).toBe(true);
+    expect(canRemoveAsAdmin({ author: "a" }, { id: "b", isAdmin: false })).toBe(false);
+    expect(canRemoveAsAdmin({ author: "admin" }, admin)).toBe(false);
+    expect(canRemoveAsAdmin({ author: "a", event: { type: "member-added", userId: "b" } }, admin)).toBe(
+      false,
+    );
   });
   it("members add people to rooms that are not DMs or archived", () => {
     expect(canAddPeople({ kind: "private", archived: false }, true)).toBe(true);

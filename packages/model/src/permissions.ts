@@ -11,18 +11,42 @@ export function canChangeMessage(message: Pick<MessageRecord, "author" | "event"
   return message.author === userId && message.event === undefined;
 }
 
-/** Renaming, setting the topic and archiving a room: its creator only; a DM or group DM has nothing to manage. */
-export function canManageRoom(room: Pick<RoomMeta, "kind" | "createdBy">, userId: string): boolean {
-  return !isDirectConversation(room.kind) && room.createdBy === userId;
+/**
+ * Renaming, setting the topic and archiving a room: its creator, or the workspace admin (who runs the
+ * workspace: any room); a DM or group DM has nothing to manage.
+ */
+export function canManageRoom(
+  room: Pick<RoomMeta, "kind" | "createdBy">,
+  userId: string,
+  isAdmin = false,
+): boolean {
+  return !isDirectConversation(room.kind) && (room.createdBy === userId || isAdmin);
 }
 
 /**
- * Bringing someone into a room (by mention or "Add people"): any member of a channel or private room.
- * A DM stays two people; a group DM stays its people (as in Slack, including someone else is a new
- * conversation, so the same people always mean the same room).
+ * Bringing someone into a room (by mention or "Add people"): any member of a channel or private room,
+ * and the workspace admin into any of them. A DM stays two people; a group DM stays its people (as in
+ * Slack, including someone else is a new conversation, so the same people always mean the same room);
+ * an archived room stays as it is.
  */
-export function canAddPeople(room: Pick<RoomMeta, "kind" | "archived">, isMember: boolean): boolean {
-  return isMember && !isDirectConversation(room.kind) && !room.archived;
+export function canAddPeople(
+  room: Pick<RoomMeta, "kind" | "archived">,
+  isMember: boolean,
+  isAdmin = false,
+): boolean {
+  return (isMember || isAdmin) && !isDirectConversation(room.kind) && !room.archived;
+}
+
+/**
+ * The workspace admin removes anyone's message (shown as "message removed by an admin"), through the
+ * server (POST /api/admin/…): never a line about the room, and never by editing its text. Their own
+ * messages they delete as anyone does.
+ */
+export function canRemoveAsAdmin(
+  message: Pick<MessageRecord, "author" | "event">,
+  by: { id: string; isAdmin: boolean },
+): boolean {
+  return by.isAdmin && message.event === undefined && message.author !== by.id;
 }
 
 /** Who may open (read) a room: members; a public room lets anyone join by opening it. */

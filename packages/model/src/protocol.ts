@@ -21,6 +21,12 @@ export const CLOSE_CODES = {
 } as const;
 
 /**
+ * The reason a socket closes with (4401) when the workspace admin deactivated its person: the app
+ * says so on the sign-in page instead of a bare "signed out".
+ */
+export const ACCOUNT_DEACTIVATED_REASON = "account deactivated";
+
+/**
  * Why a document could not be opened: the provider's "authentication failed" reason.
  * `too-many-documents`: the socket or account holds as many open documents as it may.
  */

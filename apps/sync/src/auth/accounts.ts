@@ -24,6 +24,7 @@ interface UserRow {
   created_at: Date | string;
   status: string;
   avatar: string | null;
+  deactivated_at: Date | string | null;
 }
 
 const toSessionUser = (row: UserRow): SessionUser => ({
@@ -48,6 +49,9 @@ export interface PasswordChange {
   currentPassword: string;
   newPassword: string;
 }
+
+export const DEACTIVATED_MESSAGE =
+  "This account has been deactivated by the workspace admin. Ask them to reactivate it.";
 
 export const INVITE_ONLY_MESSAGE =
   "Sign-up is by invitation only. Ask a member of this workspace for an invite link.";
@@ -98,6 +102,8 @@ export async function signIn(db: Database, { username, password }: Credentials):
   const [row] = await db.query<UserRow>("select * from users where username = $1", [username]);
   const ok = await verifyPassword(row?.password_hash ?? (await decoyHash()), password);
   if (!row || !ok) throw new Refused("wrong-credentials", "Wrong username or password.");
+  // Said only to someone who knows the password: it reveals nothing to a guesser.
+  if (row.deactivated_at !== null) throw new Refused("forbidden", DEACTIVATED_MESSAGE);
   return toSessionUser(row);
 }
 
@@ -122,7 +128,7 @@ export async function changePassword(db: Queryable, user: SessionUser, input: Pa
 
 export async function listAccounts(db: Queryable): Promise<Array<UserEntry>> {
   const rows = await db.query<UserRow>(
-    "select id, username, display_name, created_at, status, avatar from users order by created_at",
+    "select id, username, display_name, created_at, status, avatar, deactivated_at from users order by created_at",
   );
   return rows.map((row) => ({
     id: row.id,
@@ -131,6 +137,8 @@ export async function listAccounts(db: Queryable): Promise<Array<UserEntry>> {
     createdAt: new Date(row.created_at).getTime(),
     status: row.status,
     avatar: row.avatar,
+    // Only when set: the entries of everyone else stay as they were stored.
+    ...(row.deactivated_at !== null ? { deactivated: true } : {}),
   }));
 }
 

@@ -38,13 +38,17 @@ export async function createSession(
   return { token, tokenHash };
 }
 
+/**
+ * The session a cookie names, with its person. A deactivated person has no sessions (deactivating
+ * deletes them); the join refuses theirs all the same, should one be written meanwhile.
+ */
 export async function findSession(db: Queryable, token: string | undefined): Promise<Session | null> {
   if (!token || token.length > 100) return null;
   const tokenHash = hashToken(token);
   const rows = await db.query<{ id: string; username: string; display_name: string; is_admin: boolean }>(
     `select u.id, u.username, u.display_name, u.is_admin
        from sessions s join users u on u.id = s.user_id
-      where s.token_hash = $1 and s.expires_at > now()`,
+      where s.token_hash = $1 and s.expires_at > now() and u.deactivated_at is null`,
     [tokenHash],
   );
   const row = rows[0];

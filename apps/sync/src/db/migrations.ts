@@ -256,6 +256,39 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
       create unique index rooms_group_members on rooms(member_key) where member_key is not null;
     `,
   },
+  {
+    version: 80,
+    name: "the admin runs the workspace: deactivation, last activity, password-reset links, the audit table",
+    sql: `
+      -- deactivated_at: set by the admin (auth/people.ts); such an account cannot sign in and has no
+      -- sessions. last_seen_at: written at most once per few minutes per person (auth/lastSeen.ts).
+      alter table users
+        add column deactivated_at timestamptz,
+        add column last_seen_at timestamptz;
+      -- A link the admin issues for one person: only the token's SHA-256 is kept, as for sessions and
+      -- invites; used_at makes it single-use (set in the same statement that checks it).
+      create table password_resets (
+        token_hash text primary key,
+        user_id text not null references users(id) on delete cascade,
+        created_by text references users(id) on delete set null,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        used_at timestamptz
+      );
+      create index password_resets_user on password_resets(user_id);
+      -- Every admin action: who, what, when (GET /api/admin/audit). Rows stay when people go.
+      create table admin_audit (
+        id bigserial primary key,
+        at timestamptz not null default now(),
+        actor text references users(id) on delete set null,
+        action text not null,
+        target_user text references users(id) on delete set null,
+        room_id text,
+        summary text not null
+      );
+      create index admin_audit_at on admin_audit(at desc, id desc);
+    `,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number> {

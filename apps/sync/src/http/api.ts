@@ -35,6 +35,7 @@ import type { Logger } from "../log.ts";
 import type { Membership } from "../membership/membership.ts";
 import type { Projector } from "../projections/projector.ts";
 import { createRoom, toRoomMeta } from "../rooms/rooms.ts";
+import { handleAdminRoute } from "./adminRoutes.ts";
 import {
   parseCredentials,
   parseNewInvite,
@@ -64,8 +65,12 @@ export interface ApiDeps {
   files: Files;
   /** The server's own changes to documents (lines in a room's history). */
   writer: DocumentWriter;
-  /** Closes every open socket of these (already deleted) sessions, on every instance. */
-  revokeSessions(tokenHashes: readonly string[]): Promise<void>;
+  /** Closes every open socket of these (already deleted) sessions, on every instance (4401 with `reason`). */
+  revokeSessions(tokenHashes: readonly string[], reason?: string): Promise<void>;
+  /** A message the admin removed: its files hidden, its room recounted (http/adminRoutes.ts). */
+  messageRemoved(roomId: string, messageId: string): Promise<void>;
+  /** Records each signed-in request as the person's last activity (at most once per few minutes). */
+  lastSeen?: { touch(userId: string): void };
 }
 
 const publicUser = (user: SessionUser): ApiUser => ({
@@ -132,6 +137,17 @@ export async function handleApi(
     if (await handleRoomRoute(deps, () => requireSession(deps, request), request, response, path)) return;
     if (await handleConversationRoute(deps, () => requireWriter(deps, request), request, response, path))
       return;
+    if (
+      await handleAdminRoute(
+        deps,
+        () => requireSession(deps, request),
+        () => requireWriter(deps, request),
+        request,
+        response,
+        path,
+      )
+    )
+      return;
     sendError(response, 404, `There is no ${request.method} ${path}.`);
   } catch (error) {
     if (error instanceof TooManyRequests)
@@ -173,6 +189,7 @@ export function sendUnexpected(log: Logger, route: string, response: ServerRespo
 async function requireSession(deps: ApiDeps, request: IncomingMessage): Promise<Session> {
   const session = await findSession(deps.db, readCookie(request, SESSION_COOKIE));
   if (!session) throw new RequestError(401, "You are not signed in.");
+  deps.lastSeen?.touch(session.user.id);
   return session;
 }
 

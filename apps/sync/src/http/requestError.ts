@@ -19,6 +19,7 @@ const STATUS: Record<RefusedBecause, number> = {
   forbidden: 403,
   "not-found": 404,
   conflict: 409,
+  gone: 410,
   "too-many-requests": 429,
 };
 

@@ -10,6 +10,7 @@ import {
   normalizeUsername,
   roomNameProblem,
 } from "@chat/model";
+import { recordAdminAction } from "../auth/adminAudit.ts";
 import type { Session } from "../auth/sessions.ts";
 import type { Database } from "../db/database.ts";
 import type { DocumentWriter } from "../docs/writer.ts";
@@ -76,27 +77,46 @@ export async function handleRoomRoute(
 const GROUP_IS_ITS_PEOPLE =
   "A group conversation is its people: start a new one to include someone else; anyone in it can leave.";
 
-async function memberRoom(db: Database, roomId: string, userId: string): Promise<RoomRow> {
+async function memberRoom(
+  db: Database,
+  roomId: string,
+  me: { id: string; isAdmin?: boolean },
+): Promise<RoomRow> {
   const room = await getRoom(db, roomId);
   // Someone outside a private room learns nothing of it, not even that it exists. A public room
-  // opens to everyone (the model's rule), so it needs no membership query.
-  const member = !!room && room.kind !== "channel" && (await isMember(db, roomId, userId));
+  // opens to everyone (the model's rule), so it needs no membership query. The workspace admin
+  // manages every room, so they learn of every one.
+  if (room && me.isAdmin) return room;
+  const member = !!room && room.kind !== "channel" && (await isMember(db, roomId, me.id));
   if (!room || !canOpenRoom(room, member)) throw new RequestError(404, "There is no such room.");
   return room;
 }
 
+/** The admin did what only their role allowed (in a room they did not create, or are not in): audited. */
+async function auditAdminPower(
+  db: Database,
+  me: { id: string; username: string },
+  room: RoomRow,
+  action: "room-changed" | "member-added" | "member-removed",
+  summary: string,
+  targetUser: string | null = null,
+): Promise<void> {
+  await recordAdminAction(db, { actor: me.id, action, roomId: room.id, targetUser, summary });
+}
+
 async function addPeople(
   deps: RoomRouteDeps,
-  me: { id: string; username: string },
+  me: { id: string; username: string; isAdmin: boolean },
   roomId: string,
   body: unknown,
   response: ServerResponse,
 ): Promise<void> {
-  const room = await memberRoom(deps.db, roomId, me.id);
+  const room = await memberRoom(deps.db, roomId, me);
   const input = (body ?? {}) as Record<string, unknown>;
   if (typeof input.username !== "string" || !input.username.trim())
     throw new RequestError(400, "Say whom to add: a username.");
-  if (!canAddPeople(toRoomMeta(room), await isMember(deps.db, roomId, me.id)))
+  const member = await isMember(deps.db, roomId, me.id);
+  if (!canAddPeople(toRoomMeta(room), member, me.isAdmin))
     throw new RequestError(
       403,
       room.kind === "dm"
@@ -115,6 +135,15 @@ async function addPeople(
   if (!person) throw new RequestError(404, `There is no one called "${username}".`);
   if (!(await deps.membership.add(roomId, me, person)))
     throw new RequestError(409, `${person.username} is already in this room.`);
+  if (!member)
+    await auditAdminPower(
+      deps.db,
+      me,
+      room,
+      "member-added",
+      `${me.username} added ${person.username} to ${room.name}`,
+      person.id,
+    );
   sendJson(response, 201, { member: { id: person.id, username: person.username } });
 }
 
@@ -125,7 +154,7 @@ async function removePerson(
   personId: string,
   response: ServerResponse,
 ): Promise<void> {
-  const room = await memberRoom(deps.db, roomId, me.id);
+  const room = await memberRoom(deps.db, roomId, me);
   const meta = toRoomMeta(room);
   const [person] = await deps.db.query<{ id: string; username: string }>(
     "select id, username from users where id = $1",
@@ -148,6 +177,15 @@ async function removePerson(
     );
   if (!(await deps.membership.remove(roomId, me, person)))
     throw new RequestError(404, "That person is not in this room.");
+  if (meta.createdBy !== me.id)
+    await auditAdminPower(
+      deps.db,
+      me,
+      room,
+      "member-removed",
+      `${me.username} removed ${person.username} from ${room.name}`,
+      person.id,
+    );
   sendJson(response, 200, { removed: { id: person.id, username: person.username } });
 }
 
@@ -162,7 +200,7 @@ async function joinRoom(
   roomId: string,
   response: ServerResponse,
 ): Promise<void> {
-  const room = await memberRoom(deps.db, roomId, me.id);
+  const room = await memberRoom(deps.db, roomId, me);
   if (await isMember(deps.db, roomId, me.id)) throw new RequestError(409, "You are in this room already.");
   if (room.kind !== "channel") throw new RequestError(404, "There is no such room.");
   if (room.archived) throw new RequestError(403, "This room is archived.");
@@ -177,7 +215,7 @@ async function leaveRoom(
   roomId: string,
   response: ServerResponse,
 ): Promise<void> {
-  const room = await memberRoom(deps.db, roomId, me.id);
+  const room = await memberRoom(deps.db, roomId, me);
   if (!(await isMember(deps.db, roomId, me.id))) throw new RequestError(409, "You are not in this room.");
   const problem = leaveProblem(toRoomMeta(room), await countMembers(deps.db, roomId));
   if (problem === "dm") throw new RequestError(403, "A direct conversation cannot be left.");
@@ -192,14 +230,19 @@ async function leaveRoom(
 
 async function updateRoom(
   deps: RoomRouteDeps,
-  me: { id: string; username: string },
+  me: { id: string; username: string; isAdmin: boolean },
   roomId: string,
   body: unknown,
   response: ServerResponse,
 ): Promise<void> {
-  const room = await memberRoom(deps.db, roomId, me.id);
-  if (!canManageRoom(toRoomMeta(room), me.id))
-    throw new RequestError(403, "Only the person who created this room can change it.");
+  const room = await memberRoom(deps.db, roomId, me);
+  if (!canManageRoom(toRoomMeta(room), me.id, me.isAdmin))
+    throw new RequestError(
+      403,
+      room.kind === "dm"
+        ? "A direct conversation has nothing to change."
+        : "Only the person who created this room, or the workspace admin, can change it.",
+    );
   const input = (body ?? {}) as Record<string, unknown>;
   const changes: { name?: string; topic?: string; archived?: boolean } = {};
   if (input.name !== undefined) {
@@ -240,10 +283,31 @@ async function updateRoom(
         event: { type: "room-renamed", name: changes.name },
       },
     ]);
+  if (room.created_by !== me.id)
+    await auditAdminPower(
+      deps.db,
+      me,
+      room,
+      "room-changed",
+      `${me.username} changed ${room.name}: ${describeChanges(room, changes)}`,
+    );
   await deps.projector.refreshRoom(roomId);
   if (room.kind === "channel") await deps.projector.refreshDirectory();
   // Name and archived state are part of every member's index entry.
   for (const member of await listMembers(deps.db, roomId))
     await deps.projector.refreshUserIndex(member.user_id);
   sendJson(response, 200, { room: toRoomMeta(updated!) });
+}
+
+/** "renamed it to x, archived it": what an admin's change to a room did, for the audit table. */
+function describeChanges(
+  room: RoomRow,
+  changes: { name?: string; topic?: string; archived?: boolean },
+): string {
+  const said: string[] = [];
+  if (changes.name !== undefined && changes.name !== room.name) said.push(`renamed it to ${changes.name}`);
+  if (changes.topic !== undefined && changes.topic !== room.topic) said.push("set its topic");
+  if (changes.archived !== undefined && changes.archived !== room.archived)
+    said.push(changes.archived ? "archived it" : "unarchived it");
+  return said.length > 0 ? said.join(", ") : "nothing";
 }

@@ -419,9 +419,14 @@ function judgeEdit(userId: string, write: Write, lookup: MessageLookup): string 
   const message = lookup.message(write.key);
   if (!message) return "an edit must refer to a message of this segment";
   if (!canChangeMessage(message, userId)) return "only its author edits or deletes a message";
+  // The admin's removal is the server's record: its author may not replace it, even by a deletion
+  // of their own (which would hide that an admin removed it).
+  if (lookup.edit?.(write.key)?.removedByAdmin === true) return "an admin removed this message";
   if (write.op === "delete") return null; // the author replacing their own earlier edit
   if (write.values === null || !write.values.every((value) => isMessageEdit(value, message)))
     return "an edit does not have the edit shape";
+  if (write.values.some((value) => (value as MessageEdit).removedByAdmin !== undefined))
+    return "only the server marks a message removed by an admin";
   return null;
 }
 

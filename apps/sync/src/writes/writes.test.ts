@@ -1,5 +1,6 @@
 import {
   appendMessage,
+  applyEdit,
   createEventLine,
   createMessage,
   deleteMessage,
@@ -7,6 +8,7 @@ import {
   editMessage,
   findMessage,
   isMessageRecord,
+  listMessages,
   MAX_DRAFT_LENGTH,
   MAX_DRAFTS,
   MAX_SETTING_VALUE_LENGTH,
@@ -20,6 +22,7 @@ import {
   ROOTS,
   reactionEmojis,
   reactionKey,
+  removeMessageAsAdmin,
   setDraft,
   toggleReaction,
 } from "@chat/model";
@@ -160,6 +163,40 @@ describe("inspectUpdate", () => {
     );
     writes = inspectUpdate(server, badShape).writes;
     expect(refuseWrites(segment, "bob", writes, lookupIn(server, writes))).toMatch(/edit shape/);
+  });
+
+  it("the admin's removal is the server's: no client writes its mark, and its author cannot replace it", () => {
+    const server = new Y.Doc();
+    const mine = createMessage("bob", "off topic", 1, "m1");
+    appendMessage(server, mine);
+    const judge = (change: (doc: Y.Doc) => void) => {
+      const { writes } = inspectUpdate(server, clientUpdate(server, change));
+      return refuseWrites(segment, "bob", writes, lookupIn(server, writes));
+    };
+    // Bob marks his own deletion as the admin's: refused, and so is anyone else's mark.
+    const forgedMark = (doc: Y.Doc) =>
+      doc.getMap(ROOTS.segment.edits).set("m1", { text: "", deleted: true, at: 1, removedByAdmin: true });
+    expect(judge(forgedMark)).toMatch(/only the server marks/);
+    const { writes } = inspectUpdate(server, clientUpdate(server, forgedMark));
+    expect(refuseWrites(segment, "mallory", writes, lookupIn(server, writes))).toMatch(/only its author/);
+    // The mark is only ever on a deletion.
+    expect(
+      judge((doc) =>
+        doc.getMap(ROOTS.segment.edits).set("m1", { text: "x", deleted: false, at: 1, removedByAdmin: true }),
+      ),
+    ).toMatch(/edit shape/);
+
+    // The server removes it (as the admin's request does): bob may neither edit it nor delete it as his own.
+    removeMessageAsAdmin(server, "m1");
+    expect(applyEdit(listMessages(server)[0]!, undefined)).toMatchObject({
+      deleted: true,
+      removedByAdmin: true,
+    });
+    expect(judge((doc) => deleteMessage(doc, mine, "bob"))).toMatch(/an admin removed this message/);
+    expect(
+      judge((doc) => doc.getMap(ROOTS.segment.edits).set("m1", { text: "back", deleted: false, at: 2 })),
+    ).toMatch(/an admin removed this message|stays deleted/);
+    expect(judge((doc) => doc.getMap(ROOTS.segment.edits).delete("m1"))).not.toBeNull();
   });
 
   it("keeps a deleted message deleted: no edit over the deletion, no removing it", () => {

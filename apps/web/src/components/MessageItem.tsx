@@ -44,6 +44,8 @@ export interface MessageContext {
   files?: FileSender;
   onEdit(text: string): void;
   onDelete(): void;
+  /** The workspace admin removing someone else's message (through the server); absent for anyone else. */
+  onRemoveAsAdmin?: () => Promise<void>;
   /** "Mark unread": given for someone else's numbered message (my own never count as unread). */
   onMarkUnread?: () => void;
   /** Up-arrow in an empty composer asked to edit this message (my last one): open its edit box. */
@@ -139,6 +141,7 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
   });
   const canReact = () => props.reactions !== null && !props.message.deleted;
   const canReplyInThread = () => props.onReplyInThread !== undefined && !props.message.deleted;
+  const canAdminRemove = () => !canChange() && !!props.onRemoveAsAdmin && !props.message.deleted;
   const [picking, setPicking] = createSignal(false);
   let editBox!: HTMLTextAreaElement;
   let reactButton: HTMLButtonElement | undefined;
@@ -171,9 +174,10 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
       setError((failure as Error).message);
     }
   };
-  const remove = () => {
+  const remove = async () => {
     try {
-      props.onDelete();
+      if (canAdminRemove()) await props.onRemoveAsAdmin?.();
+      else props.onDelete();
       setConfirming(false);
       setSelected(false);
     } catch (failure) {
@@ -234,7 +238,7 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
           </Show>
           <Show
             when={
-              (canChange() || canReact() || props.onMarkUnread || canReplyInThread()) &&
+              (canChange() || canReact() || canAdminRemove() || props.onMarkUnread || canReplyInThread()) &&
               !editing() &&
               !confirming()
             }
@@ -342,12 +346,35 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
                   </svg>
                 </button>
               </Show>
+              <Show when={canAdminRemove()}>
+                <button
+                  type="button"
+                  class="icon-button small"
+                  aria-label="Delete message"
+                  title="Delete (as the workspace admin)"
+                  onClick={() => setConfirming(true)}
+                >
+                  <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                    <path
+                      d="M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13"
+                      fill="none"
+                      stroke="currentColor"
+                      stroke-width="2"
+                      stroke-linejoin="round"
+                    />
+                  </svg>
+                </button>
+              </Show>
             </div>
           </Show>
         </div>
         <Show
           when={!props.message.deleted}
-          fallback={<p class="message-text deleted-text">message deleted</p>}
+          fallback={
+            <p class="message-text deleted-text">
+              {props.message.removedByAdmin ? "message removed by an admin" : "message deleted"}
+            </p>
+          }
         >
           <Show
             when={editing()}
@@ -441,11 +468,15 @@ function Message(props: { message: MessageView; grouped: boolean } & MessageCont
         </Show>
         <Show when={confirming()}>
           <div class="delete-confirm" role="group" aria-label="Delete this message?">
-            <span>Delete this message for everyone?</span>
+            <span>
+              {canAdminRemove()
+                ? "Delete this message for everyone? It will show as removed by an admin."
+                : "Delete this message for everyone?"}
+            </span>
             <button type="button" class="button ghost small" onClick={() => setConfirming(false)}>
               Cancel
             </button>
-            <button type="button" class="button danger small" onClick={remove}>
+            <button type="button" class="button danger small" onClick={() => void remove()}>
               Delete
             </button>
           </div>

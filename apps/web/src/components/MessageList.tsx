@@ -45,6 +45,8 @@ export function MessageList(props: {
   editRequest?: string | null;
   onEditStarted?(): void;
   onDelete(message: MessageView): void;
+  /** Given to the workspace admin: removes someone else's message through the server. */
+  removeAsAdmin?: (message: MessageView) => Promise<void>;
   /** My message still waiting on this device for its files (sync/fileSender.ts), by id. */
   outgoingFor?(messageId: string): OutboxMessage | undefined;
   files?: FileSender;
@@ -245,6 +247,11 @@ export function MessageList(props: {
                 }
                 personOf={(userId) => props.userById.get(userId)}
                 colorOf={props.colorFor}
+                onRemoveAsAdmin={
+                  props.removeAsAdmin && message().seq !== null && !message().deleted
+                    ? () => props.removeAsAdmin!(message())
+                    : undefined
+                }
                 onMarkUnread={
                   props.onMarkUnread &&
                   message().seq !== null &&

@@ -44,7 +44,7 @@ export function RoomActions(props: { meta: RoomMeta; room: DocHandle }) {
           <span class="room-action-label">Add people</span>
         </button>
       </Show>
-      <Show when={canManageRoom(props.meta, workspace.me.id)}>
+      <Show when={canManageRoom(props.meta, workspace.me.id, workspace.me.isAdmin === true)}>
         <button
           type="button"
           class="button ghost small room-action"

@@ -1,6 +1,7 @@
 import {
   appendMessage,
   canChangeMessage,
+  canRemoveAsAdmin,
   createMessage,
   deleteMessage,
   dmParticipants,
@@ -8,6 +9,7 @@ import {
   isDirectConversation,
   isMember,
   isOpenRefusal,
+  listSegments,
   type MessageRecord,
   type MessageView,
   type OpenRefusal,
@@ -16,13 +18,14 @@ import {
   parseMentions,
   readRoomMeta,
   roomDocName,
+  segmentDocName,
   showsInRoom,
   summarizeThreads,
 } from "@chat/model";
 import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
 import { Portal } from "solid-js/web";
 import type { OutboxMessage } from "../device/fileOutbox";
-import { addPerson } from "../lib/api";
+import { addPerson, removeMessageAsAdmin } from "../lib/api";
 import { colorOf, roomSlots } from "../lib/avatarColors";
 import { displayNameOf, hasOwnDisplayName } from "../lib/people";
 import { navigate, roomPath, threadPath } from "../lib/router";
@@ -109,6 +112,24 @@ export function RoomView(props: {
   // every file is stored): shown at once, as pending, from the device's copies of the files.
   const outgoing = createMemo(() => workspace.files.messages().filter((m) => m.roomId === props.roomId));
   const outgoingById = createMemo(() => new Map(outgoing().map((message) => [message.id, message])));
+  /**
+   * The workspace admin removes someone else's message: the server writes the removal (shown as
+   * "message removed by an admin"), in the history segment that holds it. The segments a message can be
+   * in are open (newest first, older ones as scrolled back to), so the search stops at an open one.
+   */
+  const removeAsAdmin = async (message: MessageView): Promise<void> => {
+    const doc = history.docFor(message.id);
+    const roomDoc = room()?.doc;
+    if (!doc || !roomDoc || !canRemoveAsAdmin(message, { id: workspace.me.id, isAdmin: true }))
+      throw new Error("This message cannot be removed here.");
+    for (const n of [...listSegments(roomDoc)].reverse()) {
+      const handle = workspace.registry.open(segmentDocName(props.roomId, n));
+      const holds = handle.doc === doc;
+      handle.release();
+      if (holds) return removeMessageAsAdmin(props.roomId, n, message.id);
+    }
+    throw new Error("This message cannot be removed here.");
+  };
   const outgoingViews = new WeakMap<OutboxMessage, MessageView>();
   const outgoingView = (message: OutboxMessage): MessageView => {
     let view = outgoingViews.get(message);
@@ -483,6 +504,7 @@ export function RoomView(props: {
                 // Still waiting for its files: it never goes.
                 else if (outgoingById().has(message.id)) workspace.files.discard(message.id);
               }}
+              removeAsAdmin={workspace.me.isAdmin ? removeAsAdmin : undefined}
               outgoingFor={(messageId) => outgoingById().get(messageId)}
               files={workspace.files}
               threadOf={(messageId) => threads().get(messageId)}

@@ -21,6 +21,7 @@ import { displayNameOf } from "../lib/people";
 import { useWorkspace } from "../state/workspace";
 import { Avatar } from "../ui/Avatar";
 import { Modal } from "../ui/Modal";
+import { PeopleSection } from "./PeopleSection";
 import "./security.css";
 
 /**
@@ -41,6 +42,7 @@ export function SettingsDialog(props: { isAdmin: boolean; onClose: () => void })
         <Show when={props.isAdmin}>
           <WorkspaceSection />
         </Show>
+        {props.isAdmin && <PeopleSection />}
         <div class="dialog-actions">
           <button type="button" class="button ghost" onClick={() => dialog.close()}>
             Close

@@ -1,6 +1,11 @@
 import type {
   AddPersonRequest,
+  AdminPerson,
+  AdminPersonChange,
+  AdminPersonResponse,
   ApiUser,
+  AuditEntry,
+  AuditResponse,
   CheckInviteRequest,
   CreatedInvite,
   CreateInviteRequest,
@@ -10,6 +15,11 @@ import type {
   LogInRequest,
   PasswordChangeRequest,
   PasswordChangeResponse,
+  PasswordResetCheck,
+  PasswordResetDone,
+  PasswordResetLink,
+  PasswordResetRequest,
+  PeopleResponse,
   ProfileResponse,
   ProfileUpdateRequest,
   RoomMeta,
@@ -22,7 +32,7 @@ import type {
 } from "@chat/model";
 import { type Attachment, FILE_NAME_HEADER, type UploadFileResponse } from "@chat/model";
 
-export type { Invite, WorkspaceSettings };
+export type { AdminPerson, AuditEntry, Invite, WorkspaceSettings };
 
 /** The HTTP API under /api/ (docs/api.md). Every failure becomes an ApiError carrying the server's sentence. */
 
@@ -252,4 +262,55 @@ export async function uploadAvatar(image: Blob): Promise<User> {
 /** Back to initials (DELETE /api/profile/avatar). */
 export async function removeAvatar(): Promise<User> {
   return (await request<ProfileResponse>("DELETE", "/api/profile/avatar")).user;
+}
+
+// The admin runs the workspace (docs/api.md, "The admin"): People, roles, deactivation, reset links,
+// the audit table, removing anyone's message. The server refuses anyone else (403).
+
+export async function listPeople(): Promise<AdminPerson[]> {
+  return (await request<PeopleResponse>("GET", "/api/admin/people")).people;
+}
+
+/** Makes someone admin (or not), or deactivates / reactivates them: one change at a time. */
+export async function changePerson(personId: string, change: AdminPersonChange): Promise<AdminPerson> {
+  const { person } = await request<AdminPersonResponse>(
+    "PATCH",
+    `/api/admin/people/${encodeURIComponent(personId)}`,
+    change,
+  );
+  return person;
+}
+
+/** A single-use reset link valid 24 hours: shown to the admin this once. */
+export function issuePasswordReset(personId: string): Promise<PasswordResetLink> {
+  return request<PasswordResetLink>(
+    "POST",
+    `/api/admin/people/${encodeURIComponent(personId)}/password-reset`,
+  );
+}
+
+export async function listAudit(): Promise<AuditEntry[]> {
+  return (await request<AuditResponse>("GET", "/api/admin/audit")).entries;
+}
+
+/** The admin removes someone's message (in history segment `segment` of the room). */
+export async function removeMessageAsAdmin(
+  roomId: string,
+  segment: number,
+  messageId: string,
+): Promise<void> {
+  await request(
+    "DELETE",
+    `/api/admin/rooms/${encodeURIComponent(roomId)}/segments/${segment}/messages/${encodeURIComponent(messageId)}`,
+  );
+}
+
+/** Whose password a reset link sets; an ApiError (410) says why a link no longer works. */
+export function checkPasswordReset(token: string): Promise<PasswordResetCheck> {
+  return request<PasswordResetCheck>("POST", "/api/password-reset/check", { token });
+}
+
+export function resetPassword(token: string, newPassword: string): Promise<PasswordResetDone> {
+  const body: PasswordResetRequest = { token, newPassword };
+  return request<PasswordResetDone>("POST", "/api/password-reset", body);
 }

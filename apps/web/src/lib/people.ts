@@ -4,17 +4,33 @@ import type { UserEntry } from "@chat/model";
  * How a person is shown: their display name, else their username (an entry written before profiles,
  * or a display name that is somehow blank). The username stays the handle: mentions, links, URLs.
  */
-export function displayNameOf(
+export function plainNameOf(
   user: Pick<UserEntry, "username" | "displayName"> | undefined,
   fallback = "someone",
 ) {
   return user?.displayName?.trim() || user?.username || fallback;
 }
 
-/** Whether the display name says more than the username (then both are shown, the handle muted). */
-export function hasOwnDisplayName(user: Pick<UserEntry, "username" | "displayName"> | undefined): boolean {
-  const name = user?.displayName?.trim();
-  return !!name && name !== user?.username;
+/**
+ * How a person is shown wherever names show: their name (plainNameOf), and "NAME (deactivated)" once
+ * the workspace admin deactivated the account (the directory says so); their messages stay.
+ */
+export function displayNameOf(
+  user: Pick<UserEntry, "username" | "displayName" | "deactivated"> | undefined,
+  fallback = "someone",
+) {
+  const name = plainNameOf(user, fallback);
+  return user?.deactivated ? `${name} (deactivated)` : name;
+}
+
+/**
+ * Whether the shown name says more than the username (then both are shown, the handle muted): a
+ * display name of one's own, or "(deactivated)".
+ */
+export function hasOwnDisplayName(
+  user: Pick<UserEntry, "username" | "displayName" | "deactivated"> | undefined,
+): boolean {
+  return !!user && displayNameOf(user, "") !== user.username;
 }
 
 /** Up to `max` letters for an avatar: the first letter of the first and last words ("Ada Lovelace": "AL"). */

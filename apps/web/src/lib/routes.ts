@@ -10,6 +10,7 @@ export type Route =
   | { name: "login" }
   | { name: "signup" }
   | { name: "invite"; token: string }
+  | { name: "reset"; token: string }
   | { name: "home" }
   /** `threadId`: the root message of the thread open beside the room. */
   | { name: "room"; roomId: string; threadId?: string }
@@ -32,6 +33,8 @@ export function matchRoute(pathname: string): Route {
   const invite = /^\/invite\/([A-Za-z0-9_-]{1,100})\/?$/.exec(pathname);
   if (invite) return { name: "invite", token: invite[1]! };
   if (pathname === "/threads" || pathname === "/threads/") return { name: "threads" };
+  const reset = /^\/reset\/([A-Za-z0-9_-]{1,100})\/?$/.exec(pathname);
+  if (reset) return { name: "reset", token: reset[1]! };
   let match = /^\/r\/([^/]+)(?:\/t\/([^/]+))?\/?$/.exec(pathname);
   if (match) {
     const roomId = decode(match[1]!);
@@ -60,7 +63,12 @@ export const THREADS_PATH = "/threads";
 export function safeNext(raw: string | null): string {
   if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
   const target = matchRoute(raw.split(/[?#]/)[0]!);
-  return target.name === "login" || target.name === "signup" || target.name === "invite" ? "/" : raw;
+  return target.name === "login" ||
+    target.name === "signup" ||
+    target.name === "invite" ||
+    target.name === "reset"
+    ? "/"
+    : raw;
 }
 
 /** The sign-in page, remembering where the person was going. */

@@ -1,6 +1,6 @@
 import { AuthForm } from "../components/AuthForm";
 import { search } from "../lib/router";
-import { signIn } from "../state/session";
+import { signedOutBecause, signIn } from "../state/session";
 import { Link } from "../ui/Link";
 
 /** `/login`: where signed-out visits land (with `?next=` to return to where they were going). */
@@ -11,6 +11,13 @@ export function Login() {
       intro="Welcome back. Sign in to pick up where you left off."
       submitLabel="Sign in"
       passwordAutocomplete="current-password"
+      notice={
+        signedOutBecause() === "deactivated" ? (
+          <p class="auth-notice warning" role="status">
+            You were signed out: the workspace admin deactivated your account.
+          </p>
+        ) : undefined
+      }
       onSubmit={async (username, password) => {
         if (!username.trim() || !password) throw new Error("Enter your username and password.");
         await signIn(username.trim(), password);

@@ -21,7 +21,10 @@ const [state, setState] = createSignal<SessionState>({ status: "loading" });
 /** True when the server speaks another document schema than this build: the person must reload. */
 const [outdated, setOutdated] = createSignal(false);
 
-export { outdated, state as session };
+/** Why this device was last signed out by the server, for the sign-in page to say ("deactivated"). */
+const [signedOutBecause, setSignedOutBecause] = createSignal<"deactivated" | null>(null);
+
+export { outdated, signedOutBecause, state as session };
 
 export function currentUser(): api.User | null {
   const current = state();
@@ -70,6 +73,7 @@ export async function loadSession(): Promise<void> {
 
 export async function signIn(username: string, password: string): Promise<void> {
   accept(await api.logIn(username, password));
+  setSignedOutBecause(null);
 }
 
 export async function signUp(username: string, password: string, invite?: string): Promise<void> {
@@ -93,9 +97,13 @@ export async function signOut(): Promise<void> {
   }
 }
 
-/** The server no longer knows our session (expired, or signed out elsewhere): back to sign-in. */
-export function sessionLost(): void {
+/**
+ * The server no longer knows our session (expired, or signed out elsewhere; `because` "deactivated":
+ * the workspace admin deactivated the account, which the sign-in page then says): back to sign-in.
+ */
+export function sessionLost(because: "deactivated" | null = null): void {
   if (state().status !== "signed-in") return;
+  setSignedOutBecause(because);
   // The device keeps their documents (signing in again reuses them) but no longer opens by itself.
   forgetDeviceUser();
   setState({ status: "signed-out" });

@@ -146,7 +146,7 @@ export function useWorkspace(): Workspace {
 
 export function WorkspaceProvider(props: { user: User; children: JSX.Element }) {
   const me = props.user;
-  const connection = createConnection(sessionLost);
+  const connection = createConnection((because) => sessionLost(because ?? null));
   const pending = createPendingTracker(me.id);
   const [refusedChange, setRefusedChange] = createSignal<{ document: string; explanation: string } | null>(
     null,
@@ -211,7 +211,8 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
           a.username === b.username &&
           a.displayName === b.displayName &&
           a.status === b.status &&
-          a.avatar === b.avatar,
+          a.avatar === b.avatar &&
+          a.deactivated === b.deactivated,
       ),
     [],
   );

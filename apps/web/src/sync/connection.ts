@@ -1,4 +1,4 @@
-import { SCHEMA_VERSION } from "@chat/model";
+import { ACCOUNT_DEACTIVATED_REASON, CLOSE_CODES, SCHEMA_VERSION } from "@chat/model";
 import { HocuspocusProviderWebsocket, WebSocketStatus } from "@hocuspocus/provider";
 import { type Accessor, createSignal } from "solid-js";
 import { afterNextPaint } from "../lib/afterPaint";
@@ -37,7 +37,7 @@ export function syncUrl(location: Location = window.location): string {
   return `${scheme}//${location.host}/sync?schema=${SCHEMA_VERSION}`;
 }
 
-export function createConnection(onSessionLost: () => void): Connection {
+export function createConnection(onSessionLost: (because?: "deactivated") => void): Connection {
   const [browserOnline, setBrowserOnline] = createSignal(navigator.onLine);
   // Live once the server has answered on this socket (the provider says "connected" as soon as the
   // socket opens, before anything has come back).
@@ -87,6 +87,11 @@ export function createConnection(onSessionLost: () => void): Connection {
     setLive(true);
   });
   socket.on("disconnect", () => void probeSession());
+  // The admin deactivated the account: the server said so as it closed the socket; no need to ask.
+  socket.on("close", ({ event }: { event?: { code?: number; reason?: string } }) => {
+    if (event?.code === CLOSE_CODES.signedOut && event.reason === ACCOUNT_DEACTIVATED_REASON && !destroyed)
+      onSessionLost("deactivated");
+  });
   // The attempt failed (refused, closed, timed out): wait, longer after each failure, and try again.
   socket.on("maxAttemptsFailed", () => {
     if (destroyed || live()) return;

@@ -1,6 +1,6 @@
 import type { UserEntry } from "@chat/model";
 import { createSignal, type JSX, Show } from "solid-js";
-import { displayNameOf, initials } from "../lib/people";
+import { initials, plainNameOf } from "../lib/people";
 
 /**
  * A person's avatar: their picture (GET /api/avatars/<id>) when they have one and it loads, else
@@ -21,7 +21,7 @@ export function Avatar(props: {
     const id = props.user?.avatar;
     return id && id !== failed() ? `/api/avatars/${id}` : null;
   };
-  const name = () => displayNameOf(props.user, props.fallbackName ?? "?");
+  const name = () => plainNameOf(props.user, props.fallbackName ?? "?");
   return (
     <span
       class="avatar"
