@@ -17,7 +17,7 @@ export function RoomActions(props: { meta: RoomMeta; room: DocHandle }) {
   const workspace = useWorkspace();
   const [open, setOpen] = createSignal<"members" | "add" | "settings" | null>(null);
   const isMember = () => workspace.indexEntry(props.meta.id) !== undefined;
-  const others = () => workspace.users().filter((user) => user.id !== workspace.me.id);
+  const others = () => workspace.activeUsers().filter((user) => user.id !== workspace.me.id);
 
   return (
     <div class="room-actions">

@@ -556,7 +556,7 @@ export function RoomView(props: {
                   placeholder={placeholder()}
                   onSend={send}
                   onTyping={typing.typed}
-                  people={workspace.users()}
+                  people={workspace.activeUsers()}
                   draft={draft}
                   files={chosen}
                   onEditLast={editLast}

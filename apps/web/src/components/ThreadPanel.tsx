@@ -295,7 +295,7 @@ export function ThreadPanel(props: {
           sendLabel="Send reply"
           placeholder="Reply…"
           onSend={(text) => send(text)}
-          people={workspace.users()}
+          people={workspace.activeUsers()}
           draft={draft}
           onEditLast={editLast}
           autofocus

@@ -92,6 +92,8 @@ export interface Workspace {
   /** Every room in the person's index and its segments, followed once for background sync and search. */
   roomFollower: RoomFollower;
   users: Accessor<UserEntry[]>;
+  /** Everyone who can still sign in: whom the app offers to mention, add or start a conversation with. */
+  activeUsers: Accessor<UserEntry[]>;
   userById: Accessor<ReadonlyMap<string, UserEntry>>;
   knownUsernames: Accessor<ReadonlySet<string>>;
   /** Everyone by username (mention chips show their display names). */
@@ -218,6 +220,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   );
   const publicRooms = fromDevice.publicRooms;
   const indexedRooms = fromDevice.indexedRooms;
+  const activeUsers = createMemo(() => users().filter((user) => !user.deactivated));
   const userById = createMemo(() => new Map(users().map((user) => [user.id, user])));
   const knownUsernames = createMemo(() => new Set(users().map((user) => user.username)));
   const userByUsername = createMemo(() => new Map(users().map((user) => [user.username, user])));
@@ -280,6 +283,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     userIndex,
     roomFollower,
     users,
+    activeUsers,
     userById,
     knownUsernames,
     userByUsername,
