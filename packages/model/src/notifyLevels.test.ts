@@ -7,7 +7,9 @@ import {
   MAX_NOTIFY_ENTRIES,
   notifyEntryProblem,
   notifyLevel,
+  notifyPrefsOf,
   observeNotifySettings,
+  resolveNotifyLevel,
   setDoNotDisturb,
   setNotifyLevel,
   shouldNotify,
@@ -66,6 +68,22 @@ describe("notification levels", () => {
       [{ level: "mentions", mentioned: false, kind: "dm" }, true],
     ];
     for (const [input, expected] of cases) expect(shouldNotify(input), JSON.stringify(input)).toBe(expected);
+  });
+});
+
+describe("the stored copy (what the server mirrors)", () => {
+  it("lists the chosen levels and the schedule, leaving out what is not well formed", () => {
+    const doc = new Y.Doc();
+    const room = newId();
+    expect(notifyPrefsOf(doc)).toEqual({ levels: {}, dnd: null });
+    setNotifyLevel(doc, room, "nothing");
+    setDoNotDisturb(doc, { until: 5 });
+    doc.getMap("notify").set("junk", "all");
+    expect(notifyPrefsOf(doc)).toEqual({ levels: { [room]: "nothing" }, dnd: { until: 5 } });
+    expect(resolveNotifyLevel("nothing", "channel")).toBe("nothing");
+    expect(resolveNotifyLevel(undefined, "private")).toBe("mentions");
+    expect(resolveNotifyLevel("loud", "channel")).toBe("mentions");
+    expect(resolveNotifyLevel("nothing", "dm")).toBe("all");
   });
 });
 

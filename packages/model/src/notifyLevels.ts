@@ -39,9 +39,13 @@ const isLevel = (value: unknown): value is NotifyLevel =>
  * calls for mentions unless its person chose otherwise.
  */
 export function notifyLevel(doc: Y.Doc, roomId: string, kind: RoomKind): NotifyLevel {
+  return resolveNotifyLevel(notifyMap(doc).get(roomId), kind);
+}
+
+/** The level a stored entry (or none) gives a room of this kind: the rule of notifyLevel, for stored copies. */
+export function resolveNotifyLevel(stored: unknown, kind: RoomKind): NotifyLevel {
   if (kind === "dm") return "all";
-  const value = notifyMap(doc).get(roomId);
-  return isLevel(value) ? value : "mentions";
+  return isLevel(stored) ? stored : "mentions";
 }
 
 export function setNotifyLevel(doc: Y.Doc, roomId: string, level: NotifyLevel): void {
@@ -99,6 +103,17 @@ export function shouldNotify(input: { level: NotifyLevel; mentioned: boolean; ki
   if (input.level === "all") return true;
   if (input.level === "mentions") return input.mentioned;
   return false;
+}
+
+/**
+ * Everything the `notify` map holds, as plain data (what the server mirrors into Postgres): the
+ * chosen level of each room (entries that are not well formed are left out) and the schedule.
+ */
+export function notifyPrefsOf(doc: Y.Doc): { levels: Record<string, NotifyLevel>; dnd: DoNotDisturb | null } {
+  const levels: Record<string, NotifyLevel> = {};
+  for (const [key, value] of notifyMap(doc).entries())
+    if (key !== DND_KEY && notifyEntryProblem(key, value) === null) levels[key] = value as NotifyLevel;
+  return { levels, dnd: doNotDisturb(doc) };
 }
 
 export function observeNotifySettings(doc: Y.Doc, cb: () => void): () => void {
