@@ -173,6 +173,9 @@ test("a level set on one device reaches the person's other device", async ({ per
   await expect(roomLink(phone.page, room)).not.toHaveAccessibleName(/muted/);
   await chooseLevel(bob.page, "Nothing");
   await expect(roomLink(phone.page, room)).toHaveAccessibleName(/, muted/);
+  // Kept on the phone too: a reload draws the room muted from the device.
+  await phone.page.reload();
+  await expect(roomLink(phone.page, room)).toHaveAccessibleName(/, muted/);
   await phone.page.getByRole("button", { name: "Notifications", exact: true }).click();
   await expect(
     phone.page
