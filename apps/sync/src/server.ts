@@ -16,6 +16,7 @@ import { Access } from "./extensions/access.ts";
 import { AwarenessGuard } from "./extensions/awarenessGuard.ts";
 import { DirectoryBroadcasts } from "./extensions/directoryBroadcasts.ts";
 import { FileReferences } from "./extensions/fileReferences.ts";
+import { NotifyPrefsMirror } from "./extensions/notifyPrefsMirror.ts";
 import { Persistence } from "./extensions/persistence.ts";
 import { PresenceGuard } from "./extensions/presence.ts";
 import { ProjectionOnLoad } from "./extensions/projection.ts";
@@ -56,6 +57,7 @@ export interface ChatServer {
   hocuspocus: Hocuspocus;
   sequencer: Sequencer;
   userIndex: UserIndex;
+  notifyPrefs: NotifyPrefsMirror;
   files: Files;
   metrics: Metrics;
   /** Whether Redis is reachable; null when this instance runs alone (no REDIS_URL). */
@@ -151,6 +153,7 @@ export async function startServer(config: Config, database: Database, log: Logge
       else userIndex.writes.dropRoom(userId, roomId);
     },
   });
+  const notifyPrefs = new NotifyPrefsMirror(db, log);
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
     quiet: true,
@@ -172,6 +175,7 @@ export async function startServer(config: Config, database: Database, log: Logge
       new SegmentSealer(writer, log), // 40: a full history segment gets a successor
       new DirectoryBroadcasts(), // the directory's presence and changes go out once a second
       new FileReferences(files, log), // 40: a deleted message's files are hidden, unused bytes removed
+      notifyPrefs, // 40: each person's notification levels and do not disturb, copied to Postgres
     ].map((extension) =>
       countRefusals(
         catchUnawaitedHooks(extension, ({ hook, extension: name, error }) => {
@@ -299,6 +303,7 @@ export async function startServer(config: Config, database: Database, log: Logge
     hocuspocus,
     sequencer,
     userIndex,
+    notifyPrefs,
     files,
     metrics,
     redisReady,

@@ -107,5 +107,12 @@ export const ROOTS = {
     segments: "segments",
   },
   segment: { messages: "messages", seq: "seq", times: "times", edits: "edits", reactions: "reactions" },
-  user: { rooms: "rooms", mentions: "mentions", threads: "threads", drafts: "drafts", settings: "settings" },
+  user: {
+    rooms: "rooms",
+    mentions: "mentions",
+    threads: "threads",
+    drafts: "drafts",
+    settings: "settings",
+    notify: "notify",
+  },
 } as const;

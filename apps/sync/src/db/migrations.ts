@@ -289,6 +289,21 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
       create index admin_audit_at on admin_audit(at desc, id desc);
     `,
   },
+  {
+    version: 90,
+    name: "each person's notification levels and do not disturb, mirrored from their user document",
+    sql: `
+      -- The "notify" map of user:<id> (model notifyLevels.ts), copied here whenever a device changes it
+      -- (notify/notifyPrefs.ts), so whoever decides to push reads everyone's levels in one query.
+      -- levels: { roomId: "all" | "mentions" | "nothing" } for the rooms whose level was chosen.
+      create table notify_prefs (
+        user_id text primary key references users(id) on delete cascade,
+        levels jsonb not null default '{}'::jsonb,
+        dnd jsonb,
+        updated_at timestamptz not null default now()
+      );
+    `,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number> {

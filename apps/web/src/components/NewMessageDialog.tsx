@@ -37,7 +37,9 @@ export function NewMessageDialog(props: { onClose: () => void; onStarted: () => 
     const wanted = normalizeUsername(query().replace(/^@/, ""));
     if (wanted === "") return [];
     const taken = new Set(chosen().map((person) => person.id));
-    const candidates = workspace.activeUsers().filter((user) => user.id !== workspace.me.id && !taken.has(user.id));
+    const candidates = workspace
+      .activeUsers()
+      .filter((user) => user.id !== workspace.me.id && !taken.has(user.id));
     return suggestPeople(candidates, wanted);
   });
   const open = () => !listClosed() && suggestions().length > 0;
