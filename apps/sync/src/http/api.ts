@@ -47,6 +47,7 @@ import {
 import { clientAddress } from "./clientAddress.ts";
 import { handleAvatarRoute, handleFileRoute } from "./fileRoutes.ts";
 import { readJson, sendError, sendJson } from "./json.ts";
+import { handlePushRoute, type PushRouteDeps } from "./pushRoutes.ts";
 import { isWrongCredentials, RequestError, statusOf } from "./requestError.ts";
 import { handleRoomRoute } from "./roomRoutes.ts";
 
@@ -65,6 +66,8 @@ export interface ApiDeps {
   writer: DocumentWriter;
   /** Closes every open socket of these (already deleted) sessions, on every instance. */
   revokeSessions(tokenHashes: readonly string[]): Promise<void>;
+  /** Web Push: the VAPID key and the devices' subscriptions. */
+  push: Omit<PushRouteDeps, "db">;
 }
 
 const publicUser = (user: SessionUser): ApiUser => ({
@@ -129,6 +132,17 @@ export async function handleApi(
     if (await handleFileRoute(deps, () => requireSession(deps, request), request, response, path)) return;
     if (await handleAvatarRoute(deps, () => requireWriter(deps, request), request, response, path)) return;
     if (await handleRoomRoute(deps, () => requireSession(deps, request), request, response, path)) return;
+    if (
+      await handlePushRoute(
+        { ...deps.push, db: deps.db },
+        () => requireSession(deps, request),
+        () => requireWriter(deps, request),
+        request,
+        response,
+        path,
+      )
+    )
+      return;
     sendError(response, 404, `There is no ${request.method} ${path}.`);
   } catch (error) {
     if (error instanceof TooManyRequests)
