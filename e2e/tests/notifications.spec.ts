@@ -33,7 +33,7 @@ async function recordNotifications(page: Page): Promise<() => Promise<unknown[]>
  * Desktop notifications, once turned on with the button. Headless Chromium shows none on screen, so
  * the page records each one it creates (the real Notification is still called).
  */
-test("after 'Turn on notifications', a message in a room not in view notifies, one in view does not", async ({
+test("after 'Turn on notifications', a message in an 'All messages' room not in view notifies, one in view does not", async ({
   person,
 }) => {
   const alice = await person("alice");
@@ -49,6 +49,11 @@ test("after 'Turn on notifications', a message in a room not in view notifies, o
   await joinRoomViaApi(bob.context.request, busyId);
   await openApp(bob.page, `/r/${busyId}`);
   await expect(bob.page.getByRole("heading", { level: 1, name: busy })).toBeVisible();
+  // Rooms notify for mentions only unless their person chooses more (levels.spec.ts).
+  await bob.page.getByRole("button", { name: "Notifications", exact: true }).click();
+  const levels = bob.page.getByRole("dialog", { name: "Notifications" });
+  await levels.getByRole("radio", { name: "All messages" }).check();
+  await levels.getByRole("button", { name: "Close" }).click();
   await roomLink(bob.page, here).click();
   await expect(bob.page.getByRole("heading", { level: 1, name: here })).toBeVisible();
 

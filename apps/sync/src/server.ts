@@ -16,6 +16,7 @@ import { AwarenessGuard } from "./extensions/awarenessGuard.ts";
 import { DirectoryBroadcasts } from "./extensions/directoryBroadcasts.ts";
 import { FileReferences } from "./extensions/fileReferences.ts";
 import { InViewPresence } from "./extensions/inView.ts";
+import { NotifyPrefsMirror } from "./extensions/notifyPrefsMirror.ts";
 import { Persistence } from "./extensions/persistence.ts";
 import { PresenceGuard } from "./extensions/presence.ts";
 import { ProjectionOnLoad } from "./extensions/projection.ts";
@@ -59,6 +60,7 @@ export interface ChatServer {
   hocuspocus: Hocuspocus;
   sequencer: Sequencer;
   userIndex: UserIndex;
+  notifyPrefs: NotifyPrefsMirror;
   files: Files;
   metrics: Metrics;
   /** Web Push: who gets a push for each numbered message, and the queue that sends them. */
@@ -175,6 +177,7 @@ export async function startServer(config: Config, database: Database, log: Logge
       else userIndex.writes.dropRoom(userId, roomId);
     },
   });
+  const notifyPrefs = new NotifyPrefsMirror(db, log);
   const hocuspocus = new Hocuspocus({
     name: `sync:${config.port}`,
     quiet: true,
@@ -195,6 +198,7 @@ export async function startServer(config: Config, database: Database, log: Logge
       new DirectoryBroadcasts(), // the directory's presence and changes go out once a second
       new FileReferences(files, log), // 40: a deleted message's files are hidden, unused bytes removed
       new InViewPresence(inViewDevices), // 1200: who has the app in view (presence on their own index), for pushes
+      notifyPrefs, // 40: each person's notification levels and do not disturb, copied to Postgres
     ].map((extension) =>
       countRefusals(
         catchUnawaitedHooks(extension, ({ hook, extension: name, error }) => {
@@ -318,6 +322,7 @@ export async function startServer(config: Config, database: Database, log: Logge
     hocuspocus,
     sequencer,
     userIndex,
+    notifyPrefs,
     files,
     metrics,
     push,

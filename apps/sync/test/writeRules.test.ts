@@ -2,14 +2,18 @@ import {
   appendMessage,
   createMessage,
   deleteMessage,
+  doNotDisturb,
   draftRootName,
   listMessages,
   MAX_DRAFT_LENGTH,
   MAX_MESSAGE_LENGTH,
   messageEdits,
+  notifyLevel,
   ROOTS,
   roomDocName,
   segmentDocName,
+  setDoNotDisturb,
+  setNotifyLevel,
   userDocName,
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -139,6 +143,30 @@ describe("who writes what, attempted by a member with a modified client", () => 
         /a setting is a plain value/,
         (doc) => doc.getMap(ROOTS.user.settings).has("theme"),
       ],
+      [
+        "a notification level nobody knows",
+        userDocName(mallory.id),
+        (doc) => doc.getMap(ROOTS.user.notify).set(roomId, "always, very loudly"),
+        /a notification level is one of/,
+        (doc) => doc.getMap(ROOTS.user.notify).has(roomId),
+      ],
+      [
+        "a notification level keyed by something else than a room",
+        userDocName(mallory.id),
+        (doc) => doc.getMap(ROOTS.user.notify).set("x".repeat(5_000), "all"),
+        /keyed by a room id/,
+        (doc) => doc.getMap(ROOTS.user.notify).size > 0,
+      ],
+      [
+        "a do-not-disturb window at a time that does not exist",
+        userDocName(mallory.id),
+        (doc) =>
+          doc
+            .getMap(ROOTS.user.notify)
+            .set("dnd", { daily: { from: "22:00", to: "31:00", timeZone: "UTC" } }),
+        /HH:MM/,
+        (doc) => doc.getMap(ROOTS.user.notify).has("dnd"),
+      ],
     ];
     for (const [what, name, write, reason, found] of attempts) {
       const { doc, provider } = await device(mallory).open(name);
@@ -154,15 +182,19 @@ describe("who writes what, attempted by a member with a modified client", () => 
     expect(aliceSegment.doc.getArray(ROOTS.segment.messages).length).toBe(1);
   });
 
-  it("lets the owner write drafts and settings, and a member append as themselves", async () => {
+  it("lets the owner write drafts, settings and notification levels, and a member append as themselves", async () => {
     const alice = await signUp(server, "alice");
     const index = await device(alice).open(userDocName(alice.id));
     index.doc.getMap(ROOTS.user.drafts).set("r", "half a thought");
     index.doc.getMap(ROOTS.user.settings).set("theme", "dark");
+    setNotifyLevel(index.doc, "room000000000001", "nothing");
+    setDoNotDisturb(index.doc, { until: Date.now() + 3_600_000 });
     await eventually(() => !index.provider.hasUnsyncedChanges, 5_000, "drafts and settings stored");
     const fresh = await device(alice).open(userDocName(alice.id));
     expect(fresh.doc.getMap(ROOTS.user.drafts).get("r")).toBe("half a thought");
     expect(fresh.doc.getMap(ROOTS.user.settings).get("theme")).toBe("dark");
+    expect(notifyLevel(fresh.doc, "room000000000001", "channel")).toBe("nothing");
+    expect(doNotDisturb(fresh.doc)?.until).toBeGreaterThan(0);
   });
 
   it("keeps a deleted message deleted: the author's own edit over it is refused and not stored", async () => {

@@ -8,6 +8,7 @@ export * from "./fold.ts";
 export * from "./membership.ts";
 export * from "./mentions.ts";
 export * from "./messages.ts";
+export * from "./notifyLevels.ts";
 export * from "./observe.ts";
 export * from "./permissions.ts";
 export * from "./presencePace.ts";

@@ -101,5 +101,5 @@ export const ROOTS = {
   directory: { users: "users", rooms: "rooms" },
   room: { meta: "meta", members: "members", reads: "reads", segments: "segments" },
   segment: { messages: "messages", seq: "seq", times: "times", edits: "edits", reactions: "reactions" },
-  user: { rooms: "rooms", mentions: "mentions", drafts: "drafts", settings: "settings" },
+  user: { rooms: "rooms", mentions: "mentions", drafts: "drafts", settings: "settings", notify: "notify" },
 } as const;

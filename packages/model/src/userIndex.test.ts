@@ -25,6 +25,12 @@ describe("the per-user index", () => {
     expect(roomsByActivity(rooms).map((r) => r.roomId)).toEqual(["b", "a"]);
     expect(totalUnread(rooms)).toBe(3);
   });
+  it("counts only the mentions of a muted room in the total", () => {
+    const muted = { ...entry("m", 4, 7), mentions: 2 };
+    const rooms = [entry("a", 1, 2), muted];
+    expect(totalUnread(rooms)).toBe(9);
+    expect(totalUnread(rooms, (e) => (e.roomId === "m" ? "nothing" : "mentions"))).toBe(4);
+  });
   it("keeps the newest mentions only, newest first", () => {
     const doc = new Y.Doc();
     for (let i = 0; i < MENTION_LIST_LIMIT + 5; i++)

@@ -1,4 +1,5 @@
 import type * as Y from "yjs";
+import type { NotifyLevel } from "./notifyLevels.ts";
 import { observeTypes } from "./observe.ts";
 import type { RoomKind } from "./rooms.ts";
 import { ROOTS } from "./schema.ts";
@@ -64,10 +65,15 @@ export function roomsByActivity(entries: readonly IndexedRoom[]): IndexedRoom[] 
     .sort((a, b) => b.lastActivity - a.lastActivity || a.name.localeCompare(b.name));
 }
 
-/** What the tab title counts: unread messages in every room that is not archived. */
-export function totalUnread(entries: readonly IndexedRoom[]): number {
+/** What the tab title counts: unread messages in every room that is not archived (`levelOf`: each room's notification level). */
+export function totalUnread(
+  entries: readonly IndexedRoom[],
+  levelOf: (entry: IndexedRoom) => NotifyLevel = () => "all",
+): number {
   let total = 0;
-  for (const entry of entries) if (!entry.archived) total += entry.unread;
+  // A muted room ("Nothing", notifyLevels.ts) adds its mentions only, as its nav link shows.
+  for (const entry of entries)
+    if (!entry.archived) total += levelOf(entry) === "nothing" ? entry.mentions : entry.unread;
   return total;
 }
 

@@ -32,7 +32,7 @@ describe("who writes each root", () => {
     for (const root of [ROOTS.segment.messages, ROOTS.segment.edits, ROOTS.segment.reactions])
       expect(rootWriter("segment", root)).toBe("members");
     expect(rootWriter("segment", ROOTS.segment.seq)).toBe("server");
-    for (const root of [ROOTS.user.drafts, ROOTS.user.settings, draftRootName("abc")])
+    for (const root of [ROOTS.user.drafts, ROOTS.user.settings, ROOTS.user.notify, draftRootName("abc")])
       expect(rootWriter("user", root)).toBe("owner");
     for (const root of [ROOTS.user.rooms, ROOTS.user.mentions])
       expect(rootWriter("user", root)).toBe("server");

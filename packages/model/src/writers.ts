@@ -17,7 +17,7 @@ export const ROOT_WRITERS = {
   directory: { users: "server", rooms: "server" },
   room: { meta: "server", members: "server", reads: "members", segments: "server" },
   segment: { messages: "members", seq: "server", times: "server", edits: "members", reactions: "members" },
-  user: { rooms: "server", mentions: "server", drafts: "owner", settings: "owner" },
+  user: { rooms: "server", mentions: "server", drafts: "owner", settings: "owner", notify: "owner" },
 } as const satisfies { [Kind in DocRef["kind"]]: Record<keyof (typeof ROOTS)[Kind], RootWriter> };
 
 /** The roots of a kind of document that clients write (each has its per-value rule on the server). */

@@ -211,6 +211,21 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
     `,
   },
   {
+    version: 90,
+    name: "each person's notification levels and do not disturb, mirrored from their user document",
+    sql: `
+      -- The "notify" map of user:<id> (model notifyLevels.ts), copied here whenever a device changes it
+      -- (notify/notifyPrefs.ts), so whoever decides to push reads everyone's levels in one query.
+      -- levels: { roomId: "all" | "mentions" | "nothing" } for the rooms whose level was chosen.
+      create table notify_prefs (
+        user_id text primary key references users(id) on delete cascade,
+        levels jsonb not null default '{}'::jsonb,
+        dnd jsonb,
+        updated_at timestamptz not null default now()
+      );
+    `,
+  },
+  {
     version: 100,
     name: "web push: the server's VAPID key pair and each device's push subscription",
     sql: `

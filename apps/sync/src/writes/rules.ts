@@ -11,11 +11,13 @@ import {
   MAX_DRAFT_LENGTH,
   MAX_DRAFTS,
   MAX_MESSAGE_LENGTH,
+  MAX_NOTIFY_ENTRIES,
   MAX_REACTIONS_PER_MESSAGE,
   MAX_SETTINGS,
   type MessageEdit,
   type MessageRecord,
   messageTextProblem,
+  notifyEntryProblem,
   parseMentions,
   parseReactionKey,
   ROOTS,
@@ -91,6 +93,9 @@ function userIndexCaps(writes: readonly Write[], lookup: MessageLookup): string 
   const newSettings = newKeys.get(ROOTS.user.settings)?.size ?? 0;
   if (newSettings > 0 && (lookup.mapSize?.(ROOTS.user.settings) ?? 0) + newSettings > MAX_SETTINGS)
     return `at most ${MAX_SETTINGS} settings`;
+  const newNotify = newKeys.get(ROOTS.user.notify)?.size ?? 0;
+  if (newNotify > 0 && (lookup.mapSize?.(ROOTS.user.notify) ?? 0) + newNotify > MAX_NOTIFY_ENTRIES)
+    return `at most ${MAX_NOTIFY_ENTRIES} notification entries`;
   return null;
 }
 
@@ -287,7 +292,7 @@ const VALUE_CHECKS: { [Kind in DocRef["kind"]]: Record<ClientWrittenRoot<Kind>, 
   directory: {},
   room: { reads: judgeReadMarker },
   segment: { messages: judgeMessage, edits: judgeEdit, reactions: judgeReaction },
-  user: { drafts: judgeDraftEntry, settings: judgeSetting },
+  user: { drafts: judgeDraftEntry, settings: judgeSetting, notify: judgeNotifyEntry },
 };
 
 function judge(ref: DocRef, userId: string, write: Write, lookup: MessageLookup): string | null {
@@ -328,6 +333,17 @@ function judgeSetting(_userId: string, write: Write): string | null {
   if (write.key === null || write.values === null) return "user index entries must be plain map values";
   for (const value of write.values) {
     const problem = settingProblem(write.key, value);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** A room's notification level or the do-not-disturb schedule (model/notifyLevels.ts); removing one is the owner's to do. */
+function judgeNotifyEntry(_userId: string, write: Write): string | null {
+  if (write.op === "delete") return null;
+  if (write.key === null || write.values === null) return "user index entries must be plain map values";
+  for (const value of write.values) {
+    const problem = notifyEntryProblem(write.key, value);
     if (problem) return problem;
   }
   return null;

@@ -9,18 +9,22 @@ import {
   isMessageRecord,
   MAX_DRAFT_LENGTH,
   MAX_DRAFTS,
+  MAX_NOTIFY_ENTRIES,
   MAX_SETTING_VALUE_LENGTH,
   MAX_SETTINGS,
   markReadUpTo,
   messageEdits,
   messageReactions,
   messagesById,
+  newId,
   putIndexedRoom,
   putMention,
   ROOTS,
   reactionEmojis,
   reactionKey,
+  setDoNotDisturb,
   setDraft,
+  setNotifyLevel,
   toggleReaction,
 } from "@chat/model";
 import { describe, expect, it } from "vitest";
@@ -515,6 +519,34 @@ describe("caps on the user index", () => {
     expect(judge(server, (doc) => settings(doc).set("s3", 33))).toBeNull();
     expect(judge(server, (doc) => settings(doc).set("s-new", 1))).toBe(`at most ${MAX_SETTINGS} settings`);
     expect(judge(server, (doc) => settings(doc).delete("s3"))).toBeNull();
+  });
+
+  it("takes notification levels for well-formed room ids, known levels only, and a valid do-not-disturb", () => {
+    const server = new Y.Doc();
+    const notify = (doc: Y.Doc) => doc.getMap(ROOTS.user.notify);
+    const roomId = newId();
+    expect(judge(server, (doc) => setNotifyLevel(doc, roomId, "nothing"))).toBeNull();
+    expect(judge(server, (doc) => notify(doc).set(roomId, "loud"))).toMatch(/one of all, mentions, nothing/);
+    expect(judge(server, (doc) => notify(doc).set("../etc", "all"))).toMatch(/keyed by a room id/);
+    expect(judge(server, (doc) => notify(doc).set(roomId, new Y.Map()))).toMatch(/plain map values/);
+    const daily = { from: "22:00", to: "07:00", timeZone: "Europe/Berlin" };
+    expect(judge(server, (doc) => setDoNotDisturb(doc, { until: Date.now() + 3_600_000, daily }))).toBeNull();
+    expect(judge(server, (doc) => notify(doc).set("dnd", { daily: { ...daily, from: "25:00" } }))).toMatch(
+      /HH:MM/,
+    );
+    expect(
+      judge(server, (doc) => notify(doc).set("dnd", { daily: { ...daily, timeZone: "Nowhere/Else" } })),
+    ).toMatch(/time zone/);
+    expect(judge(server, (doc) => notify(doc).set("dnd", { until: 1, evil: "x".repeat(10_000) }))).toMatch(
+      /until/,
+    );
+    setNotifyLevel(server, roomId, "all");
+    expect(judge(server, (doc) => notify(doc).delete(roomId))).toBeNull();
+    for (let i = notify(server).size; i < MAX_NOTIFY_ENTRIES; i++) setNotifyLevel(server, newId(), "all");
+    expect(judge(server, (doc) => setNotifyLevel(doc, roomId, "nothing"))).toBeNull();
+    expect(judge(server, (doc) => setNotifyLevel(doc, newId(), "nothing"))).toBe(
+      `at most ${MAX_NOTIFY_ENTRIES} notification entries`,
+    );
   });
 });
 

@@ -157,8 +157,9 @@ function RoomNavItem(props: { room: NavRoom; archived?: boolean; onNavigate: () 
       <Link
         class="nav-link"
         classList={{
-          unread: props.room.unread > 0,
+          unread: props.room.unread > 0 || props.room.mentions > 0,
           "not-joined": !props.room.joined,
+          muted: props.room.muted,
           archived: props.archived === true,
         }}
         href={href()}
@@ -173,6 +174,9 @@ function RoomNavItem(props: { room: NavRoom; archived?: boolean; onNavigate: () 
           {/* A public room from the directory: opening it shows a preview with "Join room". */}
           <Show when={!props.room.joined}>
             <span class="visually-hidden">, not joined</span>
+          </Show>
+          <Show when={props.room.muted}>
+            <span class="visually-hidden">, muted</span>
           </Show>
         </span>
         <UnreadBadges unread={props.room.unread} mentions={props.room.mentions} />

@@ -1,18 +1,19 @@
 import { createSignal, onCleanup, onMount, Show } from "solid-js";
-import { NOTIFICATIONS_KEY, watchForNotifications } from "../state/notifier";
-import { useWorkspace } from "../state/workspace";
+import {
+  desktopNotifications as enabled,
+  NOTIFICATIONS_KEY,
+  setDesktopNotifications as setEnabled,
+} from "../state/notifier";
 
 /**
  * "Turn on notifications": the browser asks for permission only when the person presses it (never on
- * load). The choice is kept per device, since permission is per browser.
+ * load). The choice is kept per device, since permission is per browser. What notifies, and when, is
+ * state/notifier.ts (the shell watches).
  */
 export function NotificationsToggle() {
-  const workspace = useWorkspace();
   const [supported, setSupported] = createSignal(true);
   const granted = () => typeof Notification !== "undefined" && Notification.permission === "granted";
-  const [enabled, setEnabled] = createSignal(false);
   const [problem, setProblem] = createSignal<string | null>(null);
-  watchForNotifications(workspace, enabled);
   // Asking for the permission is a synchronous call into the browser (10–20 ms measured on a cold
   // start, the global alone ~8 ms): done right after the first screen, not while drawing it.
   onMount(() => {

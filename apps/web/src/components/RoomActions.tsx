@@ -6,16 +6,19 @@ import { useWorkspace } from "../state/workspace";
 import type { DocHandle } from "../sync/docs";
 import { AddPersonIcon, GearIcon, PeopleIcon } from "../ui/Icons";
 import { MembersDialog } from "./MembersDialog";
+import { BellIcon, NotifyLevelDialog } from "./NotifyLevelDialog";
 import { RoomDialog } from "./RoomDialog";
 
+const LEVEL_NAMES = { all: "All messages", mentions: "Mentions only", nothing: "Nothing" } as const;
+
 /**
- * The room header's actions: "Members" (who is in it; leaving and removing), "Add people" for members
+ * The room header's actions: "Notifications" (how the room notifies me), "Members" (who is in it; leaving and removing), "Add people" for members
  * of a room that is not a DM or archived, and "Room settings" (rename, topic, archive) for the room's
  * creator. Nothing for a DM: its two people are in the header already, and neither can leave.
  */
 export function RoomActions(props: { meta: RoomMeta; room: DocHandle }) {
   const workspace = useWorkspace();
-  const [open, setOpen] = createSignal<"members" | "add" | "settings" | null>(null);
+  const [open, setOpen] = createSignal<"members" | "add" | "settings" | "notify" | null>(null);
   const isMember = () => workspace.indexEntry(props.meta.id) !== undefined;
   const others = () => workspace.users().filter((user) => user.id !== workspace.me.id);
 
@@ -31,6 +34,19 @@ export function RoomActions(props: { meta: RoomMeta; room: DocHandle }) {
         >
           <PeopleIcon size={18} />
           <span class="room-action-label">Members</span>
+        </button>
+      </Show>
+      {/* A direct conversation always notifies ("All messages"): nothing to choose there. */}
+      <Show when={props.meta.kind !== "dm" && isMember()}>
+        <button
+          type="button"
+          class="button ghost small room-action"
+          title={`Notifications: ${LEVEL_NAMES[workspace.notifyLevel(props.meta.id, props.meta.kind)]}`}
+          aria-haspopup="dialog"
+          onClick={() => setOpen("notify")}
+        >
+          <BellIcon muted={workspace.notifyLevel(props.meta.id, props.meta.kind) === "nothing"} />
+          <span class="room-action-label">Notifications</span>
         </button>
       </Show>
       <Show when={canAddPeople(props.meta, isMember())}>
@@ -58,6 +74,11 @@ export function RoomActions(props: { meta: RoomMeta; room: DocHandle }) {
       <Show when={open() === "members"}>
         <Portal>
           <MembersDialog meta={props.meta} room={props.room} onClose={() => setOpen(null)} />
+        </Portal>
+      </Show>
+      <Show when={open() === "notify"}>
+        <Portal>
+          <NotifyLevelDialog meta={props.meta} onClose={() => setOpen(null)} />
         </Portal>
       </Show>
       <Show when={open() === "add"}>

@@ -21,6 +21,7 @@ import { displayNameOf } from "../lib/people";
 import { useWorkspace } from "../state/workspace";
 import { Avatar } from "../ui/Avatar";
 import { Modal } from "../ui/Modal";
+import { NotificationsSection } from "./NotificationsSection";
 import "./security.css";
 
 /**
@@ -37,6 +38,7 @@ export function SettingsDialog(props: { isAdmin: boolean; onClose: () => void })
         <h2 id="settings-title">Settings</h2>
         <ProfileSection nameInput={(input) => (nameInput = input)} />
         <AppearanceSection />
+        <NotificationsSection />
         <PasswordForm />
         <Show when={props.isAdmin}>
           <WorkspaceSection />

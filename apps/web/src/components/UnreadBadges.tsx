@@ -22,9 +22,10 @@ export function UnreadBadges(props: { unread: number; mentions: number }) {
           {props.unread}
         </span>
       </Show>
-      <Show when={props.unread > 0}>
+      {/* A muted room has no unread count, but its mentions still count. */}
+      <Show when={props.unread > 0 || props.mentions > 0}>
         <span class="visually-hidden">
-          , {props.unread} unread
+          <Show when={props.unread > 0}>, {props.unread} unread</Show>
           <Show when={props.mentions > 0}>, {countLabel(props.mentions, "mention")}</Show>
         </span>
       </Show>

@@ -1,5 +1,6 @@
 import { createSignal, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { Header } from "../components/Header";
+import { InAppNotice } from "../components/InAppNotice";
 import { LeftNav } from "../components/LeftNav";
 import { QuickSwitcher } from "../components/QuickSwitcher";
 import { RefusedChangeBanner } from "../components/RefusedChangeBanner";
@@ -7,6 +8,8 @@ import { RoomView } from "../components/RoomView";
 import { ShortcutsDialog } from "../components/ShortcutsDialog";
 import { navigate, path, type Route } from "../lib/router";
 import { nextConversation, shortcutOf } from "../lib/shortcuts";
+import { createNotices } from "../state/notices";
+import { desktopNotifications, watchForNotifications } from "../state/notifier";
 import { trackTabTitle } from "../state/pageTitle";
 import { useWorkspace } from "../state/workspace";
 import { Link } from "../ui/Link";
@@ -77,7 +80,11 @@ export function Shell(props: { route: Route }) {
     });
   });
 
-  trackTabTitle(useWorkspace().totalUnread);
+  const workspace = useWorkspace();
+  trackTabTitle(workspace.totalUnread);
+  // A message for the person in a room not in view: the in-app notice, and a desktop one if turned on.
+  const notices = createNotices();
+  watchForNotifications(workspace, { desktop: desktopNotifications, notice: notices.show });
 
   const closeOnNarrow = () => {
     if (narrow()) setNavOpen(false);
@@ -94,6 +101,7 @@ export function Shell(props: { route: Route }) {
           <Page route={props.route} />
         </main>
       </div>
+      <InAppNotice notices={notices} />
       <Show when={jumping()}>
         <QuickSwitcher onClose={() => setJumping(false)} onNavigate={closeOnNarrow} />
       </Show>

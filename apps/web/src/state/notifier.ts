@@ -1,15 +1,35 @@
-import { dmRoomId, type IndexedRoom, type MentionEntry } from "@chat/model";
-import { type Accessor, createEffect, on } from "solid-js";
+import {
+  dmRoomId,
+  type IndexedRoom,
+  isDoNotDisturbAt,
+  listMessages,
+  listSegments,
+  type MentionEntry,
+  roomDocName,
+  segmentDocName,
+  shouldNotify,
+} from "@chat/model";
+import { type Accessor, createEffect, createSignal, on } from "solid-js";
 import { displayNameOf } from "../lib/people";
 import { matchRoute, navigate, path, roomPath } from "../lib/router";
+import type { DocHandle } from "../sync/docs";
+import type { Notice } from "./notices";
 import type { Workspace } from "./workspace";
 
 /**
- * Desktop notifications, once the person has turned them on (and the browser allowed them): a new
- * message in a room that is not in view, and a mention while the window is hidden. Everything comes
- * from the person's index, which the server updates within moments of a message.
+ * What calls the person when a message arrives in a room not in view: an in-app notice (always, while
+ * the page is in view) and a desktop notification (once the person turned them on and the browser
+ * allowed them; a mention while the window is hidden has its own). Both follow the room's level
+ * ("All messages", "Mentions only", "Nothing": model notifyLevels.ts shouldNotify) and stay quiet
+ * during do not disturb. Everything comes from the person's index, which the server updates within
+ * moments of a message.
  */
 export const NOTIFICATIONS_KEY = "chat.notifications";
+
+/** Whether this device shows desktop notifications (NotificationsToggle turns it on and off). */
+const [desktopNotifications, setDesktopNotifications] = createSignal(false);
+
+export { desktopNotifications, setDesktopNotifications };
 
 /** The room shown right now, or null (start page, or the window hidden). */
 export function roomInView(workspace: Workspace): string | null {
@@ -51,7 +71,19 @@ function show(title: string, body: string, tag: string, href: string): void {
   }
 }
 
-export function watchForNotifications(workspace: Workspace, enabled: Accessor<boolean>): void {
+/** Whether a message in this room calls the person now: the room's level, then do not disturb. */
+function calls(workspace: Workspace, entry: IndexedRoom, mentioned: boolean): boolean {
+  const level = workspace.notifyLevel(entry.roomId, entry.kind);
+  return (
+    shouldNotify({ level, mentioned, kind: entry.kind }) &&
+    !isDoNotDisturbAt(workspace.doNotDisturb(), Date.now())
+  );
+}
+
+export function watchForNotifications(
+  workspace: Workspace,
+  options: { desktop: Accessor<boolean>; notice: (notice: Notice) => void },
+): void {
   let seenMentions: Set<string> | null = null;
   createEffect(
     on(
@@ -59,9 +91,10 @@ export function watchForNotifications(workspace: Workspace, enabled: Accessor<bo
       (mentions: MentionEntry[]) => {
         const fresh = seenMentions ? mentions.filter((m) => !seenMentions!.has(m.messageId)) : [];
         seenMentions = new Set(mentions.map((m) => m.messageId));
-        if (!enabled() || document.visibilityState === "visible") return;
+        if (!options.desktop() || document.visibilityState === "visible") return;
         for (const mention of fresh) {
           const entry = workspace.indexEntry(mention.roomId);
+          if (entry && !calls(workspace, entry, true)) continue;
           const author = displayNameOf(workspace.userById().get(mention.author), "Someone");
           const where = entry && entry.kind !== "dm" ? ` in #${entry.name}` : "";
           show(
@@ -81,22 +114,79 @@ export function watchForNotifications(workspace: Workspace, enabled: Accessor<bo
       (entries: IndexedRoom[]) => {
         const before = previous;
         previous = new Map(entries.map((entry) => [entry.roomId, entry]));
-        if (!enabled() || before.size === 0) return;
+        if (before.size === 0) return;
         const inView = roomInView(workspace);
         for (const entry of entries) {
           const old = before.get(entry.roomId);
           if (!old || entry.unread <= old.unread || entry.roomId === inView || entry.archived) continue;
-          // A mention has its own notification (above) while the window is hidden.
-          if (entry.mentions > old.mentions && document.visibilityState !== "visible") continue;
+          const mentioned = entry.mentions > old.mentions;
+          if (!calls(workspace, entry, mentioned)) continue;
           const count = entry.unread - old.unread;
-          show(
-            titleFor(workspace, entry),
-            count === 1 ? "1 new message" : `${count} new messages`,
-            `room-${entry.roomId}`,
-            hrefFor(workspace, entry),
-          );
+          const countText = count === 1 ? "1 new message" : `${count} new messages`;
+          const href = hrefFor(workspace, entry);
+          if (document.visibilityState === "visible")
+            void previewOf(workspace, entry.roomId, mentioned).then((preview) =>
+              options.notice({
+                roomId: entry.roomId,
+                title: titleFor(workspace, entry),
+                preview: preview ?? countText,
+                href,
+              }),
+            );
+          // A mention has its own desktop notification (above) while the window is hidden.
+          if (!options.desktop() || (mentioned && document.visibilityState !== "visible")) continue;
+          show(titleFor(workspace, entry), countText, `room-${entry.roomId}`, href);
         }
       },
     ),
   );
+}
+
+/** How long the notice waits for the message's text to reach this device before it says "N new messages". */
+const PREVIEW_WAIT_MS = 2_000;
+
+/**
+ * "alice: the build is red": the newest message someone else wrote in the room, read from its newest
+ * history segment (held open by background sync, so usually there already), or the newest mention of
+ * me there. Null when neither is on the device in time.
+ */
+async function previewOf(workspace: Workspace, roomId: string, mentioned: boolean): Promise<string | null> {
+  const line = (author: string, text: string) =>
+    `${displayNameOf(workspace.userById().get(author), "Someone")}: ${text.replace(/\s+/g, " ").trim()}`;
+  if (mentioned) {
+    const mention = workspace.mentions().find((m) => m.roomId === roomId);
+    if (mention) return line(mention.author, mention.preview);
+  }
+  const room = workspace.registry.open(roomDocName(roomId));
+  try {
+    await ready(room);
+    const newest = listSegments(room.doc).at(-1);
+    if (newest === undefined) return null;
+    const segment = workspace.registry.open(segmentDocName(roomId, newest));
+    try {
+      await ready(segment);
+      const theirs = listMessages(segment.doc).filter(
+        (m) => m.seq !== null && m.event === undefined && !m.deleted && m.author !== workspace.me.id,
+      );
+      const last = theirs.at(-1);
+      return last ? line(last.author, last.text || "sent a file") : null;
+    } finally {
+      segment.release();
+    }
+  } finally {
+    room.release();
+  }
+}
+
+/** Resolves once the document is in step with the server, or after PREVIEW_WAIT_MS whatever it has. */
+function ready(handle: DocHandle): Promise<void> {
+  if (handle.synced()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const check = () => {
+      if (handle.synced() || performance.now() - started > PREVIEW_WAIT_MS) resolve();
+      else setTimeout(check, 50);
+    };
+    check();
+  });
 }

@@ -1,17 +1,25 @@
 import {
   DIRECTORY_DOC,
+  type DoNotDisturb,
   type IndexedRoom,
   listIndexedRooms,
   listMentions,
   listPublicRooms,
   listUsers,
   type MentionEntry,
+  type NotifyLevel,
+  notifyPrefsOf,
   observeDirectory,
   observeIndex,
+  observeNotifySettings,
   observeSettings,
   parseDocName,
   type RoomEntry,
+  type RoomKind,
+  resolveNotifyLevel,
   roomsByActivity,
+  setDoNotDisturb,
+  setNotifyLevel,
   THEME_SETTING,
   type Theme,
   themeOf,
@@ -63,17 +71,21 @@ export interface NavRoom {
   mentions: number;
   /** False for a public room the person has not joined yet (listed after their own rooms). */
   joined: boolean;
+  /** Notifications "Nothing": dimmed, its unread count left out (its mentions still count). */
+  muted: boolean;
 }
 
-/** A room of the person's index as the nav lists it (DMs are listed apart). */
-function navRoomOf(entry: IndexedRoom): NavRoom {
+/** A room of the person's index as the nav lists it (DMs are listed apart), at the level they chose. */
+function navRoomOf(entry: IndexedRoom, level: NotifyLevel): NavRoom {
+  const muted = level === "nothing";
   return {
     id: entry.roomId,
     name: entry.name,
     kind: entry.kind === "private" ? "private" : "channel",
-    unread: entry.unread,
+    unread: muted ? 0 : entry.unread,
     mentions: entry.mentions,
     joined: true,
+    muted,
   };
 }
 
@@ -107,8 +119,14 @@ export interface Workspace {
   archivedRooms: Accessor<NavRoom[]>;
   /** The index entry of a room (a DM's too), for unread and mention counts. */
   indexEntry(roomId: string): IndexedRoom | undefined;
-  /** Unread messages in every room: the tab title's number. */
+  /** Unread messages in every room (muted rooms: their mentions only): the tab title's number. */
   totalUnread: Accessor<number>;
+  /** How a room calls the person (model notifyLevels.ts), from their index, on every device; reactive. */
+  notifyLevel(roomId: string, kind: RoomKind): NotifyLevel;
+  setNotifyLevel(roomId: string, level: NotifyLevel): void;
+  /** The do-not-disturb schedule the person set, or null. */
+  doNotDisturb: Accessor<DoNotDisturb | null>;
+  setDoNotDisturb(dnd: DoNotDisturb | null): void;
   /** The messages that mentioned me, newest first. */
   mentions: Accessor<MentionEntry[]>;
   /** Ids of the people online now. */
@@ -216,17 +234,20 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     equals: (a, b) => a.size === b.size && [...a].every(([id, slot]) => b.get(id) === slot),
   });
   const indexById = createMemo(() => new Map(indexedRooms().map((entry) => [entry.roomId, entry])));
+  const notifyPrefs = observed(userIndex.doc, observeNotifySettings, notifyPrefsOf);
+  const notifyLevel = (roomId: string, kind: RoomKind) =>
+    resolveNotifyLevel(notifyPrefs().levels[roomId], kind);
   // Archived rooms count nothing (the tab title leaves them out too).
   const archivedRooms = createMemo<NavRoom[]>(() =>
     indexedRooms()
       .filter((entry) => entry.archived && entry.kind !== "dm")
       .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }))
-      .map((entry) => ({ ...navRoomOf(entry), unread: 0, mentions: 0 })),
+      .map((entry) => ({ ...navRoomOf(entry, "all"), unread: 0, mentions: 0 })),
   );
   const navRooms = createMemo<NavRoom[]>((previous) => {
     const mine: NavRoom[] = roomsByActivity(indexedRooms())
       .filter((entry) => entry.kind !== "dm")
-      .map(navRoomOf);
+      .map((entry) => navRoomOf(entry, notifyLevel(entry.roomId, entry.kind)));
     const joinable: NavRoom[] = publicRooms()
       .filter((room) => !room.archived && !indexById().has(room.id))
       .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }))
@@ -237,6 +258,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
         unread: 0,
         mentions: 0,
         joined: false,
+        muted: false,
       }));
     return reuseUnchanged(
       previous,
@@ -247,10 +269,13 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
         a.kind === b.kind &&
         a.unread === b.unread &&
         a.mentions === b.mentions &&
-        a.joined === b.joined,
+        a.joined === b.joined &&
+        a.muted === b.muted,
     );
   }, []);
-  const totalUnreadCount = createMemo(() => totalUnread(indexedRooms()));
+  const totalUnreadCount = createMemo(() =>
+    totalUnread(indexedRooms(), (entry) => notifyLevel(entry.roomId, entry.kind)),
+  );
   const mentions = observed(userIndex.doc, observeIndex, listMentions);
   const online = onlineIds(directory, me);
   const theme = observed(userIndex.doc, observeSettings, themeOf);
@@ -279,6 +304,10 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     archivedRooms,
     indexEntry: (roomId) => indexById().get(roomId),
     totalUnread: totalUnreadCount,
+    notifyLevel,
+    setNotifyLevel: (roomId, level) => setNotifyLevel(userIndex.doc, roomId, level),
+    doNotDisturb: () => notifyPrefs().dnd,
+    setDoNotDisturb: (dnd) => setDoNotDisturb(userIndex.doc, dnd),
     mentions,
     online,
     pendingCount: () => pending.count() + registry.pendingChanges() + files.count(),
