@@ -5,6 +5,8 @@ import {
   dmRoomId,
   listMessages,
   segmentDocName,
+  setDoNotDisturb,
+  setNotifyLevel,
   userDocName,
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -141,6 +143,48 @@ describe("web push", () => {
       title: expect.stringMatching(/^#room /),
     });
     expect(pushService.to(alicePhone.device)).toEqual([]);
+  });
+
+  it("follows each person's level for the room (All messages, Nothing) and pauses while they do not disturb", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const carol = await signUp(server, "carol");
+    const roomId = await publicRoom(alice, bob, carol);
+    const bobPhone = await subscribe(bob);
+    const carolPhone = await subscribe(carol);
+    const bobIndex = await device(bob).open(userDocName(bob.id));
+    const carolIndex = await device(carol).open(userDocName(carol.id));
+    setNotifyLevel(bobIndex.doc, roomId, "all");
+    setNotifyLevel(carolIndex.doc, roomId, "nothing");
+    await eventually(
+      async () =>
+        (
+          await server.db.query(
+            "select 1 from notify_prefs where user_id = any($1::text[]) and levels ? $2",
+            [[bob.id, carol.id], roomId],
+          )
+        ).length === 2,
+      5_000,
+      "both levels mirrored",
+    );
+    const aliceDevice = device(alice);
+    await say(aliceDevice, alice, roomId, `news for everyone, and @${carol.username}`);
+    await server.push.settled();
+    expect(pushService.to(bobPhone.device)).toHaveLength(1);
+    expect(pushService.to(carolPhone.device)).toEqual([]);
+
+    // An hour of do not disturb: bob hears nothing, however the room is set.
+    setDoNotDisturb(bobIndex.doc, { until: Date.now() + 3_600_000 });
+    await eventually(
+      async () =>
+        (await server.db.query("select 1 from notify_prefs where user_id = $1 and dnd is not null", [bob.id]))
+          .length === 1,
+      5_000,
+      "do not disturb mirrored",
+    );
+    await say(aliceDevice, alice, roomId, "more news");
+    await server.push.settled();
+    expect(pushService.to(bobPhone.device)).toHaveLength(1);
   });
 
   it("nobody is pushed while the app is in view on one of their devices; once it is hidden they are", async () => {

@@ -1,6 +1,7 @@
 import type { MessageView } from "@chat/model";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../log.ts";
+import { readNotifyPrefs } from "../notify/notifyPrefs.ts";
 import { getRoom } from "../rooms/rooms.ts";
 import { withMentionsFromText } from "../userIndex/textMentions.ts";
 import { pushPayload } from "./pushPayload.ts";
@@ -91,13 +92,17 @@ export class PushNotifier {
     if (members.length === 0) return;
     const room = await getRoom(this.db, roomId);
     if (!room) return;
+    const prefs = await readNotifyPrefs(
+      this.db,
+      members.map((m) => m.id),
+      roomId,
+    );
+    const now = Date.now();
     // Newest first: each person is pushed the newest message that concerns them.
     const newest = new Map<string, MessageView>();
     for (const message of [...messages].sort((a, b) => b.seq! - a.seq!)) {
-      for (const member of pushRecipients(
-        { kind: room.kind, authorId: message.author, mentions: message.mentions },
-        members,
-      ))
+      const facts = { kind: room.kind, authorId: message.author, mentions: message.mentions };
+      for (const member of pushRecipients(facts, members, prefs, now))
         if (!newest.has(member.id)) newest.set(member.id, message);
     }
     if (newest.size === 0) return;

@@ -1,9 +1,11 @@
+import { isDoNotDisturbAt, type RoomKind, resolveNotifyLevel, shouldNotify } from "@chat/model";
+import type { NotifyPrefs } from "../notify/notifyPrefs.ts";
+
 /**
- * Who among a room's members gets a push for one message, before presence is asked: the one rule,
- * so the notification levels and do-not-disturb (issue 21) plug in here and nowhere else.
- *
- * A direct conversation always notifies its other person; elsewhere a mention does. The author
- * never hears of their own message.
+ * Who among a room's members gets a push for one message, before presence is asked: the one rule.
+ * The model's (`shouldNotify`): a direct conversation always calls its other person; elsewhere the
+ * person's level for the room decides ("All messages", "Mentions only", "Nothing"), and do not
+ * disturb pauses every call. The author never hears of their own message.
  */
 export interface PushCandidate {
   id: string;
@@ -11,7 +13,7 @@ export interface PushCandidate {
 }
 
 export interface PushMessageFacts {
-  kind: string;
+  kind: RoomKind;
   authorId: string;
   /** Lower-cased usernames the text mentions. */
   mentions: readonly string[];
@@ -20,9 +22,16 @@ export interface PushMessageFacts {
 export function pushRecipients(
   message: PushMessageFacts,
   members: readonly PushCandidate[],
+  prefs: ReadonlyMap<string, NotifyPrefs>,
+  now: number,
 ): PushCandidate[] {
-  const direct = message.kind === "dm" || message.kind === "group";
-  return members.filter(
-    (member) => member.id !== message.authorId && (direct || message.mentions.includes(member.username)),
-  );
+  return members.filter((member) => {
+    if (member.id === message.authorId) return false;
+    const pref = prefs.get(member.id);
+    const level = pref?.level ?? resolveNotifyLevel(undefined, message.kind);
+    const mentioned = message.mentions.includes(member.username);
+    return (
+      shouldNotify({ level, mentioned, kind: message.kind }) && !isDoNotDisturbAt(pref?.dnd ?? null, now)
+    );
+  });
 }
