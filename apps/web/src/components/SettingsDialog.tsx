@@ -22,6 +22,7 @@ import { useWorkspace } from "../state/workspace";
 import { Avatar } from "../ui/Avatar";
 import { Modal } from "../ui/Modal";
 import { NotificationsSection } from "./NotificationsSection";
+import { PushSwitch } from "./PushSwitch";
 import "./security.css";
 
 /**
@@ -38,7 +39,9 @@ export function SettingsDialog(props: { isAdmin: boolean; onClose: () => void })
         <h2 id="settings-title">Settings</h2>
         <ProfileSection nameInput={(input) => (nameInput = input)} />
         <AppearanceSection />
-        <NotificationsSection />
+        <NotificationsSection>
+          <PushSwitch />
+        </NotificationsSection>
         <PasswordForm />
         <Show when={props.isAdmin}>
           <WorkspaceSection />

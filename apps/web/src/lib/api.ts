@@ -244,3 +244,17 @@ export async function uploadAvatar(image: Blob): Promise<User> {
 export async function removeAvatar(): Promise<User> {
   return (await request<ProfileResponse>("DELETE", "/api/profile/avatar")).user;
 }
+
+/** The server's VAPID public key (base64url), the `applicationServerKey` to subscribe with. */
+export async function getPushKey(): Promise<string> {
+  return (await request<{ publicKey: string }>("GET", "/api/push/key")).publicKey;
+}
+
+/** Registers this device's push subscription (`PushSubscription.toJSON()`) under this session. */
+export async function addPushSubscription(subscription: PushSubscriptionJSON): Promise<void> {
+  await request("POST", "/api/push/subscriptions", subscription);
+}
+
+export async function removePushSubscription(endpoint: string): Promise<void> {
+  await request("DELETE", "/api/push/subscriptions", { endpoint });
+}
