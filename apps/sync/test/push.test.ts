@@ -79,6 +79,8 @@ async function say(author: Device, authorUser: TestUser, roomId: string, text: s
     5_000,
     "the message numbered",
   );
+  // Its listeners (the push decision among them) have run once its numbering is settled.
+  await server.sequencer.settled(segmentDocName(roomId, 0));
   return message.id;
 }
 
