@@ -134,6 +134,7 @@ export async function startServer(config: Config, database: Database, log: Logge
   const vapidKeys = vapidKeysOnce(db, config.push.vapidKeys);
   const pushSender = new PushSender(db, vapidKeys, config.push, log, {
     firstRetryMs: config.push.firstRetryMs,
+    onOutcome: (outcome) => metrics.pushed(outcome),
   });
   const inViewDevices = new InViewDevices({
     redisUrl: config.redisUrl,

@@ -15,6 +15,8 @@ import {
   createStorage,
   Device,
   eventually,
+  metricValue,
+  readMetrics,
   signUp,
   startTestServer,
   type TestServer,
@@ -247,6 +249,10 @@ describe("web push", () => {
     ]);
     expect(pushService.attempts.get(carolPhone.device)).toBe(3);
     expect(pushService.attempts.get(bobPhone.device)).toBe(1);
+    const metrics = await readMetrics(server);
+    expect(metricValue(metrics, 'chat_pushes_total{outcome="expired"}')).toBeGreaterThanOrEqual(1);
+    expect(metricValue(metrics, 'chat_pushes_total{outcome="retried"}')).toBeGreaterThanOrEqual(2);
+    expect(metricValue(metrics, 'chat_pushes_total{outcome="sent"}')).toBeGreaterThanOrEqual(1);
   });
 
   it("signing out stops pushes to that device", async () => {

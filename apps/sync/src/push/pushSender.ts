@@ -26,7 +26,11 @@ export interface PushSenderOptions {
   maxRetryMs?: number;
   /** A push service that has not answered by then counts as a failure (retried). */
   timeoutMs?: number;
+  /** Each outcome as it happens (the metrics' `chat_pushes_total{outcome}`). */
+  onOutcome?: (outcome: PushOutcome) => void;
 }
+
+export type PushOutcome = "sent" | "retried" | "expired" | "refused" | "dropped";
 
 interface Job {
   subscription: StoredSubscription;
@@ -70,7 +74,8 @@ export class PushSender {
   private closed = false;
   private idleWaiters: Array<() => void> = [];
   /** Counts since start, for tests and the log. */
-  readonly counts = { sent: 0, retried: 0, expired: 0, refused: 0, dropped: 0 };
+  readonly counts: Record<PushOutcome, number> = { sent: 0, retried: 0, expired: 0, refused: 0, dropped: 0 };
+  private readonly onOutcome: (outcome: PushOutcome) => void;
 
   constructor(
     db: Database,
@@ -90,6 +95,12 @@ export class PushSender {
     this.firstRetryMs = options.firstRetryMs ?? 1_000;
     this.maxRetryMs = options.maxRetryMs ?? 60_000;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.onOutcome = options.onOutcome ?? (() => {});
+  }
+
+  private count(outcome: PushOutcome): void {
+    this.counts[outcome]++;
+    this.onOutcome(outcome);
   }
 
   /** Queues one push to one device; never waits for it. */
@@ -98,7 +109,7 @@ export class PushSender {
     this.queue.push({ subscription, payload, options, attempts: 0 });
     while (this.queue.length > this.maxQueued) {
       this.queue.shift();
-      this.counts.dropped++;
+      this.count("dropped");
     }
     this.pump();
   }
@@ -150,11 +161,11 @@ export class PushSender {
     }
     const { status } = outcome;
     if (status >= 200 && status < 300) {
-      this.counts.sent++;
+      this.count("sent");
       return;
     }
     if (status === 404 || status === 410) {
-      this.counts.expired++;
+      this.count("expired");
       await forgetEndpoint(this.db, job.subscription.endpoint).catch((error) =>
         this.log.warn({ error: String(error) }, "cannot remove an expired push subscription"),
       );
@@ -162,14 +173,14 @@ export class PushSender {
     }
     const passing = status === 0 || status === 429 || status >= 500;
     if (!passing || job.attempts >= this.maxAttempts) {
-      this.counts.refused++;
+      this.count("refused");
       this.log.warn(
         { status, attempts: job.attempts, error: outcome.error, host: hostOf(job.subscription.endpoint) },
         "a push was not delivered",
       );
       return;
     }
-    this.counts.retried++;
+    this.count("retried");
     const wait = Math.min(
       Math.max(backoffMs(this.firstRetryMs, job.attempts, this.maxRetryMs), outcome.retryAfterMs ?? 0),
       this.maxRetryMs,
