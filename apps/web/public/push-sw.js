@@ -52,3 +52,23 @@ self.addEventListener("notificationclick", (event) => {
     })(),
   );
 });
+
+// The push service replaced the subscription (rare; Firefox does it when it rotates keys): register
+// the new one in its place, so pushes keep coming without the person doing anything. The old one is
+// removed by the server the first time its push service answers 410 for it.
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil(
+    (async () => {
+      const options = event.oldSubscription?.options;
+      const subscription =
+        event.newSubscription ?? (options ? await self.registration.pushManager.subscribe(options) : null);
+      if (!subscription) return;
+      await fetch("/api/push/subscriptions", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(subscription.toJSON()),
+      });
+    })(),
+  );
+});
