@@ -76,23 +76,18 @@ export async function saveSubscription(
   sessionHash: string,
   input: PushSubscriptionInput,
 ): Promise<{ created: boolean }> {
-  return db.transaction(async (tx) => {
-    const [existing] = await tx.query<{ user_id: string }>(
-      "select user_id from push_subscriptions where endpoint = $1 for update",
-      [input.endpoint],
-    );
-    if (existing && existing.user_id !== userId)
-      throw new Refused(
-        "conflict",
-        "This push subscription is registered to another account on this server.",
-      );
-    await tx.query(
-      `insert into push_subscriptions (endpoint, user_id, session_hash, p256dh, auth) values ($1, $2, $3, $4, $5)
-       on conflict (endpoint) do update set session_hash = $3, p256dh = $4, auth = $5`,
-      [input.endpoint, userId, sessionHash, input.p256dh, input.auth],
-    );
-    return { created: !existing };
-  });
+  // One statement, so two accounts registering the same endpoint at once cannot both win: the row is
+  // taken over only by the account that already holds it.
+  const rows = await db.query<{ created: boolean }>(
+    `insert into push_subscriptions (endpoint, user_id, session_hash, p256dh, auth) values ($1, $2, $3, $4, $5)
+     on conflict (endpoint) do update set session_hash = $3, p256dh = $4, auth = $5
+       where push_subscriptions.user_id = $2
+     returning (xmax = 0) as created`,
+    [input.endpoint, userId, sessionHash, input.p256dh, input.auth],
+  );
+  if (rows.length === 0)
+    throw new Refused("conflict", "This push subscription is registered to another account on this server.");
+  return { created: rows[0]!.created };
 }
 
 /** Turns pushes off for the device: only the person's own subscription (404 for anyone else's). */
