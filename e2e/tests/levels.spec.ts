@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import {
   anotherDevice,
@@ -48,6 +49,17 @@ async function recordStatusTexts(page: Page): Promise<() => Promise<string[]>> {
     }).observe(document, { subtree: true, childList: true, characterData: true });
   `);
   return () => page.evaluate("window.statusTexts") as Promise<string[]>;
+}
+
+/** axe's serious and critical WCAG A/AA findings inside `selector`. */
+async function seriousFindings(page: Page, selector: string): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .include(selector)
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id}: ${violation.help}`);
 }
 
 /** Makes the page record each desktop notification it creates (the real one is still called). */
@@ -142,6 +154,7 @@ test("'All messages' shows an in-app notice for a room not in view, desktop noti
   const shown = notice(bob.page, `#${busy}`);
   await expect(shown).toContainText("the build is red");
   await expect(shown).not.toContainText("other conversation");
+  expect(await seriousFindings(bob.page, ".notice-region"), "the notice").toEqual([]);
   expect((await statusTexts()).filter((text) => text.includes("umbrella") || text.includes(quiet))).toEqual(
     [],
   );
@@ -173,6 +186,9 @@ test("a level set on one device reaches the person's other device", async ({ per
   await expect(roomLink(phone.page, room)).not.toHaveAccessibleName(/muted/);
   await chooseLevel(bob.page, "Nothing");
   await expect(roomLink(phone.page, room)).toHaveAccessibleName(/, muted/);
+  // Kept on the phone too: a reload draws the room muted from the device.
+  await phone.page.reload();
+  await expect(roomLink(phone.page, room)).toHaveAccessibleName(/, muted/);
   await phone.page.getByRole("button", { name: "Notifications", exact: true }).click();
   await expect(
     phone.page
@@ -180,6 +196,7 @@ test("a level set on one device reaches the person's other device", async ({ per
       .getByRole("radiogroup", { name: "Notify me" })
       .getByRole("radio", { name: "Nothing" }),
   ).toBeChecked();
+  expect(await seriousFindings(phone.page, "dialog[open]"), "the Notifications dialog").toEqual([]);
 });
 
 test("do not disturb keeps the in-app notice and the desktop notification quiet until resumed", async ({

@@ -66,10 +66,13 @@ describe("notification settings in Postgres", () => {
     setNotifyLevel(index.doc, dm, "nothing");
     const dnd = { daily: { from: "22:00", to: "07:00", timeZone: "Europe/Paris" } };
     setDoNotDisturb(index.doc, dnd);
-    await eventually(async () => (await prefsOf(bob))?.level === "nothing", 5_000, "bob's level in Postgres");
-    expect(await prefsOf(bob)).toEqual({ level: "nothing", dnd });
+    // Three changes, each sent (and copied) as it is made: wait for the last.
+    await expect.poll(() => prefsOf(bob), { timeout: 5_000 }).toEqual({ level: "nothing", dnd });
     expect(await prefsOf(alice)).toEqual({ level: "mentions", dnd: null });
     expect((await prefsOf(bob, dm))?.level).toBe("all");
+    // Nobody asked about: no query; a room the server does not know: the room default.
+    expect((await readNotifyPrefs(server.db, [], roomId)).size).toBe(0);
+    expect((await prefsOf(alice, "zzzzzzzzzzzzzzzz"))?.level).toBe("mentions");
 
     // Another of bob's devices changes it: the row follows; clearing the schedule clears it there.
     const phone = await device(server, bob).open(userDocName(bob.id));
@@ -141,7 +144,7 @@ describe.runIf(withRedis)("notification settings across instances", () => {
     );
     setNotifyLevel(onOne.doc, roomId, "all");
     await eventually(async () => (await levelIn(two)) === "all", 10_000, "one's change in Postgres");
-    // Instance two, which receives it through Redis, does not write an older state over it.
+    // Both instances copy what they hold: once both are done, the row is the merged state.
     await one.notifyPrefs.settled(dave.id);
     await two.notifyPrefs.settled(dave.id);
     expect(await levelIn(two)).toBe("all");

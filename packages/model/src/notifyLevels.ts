@@ -31,6 +31,12 @@ const MAX_TIME_ZONE_LENGTH = 64;
 
 const notifyMap = (doc: Y.Doc) => doc.getMap<unknown>(ROOTS.user.notify);
 
+/**
+ * A direct conversation (anything but a room: a DM, and a group conversation should one come), which
+ * always calls its people.
+ */
+const isConversation = (kind: RoomKind) => kind !== "channel" && kind !== "private";
+
 const isLevel = (value: unknown): value is NotifyLevel =>
   (NOTIFY_LEVELS as readonly unknown[]).includes(value);
 
@@ -44,7 +50,7 @@ export function notifyLevel(doc: Y.Doc, roomId: string, kind: RoomKind): NotifyL
 
 /** The level a stored entry (or none) gives a room of this kind: the rule of notifyLevel, for stored copies. */
 export function resolveNotifyLevel(stored: unknown, kind: RoomKind): NotifyLevel {
-  if (kind === "dm") return "all";
+  if (isConversation(kind)) return "all";
   return isLevel(stored) ? stored : "mentions";
 }
 
@@ -99,7 +105,7 @@ export function isDoNotDisturbAt(dnd: DoNotDisturb | null, now: number): boolean
  * is checked apart: it pauses calls, it does not change what counts in the nav.)
  */
 export function shouldNotify(input: { level: NotifyLevel; mentioned: boolean; kind: RoomKind }): boolean {
-  if (input.kind === "dm") return true;
+  if (isConversation(input.kind)) return true;
   if (input.level === "all") return true;
   if (input.level === "mentions") return input.mentioned;
   return false;

@@ -1,22 +1,23 @@
 import { notifyPrefsOf, observeNotifySettings, parseDocName } from "@chat/model";
-import type { afterLoadDocumentPayload, Extension, onChangePayload } from "@hocuspocus/server";
+import type { afterLoadDocumentPayload, Extension } from "@hocuspocus/server";
 import type * as Y from "yjs";
-import { isClientChange } from "../context.ts";
 import type { Database } from "../db/database.ts";
 import { SerialQueues } from "../lib/serialQueues.ts";
 import type { Logger } from "../log.ts";
 import { writeNotifyPrefs } from "../notify/notifyPrefs.ts";
 
 /**
- * Keeps `notify_prefs` (notify/notifyPrefs.ts) a copy of each person's `notify` map: written when
- * one of their devices connected here changes it (like the read positions of room documents: the
- * instance a client is connected to does the work once; other instances receive the change through
- * Redis and leave the row alone), and again whenever the document loads, which repairs a row that
- * missed a change (a crash, Postgres away for a moment). Writes for one person run one at a time and
- * coalesce, each copying the document as it is when it starts.
+ * Keeps `notify_prefs` (notify/notifyPrefs.ts) a copy of each person's `notify` map: written whenever
+ * the map changes in a document this instance holds (a device's change here, or one relayed from
+ * another instance through Redis), and when the document loads, which repairs a row that missed a
+ * change (a crash, Postgres away for a moment). Every instance holding the document writes what it
+ * holds, so the last write of each is the merged state: an instance that loaded or copied a moment
+ * behind another is set right by its own next copy, once the change reaches it. Changes are rare (a
+ * person choosing a level), and writing the same again changes nothing. Copies for one person run one
+ * at a time and coalesce, each reading the document as it is when it starts.
  */
 export class NotifyPrefsMirror implements Extension {
-  // After persistence (100): the change is stored before it is copied.
+  // After the projection on load (90); it only watches documents, so the order matters little.
   priority = 40;
   extensionName = "notify-prefs";
 
@@ -25,8 +26,6 @@ export class NotifyPrefsMirror implements Extension {
   private readonly queues = new SerialQueues<string>();
   /** People with a copy queued that has not started (it will read their latest state). */
   private readonly queued = new Set<string>();
-  /** Documents whose `notify` map changed in the transaction onChange is about to report. */
-  private readonly touched = new WeakSet<Y.Doc>();
 
   constructor(db: Database, log: Logger) {
     this.db = db;
@@ -36,16 +35,8 @@ export class NotifyPrefsMirror implements Extension {
   async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
     const ref = parseDocName(documentName);
     if (ref?.kind !== "user") return;
-    // Observers run inside the transaction, before Hocuspocus reports it to onChange with its origin.
-    observeNotifySettings(document, () => this.touched.add(document));
+    observeNotifySettings(document, () => void this.copy(ref.userId, document));
     void this.copy(ref.userId, document);
-  }
-
-  async onChange({ documentName, document, transactionOrigin }: onChangePayload): Promise<void> {
-    if (!this.touched.has(document)) return;
-    this.touched.delete(document);
-    const ref = parseDocName(documentName);
-    if (ref?.kind === "user" && isClientChange(transactionOrigin)) void this.copy(ref.userId, document);
   }
 
   /** Resolves once every copy of the person's settings asked for so far is written (or failed). */

@@ -7,15 +7,20 @@ import "./notify.css";
  * The in-app notice (state/notices.ts): a `role=status` region, always in the page so screen readers
  * announce what appears in it, holding at most one notice: the room, a preview, and how many other
  * conversations called meanwhile. The notice is a link to the room; Escape or its close button
- * dismisses it (an Escape it takes does not also mark the room in view read).
+ * dismisses it (an Escape it takes does not also mark the room in view read, but a text box's,
+ * menu's or list's own Escape still works).
  */
 export function InAppNotice(props: { notices: Notices }) {
   onMount(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key !== "Escape" || !props.notices.current() || document.querySelector("dialog[open]"))
         return;
-      event.preventDefault();
       props.notices.dismiss();
+      // Taken where Escape would otherwise mark the room in view read; a text box, menu or list
+      // keeps its own Escape (cancelling an edit, closing a list) too.
+      const target = event.target as Element | null;
+      if (!target?.closest("input, textarea, [contenteditable='true'], [role='menu'], [role='listbox']"))
+        event.preventDefault();
     };
     // Capture: before the room's own Escape ("mark read") sees it.
     document.addEventListener("keydown", onKey, true);

@@ -37,7 +37,7 @@ export function RoomActions(props: { meta: RoomMeta; room: DocHandle }) {
         </button>
       </Show>
       {/* A direct conversation always notifies ("All messages"): nothing to choose there. */}
-      <Show when={props.meta.kind !== "dm" && isMember()}>
+      <Show when={(props.meta.kind === "channel" || props.meta.kind === "private") && isMember()}>
         <button
           type="button"
           class="button ghost small room-action"

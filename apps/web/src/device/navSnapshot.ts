@@ -1,4 +1,4 @@
-import type { IndexedRoom, RoomEntry, UserEntry } from "@chat/model";
+import type { IndexedRoom, NotifyLevel, RoomEntry, UserEntry } from "@chat/model";
 import { type Accessor, createEffect, onCleanup } from "solid-js";
 
 /**
@@ -11,12 +11,15 @@ export interface NavSources {
   users: Accessor<UserEntry[]>;
   publicRooms: Accessor<RoomEntry[]>;
   indexedRooms: Accessor<IndexedRoom[]>;
+  /** The rooms' chosen notification levels (a muted room is drawn dimmed, without its count). */
+  notifyLevels: Accessor<Record<string, NotifyLevel>>;
 }
 
 interface Snapshot {
   users: UserEntry[];
   publicRooms: RoomEntry[];
   indexedRooms: IndexedRoom[];
+  notifyLevels: Record<string, NotifyLevel>;
 }
 
 const PREFIX = "chat.nav:";
@@ -32,6 +35,8 @@ function read(scope: string): Snapshot | null {
       !Array.isArray(value.indexedRooms)
     )
       return null;
+    // A snapshot kept before levels existed has none: every room at its default.
+    if (typeof value.notifyLevels !== "object" || value.notifyLevels === null) value.notifyLevels = {};
     return value as Snapshot;
   } catch {
     return null;
@@ -48,6 +53,7 @@ export function withNavSnapshot(scope: string, loaded: Accessor<boolean>, live: 
       users: live.users(),
       publicRooms: live.publicRooms(),
       indexedRooms: live.indexedRooms(),
+      notifyLevels: live.notifyLevels(),
     };
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -63,7 +69,12 @@ export function withNavSnapshot(scope: string, loaded: Accessor<boolean>, live: 
     <K extends keyof Snapshot>(key: K): Accessor<Snapshot[K]> =>
     () =>
       !loaded() && snapshot ? snapshot[key] : (live[key]() as Snapshot[K]);
-  return { users: pick("users"), publicRooms: pick("publicRooms"), indexedRooms: pick("indexedRooms") };
+  return {
+    users: pick("users"),
+    publicRooms: pick("publicRooms"),
+    indexedRooms: pick("indexedRooms"),
+    notifyLevels: pick("notifyLevels"),
+  };
 }
 
 export function forgetNavSnapshot(scope: string): void {

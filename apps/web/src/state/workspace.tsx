@@ -204,11 +204,13 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   // Ask the browser to keep the device copy under storage pressure (offline is the point of the app).
   void navigator.storage?.persist?.().catch(() => false);
 
+  const notifyPrefs = observed(userIndex.doc, observeNotifySettings, notifyPrefsOf);
   // Until the directory and the index are read from the device, the nav is drawn from its snapshot.
   const fromDevice = withNavSnapshot(me.id, () => directory.loaded() && userIndex.loaded(), {
     users: observed(directory.doc, observeDirectory, listUsers),
     publicRooms: observed(directory.doc, observeDirectory, listPublicRooms),
     indexedRooms: observed(userIndex.doc, observeIndex, listIndexedRooms),
+    notifyLevels: () => notifyPrefs().levels,
   });
   const allUsers = fromDevice.users;
   const users = createMemo<UserEntry[]>(
@@ -235,9 +237,8 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     equals: (a, b) => a.size === b.size && [...a].every(([id, slot]) => b.get(id) === slot),
   });
   const indexById = createMemo(() => new Map(indexedRooms().map((entry) => [entry.roomId, entry])));
-  const notifyPrefs = observed(userIndex.doc, observeNotifySettings, notifyPrefsOf);
   const notifyLevel = (roomId: string, kind: RoomKind) =>
-    resolveNotifyLevel(notifyPrefs().levels[roomId], kind);
+    resolveNotifyLevel(fromDevice.notifyLevels()[roomId], kind);
   // Archived rooms count nothing (the tab title leaves them out too).
   const archivedRooms = createMemo<NavRoom[]>(() =>
     indexedRooms()
