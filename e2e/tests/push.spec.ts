@@ -1,10 +1,15 @@
 import type { CDPSession, Worker } from "@playwright/test";
+import { LocalPushService } from "../../apps/sync/test/localPushService.ts";
 import {
   createRoomViaApi,
+  dmLink,
   expect,
+  expectOnline,
   installApp,
   joinRoomViaApi,
+  openApp,
   type Person,
+  sendMessage,
   test,
   uniqueName,
 } from "./support.ts";
@@ -131,4 +136,52 @@ test('Settings → Notifications has the switch "Push notifications on this devi
     "Notifications are blocked for this site. Allow them in the browser's site settings.",
   );
   await expect(push).toHaveAttribute("aria-checked", "false");
+});
+
+test("the server pushes a DM to someone whose app is open but not in view, and nothing while it is in view", async ({
+  person,
+}) => {
+  const pushService = new LocalPushService();
+  await pushService.start();
+  try {
+    const alice = await person("alice");
+    const bob = await person("bob");
+    // Headless Chromium cannot subscribe (no push service): bob's phone, subscribed through the API.
+    const phone = pushService.subscribe();
+    const registered = await bob.context.request.post("/api/push/subscriptions", {
+      data: phone.subscription,
+    });
+    expect(registered.status()).toBe(201);
+    // Lets the test hide and show bob's page (headless Chromium keeps every page visible).
+    await bob.page.addInitScript(`
+      let visibility = "visible";
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => visibility });
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => visibility === "hidden" });
+      window.setVisibility = (next) => {
+        visibility = next;
+        document.dispatchEvent(new Event("visibilitychange"));
+      };
+    `);
+    await openApp(bob.page, "/");
+    await expectOnline(bob.page);
+    await openApp(alice.page, `/dm/${bob.username}`);
+
+    // Bob has the app in front of him: the message reaches his screen, and no push his phone.
+    await sendMessage(alice.page, "lunch?");
+    await expect(dmLink(bob.page, alice.username)).toHaveAccessibleName(/1 unread/);
+    // Bob switches away; the next message is pushed.
+    await bob.page.evaluate(`window.setVisibility("hidden")`);
+    await sendMessage(alice.page, "in ten minutes");
+    await expect
+      .poll(() => pushService.to(phone.device).map((p) => p.payload))
+      .toEqual([
+        expect.objectContaining({
+          title: alice.username,
+          body: "in ten minutes",
+          url: `/dm/${alice.username}`,
+        }),
+      ]);
+  } finally {
+    await pushService.close();
+  }
 });
