@@ -18,8 +18,20 @@ export function pushSupported(): boolean {
   );
 }
 
+/** The app's service worker; it may not be running (the first visit, `npm run dev`): then a sentence. */
 async function registration(): Promise<ServiceWorkerRegistration> {
-  return navigator.serviceWorker.ready;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const missing = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error("The app's service worker is not running yet. Reload the page and try again.")),
+      10_000,
+    );
+  });
+  try {
+    return await Promise.race([navigator.serviceWorker.ready, missing]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The browser's subscription, when pushes are on here (permission granted and subscribed). */
