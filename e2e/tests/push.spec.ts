@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import type { CDPSession, Worker } from "@playwright/test";
 import { LocalPushService } from "../../apps/sync/test/localPushService.ts";
 import {
@@ -130,6 +131,17 @@ test('Settings → Notifications has the switch "Push notifications on this devi
   const settings = bob.page.getByRole("dialog", { name: "Settings" });
   const push = settings.getByRole("switch", { name: "Push notifications on this device" });
   await expect(push).toHaveAttribute("aria-checked", "false");
+  // Nothing serious for a screen reader or keyboard in the section (WCAG A/AA), in either theme.
+  for (const scheme of ["light", "dark"] as const) {
+    await bob.page.emulateMedia({ colorScheme: scheme });
+    const results = await new AxeBuilder({ page: bob.page })
+      .include(".push-switch-field")
+      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+      .analyze();
+    expect(
+      results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id),
+    ).toEqual([]);
+  }
   await push.focus();
   await bob.page.keyboard.press("Enter");
   await expect(settings.getByRole("alert")).toHaveText(
