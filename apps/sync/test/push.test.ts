@@ -268,6 +268,29 @@ describe("web push", () => {
     );
   });
 
+  it("a password change on another device signs this one out, and its pushes stop with it", async () => {
+    const bob = await signUp(server, "bob");
+    const phone = await subscribe(bob);
+    const login = await api(server, "POST", "/api/login", {
+      username: bob.username,
+      password: "correct horse battery",
+    });
+    const laptopCookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const changed = await api(
+      server,
+      "POST",
+      "/api/password",
+      { currentPassword: "correct horse battery", newPassword: "another horse battery" },
+      laptopCookie,
+    );
+    expect(changed.body).toEqual({ signedOutSessions: 1 });
+    expect(
+      await server.db.query("select 1 from push_subscriptions where endpoint = $1", [
+        phone.subscription.endpoint,
+      ]),
+    ).toEqual([]);
+  });
+
   it("turning it off (DELETE) stops pushes; only one's own subscription can be removed", async () => {
     const alice = await signUp(server, "alice");
     const bob = await signUp(server, "bob");
