@@ -10,6 +10,7 @@ import {
   userDocName,
 } from "@chat/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import webpush from "web-push";
 import {
   api,
   createStorage,
@@ -348,6 +349,36 @@ describe("push subscriptions: what is refused", () => {
       { public_key: body.publicKey },
     ]);
   });
+
+  it("VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY given: that pair is served and signs the pushes", async () => {
+    const keys = webpush.generateVAPIDKeys();
+    const storage3 = await createStorage();
+    const given = await startTestServer(storage3, 0, {
+      VAPID_PUBLIC_KEY: keys.publicKey,
+      VAPID_PRIVATE_KEY: keys.privateKey,
+      PUSH_ALLOW_LOCAL: "true",
+    });
+    try {
+      const alice = await signUp(given, "alice");
+      const bob = await signUp(given, "bob");
+      expect((await api(given, "GET", "/api/push/key", undefined, bob.cookie)).body.publicKey).toBe(
+        keys.publicKey,
+      );
+      const phone = pushService.subscribe();
+      expect((await post(given, phone.subscription, bob.cookie)).status).toBe(201);
+      const d = new Device(given, alice);
+      devices.push(d);
+      const roomId = dmRoomId(alice.id, bob.id);
+      const { doc } = await d.open(segmentDocName(roomId, 0));
+      appendMessage(doc, createMessage(alice.id, "signed with the given key"));
+      await eventually(() => pushService.to(phone.device).length === 1, 10_000, "the push");
+      expect(pushService.to(phone.device)[0]!.vapidKey).toBe(keys.publicKey);
+      expect(await given.db.query("select 1 from push_vapid_keys")).toEqual([]);
+    } finally {
+      await given.close();
+      await storage3.dispose();
+    }
+  }, 60_000);
 
   it("endpoints that are not https, or point at this machine or a private network, are refused with a reason", async () => {
     const user = await signUp(production, "kim");
