@@ -67,8 +67,9 @@ export default defineConfig({
     command: `"${node}" serve.ts`,
     cwd: here,
     url: `${baseURL}/healthz`,
-    // Uploads up to 2 MB: the size limit is tested with a small file (files.spec.ts).
-    env: { PORT: String(port), HOST: "127.0.0.1", MAX_UPLOAD_MB: "2" },
+    // Uploads up to 2 MB: the size limit is tested with a small file (files.spec.ts). Pushes may go to
+    // the tests' own push service on this machine (push.spec.ts).
+    env: { PORT: String(port), HOST: "127.0.0.1", MAX_UPLOAD_MB: "2", PUSH_ALLOW_LOCAL: "true" },
     reuseExistingServer: !ci,
     timeout: 120_000,
     // Errors (stderr) always show; the info log only with E2E_SERVER_LOG=1.

@@ -94,6 +94,8 @@ export default defineConfig({
           },
         ],
         cleanupOutdatedCaches: true,
+        // Web Push: show a pushed message, and open its conversation on a click (public/push-sw.js).
+        importScripts: ["/push-sw.js"],
       },
     }),
   ],

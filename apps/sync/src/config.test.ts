@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import webpush from "web-push";
 import { ConfigError, loadConfig } from "./config.ts";
 import { DEFAULT_LIMITS, LOAD_TEST_LIMITS } from "./limits/policy.ts";
 
@@ -148,6 +149,32 @@ describe("configuration", () => {
     writeFileSync(join(dist, "index.html"), "<!doctype html>");
     expect(load({ WEB_DIST: dist }).webDist).toBe(dist);
     expect(problemWith({ WEB_DIST: scratch })).toContain(`WEB_DIST must point at a built web app`);
+  });
+
+  it("push: VAPID keys both or neither and well formed, a mailto: or https: subject, PUSH_ALLOW_LOCAL a flag", () => {
+    const keys = webpush.generateVAPIDKeys();
+    expect(load({}).push).toMatchObject({
+      vapidKeys: null,
+      allowLocal: false,
+      subject: "mailto:admin@chat.invalid",
+    });
+    expect(
+      load({
+        VAPID_PUBLIC_KEY: keys.publicKey,
+        VAPID_PRIVATE_KEY: keys.privateKey,
+        VAPID_SUBJECT: "https://chat.example.com",
+      }).push,
+    ).toMatchObject({ vapidKeys: keys, subject: "https://chat.example.com" });
+    expect(problemWith({ VAPID_PUBLIC_KEY: keys.publicKey })).toMatch(/go together/);
+    expect(problemWith({ VAPID_PUBLIC_KEY: "abc", VAPID_PRIVATE_KEY: keys.privateKey })).toMatch(
+      /VAPID_PUBLIC_KEY must be a P-256 public key/,
+    );
+    expect(problemWith({ VAPID_PUBLIC_KEY: keys.publicKey, VAPID_PRIVATE_KEY: keys.publicKey })).toMatch(
+      /VAPID_PRIVATE_KEY must be a P-256 private key/,
+    );
+    expect(problemWith({ VAPID_SUBJECT: "http://chat.example.com" })).toMatch(/VAPID_SUBJECT/);
+    expect(problemWith({ PUSH_ALLOW_LOCAL: "yes" })).toMatch(/PUSH_ALLOW_LOCAL/);
+    expect(load({ PUSH_ALLOW_LOCAL: "true" }).push.allowLocal).toBe(true);
   });
 
   it("ALLOWED_ORIGINS: comma-separated origins", () => {

@@ -33,6 +33,22 @@ export interface Config {
   maxUploadBytes: number;
   /** Where attached files are kept: a folder (DATA_DIR/files), or an S3-compatible bucket (S3_BUCKET…). */
   fileStore: FileStoreConfig;
+  /** Web Push (push/): the VAPID keys given by the operator (else generated once and kept in Postgres). */
+  push: PushConfig;
+}
+
+export interface PushConfig {
+  /** VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY (base64url), or null to use the keys kept in Postgres. */
+  vapidKeys: { publicKey: string; privateKey: string } | null;
+  /** Who runs this server, for push services (VAPID_SUBJECT: a mailto: or https: URL). */
+  subject: string;
+  /**
+   * PUSH_ALLOW_LOCAL=true (tests only): subscriptions may name http:// endpoints and this machine's or
+   * private addresses; otherwise each is refused, so nobody can make the server post to its own network.
+   */
+  allowLocal: boolean;
+  /** The first wait before a failed push is tried again (then doubling); tests shorten it. */
+  firstRetryMs: number;
 }
 
 export const DEFAULT_MAX_UPLOAD_MB = 25;
@@ -156,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const fileStore = fileStoreConfig(env, dataDir, !env.DATABASE_URL, problems);
   const secureCookies = flag(env, "SECURE_COOKIES", "true behind HTTPS", problems);
   const trustProxy = flag(env, "TRUST_PROXY", "true behind a reverse proxy", problems);
+  const push = pushConfig(env, problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return {
     port,
@@ -173,6 +190,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort,
     maxUploadBytes: Math.floor(maxUploadMb * 1024 * 1024),
     fileStore,
+    push,
+  };
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+function pushConfig(env: NodeJS.ProcessEnv, problems: string[]): PushConfig {
+  const publicKey = env.VAPID_PUBLIC_KEY || "";
+  const privateKey = env.VAPID_PRIVATE_KEY || "";
+  if (!publicKey !== !privateKey)
+    problems.push(
+      "VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together: set both (from `npx web-push generate-vapid-keys`), or neither to have the server generate a pair once and keep it in the database.",
+    );
+  // A P-256 public key uncompressed is 65 bytes (87 base64url characters), its private key 32 (43).
+  if (publicKey && (!BASE64URL.test(publicKey) || Buffer.from(publicKey, "base64url").length !== 65))
+    problems.push("VAPID_PUBLIC_KEY must be a P-256 public key in base64url (87 characters, 65 bytes).");
+  if (privateKey && (!BASE64URL.test(privateKey) || Buffer.from(privateKey, "base64url").length !== 32))
+    problems.push("VAPID_PRIVATE_KEY must be a P-256 private key in base64url (43 characters, 32 bytes).");
+  const subject = env.VAPID_SUBJECT || "mailto:admin@chat.invalid";
+  if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(subject))
+    problems.push(
+      `VAPID_SUBJECT must be a mailto: address or an https: URL where push services can reach the operator, got "${subject}".`,
+    );
+  return {
+    vapidKeys: publicKey && privateKey ? { publicKey, privateKey } : null,
+    subject,
+    allowLocal: flag(
+      env,
+      "PUSH_ALLOW_LOCAL",
+      "true in tests only: push to http:// and private addresses",
+      problems,
+    ),
+    firstRetryMs: 1_000,
   };
 }
 

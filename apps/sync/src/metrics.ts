@@ -17,6 +17,7 @@ export class Metrics {
   private readonly framesSent: Counter;
   private readonly statements: Counter;
   private readonly serverChanges: Counter;
+  private readonly pushes: Counter;
 
   constructor(source: { sockets(): number; connections(): number; documents(): number }) {
     collectDefaultMetrics({ register: this.registry });
@@ -100,6 +101,12 @@ export class Metrics {
       labelNames: ["hook"],
       registers: [this.registry],
     });
+    this.pushes = new Counter({
+      name: "chat_pushes_total",
+      help: "Web Push posts by outcome: sent, retried, expired (404/410, subscription removed), refused, dropped (queue full)",
+      labelNames: ["outcome"],
+      registers: [this.registry],
+    });
     this.storeSeconds = new Histogram({
       name: "chat_store_update_seconds",
       help: "Time to append an accepted update to Postgres, before the client is told it is synced",
@@ -147,6 +154,11 @@ export class Metrics {
 
   hookFailed(hook: string): void {
     this.hookFailures.inc({ hook });
+  }
+
+  /** A push to one device ended this way (push/pushSender.ts). */
+  pushed(outcome: string): void {
+    this.pushes.inc({ outcome });
   }
 
   unhandledRejection(): void {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseDocName } from "@chat/model";
@@ -16,6 +16,7 @@ import { Access } from "./extensions/access.ts";
 import { AwarenessGuard } from "./extensions/awarenessGuard.ts";
 import { DirectoryBroadcasts } from "./extensions/directoryBroadcasts.ts";
 import { FileReferences } from "./extensions/fileReferences.ts";
+import { InViewPresence } from "./extensions/inView.ts";
 import { NotifyPrefsMirror } from "./extensions/notifyPrefsMirror.ts";
 import { Persistence } from "./extensions/persistence.ts";
 import { PresenceGuard } from "./extensions/presence.ts";
@@ -43,6 +44,10 @@ import { Metrics } from "./metrics.ts";
 import { countRefusals } from "./process/refusalCounts.ts";
 import { catchUnawaitedHooks } from "./process/unawaitedHooks.ts";
 import { Projector } from "./projections/projector.ts";
+import { InViewDevices } from "./push/inViewDevices.ts";
+import { PushNotifier } from "./push/pushNotifier.ts";
+import { PushSender } from "./push/pushSender.ts";
+import { vapidKeysOnce } from "./push/vapidKeys.ts";
 import { attachSync, type SyncEndpoint } from "./socket.ts";
 import { IndexAudience } from "./userIndex/audience.ts";
 import { rootFacts } from "./userIndex/threadQueries.ts";
@@ -60,6 +65,8 @@ export interface ChatServer {
   notifyPrefs: NotifyPrefsMirror;
   files: Files;
   metrics: Metrics;
+  /** Web Push: who gets a push for each numbered message, and the queue that sends them. */
+  push: PushNotifier;
   /** Whether Redis is reachable; null when this instance runs alone (no REDIS_URL). */
   redisReady(): boolean | null;
   /** Stops accepting, closes sockets, stores open documents, closes the database. */
@@ -126,6 +133,27 @@ export async function startServer(config: Config, database: Database, log: Logge
   sequencer.onNumbered((roomId, _documentName, document, messages) =>
     userIndex.messagesSequenced(roomId, messages, document),
   );
+  // Web Push: decided per numbered batch and sent from a queue, never holding up numbering or delivery.
+  const vapidKeys = vapidKeysOnce(db, config.push.vapidKeys);
+  const pushSender = new PushSender(db, vapidKeys, config.push, log, {
+    firstRetryMs: config.push.firstRetryMs,
+    onOutcome: (outcome) => metrics.pushed(outcome),
+  });
+  const inViewDevices = new InViewDevices({
+    redisUrl: config.redisUrl,
+    keyPrefix: `chat:in-view:${workspaceKey}:`,
+    instanceId: randomBytes(6).toString("base64url"),
+    log,
+  });
+  const push = new PushNotifier(db, pushSender, (userIds) => inViewDevices.inView(userIds), log);
+  if (config.push.allowLocal)
+    log.warn(
+      {},
+      "PUSH_ALLOW_LOCAL is on: push subscriptions may name http:// and private addresses (tests only)",
+    );
+  sequencer.onNumbered(async (roomId, _documentName, _document, messages) =>
+    push.messagesNumbered(roomId, messages),
+  );
   // The room documents this instance holds are the first place to look for a segment's listing.
   const roomSegments = new RoomSegments(db, (name) => hocuspocusHandle.peek()?.documents.get(name));
   // Attached files: their bytes in the file store, their rows in Postgres; unused ones swept hourly.
@@ -175,6 +203,7 @@ export async function startServer(config: Config, database: Database, log: Logge
       new SegmentSealer(writer, log), // 40: a full history segment gets a successor
       new DirectoryBroadcasts(), // the directory's presence and changes go out once a second
       new FileReferences(files, log), // 40: a deleted message's files are hidden, unused bytes removed
+      new InViewPresence(inViewDevices), // 1200: who has the app in view (presence on their own index), for pushes
       notifyPrefs, // 40: each person's notification levels and do not disturb, copied to Postgres
     ].map((extension) =>
       countRefusals(
@@ -231,6 +260,11 @@ export async function startServer(config: Config, database: Database, log: Logge
       await userIndex.recount(roomId, null);
     },
     lastSeen,
+    push: {
+      vapidKeys,
+      allowLocalEndpoints: config.push.allowLocal,
+      subscribed: () => push.subscribed(),
+    },
   };
   http.on(
     "request",
@@ -287,6 +321,8 @@ export async function startServer(config: Config, database: Database, log: Logge
         await new Promise((r) => setTimeout(r, 50));
       await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
       await scaleOut?.close();
+      pushSender.close();
+      await inViewDevices.close();
       await revocations.close();
       await endedMemberships.close();
       await limitStore.close();
@@ -306,6 +342,7 @@ export async function startServer(config: Config, database: Database, log: Logge
     notifyPrefs,
     files,
     metrics,
+    push,
     redisReady,
     close,
   };

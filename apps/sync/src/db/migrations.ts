@@ -304,6 +304,32 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
       );
     `,
   },
+  {
+    version: 100,
+    name: "web push: the server's VAPID key pair and each device's push subscription",
+    sql: `
+      -- One pair for the workspace, made by whichever instance first needs it (push/vapidKeys.ts);
+      -- VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY replace it. Changing it voids every browser's subscription.
+      create table push_vapid_keys (
+        id integer primary key check (id = 1),
+        public_key text not null,
+        private_key text not null,
+        created_at timestamptz not null default now()
+      );
+      -- One row per device: the browser's PushSubscription, tied to the session that registered it,
+      -- so signing out (or any end of that session) stops pushes to the device by itself.
+      create table push_subscriptions (
+        endpoint text primary key,
+        user_id text not null references users(id) on delete cascade,
+        session_hash text not null references sessions(token_hash) on delete cascade,
+        p256dh text not null,
+        auth text not null,
+        created_at timestamptz not null default now()
+      );
+      create index push_subscriptions_user on push_subscriptions(user_id);
+      create index push_subscriptions_session on push_subscriptions(session_hash);
+    `,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number> {

@@ -49,6 +49,7 @@ import { clientAddress } from "./clientAddress.ts";
 import { handleConversationRoute } from "./conversationRoutes.ts";
 import { handleAvatarRoute, handleFileRoute } from "./fileRoutes.ts";
 import { readJson, sendError, sendJson } from "./json.ts";
+import { handlePushRoute, type PushRouteDeps } from "./pushRoutes.ts";
 import { isWrongCredentials, RequestError, statusOf } from "./requestError.ts";
 import { handleRoomRoute } from "./roomRoutes.ts";
 
@@ -71,6 +72,8 @@ export interface ApiDeps {
   messageRemoved(roomId: string, messageId: string): Promise<void>;
   /** Records each signed-in request as the person's last activity (at most once per few minutes). */
   lastSeen?: { touch(userId: string): void };
+  /** Web Push: the VAPID key and the devices' subscriptions. */
+  push: Omit<PushRouteDeps, "db">;
 }
 
 const publicUser = (user: SessionUser): ApiUser => ({
@@ -140,6 +143,17 @@ export async function handleApi(
     if (
       await handleAdminRoute(
         deps,
+        () => requireSession(deps, request),
+        () => requireWriter(deps, request),
+        request,
+        response,
+        path,
+      )
+    )
+      return;
+    if (
+      await handlePushRoute(
+        { ...deps.push, db: deps.db },
         () => requireSession(deps, request),
         () => requireWriter(deps, request),
         request,

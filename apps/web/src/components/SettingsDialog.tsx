@@ -23,6 +23,7 @@ import { Avatar } from "../ui/Avatar";
 import { Modal } from "../ui/Modal";
 import { NotificationsSection } from "./NotificationsSection";
 import { PeopleSection } from "./PeopleSection";
+import { PushSwitch } from "./PushSwitch";
 import "./security.css";
 
 /**
@@ -39,7 +40,9 @@ export function SettingsDialog(props: { isAdmin: boolean; onClose: () => void })
         <h2 id="settings-title">Settings</h2>
         <ProfileSection nameInput={(input) => (nameInput = input)} />
         <AppearanceSection />
-        <NotificationsSection />
+        <NotificationsSection>
+          <PushSwitch />
+        </NotificationsSection>
         <PasswordForm />
         <Show when={props.isAdmin}>
           <WorkspaceSection />

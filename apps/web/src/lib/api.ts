@@ -314,3 +314,17 @@ export function resetPassword(token: string, newPassword: string): Promise<Passw
   const body: PasswordResetRequest = { token, newPassword };
   return request<PasswordResetDone>("POST", "/api/password-reset", body);
 }
+
+/** The server's VAPID public key (base64url), the `applicationServerKey` to subscribe with. */
+export async function getPushKey(): Promise<string> {
+  return (await request<{ publicKey: string }>("GET", "/api/push/key")).publicKey;
+}
+
+/** Registers this device's push subscription (`PushSubscription.toJSON()`) under this session. */
+export async function addPushSubscription(subscription: PushSubscriptionJSON): Promise<void> {
+  await request("POST", "/api/push/subscriptions", subscription);
+}
+
+export async function removePushSubscription(endpoint: string): Promise<void> {
+  await request("DELETE", "/api/push/subscriptions", { endpoint });
+}

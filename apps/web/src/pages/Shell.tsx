@@ -6,6 +6,7 @@ import { QuickSwitcher } from "../components/QuickSwitcher";
 import { RefusedChangeBanner } from "../components/RefusedChangeBanner";
 import { RoomView } from "../components/RoomView";
 import { ShortcutsDialog } from "../components/ShortcutsDialog";
+import { keepPushSubscription, onNotificationOpen } from "../device/pushSubscription";
 import { navigate, path, type Route } from "../lib/router";
 import { nextConversation, shortcutOf } from "../lib/shortcuts";
 import { createNotices } from "../state/notices";
@@ -82,6 +83,13 @@ export function Shell(props: { route: Route }) {
 
   const workspace = useWorkspace();
   trackTabTitle(workspace.totalUnread);
+  // A pushed notification clicked while the app is open: go to its conversation. Pushes turned on
+  // here are registered again under this session (quietly, once the first screen is up).
+  onCleanup(onNotificationOpen((to) => navigate(to)));
+  onMount(() => {
+    const timer = setTimeout(() => void keepPushSubscription(), 2_000);
+    onCleanup(() => clearTimeout(timer));
+  });
   // A message for the person in a room not in view: the in-app notice, and a desktop one if turned on.
   const notices = createNotices();
   watchForNotifications(workspace, { desktop: desktopNotifications, notice: notices.show });

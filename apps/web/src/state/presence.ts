@@ -109,3 +109,17 @@ export function typingText(names: readonly string[]): string {
   if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
   return "Several people are typing…";
 }
+
+/**
+ * Tells the server whether the app is in view on this device (`inView` in the presence on the
+ * person's own index, which the server reads and relays to nobody): while it is, on any of their
+ * devices, the server sends them no push (apps/sync/src/push/inViewDevices.ts). Call in a reactive scope.
+ */
+export function reportInView(userIndex: DocHandle): void {
+  const awareness = userIndex.awareness;
+  if (!awareness) return;
+  const report = () => awareness.setLocalStateField("inView", document.visibilityState === "visible");
+  report();
+  document.addEventListener("visibilitychange", report);
+  onCleanup(() => document.removeEventListener("visibilitychange", report));
+}

@@ -2,6 +2,7 @@ import { SCHEMA_VERSION } from "@chat/model";
 import { createSignal } from "solid-js";
 import { forgetDeviceUser, rememberDeviceUser, rememberedDeviceUser } from "../device/deviceUser";
 import { forgetDevice } from "../device/forgetDevice";
+import { stopPushForSignOut } from "../device/pushSubscription";
 import { rememberUploadLimit } from "../device/uploadLimit";
 import * as api from "../lib/api";
 import { loginPathFor, navigate, path, search } from "../lib/router";
@@ -86,6 +87,8 @@ export async function signUp(username: string, password: string, invite?: string
  */
 export async function signOut(): Promise<void> {
   const user = currentUser();
+  // While the session still stands: the server forgets this device's push subscription.
+  await stopPushForSignOut();
   try {
     await api.logOut();
   } finally {

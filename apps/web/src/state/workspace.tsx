@@ -58,7 +58,7 @@ import { createFileSender, type FileSender } from "../sync/fileSender";
 import { followRooms, type RoomFollower } from "../sync/roomFollower";
 import { keepTail } from "../sync/tailKeeper";
 import { createPendingTracker } from "./pending";
-import { onlineIds } from "./presence";
+import { onlineIds, reportInView } from "./presence";
 import { markOutdated, sessionLost } from "./session";
 import { observed, reuseUnchanged } from "./signals";
 
@@ -188,6 +188,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   });
   const directory = registry.open(DIRECTORY_DOC);
   const userIndex = registry.open(userDocName(me.id));
+  reportInView(userIndex);
   const roomFollower = followRooms(registry, userIndex);
   const deviceSync = createDeviceSync(registry, roomFollower, (roomId, segment, isOnlySegment) =>
     keepTail(me.id, roomId, segment, isOnlySegment, (text) => htmlForStorage(text, knownUsernames())),
