@@ -24,6 +24,8 @@ export const MAX_SETTINGS = 100;
 export const MAX_SETTING_KEY_LENGTH = 64;
 export const MAX_SETTING_VALUE_LENGTH = 256;
 export const MAX_TOPIC_LENGTH = 250;
+/** Read positions in threads one member may keep in a room document (model threads.ts): a thread each. */
+export const MAX_THREAD_READS_PER_MEMBER = 5_000;
 /** A history segment is sealed at this many messages and the next one opened (docs/architecture.md, "Who writes which document"). */
 export const SEGMENT_CAPACITY = 2_000;
 

@@ -14,6 +14,7 @@ import {
   MAX_NOTIFY_ENTRIES,
   MAX_REACTIONS_PER_MESSAGE,
   MAX_SETTINGS,
+  MAX_THREAD_READS_PER_MEMBER,
   type MessageEdit,
   type MessageRecord,
   messageTextProblem,
@@ -50,7 +51,30 @@ export function refuseWrites(
       reactionsPerMessage(writes, lookup)
     );
   if (ref.kind === "user") return userIndexCaps(writes, lookup);
+  if (ref.kind === "room") return threadReadCap(userId, writes, lookup);
   return null;
+}
+
+/**
+ * Each member's read positions in the room's threads (model threads.ts) are theirs to write, one per
+ * thread; a member writing positions for made-up threads would grow the document every member loads,
+ * so each may hold at most MAX_THREAD_READS_PER_MEMBER of them.
+ */
+function threadReadCap(userId: string, writes: readonly Write[], lookup: MessageLookup): string | null {
+  const added = new Set<string>();
+  for (const write of writes)
+    if (
+      write.op === "insert" &&
+      write.root === ROOTS.room.threadReads &&
+      write.key !== null &&
+      !lookup.mapHas?.(ROOTS.room.threadReads, write.key)
+    )
+      added.add(write.key);
+  if (added.size === 0) return null;
+  const held = lookup.keysWithPrefix?.(ROOTS.room.threadReads, `${userId}/`) ?? 0;
+  return held + added.size > MAX_THREAD_READS_PER_MEMBER
+    ? `at most ${MAX_THREAD_READS_PER_MEMBER} thread read positions per member`
+    : null;
 }
 
 /**
@@ -309,6 +333,8 @@ export interface MessageLookup {
   /** …and a root map's size and keys. */
   mapSize?(root: string): number;
   mapHas?(root: string, key: string): boolean;
+  /** …and how many live keys of a root map start with a prefix (a member's own thread read positions). */
+  keysWithPrefix?(root: string, prefix: string): number;
   /** An upload by attachment id (looked up before the update is judged); none: no file may be named. */
   upload?(attachmentId: string): UploadFacts | undefined;
 }

@@ -14,6 +14,7 @@ import {
   MAX_NOTIFY_ENTRIES,
   MAX_SETTING_VALUE_LENGTH,
   MAX_SETTINGS,
+  MAX_THREAD_READS_PER_MEMBER,
   markReadUpTo,
   messageEdits,
   messageReactions,
@@ -679,5 +680,39 @@ describe("reactions in a segment", () => {
       }),
     ).toBe("a message takes at most 20 different reactions");
     expect(judge(server, "bob", raw(reactionKey("m1", "😀", "bob")))).toBeNull(); // joining one already there
+  });
+});
+
+describe("the cap on thread read positions", () => {
+  const room = { kind: "room", roomId: "room1" } as const;
+  const judge = (server: Y.Doc, userId: string, change: (doc: Y.Doc) => void) => {
+    const { writes } = inspectUpdate(server, clientUpdate(server, change));
+    return refuseWrites(room, userId, writes, lookupIn(server, writes));
+  };
+  const reads = (doc: Y.Doc) => doc.getMap<number>(ROOTS.room.threadReads);
+
+  it("lets each member keep MAX_THREAD_READS_PER_MEMBER positions, moving them freely, and no more", () => {
+    const server = new Y.Doc();
+    Y.applyUpdate(
+      server,
+      clientUpdate(server, (doc) => {
+        for (let i = 0; i < MAX_THREAD_READS_PER_MEMBER - 1; i++) reads(doc).set(`bob/root${i}`, 1);
+        reads(doc).set("alice/root0", 1);
+      }),
+    );
+    expect(judge(server, "bob", (doc) => reads(doc).set("bob/last", 3))).toBeNull();
+    expect(
+      judge(server, "bob", (doc) => {
+        reads(doc).set("bob/last", 3);
+        reads(doc).set("bob/one-too-many", 3);
+      }),
+    ).toBe(`at most ${MAX_THREAD_READS_PER_MEMBER} thread read positions per member`);
+    // Moving one already held adds nothing; another member's positions are theirs.
+    expect(judge(server, "bob", (doc) => reads(doc).set("bob/root7", 9))).toBeNull();
+    expect(judge(server, "alice", (doc) => reads(doc).set("alice/root1", 2))).toBeNull();
+    // Only one's own keys, as sequence numbers.
+    expect(judge(server, "bob", (doc) => reads(doc).set("alice/root1", 2))).toBe(
+      "members move only their own read marker in a thread",
+    );
   });
 });
