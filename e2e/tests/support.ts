@@ -136,8 +136,11 @@ export const roomsNav = (page: Page) => page.getByRole("navigation", { name: "Ro
 export const dmNav = (page: Page) => page.getByRole("navigation", { name: "Direct messages" });
 export const roomLink = (page: Page, name: string) =>
   roomsNav(page).getByRole("link", { name: startsWith(name) });
+/** The link to one's DM with `username` (by its address too: a group's link "bob, carol" starts the same way). */
 export const dmLink = (page: Page, username: string) =>
-  dmNav(page).getByRole("link", { name: startsWith(username) });
+  dmNav(page)
+    .getByRole("link", { name: startsWith(username) })
+    .and(page.locator(`[href="/dm/${encodeURIComponent(username)}"]`));
 export const messageLog = (page: Page) => page.getByRole("log", { name: "Messages" });
 export const messageBox = (page: Page) => page.getByRole("textbox", { name: "Message" });
 
