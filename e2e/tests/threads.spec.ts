@@ -1,4 +1,5 @@
 import type { Locator, Page } from "@playwright/test";
+import { pngBytes } from "./fileFixtures.ts";
 import {
   anotherDevice,
   createRoomViaApi,
@@ -432,4 +433,31 @@ test("a reply in a followed thread calls its follower in another room: an in-app
   await sendReply(alice.page, "and sprinkles");
   await expect(notice).toContainText("and sprinkles");
   expect((await statusTexts()).filter((text) => text.includes("with candles"))).toEqual([]);
+});
+
+test("a reply with an image: attached in the thread's box, shown in the thread (not the room) for the other person", async ({
+  person,
+}) => {
+  const alice = await person("alice");
+  const bob = await person("bob");
+  const { roomId } = await openRoomTogether(alice, bob);
+  await sendMessage(alice.page, "Which logo do we pick?");
+  await replyInThread(messageArticle(alice.page, "Which logo do we pick?"));
+  const rootId = threadIdOf(alice.page);
+  const chooser = alice.page.waitForEvent("filechooser");
+  await threadPanel(alice.page).getByRole("button", { name: "Attach files" }).click();
+  await (await chooser).setFiles([{ name: "logo-b.png", mimeType: "image/png", buffer: pngBytes(64, 48) }]);
+  await sendReply(alice.page, "This one");
+  await expect(replyArticle(alice.page, "This one")).toContainText("✓");
+  await expect(messageArticle(alice.page, "This one")).toHaveCount(0);
+
+  await bob.page.goto(`/r/${roomId}/t/${rootId}`);
+  const received = replyArticle(bob.page, "This one");
+  const image = received.getByRole("img", { name: "logo-b.png" });
+  await expect(image).toBeVisible();
+  await expect
+    .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBeGreaterThan(0);
+  // A reply kept in its thread: the room's timeline does not show it.
+  await expect(messageArticle(bob.page, "This one")).toHaveCount(0);
 });
