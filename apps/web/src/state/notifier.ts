@@ -208,7 +208,8 @@ export function watchFollowedThreads(
           const href = threadPath(hrefFor(workspace, entry), thread.rootId);
           if (document.visibilityState === "visible")
             void replyPreviewOf(workspace, thread).then((preview) =>
-              options.notice({ roomId: key, title, preview: preview ?? countText, href }),
+              // Keyed by the room: a reply also sent to the room calls there too, and is one conversation.
+              options.notice({ roomId: thread.roomId, title, preview: preview ?? countText, href }),
             );
           if (options.desktop()) show(title, countText, `thread-${key}`, href);
         }
