@@ -1,4 +1,5 @@
 import type { Locator, Page } from "@playwright/test";
+import { pngBytes } from "./fileFixtures.ts";
 import {
   anotherDevice,
   createRoomViaApi,
@@ -379,4 +380,84 @@ test("a thread in a direct conversation opens under its address, and from the Th
   await expect(alice.page).toHaveURL(`/dm/${bob.username}/t/${rootId}`);
   await expect(replyArticle(alice.page, "Yes, this afternoon")).toBeVisible();
   await expect(threadsLink(alice.page)).toHaveAccessibleName("Threads", { timeout: 15_000 });
+});
+
+test("a reply in a followed thread calls its follower in another room: an in-app notice that opens the thread, and the tab title counts it", async ({
+  person,
+}) => {
+  const alice = await person("alice");
+  const bob = await person("bob");
+  const { roomId, roomName } = await openRoomTogether(alice, bob);
+  const lobby = uniqueName("Lobby");
+  const lobbyId = await createRoomViaApi(bob.context.request, lobby);
+  // Every text a `role=status` region of bob's page holds, so the test can tell a notice never came.
+  await bob.page.addInitScript(`
+    const seen = (window.statusTexts = []);
+    new MutationObserver(() => {
+      for (const element of document.querySelectorAll('[role="status"]')) {
+        const text = element.textContent || "";
+        if (text && !seen.includes(text)) seen.push(text);
+      }
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  `);
+  const statusTexts = () => bob.page.evaluate("window.statusTexts") as Promise<string[]>;
+  // Bob starts the thread (so he follows it), then goes to another room.
+  await sendMessage(bob.page, "Who brings the cake on Friday?");
+  await expect(messageArticle(bob.page, "Who brings the cake on Friday?")).toContainText("✓");
+  await bob.page.goto(`/r/${lobbyId}`);
+  await expect(bob.page.getByRole("heading", { level: 1, name: lobby })).toBeVisible();
+  await expect(bob.page).toHaveTitle(new RegExp(`^${escapeRegExp(lobby)} · Chat$`));
+
+  const rootOnAlice = messageArticle(alice.page, "Who brings the cake on Friday?");
+  await replyInThread(rootOnAlice);
+  const rootId = threadIdOf(alice.page);
+  await sendReply(alice.page, "I will bring a lemon cake");
+
+  // The notice: where, "in a thread", and the reply; the tab title counts the unread reply.
+  const notice = bob.page.getByRole("status").filter({ hasText: `#${roomName}, in a thread` });
+  await expect(notice).toContainText("I will bring a lemon cake");
+  await expect(bob.page).toHaveTitle(/^\(1\) /);
+  await notice.getByRole("link").click();
+  await expect(bob.page).toHaveURL(`/r/${roomId}/t/${rootId}`);
+  await expect(replyArticle(bob.page, "I will bring a lemon cake")).toBeVisible();
+  // Read once in view: the title's count goes.
+  await expect(bob.page).toHaveTitle(new RegExp(`^${escapeRegExp(roomName)} · Chat$`));
+
+  // The thread open and in view calls nobody: a second reply shows no notice; once bob is elsewhere
+  // again, a third does (so the second had its chance to call and did not).
+  await sendReply(alice.page, "with candles");
+  await expect(replyArticle(bob.page, "with candles")).toBeVisible();
+  await expect(bob.page).toHaveTitle(new RegExp(`^${escapeRegExp(roomName)} · Chat$`));
+  await bob.page.getByRole("link", { name: new RegExp(`^${escapeRegExp(lobby)}`) }).click();
+  await expect(bob.page.getByRole("heading", { level: 1, name: lobby })).toBeVisible();
+  await sendReply(alice.page, "and sprinkles");
+  await expect(notice).toContainText("and sprinkles");
+  expect((await statusTexts()).filter((text) => text.includes("with candles"))).toEqual([]);
+});
+
+test("a reply with an image: attached in the thread's box, shown in the thread (not the room) for the other person", async ({
+  person,
+}) => {
+  const alice = await person("alice");
+  const bob = await person("bob");
+  const { roomId } = await openRoomTogether(alice, bob);
+  await sendMessage(alice.page, "Which logo do we pick?");
+  await replyInThread(messageArticle(alice.page, "Which logo do we pick?"));
+  const rootId = threadIdOf(alice.page);
+  const chooser = alice.page.waitForEvent("filechooser");
+  await threadPanel(alice.page).getByRole("button", { name: "Attach files" }).click();
+  await (await chooser).setFiles([{ name: "logo-b.png", mimeType: "image/png", buffer: pngBytes(64, 48) }]);
+  await sendReply(alice.page, "This one");
+  await expect(replyArticle(alice.page, "This one")).toContainText("✓");
+  await expect(messageArticle(alice.page, "This one")).toHaveCount(0);
+
+  await bob.page.goto(`/r/${roomId}/t/${rootId}`);
+  const received = replyArticle(bob.page, "This one");
+  const image = received.getByRole("img", { name: "logo-b.png" });
+  await expect(image).toBeVisible();
+  await expect
+    .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBeGreaterThan(0);
+  // A reply kept in its thread: the room's timeline does not show it.
+  await expect(messageArticle(bob.page, "This one")).toHaveCount(0);
 });

@@ -134,6 +134,8 @@ export async function startServer(config: Config, database: Database, log: Logge
     userIndex.messagesSequenced(roomId, messages, document),
   );
   // Web Push: decided per numbered batch and sent from a queue, never holding up numbering or delivery.
+  // Listed after the user index on purpose: a reply's followers (thread_follows) are recorded there
+  // before the push decision reads them.
   const vapidKeys = vapidKeysOnce(db, config.push.vapidKeys);
   const pushSender = new PushSender(db, vapidKeys, config.push, log, {
     firstRetryMs: config.push.firstRetryMs,

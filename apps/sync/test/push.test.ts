@@ -2,8 +2,11 @@ import { hostname } from "node:os";
 import {
   appendMessage,
   createMessage,
+  createReply,
   dmRoomId,
   listMessages,
+  type MessageRecord,
+  type NotifyLevel,
   segmentDocName,
   setDoNotDisturb,
   setNotifyLevel,
@@ -85,6 +88,36 @@ async function say(author: Device, authorUser: TestUser, roomId: string, text: s
   // Its listeners (the push decision among them) have run once its numbering is settled.
   await server.sequencer.settled(segmentDocName(roomId, 0));
   return message.id;
+}
+
+/** Appends `message` (a reply, say) to the room as its author and waits until it is numbered. */
+async function post(author: Device, roomId: string, message: MessageRecord): Promise<void> {
+  const { doc } = await author.open(segmentDocName(roomId, 0));
+  appendMessage(doc, message);
+  await eventually(
+    () => listMessages(doc).find((m) => m.id === message.id)?.seq != null,
+    5_000,
+    "the reply numbered",
+  );
+  await server.sequencer.settled(segmentDocName(roomId, 0));
+}
+
+/** Sets the person's level for the room and waits until the server's copy has it. */
+async function chooseLevel(user: TestUser, roomId: string, level: NotifyLevel): Promise<void> {
+  const index = await device(user).open(userDocName(user.id));
+  setNotifyLevel(index.doc, roomId, level);
+  await eventually(
+    async () =>
+      (
+        await server.db.query("select 1 from notify_prefs where user_id = $1 and levels ->> $2 = $3", [
+          user.id,
+          roomId,
+          level,
+        ])
+      ).length === 1,
+    5_000,
+    "the level mirrored",
+  );
 }
 
 async function publicRoom(owner: TestUser, ...others: TestUser[]): Promise<string> {
@@ -190,6 +223,60 @@ describe("web push", () => {
     await say(aliceDevice, alice, roomId, "more news");
     await server.push.settled();
     expect(pushService.to(bobPhone.device)).toHaveLength(1);
+  });
+
+  it("a reply pushes to the root's author (the thread's path), not to a member at All messages who does not follow", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const carol = await signUp(server, "carol");
+    const roomId = await publicRoom(alice, bob, carol);
+    const alicePhone = await subscribe(alice);
+    const carolPhone = await subscribe(carol);
+    await chooseLevel(carol, roomId, "all");
+    const rootId = await say(device(alice), alice, roomId, "shall we move standup to 10?");
+    await server.push.settled();
+    // The root is a room message: carol, at All messages, hears of it.
+    expect(pushService.to(carolPhone.device)).toHaveLength(1);
+
+    const reply = createReply(bob.id, "fine by me", rootId);
+    await post(device(bob), roomId, reply);
+    await server.push.settled();
+    expect(pushService.to(alicePhone.device).map((p) => p.payload)).toEqual([
+      expect.objectContaining({
+        title: expect.stringMatching(/^#room .*, in a thread$/),
+        body: `${bob.username}: fine by me`,
+        url: `/r/${roomId}/t/${rootId}`,
+        messageId: reply.id,
+      }),
+    ]);
+    // Carol follows nothing: a reply kept in its thread is not a room message for her.
+    expect(pushService.to(carolPhone.device)).toHaveLength(1);
+
+    // Sent to the room too, it is a room message for carol as well.
+    await post(device(bob), roomId, createReply(bob.id, "see you at 10", rootId, { alsoInRoom: true }));
+    await server.push.settled();
+    expect(pushService.to(carolPhone.device)).toHaveLength(2);
+    expect(pushService.to(alicePhone.device)).toHaveLength(2);
+  });
+
+  it("a reply in a room set to Nothing pushes to a follower only when it mentions them", async () => {
+    const alice = await signUp(server, "alice");
+    const bob = await signUp(server, "bob");
+    const roomId = await publicRoom(alice, bob);
+    const alicePhone = await subscribe(alice);
+    await chooseLevel(alice, roomId, "nothing");
+    const rootId = await say(device(alice), alice, roomId, "who has the release notes?");
+    const bobDevice = device(bob);
+    await post(bobDevice, roomId, createReply(bob.id, "I think they are on the wiki", rootId));
+    await server.push.settled();
+    expect(pushService.to(alicePhone.device)).toEqual([]);
+
+    const mention = createReply(bob.id, `@${alice.username} found them`, rootId);
+    await post(bobDevice, roomId, mention);
+    await server.push.settled();
+    expect(pushService.to(alicePhone.device).map((p) => p.payload)).toEqual([
+      expect.objectContaining({ url: `/r/${roomId}/t/${rootId}`, messageId: mention.id }),
+    ]);
   });
 
   it("nobody is pushed while the app is in view on one of their devices; once it is hidden they are", async () => {

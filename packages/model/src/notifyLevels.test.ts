@@ -69,6 +69,32 @@ describe("notification levels", () => {
     ];
     for (const [input, expected] of cases) expect(shouldNotify(input), JSON.stringify(input)).toBe(expected);
   });
+
+  it("a thread reply calls its followers (a muted room only for a mention), and nobody else unless also sent to the room", () => {
+    const cases: [Parameters<typeof shouldNotify>[0], boolean][] = [
+      // Followers: "Mentions only" (the default) and "All messages" call; "Nothing" only for a mention.
+      [{ level: "mentions", mentioned: false, kind: "channel", followedThread: true }, true],
+      [{ level: "all", mentioned: false, kind: "private", followedThread: true }, true],
+      [{ level: "nothing", mentioned: false, kind: "channel", followedThread: true }, false],
+      [{ level: "nothing", mentioned: true, kind: "channel", followedThread: true }, true],
+      // Not following: a reply kept in its thread calls nobody at "All messages"; a mention still calls.
+      [{ level: "all", mentioned: false, kind: "channel", followedThread: false }, false],
+      [{ level: "mentions", mentioned: true, kind: "channel", followedThread: false }, true],
+      // Also sent to the room: the room's level as for any message.
+      [{ level: "all", mentioned: false, kind: "channel", followedThread: false, alsoInRoom: true }, true],
+      [
+        { level: "mentions", mentioned: false, kind: "channel", followedThread: false, alsoInRoom: true },
+        false,
+      ],
+      [
+        { level: "nothing", mentioned: false, kind: "channel", followedThread: true, alsoInRoom: true },
+        false,
+      ],
+      // A direct conversation always calls.
+      [{ level: "all", mentioned: false, kind: "dm", followedThread: false }, true],
+    ];
+    for (const [input, expected] of cases) expect(shouldNotify(input), JSON.stringify(input)).toBe(expected);
+  });
 });
 
 describe("the stored copy (what the server mirrors)", () => {

@@ -103,9 +103,24 @@ export function isDoNotDisturbAt(dnd: DoNotDisturb | null, now: number): boolean
  * The one rule: does a message call its person? A direct conversation always does; otherwise "All
  * messages" does, "Mentions only" when the message mentions them, "Nothing" never. (Do not disturb
  * is checked apart: it pauses calls, it does not change what counts in the nav.)
+ *
+ * A thread reply (`followedThread` given: whether the person follows its thread) calls its thread's
+ * followers at "All messages" and "Mentions only", as Slack does; a room set to "Nothing" stays
+ * silent for it except when the reply mentions them. A reply not also sent to the room calls nobody
+ * else, "All messages" or not (it is not in the room's timeline); one also sent to the room
+ * (`alsoInRoom`) calls as a room message too.
  */
-export function shouldNotify(input: { level: NotifyLevel; mentioned: boolean; kind: RoomKind }): boolean {
+export function shouldNotify(input: {
+  level: NotifyLevel;
+  mentioned: boolean;
+  kind: RoomKind;
+  followedThread?: boolean;
+  alsoInRoom?: boolean;
+}): boolean {
   if (isConversation(input.kind)) return true;
+  const reply = input.followedThread !== undefined;
+  if (reply && input.followedThread && (input.level !== "nothing" || input.mentioned)) return true;
+  if (reply && !input.alsoInRoom) return input.mentioned;
   if (input.level === "all") return true;
   if (input.level === "mentions") return input.mentioned;
   return false;

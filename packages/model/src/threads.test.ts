@@ -117,4 +117,16 @@ describe("threads", () => {
     expect(threadsForList(entries).map((e) => e.rootId)).toEqual(["t3", "t2", "t1"]);
     expect(totalThreadUnread(entries)).toBe(3);
   });
+
+  it("counts for the tab title: a muted room's threads by their mentions, a room left out not at all", () => {
+    const base = { replies: 3, lastReplyAt: 1, preview: "p", rootAuthor: "a" };
+    const entries = [
+      { ...base, roomId: "loud", rootId: "t1", unread: 3, mentions: 1 },
+      { ...base, roomId: "muted", rootId: "t2", unread: 4, mentions: 1 },
+      { ...base, roomId: "archived", rootId: "t3", unread: 5, mentions: 2 },
+    ];
+    const levels = { loud: "mentions", muted: "nothing", archived: null } as const;
+    expect(totalThreadUnread(entries, (entry) => levels[entry.roomId as keyof typeof levels])).toBe(4);
+    expect(totalThreadUnread(entries)).toBe(12);
+  });
 });

@@ -2,6 +2,7 @@ import type * as Y from "yjs";
 import type { Attachment } from "./attachments.ts";
 import type { MessageRecord, MessageView } from "./messageShapes.ts";
 import { createMessage } from "./messages.ts";
+import type { NotifyLevel } from "./notifyLevels.ts";
 import { observeTypes } from "./observe.ts";
 import { newId, ROOTS } from "./schema.ts";
 import type { CountedMessage } from "./unread.ts";
@@ -215,10 +216,21 @@ export function observeFollowedThreads(doc: Y.Doc, callback: () => void): () => 
   return observeTypes(doc, [followedThreads(doc)], callback);
 }
 
-/** What the nav's "Threads" link shows: unread replies across every followed thread. */
-export function totalThreadUnread(entries: readonly FollowedThread[]): number {
+/**
+ * Unread replies across every followed thread: what the nav's "Threads" link shows. With `levelOf`
+ * (each thread's room's notification level, or null for a room left out, e.g. archived), what the tab
+ * title adds to the rooms' count (userIndex.ts totalUnread): a muted room's threads add their mentions
+ * only, as the room itself does.
+ */
+export function totalThreadUnread(
+  entries: readonly FollowedThread[],
+  levelOf: (entry: FollowedThread) => NotifyLevel | null = () => "all",
+): number {
   let total = 0;
-  for (const entry of entries) total += entry.unread;
+  for (const entry of entries) {
+    const level = levelOf(entry);
+    if (level !== null) total += level === "nothing" ? entry.mentions : entry.unread;
+  }
   return total;
 }
 

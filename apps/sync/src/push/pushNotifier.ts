@@ -97,11 +97,23 @@ export class PushNotifier {
       members.map((m) => m.id),
       roomId,
     );
+    const followers = await this.followersOf(roomId, messages, members);
     const now = Date.now();
     // Newest first: each person is pushed the newest message that concerns them.
     const newest = new Map<string, MessageView>();
     for (const message of [...messages].sort((a, b) => b.seq! - a.seq!)) {
-      const facts = { kind: room.kind, authorId: message.author, mentions: message.mentions };
+      const facts = {
+        kind: room.kind,
+        authorId: message.author,
+        mentions: message.mentions,
+        thread:
+          message.threadRoot === undefined
+            ? undefined
+            : {
+                followers: followers.get(message.threadRoot) ?? new Set<string>(),
+                alsoInRoom: message.alsoInRoom === true,
+              },
+      };
       for (const member of pushRecipients(facts, members, prefs, now))
         if (!newest.has(member.id)) newest.set(member.id, message);
     }
@@ -132,6 +144,33 @@ export class PushNotifier {
         this.optionsFor(room.kind, message, subscription.userId, members),
       );
     }
+  }
+
+  /**
+   * Who among the candidates follows each thread the batch's replies belong to. The user index, a
+   * listener before this one (server.ts), has recorded the batch's replies and their followers (the
+   * root's author, who replied, who was mentioned) before the sequencer calls this listener, so a
+   * first reply's followers are there.
+   */
+  private async followersOf(
+    roomId: string,
+    messages: readonly MessageView[],
+    members: readonly PushCandidate[],
+  ): Promise<Map<string, Set<string>>> {
+    const roots = [...new Set(messages.flatMap((m) => (m.threadRoot === undefined ? [] : [m.threadRoot])))];
+    const followers = new Map<string, Set<string>>();
+    if (roots.length === 0) return followers;
+    const rows = await this.db.query<{ root_id: string; user_id: string }>(
+      `select root_id, user_id from thread_follows
+       where room_id = $1 and root_id = any($2::text[]) and user_id = any($3::text[])`,
+      [roomId, roots, members.map((m) => m.id)],
+    );
+    for (const row of rows) {
+      const set = followers.get(row.root_id);
+      if (set) set.add(row.user_id);
+      else followers.set(row.root_id, new Set([row.user_id]));
+    }
+    return followers;
   }
 
   private optionsFor(

@@ -5,7 +5,7 @@ export interface PushPayload {
   /** The notification's title: "#room", or the person writing in a direct conversation. */
   title: string;
   body: string;
-  /** Where a click opens the app: the conversation. */
+  /** Where a click opens the app: the conversation, or for a reply its thread. */
   url: string;
   /** One notification per room: a newer push replaces the older one. */
   tag: string;
@@ -16,7 +16,7 @@ export interface PushPayload {
 export interface PayloadFacts {
   room: { id: string; kind: string; name: string };
   author: { username: string; displayName: string };
-  message: { id: string; text: string; attachments?: readonly unknown[] };
+  message: { id: string; text: string; attachments?: readonly unknown[]; threadRoot?: string };
 }
 
 /** The text shown: the message's start, or what it carries when it has no text. */
@@ -31,11 +31,16 @@ export function pushPayload({ room, author, message }: PayloadFacts): PushPayloa
   const who = author.displayName || author.username;
   const preview = previewOf(message);
   const dm = room.kind === "dm";
+  const conversation = dm ? `/dm/${encodeURIComponent(author.username)}` : `/r/${room.id}`;
+  const root = message.threadRoot;
+  // "#general, in a thread": the web app's paths (apps/web/src/lib/routes.ts threadPath).
+  const place = dm ? who : room.kind === "group" && !room.name ? who : `#${room.name}`;
   return {
-    title: dm ? who : room.kind === "group" && !room.name ? who : `#${room.name}`,
+    title: root === undefined ? place : `${place}, in a thread`,
     body: dm ? preview : `${who}: ${preview}`,
-    url: dm ? `/dm/${encodeURIComponent(author.username)}` : `/r/${room.id}`,
-    tag: `room-${room.id}`,
+    url: root === undefined ? conversation : `${conversation}/t/${encodeURIComponent(root)}`,
+    // A thread's pushes replace each other, not the room's.
+    tag: root === undefined ? `room-${room.id}` : `thread-${room.id}-${root}`,
     roomId: room.id,
     messageId: message.id,
   };

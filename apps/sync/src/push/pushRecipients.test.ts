@@ -41,4 +41,29 @@ describe("pushRecipients", () => {
     expect(pushRecipients(facts, [alice, bob], prefs, now)).toEqual([]);
     expect(names(pushRecipients(facts, [alice, bob], prefs, now + 60_000))).toEqual(["bob"]);
   });
+
+  it("a thread reply: its followers (a muted one only when mentioned), not members at All messages who do not follow", () => {
+    const dave = { id: "d", username: "dave" };
+    const prefs = new Map<string, NotifyPrefs>([
+      ["b", { level: "all", dnd: null }],
+      ["c", { level: "nothing", dnd: null }],
+    ]);
+    const reply = (mentions: string[], alsoInRoom = false) =>
+      names(
+        pushRecipients(
+          {
+            kind: "channel",
+            authorId: "a",
+            mentions,
+            thread: { followers: new Set(["a", "c", "d"]), alsoInRoom },
+          },
+          [alice, bob, carol, dave],
+          prefs,
+          now,
+        ),
+      );
+    expect(reply([])).toEqual(["dave"]);
+    expect(reply(["carol"])).toEqual(["carol", "dave"]);
+    expect(reply([], true)).toEqual(["bob", "dave"]);
+  });
 });

@@ -153,6 +153,9 @@ export function RoomView(props: {
         seq: null,
         edited: false,
         deleted: false,
+        // A reply with files waits here too: it shows in its thread (and the room only if also sent there).
+        ...(message.threadRoot === undefined ? {} : { threadRoot: message.threadRoot }),
+        ...(message.alsoInRoom ? { alsoInRoom: true } : {}),
       };
       outgoingViews.set(message, view);
     }
@@ -604,6 +607,15 @@ export function RoomView(props: {
             cannotReply={cannotReply}
             writable={() => !previewing()}
             post={post}
+            sendWithFiles={(text, files, alsoInRoom) => {
+              workspace.files.send(
+                props.roomId,
+                text,
+                files.map((file) => ({ id: file.id, name: file.name, bytes: file.file })),
+                { rootId, alsoInRoom },
+              );
+            }}
+            canAttach={canAttach}
             colorFor={(userId) => colorOf(roomColors(), userId)}
             receiptFor={life.receiptFor}
             onClose={closeThread}

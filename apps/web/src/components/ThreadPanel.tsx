@@ -18,6 +18,7 @@ import { useWorkspace } from "../state/workspace";
 import type { DocHandle } from "../sync/docs";
 import { CloseIcon } from "../ui/Icons";
 import { Composer } from "./Composer";
+import { type ChosenFile, createChosenFiles } from "./chosenFiles";
 import { MessageItem } from "./MessageItem";
 
 /** Why a thread's root cannot be shown, or null once it is. */
@@ -46,6 +47,10 @@ export function ThreadPanel(props: {
   writable: Accessor<boolean>;
   /** Appends a reply to the room's newest segment (or holds it until that segment is known). */
   post(reply: MessageRecord): void;
+  /** Puts a reply with files in the device's outbox (it joins the thread once they are uploaded). */
+  sendWithFiles(text: string, files: readonly ChosenFile[], alsoInRoom: boolean): void;
+  /** Whether files may be attached here now. */
+  canAttach: Accessor<boolean>;
   colorFor(userId: string): string;
   receiptFor(message: MessageView): "sent" | "read" | null;
   onClose(): void;
@@ -92,12 +97,14 @@ export function ThreadPanel(props: {
   const [alsoInRoom, setAlsoInRoom] = createSignal(false);
   let scroller!: HTMLDivElement;
   const [following, setFollowing] = createSignal(true);
-  const send = (text: string) => {
+  const chosen = createChosenFiles();
+  const send = (text: string, files: readonly ChosenFile[]) => {
     const why = refusal();
     if (why) throw new Error(why);
+    // Waits on the device until its files are uploaded (sync/fileSender.ts); throws MessageRejected too.
+    if (files.length > 0) props.sendWithFiles(text, files, alsoInRoom());
     // createReply throws MessageRejected with a sentence for empty or over-long text.
-    const reply = createReply(me.id, text, props.rootId, { alsoInRoom: alsoInRoom() });
-    props.post(reply);
+    else props.post(createReply(me.id, text, props.rootId, { alsoInRoom: alsoInRoom() }));
     setAlsoInRoom(false);
     setFollowing(true);
   };
@@ -294,7 +301,8 @@ export function ThreadPanel(props: {
           inputId="thread-reply-input"
           sendLabel="Send reply"
           placeholder="Reply…"
-          onSend={(text) => send(text)}
+          onSend={(text, files) => send(text, files)}
+          files={props.canAttach() ? chosen : undefined}
           people={workspace.activeUsers()}
           draft={draft}
           onEditLast={editLast}

@@ -33,6 +33,9 @@ export interface OutboxMessage {
   createdAt: number;
   text: string;
   files: OutboxFile[];
+  /** A reply: its thread's root (the message is created with createReply), and "Also send to room". */
+  threadRoot?: string;
+  alsoInRoom?: boolean;
   /**
    * The history segment the message was appended to, once it was: from then on the segment holds it,
    * and this entry only waits for the segment's device copy to have it before going.

@@ -10,7 +10,7 @@ import { keepPushSubscription, onNotificationOpen } from "../device/pushSubscrip
 import { navigate, path, type Route } from "../lib/router";
 import { nextConversation, shortcutOf } from "../lib/shortcuts";
 import { createNotices } from "../state/notices";
-import { desktopNotifications, watchForNotifications } from "../state/notifier";
+import { desktopNotifications, watchFollowedThreads, watchForNotifications } from "../state/notifier";
 import { trackTabTitle } from "../state/pageTitle";
 import { useWorkspace } from "../state/workspace";
 import { Link } from "../ui/Link";
@@ -82,7 +82,7 @@ export function Shell(props: { route: Route }) {
   });
 
   const workspace = useWorkspace();
-  trackTabTitle(workspace.totalUnread);
+  trackTabTitle(workspace.titleUnread);
   // A pushed notification clicked while the app is open: go to its conversation. Pushes turned on
   // here are registered again under this session (quietly, once the first screen is up).
   onCleanup(onNotificationOpen((to) => navigate(to)));
@@ -93,6 +93,7 @@ export function Shell(props: { route: Route }) {
   // A message for the person in a room not in view: the in-app notice, and a desktop one if turned on.
   const notices = createNotices();
   watchForNotifications(workspace, { desktop: desktopNotifications, notice: notices.show });
+  watchFollowedThreads(workspace, { desktop: desktopNotifications, notice: notices.show });
 
   const closeOnNarrow = () => {
     if (narrow()) setNavOpen(false);

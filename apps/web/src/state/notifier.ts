@@ -1,17 +1,21 @@
 import {
   dmRoomId,
+  type FollowedThread,
+  followedThreadKey,
   type IndexedRoom,
   isDoNotDisturbAt,
   listMessages,
   listSegments,
   type MentionEntry,
+  type MessageView,
   roomDocName,
   segmentDocName,
   shouldNotify,
+  showsInRoom,
 } from "@chat/model";
 import { type Accessor, createEffect, createSignal, on } from "solid-js";
 import { displayNameOf } from "../lib/people";
-import { matchRoute, navigate, path, roomPath } from "../lib/router";
+import { matchRoute, navigate, path, roomPath, threadPath } from "../lib/router";
 import type { DocHandle } from "../sync/docs";
 import type { Notice } from "./notices";
 import type { Workspace } from "./workspace";
@@ -21,7 +25,9 @@ import type { Workspace } from "./workspace";
  * the page is in view) and a desktop notification (once the person turned them on and the browser
  * allowed them; a mention while the window is hidden has its own). Both follow the room's level
  * ("All messages", "Mentions only", "Nothing": model notifyLevels.ts shouldNotify) and stay quiet
- * during do not disturb. Everything comes from the person's index, which the server updates within
+ * during do not disturb. A reply in a thread the person follows calls them the same way when the
+ * thread is not the one in view (the rule's `followedThread`: a muted room only for a mention), as the
+ * server's pushes do. Everything comes from the person's index, which the server updates within
  * moments of a message.
  */
 export const NOTIFICATIONS_KEY = "chat.notifications";
@@ -41,6 +47,14 @@ export function roomInView(workspace: Workspace): string | null {
     return other ? dmRoomId(workspace.me.id, other.id) : null;
   }
   return null;
+}
+
+/** The thread shown beside its room right now (`${roomId}/${rootId}`), or null. */
+function threadInView(workspace: Workspace): string | null {
+  const roomId = roomInView(workspace);
+  const route = matchRoute(path());
+  if (roomId === null || (route.name !== "room" && route.name !== "dm") || !route.threadId) return null;
+  return followedThreadKey(roomId, route.threadId);
 }
 
 function titleFor(workspace: Workspace, entry: IndexedRoom): string {
@@ -73,11 +87,19 @@ function show(title: string, body: string, tag: string, href: string): void {
   }
 }
 
-/** Whether a message in this room calls the person now: the room's level, then do not disturb. */
-function calls(workspace: Workspace, entry: IndexedRoom, mentioned: boolean): boolean {
+/**
+ * Whether a message in this room calls the person now: the room's level (for a reply in a thread they
+ * follow, `followedThread`), then do not disturb.
+ */
+function calls(
+  workspace: Workspace,
+  entry: IndexedRoom,
+  mentioned: boolean,
+  followedThread?: boolean,
+): boolean {
   const level = workspace.notifyLevel(entry.roomId, entry.kind);
   return (
-    shouldNotify({ level, mentioned, kind: entry.kind }) &&
+    shouldNotify({ level, mentioned, kind: entry.kind, followedThread }) &&
     !isDoNotDisturbAt(workspace.doNotDisturb(), Date.now())
   );
 }
@@ -149,6 +171,53 @@ export function watchForNotifications(
   );
 }
 
+/**
+ * Followed threads whose unread count grew (model threads.ts, the index's `threads`): an in-app notice
+ * "#general, in a thread" with the reply (or the root, while the reply is not on the device), opening
+ * the thread, and a desktop notification if turned on. A thread gains its entry with its first reply,
+ * so a new entry with unread replies counts too, once the index has caught up with the server (before
+ * that, entries arriving are old news).
+ */
+export function watchFollowedThreads(
+  workspace: Workspace,
+  options: { desktop: Accessor<boolean>; notice: (notice: Notice) => void },
+): void {
+  let previous: Map<string, FollowedThread> | null = null;
+  createEffect(
+    on(
+      () => [workspace.followedThreads(), workspace.userIndex.synced()] as const,
+      ([threads, synced]) => {
+        const before = previous;
+        const current = new Map(
+          threads.map((thread) => [followedThreadKey(thread.roomId, thread.rootId), thread]),
+        );
+        if (!synced) return;
+        previous = current;
+        if (before === null) return;
+        const inView = threadInView(workspace);
+        for (const [key, thread] of current) {
+          const old = before.get(key);
+          if (thread.unread <= (old?.unread ?? 0) || key === inView) continue;
+          const entry = workspace.indexEntry(thread.roomId);
+          if (!entry || entry.archived) continue;
+          const mentioned = thread.mentions > (old?.mentions ?? 0);
+          if (!calls(workspace, entry, mentioned, true)) continue;
+          const count = thread.unread - (old?.unread ?? 0);
+          const countText = count === 1 ? "1 new reply" : `${count} new replies`;
+          const title = `${titleFor(workspace, entry)}, in a thread`;
+          const href = threadPath(hrefFor(workspace, entry), thread.rootId);
+          if (document.visibilityState === "visible")
+            void replyPreviewOf(workspace, thread).then((preview) =>
+              // Keyed by the room: a reply also sent to the room calls there too, and is one conversation.
+              options.notice({ roomId: thread.roomId, title, preview: preview ?? countText, href }),
+            );
+          if (options.desktop()) show(title, countText, `thread-${key}`, href);
+        }
+      },
+    ),
+  );
+}
+
 /** How long the notice waits for the message's text to reach this device before it says "N new messages". */
 const PREVIEW_WAIT_MS = 2_000;
 
@@ -158,12 +227,35 @@ const PREVIEW_WAIT_MS = 2_000;
  * me there. Null when neither is on the device in time.
  */
 async function previewOf(workspace: Workspace, roomId: string, mentioned: boolean): Promise<string | null> {
-  const line = (author: string, text: string) =>
-    `${displayNameOf(workspace.userById().get(author), "Someone")}: ${text.replace(/\s+/g, " ").trim()}`;
   if (mentioned) {
     const mention = workspace.mentions().find((m) => m.roomId === roomId);
-    if (mention) return line(mention.author, mention.preview);
+    if (mention) return previewLine(workspace, mention.author, mention.preview);
   }
+  // A reply kept in its thread is not the room's news.
+  return newestPreview(workspace, roomId, showsInRoom);
+}
+
+/**
+ * "bob: the noodle place": the thread's newest reply from someone else, read like a room's newest
+ * message; else the root's start as the index has it ("alice: where do we eat?").
+ */
+async function replyPreviewOf(workspace: Workspace, thread: FollowedThread): Promise<string | null> {
+  const reply = await newestPreview(workspace, thread.roomId, (m) => m.threadRoot === thread.rootId);
+  if (reply) return reply;
+  return thread.preview ? previewLine(workspace, thread.rootAuthor, thread.preview) : null;
+}
+
+function previewLine(workspace: Workspace, author: string, text: string): string {
+  return `${displayNameOf(workspace.userById().get(author), "Someone")}: ${text.replace(/\s+/g, " ").trim()}`;
+}
+
+/** The newest numbered message of someone else that `wanted` picks in the room's newest segment. */
+async function newestPreview(
+  workspace: Workspace,
+  roomId: string,
+  wanted: (message: MessageView) => boolean,
+): Promise<string | null> {
+  const line = (author: string, text: string) => previewLine(workspace, author, text);
   const room = workspace.registry.open(roomDocName(roomId));
   try {
     await ready(room);
@@ -173,7 +265,8 @@ async function previewOf(workspace: Workspace, roomId: string, mentioned: boolea
     try {
       await ready(segment);
       const theirs = listMessages(segment.doc).filter(
-        (m) => m.seq !== null && m.event === undefined && !m.deleted && m.author !== workspace.me.id,
+        (m) =>
+          m.seq !== null && m.event === undefined && !m.deleted && m.author !== workspace.me.id && wanted(m),
       );
       const last = theirs.at(-1);
       return last ? line(last.author, last.text || "sent a file") : null;

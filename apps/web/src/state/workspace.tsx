@@ -140,6 +140,8 @@ export interface Workspace {
   followedThreads: Accessor<FollowedThread[]>;
   /** Unread replies across the threads I follow: the nav's "Threads" badge. */
   threadUnread: Accessor<number>;
+  /** The tab title's number: unread in rooms and in followed threads (muted rooms: their mentions only). */
+  titleUnread: Accessor<number>;
   /** Ids of the people online now. */
   online: Accessor<ReadonlySet<string>>;
   /**
@@ -294,6 +296,16 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
   const mentions = observed(userIndex.doc, observeIndex, listMentions);
   const followedThreads = observed(userIndex.doc, observeFollowedThreads, listFollowedThreads);
   const threadUnread = createMemo(() => totalThreadUnread(followedThreads()));
+  // The tab title's number: the rooms' and the followed threads' (a thread counts as its room does:
+  // a muted room's by its mentions, an archived room's not at all).
+  const titleUnread = createMemo(
+    () =>
+      totalUnreadCount() +
+      totalThreadUnread(followedThreads(), (thread) => {
+        const entry = indexById().get(thread.roomId);
+        return !entry || entry.archived ? null : notifyLevel(entry.roomId, entry.kind);
+      }),
+  );
   const online = onlineIds(directory, me);
   const theme = observed(userIndex.doc, observeSettings, themeOf);
   // Only once the index is read from the device: until then it says "system", and the page already
@@ -329,6 +341,7 @@ export function WorkspaceProvider(props: { user: User; children: JSX.Element }) 
     mentions,
     followedThreads,
     threadUnread,
+    titleUnread,
     online,
     pendingCount: () => pending.count() + registry.pendingChanges() + files.count(),
     files,

@@ -120,6 +120,28 @@ describe("sending messages with files", () => {
     sender.stop();
   });
 
+  it("a reply with files waits in the outbox as a reply and is appended as one (its root, 'Also send to room')", async () => {
+    const { start, segment } = setup("s1r");
+    const sender = start();
+    const message = sender.send(ROOM, "this one", [png("filerrrrrrrrrrr1")], {
+      rootId: "rootaaaaaaaaaaaa",
+      alsoInRoom: true,
+    });
+    expect(message).toMatchObject({ threadRoot: "rootaaaaaaaaaaaa", alsoInRoom: true });
+    const outbox = await openFileOutbox("s1r");
+    await eventually(() => expect(listMessages(segment())).toHaveLength(1));
+    const [sent] = listMessages(segment());
+    expect(sent).toMatchObject({
+      id: message.id,
+      text: "this one",
+      threadRoot: "rootaaaaaaaaaaaa",
+      alsoInRoom: true,
+    });
+    expect(sent!.attachments).toHaveLength(1);
+    outbox.close();
+    sender.stop();
+  });
+
   it("refuses what the message would refuse, before anything is kept", () => {
     const { start } = setup("s2");
     const sender = start();

@@ -2,6 +2,7 @@ import {
   type Attachment,
   appendMessage,
   createMessage,
+  createReply,
   findMessage,
   listSegments,
   MessageRejected,
@@ -57,8 +58,16 @@ export interface FileSender {
    * the page stays open), or it cannot go at all (`blocking`: the room refused it; only discarding helps).
    */
   problem(messageId: string): { text: string; blocking: boolean } | null;
-  /** Puts a message with files in the outbox; throws MessageRejected with a sentence for bad text. */
-  send(roomId: string, text: string, files: readonly FileToSend[]): OutboxMessage;
+  /**
+   * Puts a message with files in the outbox (with `thread`, a reply to its root); throws
+   * MessageRejected with a sentence for bad text.
+   */
+  send(
+    roomId: string,
+    text: string,
+    files: readonly FileToSend[],
+    thread?: { rootId: string; alsoInRoom: boolean },
+  ): OutboxMessage;
   /** Tries the refused files of a message again. */
   retry(messageId: string): void;
   /** Changes the text of a waiting message; throws MessageRejected with a sentence for bad text. */
@@ -349,13 +358,16 @@ export function createFileSender(options: FileSenderOptions): FileSender {
           await writes;
           // As it is now (its text may have been edited meanwhile); from here on, the segment holds it.
           message = current(message.id) ?? message;
-          const record = createMessage(
-            message.author,
-            message.text,
-            message.createdAt,
-            message.id,
-            message.files.map((file) => file.stored!),
-          );
+          const attachments = message.files.map((file) => file.stored!);
+          const record =
+            message.threadRoot === undefined
+              ? createMessage(message.author, message.text, message.createdAt, message.id, attachments)
+              : createReply(message.author, message.text, message.threadRoot, {
+                  alsoInRoom: message.alsoInRoom,
+                  now: message.createdAt,
+                  id: message.id,
+                  attachments,
+                });
           appendMessage(segment.doc, record);
         }
         await segment.flushed();
@@ -395,7 +407,7 @@ export function createFileSender(options: FileSenderOptions): FileSender {
       const text = problems().get(messageId);
       return text === undefined ? null : { text, blocking: text !== DEVICE_PROBLEM };
     },
-    send(roomId, text, files) {
+    send(roomId, text, files, thread) {
       const id = newId();
       const createdAt = now();
       // The same rules as the message it becomes (text, at most ten files); the server's metadata
@@ -425,6 +437,7 @@ export function createFileSender(options: FileSenderOptions): FileSender {
           localType: file.bytes.type,
           blob: file.bytes,
         })),
+        ...(thread ? { threadRoot: thread.rootId, ...(thread.alsoInRoom ? { alsoInRoom: true } : {}) } : {}),
       };
       replace(message);
       void save(message).then(wake);
