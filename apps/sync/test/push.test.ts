@@ -259,7 +259,7 @@ describe("web push", () => {
     expect(pushService.to(alicePhone.device)).toHaveLength(2);
   });
 
-  it("a reply in a room set to Nothing pushes to a follower only when it mentions them", async () => {
+  it("a reply in a room set to Nothing pushes nothing to a follower, a mention neither: muted is muted", async () => {
     const alice = await signUp(server, "alice");
     const bob = await signUp(server, "bob");
     const roomId = await publicRoom(alice, bob);
@@ -268,14 +268,17 @@ describe("web push", () => {
     const rootId = await say(device(alice), alice, roomId, "who has the release notes?");
     const bobDevice = device(bob);
     await post(bobDevice, roomId, createReply(bob.id, "I think they are on the wiki", rootId));
+    await post(bobDevice, roomId, createReply(bob.id, `@${alice.username} found them`, rootId));
     await server.push.settled();
     expect(pushService.to(alicePhone.device)).toEqual([]);
 
-    const mention = createReply(bob.id, `@${alice.username} found them`, rootId);
-    await post(bobDevice, roomId, mention);
+    // Back to the default: the thread calls its follower again.
+    await chooseLevel(alice, roomId, "mentions");
+    const next = createReply(bob.id, "and the changelog too", rootId);
+    await post(bobDevice, roomId, next);
     await server.push.settled();
     expect(pushService.to(alicePhone.device).map((p) => p.payload)).toEqual([
-      expect.objectContaining({ url: `/r/${roomId}/t/${rootId}`, messageId: mention.id }),
+      expect.objectContaining({ url: `/r/${roomId}/t/${rootId}`, messageId: next.id }),
     ]);
   });
 

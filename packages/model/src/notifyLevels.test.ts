@@ -70,13 +70,13 @@ describe("notification levels", () => {
     for (const [input, expected] of cases) expect(shouldNotify(input), JSON.stringify(input)).toBe(expected);
   });
 
-  it("a thread reply calls its followers (a muted room only for a mention), and nobody else unless also sent to the room", () => {
+  it("a thread reply calls its followers (in a muted room nobody), and nobody else unless also sent to the room", () => {
     const cases: [Parameters<typeof shouldNotify>[0], boolean][] = [
-      // Followers: "Mentions only" (the default) and "All messages" call; "Nothing" only for a mention.
+      // Followers: "Mentions only" (the default) and "All messages" call; "Nothing" never, as for the room.
       [{ level: "mentions", mentioned: false, kind: "channel", followedThread: true }, true],
       [{ level: "all", mentioned: false, kind: "private", followedThread: true }, true],
       [{ level: "nothing", mentioned: false, kind: "channel", followedThread: true }, false],
-      [{ level: "nothing", mentioned: true, kind: "channel", followedThread: true }, true],
+      [{ level: "nothing", mentioned: true, kind: "channel", followedThread: true }, false],
       // Not following: a reply kept in its thread calls nobody at "All messages"; a mention still calls.
       [{ level: "all", mentioned: false, kind: "channel", followedThread: false }, false],
       [{ level: "mentions", mentioned: true, kind: "channel", followedThread: false }, true],

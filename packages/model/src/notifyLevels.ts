@@ -106,7 +106,7 @@ export function isDoNotDisturbAt(dnd: DoNotDisturb | null, now: number): boolean
  *
  * A thread reply (`followedThread` given: whether the person follows its thread) calls its thread's
  * followers at "All messages" and "Mentions only", as Slack does; a room set to "Nothing" stays
- * silent for it except when the reply mentions them. A reply not also sent to the room calls nobody
+ * silent for it, mentions too, as for its other messages (the nav still counts the mentions). A reply not also sent to the room calls nobody
  * else, "All messages" or not (it is not in the room's timeline); one also sent to the room
  * (`alsoInRoom`) calls as a room message too.
  */
@@ -119,7 +119,9 @@ export function shouldNotify(input: {
 }): boolean {
   if (isConversation(input.kind)) return true;
   const reply = input.followedThread !== undefined;
-  if (reply && input.followedThread && (input.level !== "nothing" || input.mentioned)) return true;
+  // Muted is muted: "Nothing" silences the room's threads as it silences the room.
+  if (input.level === "nothing") return false;
+  if (reply && input.followedThread) return true;
   if (reply && !input.alsoInRoom) return input.mentioned;
   if (input.level === "all") return true;
   if (input.level === "mentions") return input.mentioned;

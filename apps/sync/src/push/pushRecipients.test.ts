@@ -42,7 +42,7 @@ describe("pushRecipients", () => {
     expect(names(pushRecipients(facts, [alice, bob], prefs, now + 60_000))).toEqual(["bob"]);
   });
 
-  it("a thread reply: its followers (a muted one only when mentioned), not members at All messages who do not follow", () => {
+  it("a thread reply: its followers (not one who muted the room, mentioned or not), not members at All messages who do not follow", () => {
     const dave = { id: "d", username: "dave" };
     const prefs = new Map<string, NotifyPrefs>([
       ["b", { level: "all", dnd: null }],
@@ -63,7 +63,7 @@ describe("pushRecipients", () => {
         ),
       );
     expect(reply([])).toEqual(["dave"]);
-    expect(reply(["carol"])).toEqual(["carol", "dave"]);
+    expect(reply(["carol"])).toEqual(["dave"]);
     expect(reply([], true)).toEqual(["bob", "dave"]);
   });
 });
