@@ -78,6 +78,7 @@ export function QuickSwitcher(props: { onClose: () => void; onNavigate: () => vo
     return [...rooms, ...groups, ...people, ...archived];
   });
 
+  const notJoined = (entry: Destination) => (entry.note === "not joined" ? 1 : 0);
   const shown = createMemo(() => {
     const wanted = query().trim();
     if (wanted === "") {
@@ -88,12 +89,15 @@ export function QuickSwitcher(props: { onClose: () => void; onNavigate: () => vo
         ROWS,
       );
     }
-    return everything()
-      .map((entry, order) => ({ entry, order, score: bestScore(entry, wanted) }))
-      .filter((scored) => scored.score !== null)
-      .sort((a, b) => b.score! - a.score! || a.order - b.order)
-      .slice(0, ROWS)
-      .map((scored) => scored.entry);
+    return (
+      everything()
+        .map((entry, order) => ({ entry, order, score: bestScore(entry, wanted) }))
+        .filter((scored) => scored.score !== null)
+        // Equally good matches: one's own conversations before public rooms one has not joined, as in Slack.
+        .sort((a, b) => b.score! - a.score! || notJoined(a.entry) - notJoined(b.entry) || a.order - b.order)
+        .slice(0, ROWS)
+        .map((scored) => scored.entry)
+    );
   });
 
   const go = (entry: Destination | undefined) => {
