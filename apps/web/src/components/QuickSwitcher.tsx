@@ -1,6 +1,6 @@
 import { dmRoomId, roomsByActivity } from "@chat/model";
 import { createMemo, createSignal, For, Show } from "solid-js";
-import { fuzzyScore } from "../lib/fuzzy";
+import { fuzzyScore, matchKind } from "../lib/fuzzy";
 import { displayNameOf, hasOwnDisplayName } from "../lib/people";
 import { dmPath, navigate, roomPath } from "../lib/router";
 import { type NavRoom, useWorkspace } from "../state/workspace";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fuzzyScore } from "./fuzzy";
+import { fuzzyScore, matchKind } from "./fuzzy";
 
 const rank = (names: string[], query: string) =>
   names
@@ -21,5 +21,16 @@ describe("the quick switcher's matching", () => {
     expect(fuzzyScore("Design", "DES")).not.toBeNull();
     expect(fuzzyScore("anything", "")).toBe(0);
     expect(fuzzyScore("abc", "abd")).toBeNull();
+  });
+
+  it("tells the kind of match apart whatever the name's length (80 characters at most)", () => {
+    const kind = (name: string, query: string) => matchKind(fuzzyScore(name, query)!);
+    expect(kind("random", "rand")).toBe(3);
+    expect(kind(`r${"x".repeat(79)}`, "r")).toBe(3);
+    expect(kind("team-random", "rand")).toBe(2);
+    expect(kind(`${"x".repeat(70)} random`, "rand")).toBe(2);
+    expect(kind("xrandom", "rand")).toBe(1);
+    expect(kind(`${"x".repeat(75)}rand`, "rand")).toBe(1);
+    expect(kind("r-a-n-d", "rand")).toBe(0);
   });
 });

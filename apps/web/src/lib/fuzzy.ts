@@ -24,6 +24,15 @@ export function fuzzyScore(name: string, query: string): number | null {
   return 1_000 - gaps;
 }
 
+/**
+ * The kind of match a fuzzyScore is, best first: the name starts with the query (3), a word of it does
+ * (2), the query is inside it (1), its letters are in order (0). Names are at most 80 characters, so
+ * the kinds' ranges never overlap.
+ */
+export function matchKind(score: number): number {
+  return score >= 2_500 ? 3 : score >= 1_900 ? 2 : score >= 1_400 ? 1 : 0;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
