@@ -4,6 +4,7 @@ import {
   messageArticle,
   messageBox,
   openApp,
+  roomLink,
   sendMessage,
   test,
   uniqueName,
@@ -53,6 +54,9 @@ test("Ctrl+K jumps to a room or person by part of the name, offline too; Alt+arr
   await createRoomViaApi(alice.context.request, random);
   await openApp(alice.page, `/r/${planningId}`);
   await expect(alice.page.getByRole("heading", { level: 1, name: planning })).toBeVisible();
+  // Her own room (in her index, not only in the directory): it comes before other people's public
+  // rooms that match as well, whatever else the suite has created.
+  await expect(roomLink(alice.page, random)).toBeVisible();
 
   // Jump to a room by letters of its name.
   await alice.page.keyboard.press("Control+k");

@@ -93,8 +93,16 @@ export function QuickSwitcher(props: { onClose: () => void; onNavigate: () => vo
       everything()
         .map((entry, order) => ({ entry, order, score: bestScore(entry, wanted) }))
         .filter((scored) => scored.score !== null)
-        // Equally good matches: one's own conversations before public rooms one has not joined, as in Slack.
-        .sort((a, b) => b.score! - a.score! || notJoined(a.entry) - notJoined(b.entry) || a.order - b.order)
+        // Matches of the same kind (lib/fuzzy.ts matchKind: the name starts with it, a word does, it is
+        // inside, the letters in order): one's own conversations before public rooms one has not
+        // joined, as in Slack; then the closer match.
+        .sort(
+          (a, b) =>
+            matchKind(b.score!) - matchKind(a.score!) ||
+            notJoined(a.entry) - notJoined(b.entry) ||
+            b.score! - a.score! ||
+            a.order - b.order,
+        )
         .slice(0, ROWS)
         .map((scored) => scored.entry)
     );
