@@ -189,6 +189,12 @@ function documentCloseFrame(address: string, reason: string): Buffer {
   return Buffer.concat([text(address), Buffer.from([7]), text(reason)]);
 }
 
+/** The server's acknowledgement of a change (MessageType.SyncStatus = 8, applied). */
+function syncStatusFrame(address: string): Buffer {
+  const bytes = Buffer.from(address, "utf8");
+  return Buffer.concat([Buffer.from([bytes.length]), bytes, Buffer.from([8, 1])]);
+}
+
 /**
  * The server closes one document of a device and not its socket (a refusal other than a refused
  * write, or one of Hocuspocus's own): the provider stays attached to a document nobody serves. Left
@@ -240,6 +246,9 @@ test("a room the server closes alone says so, opens again by itself and keeps re
   closing = true;
   server.send(documentCloseFrame(address!, "")); // ends bob's connection to the segment on the server
   page.send(documentCloseFrame(address!, "forbidden-presence: presence too large"));
+  // The acknowledgement of a change bob sent just before may come after the close: it must not make
+  // the room look open again (it did, and the notice went while nothing was open).
+  page.send(syncStatusFrame(address!));
   // Said while it reopens (a second or so), then gone.
   const notice = bob.page
     .getByRole("status")

@@ -188,6 +188,14 @@ export function createDocRegistry(options: {
           if (reason === "unavailable") reopener.closed();
         },
         onSynced: ({ state }) => {
+          // The provider also says "synced" when the acknowledgement of a change sent before a close
+          // of this document arrives after it: the document is not open until the server has let it
+          // in again, and the provider must say "synced" once more when it has (it says so only on a
+          // change of state).
+          if (state && !provider.isAuthenticated) {
+            provider.synced = false;
+            return;
+          }
           setSynced(state);
           if (state) {
             setInterruption(null);
