@@ -96,6 +96,13 @@ describe("configuration", () => {
       expect(problemWith({ MAX_UPLOAD_MB: bad })).toContain(`MAX_UPLOAD_MB must be a number of megabytes`);
   });
 
+  it("PGLITE_CACHE_MB: the embedded database's page cache, whole megabytes", () => {
+    expect(load({}).pgliteCacheMb).toBe(32);
+    expect(load({ PGLITE_CACHE_MB: "128" }).pgliteCacheMb).toBe(128);
+    for (const bad of ["0", "-1", "lots", "1.5", "100000"])
+      expect(problemWith({ PGLITE_CACHE_MB: bad })).toContain("PGLITE_CACHE_MB must be a whole number");
+  });
+
   it("files: in DATA_DIR/files, or in the S3 bucket S3_BUCKET names", () => {
     expect(load({}).fileStore).toEqual({ kind: "disk", dir: join(dataDir, "files") });
     expect(

@@ -11,6 +11,8 @@ export interface Config {
   host: string;
   /** PGlite's data directory, used when no DATABASE_URL is given. */
   dataDir: string;
+  /** PGlite's page cache (Postgres's shared_buffers), in MiB: the bound on what it keeps in memory. */
+  pgliteCacheMb: number;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   /** The built web app to serve; null serves the API and WebSocket only. */
@@ -52,6 +54,13 @@ export interface PushConfig {
 }
 
 export const DEFAULT_MAX_UPLOAD_MB = 25;
+/**
+ * PGlite's page cache in MiB (PGLITE_CACHE_MB). Postgres's default, 128 MiB, is taken in full when the
+ * database starts and never given back: the embedded server sat at about 400 MiB resident when idle.
+ * A chat's working set (recent segments, read positions, sessions) fits in far less, and pages beyond
+ * it come from the operating system's file cache (docs/benchmarks.md, "Memory").
+ */
+export const DEFAULT_PGLITE_CACHE_MB = 32;
 /** A bound on MAX_UPLOAD_MB: an upload is one request, and a chat is not a file-transfer service. */
 const MAX_MAX_UPLOAD_MB = 10_240;
 
@@ -169,6 +178,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(
       `MAX_UPLOAD_MB must be a number of megabytes above 0 and at most ${MAX_MAX_UPLOAD_MB} (the largest file one upload may be), got "${env.MAX_UPLOAD_MB}".`,
     );
+  const pgliteCacheMb = Number(env.PGLITE_CACHE_MB || DEFAULT_PGLITE_CACHE_MB);
+  if (!/^\d+$/.test(env.PGLITE_CACHE_MB || "32") || pgliteCacheMb < 1 || pgliteCacheMb > 65_536)
+    problems.push(
+      `PGLITE_CACHE_MB must be a whole number of megabytes from 1 to 65536 (the embedded database's page cache), got "${env.PGLITE_CACHE_MB}".`,
+    );
   const fileStore = fileStoreConfig(env, dataDir, !env.DATABASE_URL, problems);
   const secureCookies = flag(env, "SECURE_COOKIES", "true behind HTTPS", problems);
   const trustProxy = flag(env, "TRUST_PROXY", "true behind a reverse proxy", problems);
@@ -178,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host,
     dataDir,
+    pgliteCacheMb,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     webDist: existsSync(resolve(webDist, "index.html")) ? webDist : null,

@@ -6,12 +6,12 @@ import { openPglite } from "./pglite.ts";
 
 /** Opens the configured database and brings its schema up to date. */
 export async function openDatabase(
-  options: { databaseUrl?: string; dataDir: string },
+  options: { databaseUrl?: string; dataDir: string; pgliteCacheMb?: number },
   log?: Logger,
 ): Promise<Database> {
   const db = options.databaseUrl
     ? await openPostgres(options.databaseUrl, log)
-    : await openPglite(options.dataDir);
+    : await openPglite(options.dataDir, { cacheMb: options.pgliteCacheMb });
   await migrate(db);
   return db;
 }

@@ -10,12 +10,17 @@ describe("the embedded database (PGlite on its own thread)", () => {
   let db: Database;
 
   beforeAll(async () => {
-    db = await openPglite(dir);
+    db = await openPglite(dir, { cacheMb: 24 });
     await db.exec("create table items (id int primary key, data bytea)");
   }, 60_000);
   afterAll(async () => {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps the page cache it was given (the bound on its memory), on a folder it made itself", async () => {
+    const [row] = await db.query<{ shared_buffers: string }>("show shared_buffers");
+    expect(row?.shared_buffers).toBe("24MB");
   });
 
   it("runs queries with parameters and gives bytes back as bytes", async () => {

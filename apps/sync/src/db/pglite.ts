@@ -9,8 +9,10 @@ type Request = PgliteRequest extends infer R ? (R extends { id: number } ? Omit<
  * its own (pgliteThread.ts): its queries are synchronous WASM, and on the server's thread every one of
  * them held up the delivery of messages.
  */
-export async function openPglite(dataDir: string): Promise<Database> {
-  const worker = new Worker(new URL("./pgliteThread.ts", import.meta.url), { workerData: { dataDir } });
+export async function openPglite(dataDir: string, options: { cacheMb?: number } = {}): Promise<Database> {
+  const worker = new Worker(new URL("./pgliteThread.ts", import.meta.url), {
+    workerData: { dataDir, cacheMb: options.cacheMb },
+  });
   const waiting = new Map<
     number,
     { resolve: (reply: PgliteReply & { ok: true }) => void; reject: (error: Error) => void }

@@ -15,10 +15,17 @@ import type { PgliteReply, PgliteRequest } from "./pgliteProtocol.ts";
 const port = parentPort;
 if (!port) throw new Error("pgliteThread.ts runs as a worker thread (see pglite.ts)");
 
-const { dataDir } = workerData as { dataDir: string };
+const { dataDir, cacheMb } = workerData as { dataDir: string; cacheMb?: number };
 mkdirSync(dataDir, { recursive: true });
 
-const opened = PGlite.create(dataDir);
+// `startParams` replaces PGlite's own start parameters rather than extending them.
+const { defaultStartParams } = PGlite;
+// The page cache is the bound on PGlite's memory (config.ts, PGLITE_CACHE_MB): Postgres allocates it
+// whole at start, and WASM memory, once grown, is never returned.
+const opened = PGlite.create(
+  dataDir,
+  cacheMb ? { startParams: [...defaultStartParams, "-c", `shared_buffers=${cacheMb}MB`] } : {},
+);
 /** Open transactions: their queries, and how to end them. */
 const transactions = new Map<
   number,
