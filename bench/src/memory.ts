@@ -3,12 +3,17 @@ import { median, sleep } from "./stats.ts";
 import type { DeliveryTarget } from "./targets.ts";
 
 export interface IdleMemory {
-  /** Server resident memory with half the devices connected and idle, bytes. */
+  /** Server resident memory with half the devices connected and idle, bytes (NaN when the heap was measured). */
   rssHalf: number;
   /** Server resident memory with every device connected and idle, bytes. */
   rssConnected: number;
   /** Growth per connected idle device between the two, bytes. */
   bytesPerDevice: number;
+  /**
+   * Growth of the live JavaScript heap per connected idle device between the two (heap snapshots);
+   * NaN for a server that is not Node.
+   */
+  heapPerDevice: number;
 }
 
 /** Resident memory read a few times over two seconds, the median: a collection in between moves one reading. */
@@ -31,7 +36,7 @@ async function settledRss(target: DeliveryTarget): Promise<number> {
  */
 export async function idleMemory(
   target: DeliveryTarget,
-  options: { rooms: number; devicesPerRoom: number },
+  options: { rooms: number; devicesPerRoom: number; heap?: boolean },
 ): Promise<IdleMemory> {
   const half = Math.floor(options.rooms / 2);
   const plan = (rooms: number) =>
@@ -40,12 +45,22 @@ export async function idleMemory(
   let second: RoomsSession | undefined;
   try {
     await first.warmUp();
-    const rssHalf = await settledRss(target);
+    // A heap snapshot takes much memory of its own, which stays resident: one process measures one or the other.
+    const measure = async () =>
+      options.heap
+        ? { rss: Number.NaN, heap: (await target.server.liveHeap?.()) ?? Number.NaN }
+        : { rss: await settledRss(target), heap: Number.NaN };
+    const { rss: rssHalf, heap: heapHalf } = await measure();
     // Device numbers go on from the first half's, so the second half's devices are new devices.
     second = await RoomsSession.open(target, plan(options.rooms - half), { firstIndex: first.deviceCount });
     await second.warmUp();
-    const rssConnected = await settledRss(target);
-    return { rssHalf, rssConnected, bytesPerDevice: (rssConnected - rssHalf) / second.deviceCount };
+    const { rss: rssConnected, heap: heapConnected } = await measure();
+    return {
+      rssHalf,
+      rssConnected,
+      bytesPerDevice: (rssConnected - rssHalf) / second.deviceCount,
+      heapPerDevice: (heapConnected - heapHalf) / second.deviceCount,
+    };
   } finally {
     first.close();
     second?.close();

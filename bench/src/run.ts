@@ -12,6 +12,7 @@ import {
   postgresPercent,
   serverPercent,
 } from "./delivery.ts";
+import { freshDatabase } from "./freshDatabase.ts";
 import { joinRounds } from "./joining.ts";
 import { idleMemory, memoryPerRoom } from "./memory.ts";
 import { ALLOWANCE_PER_SECOND, neighbourRounds } from "./neighbour.ts";
@@ -42,7 +43,8 @@ import { deliveryWhileUploading } from "./uploads.ts";
  * `npm run bench`: this server beside bare Hocuspocus, the y-websocket reference server and, when the
  * Debian `prosody` package is installed, Prosody (an XMPP server), measured in the same run on the same
  * machine and written to docs/benchmarks.md. Our server stores in embedded PGlite by default;
- * BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test) runs it on that Postgres instead.
+ * BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test) runs it on that Postgres instead, in a
+ * database made for the run and dropped after it (freshDatabase.ts).
  *
  * Flags (after `npm run bench --`):
  *   --quick                one short round of everything; printed, docs/benchmarks.md untouched
@@ -80,8 +82,12 @@ const scenarioIds = chosen.length > 0 ? chosen : deliveryOnly ? ["fast-room", "c
 const fullRun = scenarioIds === null;
 const writes = (fullRun && !quick && !deliveryOnly) || (flag("write") && !quick) || flag("search-only");
 
-// Where our server stores: PGlite in a fresh folder, and/or the Postgres of BENCH_DATABASE_URL.
-const databaseUrl = process.env.BENCH_DATABASE_URL;
+// Where our server stores: PGlite in a fresh folder, and/or a fresh database on the Postgres of
+// BENCH_DATABASE_URL.
+const database = process.env.BENCH_DATABASE_URL
+  ? await freshDatabase(process.env.BENCH_DATABASE_URL)
+  : undefined;
+const databaseUrl = database?.url;
 const storage = option("storage") ?? (databaseUrl ? "postgres" : "pglite");
 if (storage !== "pglite" && !databaseUrl) throw new Error(`--storage=${storage} needs BENCH_DATABASE_URL`);
 const dataDirs: string[] = [];
@@ -493,19 +499,25 @@ ${rows.map(line).join("\n")}`,
   };
 }
 
+/** A formatter that says "n/a" for a figure a server cannot give (NaN). */
+const orNa = (format: (value: number) => string) => (value: number) =>
+  Number.isNaN(value) ? "n/a" : format(value);
+
 async function runMemory(): Promise<Section> {
   const options = quick ? { rooms: 10, devicesPerRoom: 10 } : { rooms: 50, devicesPerRoom: 10 };
   const devices = options.rooms * options.devicesPerRoom;
   // Both storages here whenever Postgres is at hand: the goal holds for each.
-  const storages: Array<{ name: string; env: NodeJS.ProcessEnv }> = [
-    { name: "this server, PGlite", env: pgliteEnv() },
+  // Each process of ours gets storage of its own (a new PGlite folder; Postgres's run database).
+  const storages: Array<{ name: string; env: () => NodeJS.ProcessEnv }> = [
+    { name: "this server, PGlite", env: pgliteEnv },
   ];
-  if (databaseUrl) storages.push({ name: "this server, Postgres", env: { DATABASE_URL: databaseUrl } });
+  if (databaseUrl)
+    storages.push({ name: "this server, Postgres", env: () => ({ DATABASE_URL: databaseUrl }) });
   const makers: Array<() => Promise<DeliveryTarget>> = [
     ...storages.map(
       ({ name, env }) =>
         () =>
-          ourServer(env, name),
+          ourServer(env(), name),
     ),
     bareHocuspocus,
     yWebsocket,
@@ -525,9 +537,19 @@ async function runMemory(): Promise<Section> {
       const room = await memoryPerRoom(target, quick ? 20 : 100);
       perRoom.push(room);
       const result = await idleMemory(target, options);
+      // The live heap on a fresh process of its own (see idleMemory).
+      if (target.server.liveHeap) {
+        await target.server.stop();
+        const again = await make();
+        try {
+          result.heapPerDevice = (await idleMemory(again, { ...options, heap: true })).heapPerDevice;
+        } finally {
+          await again.server.stop();
+        }
+      }
       idle.push(result);
       log(
-        `  ${target.name}: ${mib(result.rssHalf)} with ${devices / 2} devices, ${mib(result.rssConnected)} with ${devices}, ${kib(result.bytesPerDevice)} per device; ${kib(room)} per loaded room`,
+        `  ${target.name}: ${mib(result.rssHalf)} with ${devices / 2} devices, ${mib(result.rssConnected)} with ${devices}, ${kib(result.bytesPerDevice)} resident and ${orNa(kib)(result.heapPerDevice)} live heap per device; ${kib(room)} per loaded room`,
       );
     } finally {
       await target.server.stop();
@@ -536,7 +558,12 @@ async function runMemory(): Promise<Section> {
   const ours = storages.map((_, i) => i);
   const rows: Row[] = [
     {
-      label: "server memory per idle connected device",
+      label: "live JavaScript heap per idle connected device",
+      values: idle.map((r) => r.heapPerDevice),
+      format: orNa(kib),
+    },
+    {
+      label: "resident memory per idle connected device",
       values: idle.map((r) => r.bytesPerDevice),
       format: kib,
     },
@@ -559,7 +586,7 @@ async function runMemory(): Promise<Section> {
       peaks.push(`${target.name} ${mib(target.server.peakRss())}`);
   return {
     heading: `Memory: ${devices} idle devices`,
-    body: `On a fresh process of each server, ${options.rooms} rooms of ${options.devicesPerRoom} devices connect in two halves, each device opening what the app opens (Prosody: joined to its room), and stay idle (one message per room first, so each room and its members' index documents are loaded as in use); the first row is the growth of the server's resident memory from the first half to both, per device of the second half (the first devices' one-time costs to a fresh process stay out of it), each reading the median of five over two seconds. Goal: ≤ 50 KiB per idle device on PGlite and on Postgres. The PGlite server's resident memory includes PGlite's WASM heap, which grows with what is written and never shrinks. ${databaseUrl ? "" : "Postgres was not at hand (BENCH_DATABASE_URL unset), so only PGlite is measured. "}${load.toFixed(2)} load average at the start.
+    body: `On a fresh process of each server, ${options.rooms} rooms of ${options.devicesPerRoom} devices connect in two halves, each device opening what the app opens (Prosody: joined to its room), and stay idle (one message per room first, so each room and its members' index documents are loaded as in use); the first rows are the growth from the first half to both, per device of the second half (the first devices' one-time costs to a fresh process stay out of it): of the live JavaScript heap (a heap snapshot of the server's main thread, taken after a full collection; Node servers only), and of the resident memory (the median of five readings over two seconds). Goal: ≤ 50 KiB per idle device on PGlite and on Postgres. The live heap is what each device costs; the resident memory moves in steps (V8 grows its heap in pages and keeps them, PGlite's WASM memory never shrinks), so its growth over 250 devices says mostly where a step fell, and a run can show less than the heap itself. The PGlite server's resident memory includes PGlite's page cache (PGLITE_CACHE_MB, 32 MiB by default), taken at start. ${databaseUrl ? "" : "Postgres was not at hand (BENCH_DATABASE_URL unset), so only PGlite is measured. "}${load.toFixed(2)} load average at the start.
 
 ${comparisonTable(names, rows, ours, storages.length)}
 ${peaks.length > 0 ? `\nPeak resident memory of the long-running servers over this run's scenarios before this one: ${peaks.join("; ")}.\n` : ""}`,
@@ -739,6 +766,7 @@ try {
 } finally {
   stopAllNow();
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  await database?.drop();
 }
 
 const minutes = (Date.now() - startedAt.getTime()) / 60_000;
