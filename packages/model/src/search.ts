@@ -43,11 +43,11 @@ export interface SearchDocument {
 }
 
 /** Bumped when tokenising or stored fields change: a persisted index of another format is rebuilt. */
-const SEARCH_INDEX_FORMAT = 4;
+export const SEARCH_INDEX_FORMAT = 5;
 
 /** What the results list shows at most, overall and per room (a room filter shows them all in one room). */
-const MAX_HITS = 40;
-const HITS_PER_ROOM = 5;
+export const MAX_HITS = 40;
+export const HITS_PER_ROOM = 5;
 
 const LINK = /\bhttps?:\/\/\S|\bwww\.[^\s.]+\.\S|\bmailto:\S/i;
 
@@ -79,7 +79,7 @@ export function toSearchDocument(roomId: string, message: MessageView): SearchDo
   return document;
 }
 
-const INDEX_OPTIONS: Options<SearchDocument> = {
+export const INDEX_OPTIONS: Options<SearchDocument> = {
   fields: ["text"],
   storeFields: ["roomId", "author", "createdAt", "text", "link", "file", "image", "threadRoot"],
   tokenize,
@@ -170,6 +170,11 @@ export interface SearchResults {
   rooms: RoomResults[];
   /** How many messages match in all. */
   total: number;
+  /**
+   * Set when `total` and the rooms' totals are lower bounds: the sharded index skipped older history
+   * that could not outrank what the list shows, so it did not count its matches.
+   */
+  atLeast?: boolean;
 }
 
 export interface ListLimits {
@@ -182,13 +187,17 @@ export interface ListLimits {
 const DAY_MS = 86_400_000;
 
 /** Relative weights of prefix and typo matches (an exact word weighs 1). */
-const SCORING: ScoringOptions = { prefixWeight: 0.5, fuzzyWeight: 0.3, bm25: { k: 1.2, b: 0.7, d: 0.5 } };
+export const SCORING: ScoringOptions = {
+  prefixWeight: 0.5,
+  fuzzyWeight: 0.3,
+  bm25: { k: 1.2, b: 0.7, d: 0.5 },
+};
 
 /**
  * Prefix matching from two letters on (every word may still be being typed); one typo per four to
  * five letters from four letters on (at most two). Exact words weigh most, then prefixes, then typos.
  */
-function planTerm(term: string): TermPlan {
+export function planTerm(term: string): TermPlan {
   return {
     term,
     prefix: term.length >= 2,
@@ -257,7 +266,7 @@ export function searchMessages(
 }
 
 /** The list's share of the collected matches: rooms by best hit, at most `maxHits` hits in all. */
-function toResults(collected: Collected, maxHits: number): SearchResults {
+export function toResults(collected: Collected, maxHits: number): SearchResults {
   // Hits in score order across rooms, so the overall cap drops the weakest ones.
   const ranked = collected.rooms.flatMap((room) => room.best).sort((a, b) => b.score - a.score);
   const shown = new Set(ranked.slice(0, maxHits));

@@ -22,7 +22,7 @@ interface RadixMap {
 }
 
 /** The parts of MiniSearch 7.2's index this reads. */
-interface Internals {
+export interface Internals {
   _index: RadixMap;
   _fieldIds: Record<string, number>;
   _fieldLength: Map<number, number[]>;
@@ -73,7 +73,7 @@ export interface Collected {
 }
 
 /** What the index's stored fields say, as columns indexed by MiniSearch's short document id. */
-interface Columns {
+export interface Columns {
   /** `_nextId/_documentCount` when the columns last matched the index. */
   version: string;
   live: Uint8Array;
@@ -146,7 +146,7 @@ function setRow(columns: Columns, doc: number, length: number, stored: Record<st
 }
 
 /** The columns for the index as it is now; built in one pass over the stored fields when missing or out of date. */
-function columnsOf(internals: Internals, fieldId: number): Columns {
+export function columnsOf(internals: Internals, fieldId: number): Columns {
   const version = versionOf(internals);
   const cached = columnCache.get(internals);
   if (cached?.version === version) return cached;
@@ -193,7 +193,7 @@ export function trackChange(index: MiniSearch, field: string) {
 }
 
 /** A predicate over short ids for the filter, or null when everything passes. */
-function compileFilter(columns: Columns, filter: ColumnFilter): ((doc: number) => boolean) | null {
+export function compileFilter(columns: Columns, filter: ColumnFilter): ((doc: number) => boolean) | null {
   const allowed = (values: readonly string[] | null, known: string[]) => {
     if (!values) return null;
     const wanted = new Set(values);
@@ -230,7 +230,7 @@ function compileFilter(columns: Columns, filter: ColumnFilter): ((doc: number) =
 /** Per-document scores and matched-term masks, reused across queries (zeroed after each) to spare the garbage collector. */
 let scratch = { score: new Float64Array(0), matched: new Uint32Array(0) };
 
-function scratchFor(size: number): typeof scratch {
+export function scratchFor(size: number): typeof scratch {
   if (scratch.score.length < size) {
     const capacity = Math.max(size, Math.ceil(scratch.score.length * 1.5));
     scratch = { score: new Float64Array(capacity), matched: new Uint32Array(capacity) };
@@ -238,13 +238,13 @@ function scratchFor(size: number): typeof scratch {
   return scratch;
 }
 
-interface Slot {
+export interface Slot {
   doc: number;
   score: number;
 }
 
 /** Keeps the best `limit` slots of one room, best first, in a small sorted array. */
-function insertBest(best: Slot[], slot: Slot, limit: number): void {
+export function insertBest(best: Slot[], slot: Slot, limit: number): void {
   if (best.length === limit && best[limit - 1]!.score >= slot.score) return;
   let at = best.length;
   while (at > 0 && best[at - 1]!.score < slot.score) at--;

@@ -1,0 +1,580 @@
+import MiniSearch from "minisearch";
+import SearchableMap from "minisearch/SearchableMap";
+import {
+  createSearchIndex,
+  HITS_PER_ROOM,
+  INDEX_OPTIONS,
+  type ListLimits,
+  MAX_HITS,
+  planTerm,
+  recencyBoost,
+  SCORING,
+  SEARCH_INDEX_FORMAT,
+  type SearchDocument,
+  type SearchIndex,
+  type SearchResults,
+  toResults,
+  upsertSearchDocument,
+} from "./search.ts";
+import {
+  type Candidate,
+  type Collected,
+  type ColumnFilter,
+  columnsOf,
+  compileFilter,
+  type Internals,
+  type TermPlan,
+} from "./searchExecutor.ts";
+import type { SearchRequest } from "./searchQuery.ts";
+import { normalizeTerm, tokenize } from "./searchSnippet.ts";
+
+/**
+ * The search index split by history segment: one MiniSearch index (a shard) per segment of a room, so
+ * no index grows past a segment's ~2,000 messages, a sealed segment's shard is built once and
+ * persisted on its own, and the newest shards can answer while older ones are still loading.
+ *
+ * A query visits the shards newest first and ranks as one index would: BM25 with statistics over all
+ * loaded shards (how many messages, their average length, in how many a word occurs), times the
+ * recency boost. Each shard knows its newest message and the shortest messages in which a word repeats,
+ * which bound the best score anything in it can reach; once the list is full and its weakest shown hit
+ * outranks that bound, the shard is skipped (and, inside a shard, so are the weak expansions of a
+ * prefix or typo). That is what keeps common words and two-letter prefixes fast at a million messages.
+ * The order is exact; only the totals become lower bounds (`atLeast`).
+ *
+ * One ranking difference from MiniSearch: a query word scores a message by its best-matching word
+ * (the exact word, a completion of the prefix or a typo of it), not by the sum of all of them, so
+ * three words starting with "lu" do not triple a message's score for "lu", and the bound holds.
+ */
+
+type Postings = Map<number, number>;
+type TermData = Map<number, Postings>;
+
+/** Term frequencies from this on share the last slot of a shard's length frontier. */
+const MANY = 8;
+
+export function shardKey(roomId: string, segment: number): string {
+  return `${roomId}/${segment}`;
+}
+
+/** The distinct index terms of a text with how often each occurs, as MiniSearch indexes it. */
+function termCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const token of tokenize(text)) {
+    const term = normalizeTerm(token);
+    if (term) counts.set(term, (counts.get(term) ?? 0) + 1);
+  }
+  return counts;
+}
+
+export class SearchShard {
+  readonly key: string;
+  /** Time of its newest and oldest message (the newest bounds the recency boost). */
+  newest = Number.NEGATIVE_INFINITY;
+  oldest = Number.POSITIVE_INFINITY;
+  /**
+   * `minLength[f - 1]`: the fewest words of a message in which some word occurs f times (the last
+   * slot: `MANY` times or more). BM25's term part grows with frequency and shrinks with length, so
+   * this bounds the term part of any word here. A deletion leaves it as it was: still a bound.
+   */
+  minLength: number[] = new Array(MANY).fill(Number.POSITIVE_INFINITY);
+  /** Changed since it was last persisted. */
+  dirty = false;
+
+  readonly roomId: string;
+  readonly segment: number;
+  readonly index: SearchIndex;
+
+  constructor(roomId: string, segment: number, index: SearchIndex = createSearchIndex()) {
+    this.roomId = roomId;
+    this.segment = segment;
+    this.index = index;
+    this.key = shardKey(roomId, segment);
+  }
+
+  get documentCount(): number {
+    return this.index.documentCount;
+  }
+}
+
+/** A shard as one string to persist, with what bounds its scores. */
+export function serializeShard(shard: SearchShard): string {
+  const finite = (value: number) => (Number.isFinite(value) ? value : null);
+  return JSON.stringify({
+    format: SEARCH_INDEX_FORMAT,
+    roomId: shard.roomId,
+    segment: shard.segment,
+    newest: finite(shard.newest),
+    oldest: finite(shard.oldest),
+    minLength: shard.minLength.map(finite),
+    index: shard.index,
+  });
+}
+
+/** Reads a persisted shard, or null when it is of another format or damaged (it is then rebuilt). */
+export function loadShard(serialized: string): SearchShard | null {
+  try {
+    const parsed = JSON.parse(serialized) as {
+      format?: unknown;
+      roomId?: unknown;
+      segment?: unknown;
+      newest?: number | null;
+      oldest?: number | null;
+      minLength?: Array<number | null>;
+      index?: unknown;
+    };
+    if (
+      parsed.format !== SEARCH_INDEX_FORMAT ||
+      typeof parsed.roomId !== "string" ||
+      typeof parsed.segment !== "number" ||
+      typeof parsed.index !== "object" ||
+      parsed.index === null ||
+      !Array.isArray(parsed.minLength) ||
+      parsed.minLength.length !== MANY
+    )
+      return null;
+    const index = MiniSearch.loadJS(
+      parsed.index as Parameters<typeof MiniSearch.loadJS>[0],
+      INDEX_OPTIONS,
+    ) as SearchIndex;
+    const shard = new SearchShard(parsed.roomId, parsed.segment, index);
+    shard.newest = parsed.newest ?? Number.NEGATIVE_INFINITY;
+    shard.oldest = parsed.oldest ?? Number.POSITIVE_INFINITY;
+    shard.minLength = parsed.minLength.map((value) => value ?? Number.POSITIVE_INFINITY);
+    return shard;
+  } catch {
+    return null;
+  }
+}
+
+/** A word of the index that a query word matches (itself, a completion of it, or a typo of it). */
+interface Expansion {
+  term: string;
+  /** Weight × idf: what this expansion adds per unit of BM25's term part. */
+  impact: number;
+}
+
+/**
+ * The words of the vocabulary a query word matches, strongest first: the word itself weighs 1, a
+ * completion less the more it adds, a typo less still (MiniSearch's weights); rarer words weigh more.
+ */
+function expand(vocabulary: SearchableMap<number>, plan: TermPlan, documents: number): Expansion[] {
+  const expansions: Expansion[] = [];
+  const add = (term: string, frequency: number, weight: number) => {
+    const idf = Math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5));
+    expansions.push({ term, impact: weight * idf });
+  };
+  const exact = vocabulary.get(plan.term);
+  if (exact !== undefined) add(plan.term, exact, 1);
+  if (plan.prefix)
+    for (const [term, frequency] of vocabulary.atPrefix(plan.term)) {
+      const distance = term.length - plan.term.length;
+      if (distance === 0) continue;
+      add(term, frequency, (SCORING.prefixWeight * term.length) / (term.length + 0.3 * distance));
+    }
+  if (plan.fuzzy > 0)
+    for (const [term, [frequency, distance]] of vocabulary.fuzzyGet(plan.term, plan.fuzzy)) {
+      // Exact and prefix matches are already counted, with their better weights.
+      if (distance === 0 || (plan.prefix && term.startsWith(plan.term))) continue;
+      add(term, frequency, (SCORING.fuzzyWeight * term.length) / (term.length + distance));
+    }
+  return expansions.sort((a, b) => b.impact - a.impact);
+}
+
+interface Slot {
+  score: number;
+  candidate: () => Candidate;
+}
+
+/** The best hits per room across shards, and the score a new hit must beat to be shown. */
+class Gather {
+  readonly rooms = new Map<string, { best: Slot[]; total: number }>();
+  total = 0;
+  private slots = 0;
+  private cached: number | null = null;
+  private readonly perRoom: number;
+  private readonly maxHits: number;
+
+  constructor(perRoom: number, maxHits: number) {
+    this.perRoom = perRoom;
+    this.maxHits = maxHits;
+  }
+
+  add(roomId: string, score: number, candidate: () => Candidate): void {
+    this.total++;
+    let room = this.rooms.get(roomId);
+    if (!room) {
+      room = { best: [], total: 0 };
+      this.rooms.set(roomId, room);
+    }
+    room.total++;
+    const best = room.best;
+    if (best.length === this.perRoom && best[best.length - 1]!.score >= score) return;
+    let at = best.length;
+    while (at > 0 && best[at - 1]!.score < score) at--;
+    best.splice(at, 0, { score, candidate });
+    if (best.length > this.perRoom) best.pop();
+    else this.slots++;
+    this.cached = null;
+  }
+
+  /**
+   * The `maxHits`-th best score among the rooms' best: a hit scoring no more is not shown, and cannot
+   * change what is (it could only push out a room's hit that was already below it).
+   */
+  threshold(): number {
+    if (this.slots < this.maxHits) return Number.NEGATIVE_INFINITY;
+    if (this.cached === null) {
+      const scores: number[] = [];
+      for (const room of this.rooms.values()) for (const slot of room.best) scores.push(slot.score);
+      scores.sort((a, b) => b - a);
+      this.cached = scores[this.maxHits - 1]!;
+    }
+    return this.cached;
+  }
+
+  collected(): Collected {
+    const rooms: Collected["rooms"] = [];
+    for (const [roomId, room] of this.rooms)
+      rooms.push({ roomId, total: room.total, best: room.best.map((slot) => slot.candidate()) });
+    rooms.sort((a, b) => b.best[0]!.score - a.best[0]!.score);
+    return { rooms, total: this.total };
+  }
+}
+
+/** Per-document scratch reused across shards and queries (zeroed after each use). */
+let scratch = {
+  score: new Float64Array(0),
+  termBest: new Float64Array(0),
+  matched: new Uint32Array(0),
+};
+
+function scratchFor(size: number): typeof scratch {
+  if (scratch.score.length < size) {
+    const capacity = Math.max(size, Math.ceil(scratch.score.length * 1.5));
+    scratch = {
+      score: new Float64Array(capacity),
+      termBest: new Float64Array(capacity),
+      matched: new Uint32Array(capacity),
+    };
+  }
+  return scratch;
+}
+
+export class ShardedSearchIndex {
+  private readonly shards = new Map<string, SearchShard>();
+  /** The shards newest first; recomputed when one is added or removed or its newest message changes. */
+  private order: SearchShard[] | null = null;
+  /** Over every shard, so that scores compare across shards as in one index. */
+  private documents = 0;
+  private totalLength = 0;
+  /**
+   * Every word of every shard with in how many messages it occurs: a query's prefixes and typos are
+   * expanded here once, not in each shard's own tree, and each shard is then asked for exact words only.
+   */
+  private readonly vocabulary = new SearchableMap<number>();
+
+  get documentCount(): number {
+    return this.documents;
+  }
+
+  get shardCount(): number {
+    return this.shards.size;
+  }
+
+  shard(key: string): SearchShard | undefined {
+    return this.shards.get(key);
+  }
+
+  list(): SearchShard[] {
+    return [...this.shards.values()];
+  }
+
+  /**
+   * Puts a message into its segment's shard, replacing an older version (an edit), or takes it out (a
+   * deletion). Returns whether anything changed: re-feeding unchanged messages costs a lookup each.
+   */
+  upsert(roomId: string, segment: number, id: string, next: SearchDocument | null): boolean {
+    const key = shardKey(roomId, segment);
+    let shard = this.shards.get(key);
+    if (!shard) {
+      if (next === null) return false;
+      shard = new SearchShard(roomId, segment);
+      this.shards.set(key, shard);
+      this.order = null;
+    }
+    const stored = shard.index.getStoredFields(id);
+    if (next === null && !stored) return false;
+    if (stored && next && stored.text === next.text && stored.roomId === next.roomId) return false;
+    if (stored) this.count(shard, id, stored.text as string, -1);
+    upsertSearchDocument(shard.index, id, next);
+    if (next) {
+      const counts = this.count(shard, id, next.text, 1);
+      let most = 0;
+      for (const times of counts.values()) most = Math.max(most, times);
+      const length = this.lengthOf(shard, id);
+      const slot = Math.min(most, MANY) - 1;
+      if (slot >= 0 && length < shard.minLength[slot]!) shard.minLength[slot] = length;
+      if (next.createdAt > shard.newest) {
+        shard.newest = next.createdAt;
+        this.order = null;
+      }
+      if (next.createdAt < shard.oldest) shard.oldest = next.createdAt;
+    }
+    shard.dirty = true;
+    return true;
+  }
+
+  /** Adds a shard loaded from the device (replacing one of the same segment). */
+  addShard(shard: SearchShard): void {
+    const existing = this.shards.get(shard.key);
+    if (existing) this.removeShard(existing.key);
+    this.shards.set(shard.key, shard);
+    this.order = null;
+    this.countShard(shard, 1);
+  }
+
+  removeShard(key: string): boolean {
+    const shard = this.shards.get(key);
+    if (!shard) return false;
+    this.countShard(shard, -1);
+    this.shards.delete(key);
+    this.order = null;
+    return true;
+  }
+
+  /** Removes the shards of every room not in `keep` (the person left it or lost access); returns their keys. */
+  dropRoomsExcept(keep: ReadonlySet<string>): string[] {
+    const gone = [...this.shards.values()].filter((shard) => !keep.has(shard.roomId)).map((s) => s.key);
+    for (const key of gone) this.removeShard(key);
+    return gone;
+  }
+
+  /** Runs a request over the loaded shards and groups the hits by room, as `searchMessages` does over one index. */
+  search(request: SearchRequest, limits: ListLimits = {}): SearchResults {
+    const now = limits.now ?? Date.now();
+    const maxHits = limits.maxHits ?? MAX_HITS;
+    const filter = request.filter;
+    const perRoom = Math.min(
+      maxHits,
+      limits.perRoom ?? (filter.rooms?.length === 1 ? maxHits : HITS_PER_ROOM),
+    );
+    const gather = new Gather(perRoom, maxHits);
+    const since = filter.since ?? Number.NEGATIVE_INFINITY;
+    const until = filter.until ?? Number.POSITIVE_INFINITY;
+    const rooms = filter.rooms ? new Set(filter.rooms) : null;
+    // A shard of another room, or wholly outside the dates, holds no match at all.
+    const shards = this.ordered().filter(
+      (shard) =>
+        (!rooms || rooms.has(shard.roomId)) &&
+        shard.newest >= since &&
+        shard.oldest < until &&
+        shard.documentCount > 0,
+    );
+    let skipped = false;
+    if (request.words.length === 0) {
+      const filtered =
+        filter.authors !== null ||
+        filter.rooms !== null ||
+        filter.since !== null ||
+        filter.until !== null ||
+        filter.hasLink ||
+        filter.hasFile === true ||
+        filter.hasImage === true;
+      if (!filtered) return { rooms: [], total: 0 };
+      for (const shard of shards) {
+        // Newest first: once the list is full of newer messages, no older shard can add to it.
+        if (shard.newest <= gather.threshold()) {
+          skipped = true;
+          break;
+        }
+        collectNewest(shard, filter, gather);
+      }
+    } else {
+      const terms = tokenize(request.words.join(" ")).map(normalizeTerm);
+      if (terms.length === 0) return { rooms: [], total: 0 };
+      // Bits of a 32-bit mask record which terms a message matched: longer queries use their first 31.
+      const words = terms
+        .map(planTerm)
+        .slice(0, 31)
+        .map((plan) => expand(this.vocabulary, plan, this.documents));
+      // Every word must match: one that no message has means no hit.
+      if (words.some((expansions) => expansions.length === 0)) return { rooms: [], total: 0 };
+      const averageLength = this.documents > 0 ? this.totalLength / this.documents : 1;
+      for (const shard of shards)
+        if (scanShard(shard, words, averageLength, filter, now, gather, gather.threshold())) skipped = true;
+    }
+    const results = toResults(gather.collected(), maxHits);
+    if (skipped) results.atLeast = true;
+    return results;
+  }
+
+  private ordered(): SearchShard[] {
+    this.order ??= [...this.shards.values()].sort((a, b) => b.newest - a.newest);
+    return this.order;
+  }
+
+  private lengthOf(shard: SearchShard, id: string): number {
+    const internals = shard.index as unknown as Internals;
+    const doc = internals._idToShortId.get(id);
+    return doc === undefined ? 0 : (internals._fieldLength.get(doc)?.[internals._fieldIds.text!] ?? 0);
+  }
+
+  /** Adds (or with -1, removes) one message's share of the statistics; call before discarding it. */
+  private count(shard: SearchShard, id: string, text: string, sign: 1 | -1): Map<string, number> {
+    const counts = termCounts(text);
+    this.documents += sign;
+    this.totalLength += sign * this.lengthOf(shard, id);
+    for (const term of counts.keys()) this.countTerm(term, sign);
+    return counts;
+  }
+
+  /** Adds (or removes) a whole shard's share of the statistics. */
+  private countShard(shard: SearchShard, sign: 1 | -1): void {
+    const internals = shard.index as unknown as Internals;
+    const fieldId = internals._fieldIds.text!;
+    this.documents += sign * internals._documentCount;
+    for (const lengths of internals._fieldLength.values()) this.totalLength += sign * (lengths[fieldId] ?? 0);
+    // Discarded messages stay in the postings until a vacuum: count only the live ones then.
+    const clean = (internals as unknown as { _dirtCount: number })._dirtCount === 0;
+    const entries = (internals._index as unknown as { entries(): Iterable<[string, TermData]> }).entries();
+    for (const [term, data] of entries) {
+      const postings = data.get(fieldId);
+      if (!postings) continue;
+      let live = postings.size;
+      if (!clean) {
+        live = 0;
+        for (const doc of postings.keys()) if (internals._documentIds.has(doc)) live++;
+      }
+      if (live > 0) this.countTerm(term, sign * live);
+    }
+  }
+
+  private countTerm(term: string, change: number): void {
+    const next = (this.vocabulary.get(term) ?? 0) + change;
+    if (next > 0) this.vocabulary.set(term, next);
+    else this.vocabulary.delete(term);
+  }
+}
+
+/**
+ * The most BM25's term part (d + f·(k+1)/(f + k·(1 − b + b·length/average))) can be for any word of
+ * any message of the shard, from its frontier of shortest messages by repetition.
+ */
+function termPartBound(shard: SearchShard, base: number, perWord: number): number {
+  const { k, d } = SCORING.bm25;
+  let bound = 0;
+  for (let slot = 0; slot < MANY; slot++) {
+    const length = shard.minLength[slot]!;
+    if (!Number.isFinite(length)) continue;
+    const f = slot + 1;
+    // The last slot holds every frequency from MANY on: its limit as the frequency grows.
+    const part = slot === MANY - 1 ? d + k + 1 : d + (f * (k + 1)) / (f + base + perWord * length);
+    if (part > bound) bound = part;
+  }
+  return bound;
+}
+
+/**
+ * Scores one shard's matches into `gather`, skipping what cannot score above `threshold`. Returns
+ * whether anything that matches may have been skipped (the totals are then lower bounds).
+ */
+function scanShard(
+  shard: SearchShard,
+  words: readonly Expansion[][],
+  averageLength: number,
+  filter: ColumnFilter,
+  now: number,
+  gather: Gather,
+  threshold: number,
+): boolean {
+  const internals = shard.index as unknown as Internals;
+  const fieldId = internals._fieldIds.text!;
+  const { k, b, d } = SCORING.bm25;
+  const base = k * (1 - b);
+  const perWord = (k * b) / (averageLength || 1);
+  const ceiling = recencyBoost(shard.newest, now) * termPartBound(shard, base, perWord);
+  const strongest = words.map((expansions) => expansions[0]!.impact);
+  const strongestSum = strongest.reduce((sum, value) => sum + value, 0);
+  if (ceiling * strongestSum <= threshold) return true;
+
+  const columns = columnsOf(internals, fieldId);
+  const { live, length, createdAt } = columns;
+  const { score, termBest, matched } = scratchFor(internals._nextId);
+  const touched: number[] = [];
+  const used: Array<{ term: string; postings: Postings }> = [];
+  let skipped = false;
+  try {
+    for (let i = 0; i < words.length; i++) {
+      const bit = 1 << i;
+      const before = bit - 1;
+      const others = strongestSum - strongest[i]!;
+      const inTerm: number[] = [];
+      for (const expansion of words[i]!) {
+        // Weaker expansions follow: a message matching this word only through them cannot be shown.
+        if (ceiling * (others + expansion.impact) <= threshold) {
+          skipped = true;
+          break;
+        }
+        const postings = internals._index.get(expansion.term)?.get(fieldId);
+        if (!postings) continue;
+        used.push({ term: expansion.term, postings });
+        const impact = expansion.impact;
+        for (const [doc, frequency] of postings) {
+          if (i > 0 && (matched[doc]! & before) !== before) continue;
+          // Discarded and not yet vacuumed.
+          if (live[doc] !== 1) continue;
+          const value = impact * (d + (frequency * (k + 1)) / (frequency + base + perWord * length[doc]!));
+          if (termBest[doc] === 0) {
+            inTerm.push(doc);
+            if (i === 0) touched.push(doc);
+          }
+          if (value > termBest[doc]!) termBest[doc] = value;
+        }
+      }
+      // A later word only looks at messages that matched the earlier ones: none here.
+      if (inTerm.length === 0) break;
+      for (const doc of inTerm) {
+        score[doc]! += termBest[doc]!;
+        termBest[doc] = 0;
+        matched[doc]! |= bit;
+      }
+    }
+    const all = 2 ** words.length - 1;
+    const keep = compileFilter(columns, filter);
+    for (const doc of touched) {
+      if (matched[doc] !== all || (keep && !keep(doc))) continue;
+      const value = score[doc]! * recencyBoost(createdAt[doc]!, now);
+      gather.add(columns.rooms[columns.room[doc]!]!, value, () => ({
+        id: internals._documentIds.get(doc) as string,
+        score: value,
+        stored: internals._storedFields.get(doc)!,
+        terms: used.filter((expansion) => expansion.postings.has(doc)).map((expansion) => expansion.term),
+      }));
+    }
+  } finally {
+    for (const doc of touched) {
+      score[doc] = 0;
+      matched[doc] = 0;
+    }
+  }
+  return skipped;
+}
+
+/** Every live message of the shard that passes the filter, scored by its time (a query of filters only). */
+function collectNewest(shard: SearchShard, filter: ColumnFilter, gather: Gather): void {
+  const internals = shard.index as unknown as Internals;
+  const columns = columnsOf(internals, internals._fieldIds.text!);
+  const { live, createdAt } = columns;
+  const keep = compileFilter(columns, filter);
+  const end = Math.min(live.length, internals._nextId);
+  for (let doc = 0; doc < end; doc++) {
+    if (live[doc] !== 1 || (keep && !keep(doc))) continue;
+    const at = createdAt[doc]!;
+    gather.add(columns.rooms[columns.room[doc]!]!, at, () => ({
+      id: internals._documentIds.get(doc) as string,
+      score: at,
+      stored: internals._storedFields.get(doc)!,
+      terms: [],
+    }));
+  }
+}
