@@ -1,21 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { parseQuery, resolveQuery, type SearchVocabulary } from "@chat/model";
-import {
-  createSearchIndex,
-  hasLink,
-  loadSearchIndex,
-  type SearchDocument,
-  type SearchIndex,
-  searchMessages,
-  serializeSearchIndex,
-  upsertSearchDocument,
-} from "@chat/model/search";
+import { parseQuery, resolveQuery, SEGMENT_CAPACITY, type SearchVocabulary } from "@chat/model";
+import { hasLink, type SearchDocument } from "@chat/model/search";
+import { loadShard, type SearchShard, ShardedSearchIndex, serializeShard } from "@chat/model/searchShards";
 
 /**
  * The search benchmark: the same model code the web app's search worker runs (packages/model
- * search.ts), over a synthetic workspace of 100,000 messages in 50 rooms whose words follow Zipf's law
- * like real text (a few words everywhere, most words rare). Measures building the index message by
- * message (as messages arrive), its persisted size, loading it back (a cold start), and query latency
+ * searchShards.ts), over a synthetic workspace of 100,000 messages in 50 rooms whose words follow Zipf's law
+ * like real text (a few words everywhere, most words rare), each room's messages split into history
+ * segments of 2,000 as the server seals them, one index shard per segment. Measures building the shards
+ * message by message (as messages arrive), their persisted size, loading them back newest first (a cold
+ * start: until the first shard answers, until every room's newest does, until all have), and query latency
  * for rare words, common words, two-letter prefixes and filtered queries, with results capped to what
  * the results list shows. Run alone with `npm run bench -- --search-only`.
  */
@@ -26,6 +20,14 @@ export interface SearchBenchResult {
   buildMs: number;
   persistedBytes: number;
   serializeMs: number;
+  shards: number;
+  /** The most messages in one shard. */
+  largestShard: number;
+  /** Loading the newest shard: search answers from then on. */
+  firstShardMs: number;
+  /** Loading the newest shard of every room. */
+  newestPerRoomMs: number;
+  /** Loading every shard. */
   loadMs: number;
   /** How much the JavaScript heap grew while the index was built (the index, and garbage not yet collected). */
   heapBytes: number;
@@ -38,6 +40,8 @@ export interface SearchBenchResult {
     p95: number;
     max: number;
     meanHits: number;
+    /** Share of the runs that skipped older history (the totals were lower bounds). */
+    pruned: number;
   }>;
 }
 
@@ -134,26 +138,39 @@ export function runSearchBench(
     });
   }
 
-  // Build as the worker does: one message at a time, checking for an older version first.
-  const heapBefore = process.memoryUsage().heapUsed;
-  const buildStart = performance.now();
-  const built = createSearchIndex();
-  for (const document of documents) upsertSearchDocument(built, document.id, document);
-  const buildMs = performance.now() - buildStart;
-  const heapBytes = process.memoryUsage().heapUsed - heapBefore;
-  log(`search: indexed ${messageCount.toLocaleString("en")} messages in ${buildMs.toFixed(0)} ms`);
-
-  const serializeStart = performance.now();
-  const persisted = serializeSearchIndex(built);
-  const serializeMs = performance.now() - serializeStart;
-  const persistedBytes = Buffer.byteLength(persisted);
-  const loadStart = performance.now();
-  const loaded = loadSearchIndex(persisted);
-  const loadMs = performance.now() - loadStart;
-  if (!loaded || loaded.documentCount !== messageCount)
-    throw new Error("the persisted search index did not load back");
+  // Build as the worker does: one message at a time into its segment's shard, checking for an older version first.
+  const inRoom = new Map<string, number>();
+  const segmentOf = documents.map((document) => {
+    const count = inRoom.get(document.roomId) ?? 0;
+    inRoom.set(document.roomId, count + 1);
+    return Math.floor(count / SEGMENT_CAPACITY);
+  });
+  const { buildMs, heapBytes, shards, largestShard, serializeMs, persisted } = buildAndPersist(
+    documents,
+    segmentOf,
+  );
+  const persistedBytes = persisted.reduce((sum, shard) => sum + Buffer.byteLength(shard.text), 0);
   log(
-    `search: persisted ${(persistedBytes / 2 ** 20).toFixed(1)} MiB (serialised in ${serializeMs.toFixed(0)} ms), loaded in ${loadMs.toFixed(0)} ms`,
+    `search: indexed ${messageCount.toLocaleString("en")} messages into ${shards} shards in ${buildMs.toFixed(0)} ms`,
+  );
+  const loaded = new ShardedSearchIndex();
+  const unseenRooms = new Set(rooms.map((room) => room.id));
+  let firstShardMs = 0;
+  let newestPerRoomMs = 0;
+  const loadStart = performance.now();
+  for (const record of persisted) {
+    const shard: SearchShard | null = loadShard(record.text);
+    if (!shard) throw new Error("a persisted search shard did not load back");
+    loaded.addShard(shard);
+    const elapsed = performance.now() - loadStart;
+    if (firstShardMs === 0) firstShardMs = elapsed;
+    unseenRooms.delete(record.roomId);
+    if (unseenRooms.size === 0 && newestPerRoomMs === 0) newestPerRoomMs = elapsed;
+  }
+  const loadMs = performance.now() - loadStart;
+  if (loaded.documentCount !== messageCount) throw new Error("the persisted search shards did not load back");
+  log(
+    `search: persisted ${(persistedBytes / 2 ** 20).toFixed(1)} MiB (serialised in ${serializeMs.toFixed(0)} ms); first shard searchable after ${firstShardMs.toFixed(0)} ms, every room's newest after ${newestPerRoomMs.toFixed(0)} ms, all loaded in ${loadMs.toFixed(0)} ms`,
   );
 
   const byFrequency = [...frequency.entries()].sort((a, b) => b[1] - a[1]).map(([word]) => word);
@@ -184,12 +201,14 @@ export function runSearchBench(
     for (const text of texts) query(loaded, known, text, now);
     const times: number[] = [];
     let hits = 0;
+    let pruned = 0;
     for (let round = 0; round < 10; round++)
       for (const text of texts) {
         const t0 = performance.now();
         const results = query(loaded, known, text, now);
         times.push(performance.now() - t0);
         hits += results.rooms.reduce((sum, room) => sum + room.hits.length, 0);
+        if (results.atLeast) pruned++;
       }
     times.sort((a, b) => a - b);
     const row = {
@@ -199,6 +218,7 @@ export function runSearchBench(
       p95: percentile(times, 95),
       max: times[times.length - 1]!,
       meanHits: hits / times.length,
+      pruned: pruned / times.length,
     };
     queries.push(row);
     log(
@@ -209,9 +229,10 @@ export function runSearchBench(
   const changeTimes: number[] = [];
   for (let i = 0; i < 20; i++) {
     const text = `${common[i % common.length]} arriving ${rare[i % rare.length]}`;
-    upsertSearchDocument(loaded, `new${i}`, {
+    const room = rooms[i % rooms.length]!.id;
+    loaded.upsert(room, Math.floor(((inRoom.get(room) ?? 0) + i) / SEGMENT_CAPACITY), `new${i}`, {
       id: `new${i}`,
-      roomId: rooms[i % rooms.length]!.id,
+      roomId: room,
       author: users[i % users.length]!.id,
       createdAt: now,
       text,
@@ -233,14 +254,42 @@ export function runSearchBench(
     buildMs,
     persistedBytes,
     serializeMs,
+    shards,
+    largestShard,
+    firstShardMs,
+    newestPerRoomMs,
     loadMs,
     afterChange,
     queries,
   };
 }
 
-function query(index: SearchIndex, vocabulary: SearchVocabulary, text: string, now: number) {
-  return searchMessages(index, resolveQuery(parseQuery(text), vocabulary).request, { now });
+/**
+ * Builds as the worker does, one message at a time into its segment's shard (checking for an older
+ * version first), then serialises the shards one a record, newest first, as the worker stores them.
+ * Its own function so the built index can be collected before the loaded one is measured.
+ */
+function buildAndPersist(documents: SearchDocument[], segmentOf: number[]) {
+  const heapBefore = process.memoryUsage().heapUsed;
+  const buildStart = performance.now();
+  const built = new ShardedSearchIndex();
+  documents.forEach((document, i) => {
+    built.upsert(document.roomId, segmentOf[i]!, document.id, document);
+  });
+  const buildMs = performance.now() - buildStart;
+  const heapBytes = process.memoryUsage().heapUsed - heapBefore;
+  const serializeStart = performance.now();
+  const persisted = built
+    .list()
+    .sort((a, b) => b.newest - a.newest)
+    .map((shard) => ({ roomId: shard.roomId, text: serializeShard(shard) }));
+  const serializeMs = performance.now() - serializeStart;
+  const largestShard = Math.max(...built.list().map((shard) => shard.documentCount));
+  return { buildMs, heapBytes, shards: built.shardCount, largestShard, serializeMs, persisted };
+}
+
+function query(index: ShardedSearchIndex, vocabulary: SearchVocabulary, text: string, now: number) {
+  return index.search(resolveQuery(parseQuery(text), vocabulary).request, { now });
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
