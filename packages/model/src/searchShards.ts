@@ -157,25 +157,30 @@ interface Expansion {
  * The words of the vocabulary a query word matches, strongest first: the word itself weighs 1, a
  * completion less the more it adds, a typo less still (MiniSearch's weights); rarer words weigh more.
  */
-function expand(vocabulary: SearchableMap<number>, plan: TermPlan, documents: number): Expansion[] {
+function expand(
+  vocabulary: SearchableMap<true>,
+  frequencies: ReadonlyMap<string, number>,
+  plan: TermPlan,
+  documents: number,
+): Expansion[] {
   const expansions: Expansion[] = [];
-  const add = (term: string, frequency: number, weight: number) => {
+  const add = (term: string, weight: number) => {
+    const frequency = frequencies.get(term) ?? 1;
     const idf = Math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5));
     expansions.push({ term, impact: weight * idf });
   };
-  const exact = vocabulary.get(plan.term);
-  if (exact !== undefined) add(plan.term, exact, 1);
+  if (frequencies.has(plan.term)) add(plan.term, 1);
   if (plan.prefix)
-    for (const [term, frequency] of vocabulary.atPrefix(plan.term)) {
+    for (const term of vocabulary.atPrefix(plan.term).keys()) {
       const distance = term.length - plan.term.length;
       if (distance === 0) continue;
-      add(term, frequency, (SCORING.prefixWeight * term.length) / (term.length + 0.3 * distance));
+      add(term, (SCORING.prefixWeight * term.length) / (term.length + 0.3 * distance));
     }
   if (plan.fuzzy > 0)
-    for (const [term, [frequency, distance]] of vocabulary.fuzzyGet(plan.term, plan.fuzzy)) {
+    for (const [term, [, distance]] of vocabulary.fuzzyGet(plan.term, plan.fuzzy)) {
       // Exact and prefix matches are already counted, with their better weights.
       if (distance === 0 || (plan.prefix && term.startsWith(plan.term))) continue;
-      add(term, frequency, (SCORING.fuzzyWeight * term.length) / (term.length + distance));
+      add(term, (SCORING.fuzzyWeight * term.length) / (term.length + distance));
     }
   return expansions.sort((a, b) => b.impact - a.impact);
 }
@@ -267,11 +272,14 @@ export class ShardedSearchIndex {
   /** Over every shard, so that scores compare across shards as in one index. */
   private documents = 0;
   private totalLength = 0;
+  /** In how many messages of all shards each word occurs. */
+  private readonly frequency = new Map<string, number>();
   /**
-   * Every word of every shard with in how many messages it occurs: a query's prefixes and typos are
-   * expanded here once, not in each shard's own tree, and each shard is then asked for exact words only.
+   * The same words as a radix tree: a query's prefixes and typos are expanded here once, not in each
+   * shard's own tree, and each shard is then asked for exact words only. Touched only when a word
+   * appears or disappears (the map above counts).
    */
-  private readonly vocabulary = new SearchableMap<number>();
+  private readonly vocabulary = new SearchableMap<true>();
 
   get documentCount(): number {
     return this.documents;
@@ -396,7 +404,7 @@ export class ShardedSearchIndex {
       const words = terms
         .map(planTerm)
         .slice(0, 31)
-        .map((plan) => expand(this.vocabulary, plan, this.documents));
+        .map((plan) => expand(this.vocabulary, this.frequency, plan, this.documents));
       // Every word must match: one that no message has means no hit.
       if (words.some((expansions) => expansions.length === 0)) return { rooms: [], total: 0 };
       const averageLength = this.documents > 0 ? this.totalLength / this.documents : 1;
@@ -450,9 +458,15 @@ export class ShardedSearchIndex {
   }
 
   private countTerm(term: string, change: number): void {
-    const next = (this.vocabulary.get(term) ?? 0) + change;
-    if (next > 0) this.vocabulary.set(term, next);
-    else this.vocabulary.delete(term);
+    const before = this.frequency.get(term) ?? 0;
+    const next = before + change;
+    if (next > 0) {
+      this.frequency.set(term, next);
+      if (before === 0) this.vocabulary.set(term, true);
+    } else {
+      this.frequency.delete(term);
+      if (before > 0) this.vocabulary.delete(term);
+    }
   }
 }
 
