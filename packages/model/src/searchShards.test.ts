@@ -212,6 +212,31 @@ describe("keeping the shards current", () => {
     expect(index.shardCount).toBe(2);
   });
 
+  it("answers the same once sealed shards are frozen, and thaws one to take an edit", () => {
+    const items = corpus();
+    const index = build(items);
+    const reference = build(items);
+    expect(index.freezeSealed()).toBe(index.shardCount - 10);
+    expect(index.list().filter((shard) => shard.frozen).length).toBe(index.shardCount - 10);
+    for (const query of ["alpha", "lu", "gamma delta", "from:bob gamma", "in:room1", "has:link"])
+      expect(index.search(request(query), { now: NOW })).toEqual(
+        reference.search(request(query), { now: NOW }),
+      );
+    // Re-feeding an unchanged message leaves a frozen shard frozen; an edit thaws it.
+    const { segment, document } = items[0]!;
+    const key = shardKey(document.roomId, segment);
+    expect(index.upsert(document.roomId, segment, document.id, document)).toBe(false);
+    expect(index.shard(key)!.frozen).not.toBeNull();
+    const edited = { ...document, text: "a fresh xylophone" };
+    expect(index.upsert(document.roomId, segment, document.id, edited)).toBe(true);
+    reference.upsert(document.roomId, segment, document.id, edited);
+    expect(index.shard(key)!.frozen).toBeNull();
+    expect(ids(index, "xylophone")).toEqual([document.id]);
+    expect(index.search(request("alpha"), { now: NOW })).toEqual(
+      reference.search(request("alpha"), { now: NOW }),
+    );
+  });
+
   it("persists shards one by one; loaded back they answer as before, and another format is refused", () => {
     const index = build(corpus());
     const loaded = new ShardedSearchIndex();

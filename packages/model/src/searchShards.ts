@@ -1,9 +1,7 @@
-import MiniSearch from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
 import {
   createSearchIndex,
   HITS_PER_ROOM,
-  INDEX_OPTIONS,
   type ListLimits,
   MAX_HITS,
   planTerm,
@@ -20,11 +18,23 @@ import {
   type Candidate,
   type Collected,
   type ColumnFilter,
+  type Columns,
   columnsOf,
   compileFilter,
   type Internals,
   type TermPlan,
 } from "./searchExecutor.ts";
+import {
+  type FrozenJSON,
+  type FrozenShard,
+  freezeIndex,
+  frozenDoc,
+  frozenFromJSON,
+  frozenStored,
+  frozenTerm,
+  frozenToJSON,
+  thaw,
+} from "./searchFrozenShard.ts";
 import type { SearchRequest } from "./searchQuery.ts";
 import { normalizeTerm, tokenize } from "./searchSnippet.ts";
 
@@ -82,23 +92,43 @@ export class SearchShard {
 
   readonly roomId: string;
   readonly segment: number;
-  readonly index: SearchIndex;
+  /** The shard while it takes changes (a MiniSearch index)… */
+  live: SearchIndex | null;
+  /** …or once it stopped changing, in flat arrays (searchFrozenShard.ts): one of the two is set. */
+  frozen: FrozenShard | null = null;
 
-  constructor(roomId: string, segment: number, index: SearchIndex = createSearchIndex()) {
+  constructor(roomId: string, segment: number, live: SearchIndex | null = createSearchIndex()) {
     this.roomId = roomId;
     this.segment = segment;
-    this.index = index;
+    this.live = live;
     this.key = shardKey(roomId, segment);
   }
 
   get documentCount(): number {
-    return this.index.documentCount;
+    return this.live ? this.live.documentCount : (this.frozen?.ids.length ?? 0);
+  }
+
+  /** The shard as a MiniSearch index, thawing it if it was frozen (a change to an old message). */
+  writable(): SearchIndex {
+    if (!this.live) {
+      this.live = this.frozen ? thaw(this.frozen) : createSearchIndex();
+      this.frozen = null;
+    }
+    return this.live;
+  }
+
+  /** Into flat arrays: a tenth of the memory, for a shard that no longer changes. */
+  freeze(): void {
+    if (!this.live) return;
+    this.frozen = freezeIndex(this.live, this.roomId);
+    this.live = null;
   }
 }
 
-/** A shard as one string to persist, with what bounds its scores. */
+/** A shard as one string to persist (frozen form), with what bounds its scores. */
 export function serializeShard(shard: SearchShard): string {
   const finite = (value: number) => (Number.isFinite(value) ? value : null);
+  const frozen = shard.frozen ?? freezeIndex(shard.live!, shard.roomId);
   return JSON.stringify({
     format: SEARCH_INDEX_FORMAT,
     roomId: shard.roomId,
@@ -106,11 +136,11 @@ export function serializeShard(shard: SearchShard): string {
     newest: finite(shard.newest),
     oldest: finite(shard.oldest),
     minLength: shard.minLength.map(finite),
-    index: shard.index,
+    shard: frozenToJSON(frozen),
   });
 }
 
-/** Reads a persisted shard, or null when it is of another format or damaged (it is then rebuilt). */
+/** Reads a persisted shard (frozen), or null when it is of another format or damaged (it is then rebuilt). */
 export function loadShard(serialized: string): SearchShard | null {
   try {
     const parsed = JSON.parse(serialized) as {
@@ -120,23 +150,20 @@ export function loadShard(serialized: string): SearchShard | null {
       newest?: number | null;
       oldest?: number | null;
       minLength?: Array<number | null>;
-      index?: unknown;
+      shard?: FrozenJSON;
     };
     if (
       parsed.format !== SEARCH_INDEX_FORMAT ||
       typeof parsed.roomId !== "string" ||
       typeof parsed.segment !== "number" ||
-      typeof parsed.index !== "object" ||
-      parsed.index === null ||
+      typeof parsed.shard !== "object" ||
+      parsed.shard === null ||
       !Array.isArray(parsed.minLength) ||
       parsed.minLength.length !== MANY
     )
       return null;
-    const index = MiniSearch.loadJS(
-      parsed.index as Parameters<typeof MiniSearch.loadJS>[0],
-      INDEX_OPTIONS,
-    ) as SearchIndex;
-    const shard = new SearchShard(parsed.roomId, parsed.segment, index);
+    const shard = new SearchShard(parsed.roomId, parsed.segment, null);
+    shard.frozen = frozenFromJSON(parsed.shard, parsed.roomId);
     shard.newest = parsed.newest ?? Number.NEGATIVE_INFINITY;
     shard.oldest = parsed.oldest ?? Number.POSITIVE_INFINITY;
     shard.minLength = parsed.minLength.map((value) => value ?? Number.POSITIVE_INFINITY);
@@ -310,11 +337,12 @@ export class ShardedSearchIndex {
       this.shards.set(key, shard);
       this.order = null;
     }
-    const stored = shard.index.getStoredFields(id);
-    if (next === null && !stored) return false;
-    if (stored && next && stored.text === next.text && stored.roomId === next.roomId) return false;
-    if (stored) this.count(shard, id, stored.text as string, -1);
-    upsertSearchDocument(shard.index, id, next);
+    const stored = this.storedText(shard, id);
+    if (next === null && stored === undefined) return false;
+    if (stored !== undefined && next && stored === next.text) return false;
+    const index = shard.writable();
+    if (stored !== undefined) this.count(shard, id, stored, -1);
+    upsertSearchDocument(index, id, next);
     if (next) {
       const counts = this.count(shard, id, next.text, 1);
       let most = 0;
@@ -421,8 +449,35 @@ export class ShardedSearchIndex {
     return this.order;
   }
 
+  /**
+   * Freezes every shard but the newest of its room (sealed segments, which take no new messages), at
+   * most `limit` of them (the worker freezes one per task). Returns how many were frozen.
+   */
+  freezeSealed(limit = Number.POSITIVE_INFINITY): number {
+    const newest = new Map<string, number>();
+    for (const shard of this.shards.values())
+      newest.set(shard.roomId, Math.max(newest.get(shard.roomId) ?? -1, shard.segment));
+    let frozen = 0;
+    for (const shard of this.shards.values()) {
+      if (frozen >= limit) break;
+      if (shard.live && shard.segment < newest.get(shard.roomId)!) {
+        shard.freeze();
+        frozen++;
+      }
+    }
+    return frozen;
+  }
+
+  /** A message's indexed text, or undefined when the shard does not hold it. */
+  private storedText(shard: SearchShard, id: string): string | undefined {
+    if (shard.live) return shard.live.getStoredFields(id)?.text as string | undefined;
+    if (!shard.frozen) return undefined;
+    const doc = frozenDoc(shard.frozen, id);
+    return doc === -1 ? undefined : shard.frozen.texts[doc];
+  }
+
   private lengthOf(shard: SearchShard, id: string): number {
-    const internals = shard.index as unknown as Internals;
+    const internals = shard.live as unknown as Internals;
     const doc = internals._idToShortId.get(id);
     return doc === undefined ? 0 : (internals._fieldLength.get(doc)?.[internals._fieldIds.text!] ?? 0);
   }
@@ -438,7 +493,16 @@ export class ShardedSearchIndex {
 
   /** Adds (or removes) a whole shard's share of the statistics. */
   private countShard(shard: SearchShard, sign: 1 | -1): void {
-    const internals = shard.index as unknown as Internals;
+    const frozen = shard.frozen;
+    if (frozen) {
+      this.documents += sign * frozen.ids.length;
+      for (const length of frozen.columns.length) this.totalLength += sign * length;
+      frozen.terms.forEach((term, i) => {
+        this.countTerm(term, sign * (frozen.starts[i + 1]! - frozen.starts[i]!));
+      });
+      return;
+    }
+    const internals = shard.live as unknown as Internals;
     const fieldId = internals._fieldIds.text!;
     this.documents += sign * internals._documentCount;
     for (const lengths of internals._fieldLength.values()) this.totalLength += sign * (lengths[fieldId] ?? 0);
@@ -501,8 +565,6 @@ function scanShard(
   gather: Gather,
   threshold: number,
 ): boolean {
-  const internals = shard.index as unknown as Internals;
-  const fieldId = internals._fieldIds.text!;
   const { k, b, d } = SCORING.bm25;
   const base = k * (1 - b);
   const perWord = (k * b) / (averageLength || 1);
@@ -511,11 +573,11 @@ function scanShard(
   const strongestSum = strongest.reduce((sum, value) => sum + value, 0);
   if (ceiling * strongestSum <= threshold) return true;
 
-  const columns = columnsOf(internals, fieldId);
-  const { live, length, createdAt } = columns;
-  const { score, termBest, matched } = scratchFor(internals._nextId);
+  const view = viewOf(shard);
+  const { live, length, createdAt } = view.columns;
+  const { score, termBest, matched } = scratchFor(view.size);
   const touched: number[] = [];
-  const used: Array<{ term: string; postings: Postings }> = [];
+  const used: Array<{ term: string; has: (doc: number) => boolean }> = [];
   let skipped = false;
   try {
     for (let i = 0; i < words.length; i++) {
@@ -523,27 +585,27 @@ function scanShard(
       const before = bit - 1;
       const others = strongestSum - strongest[i]!;
       const inTerm: number[] = [];
+      let impact = 0;
+      const visit = (doc: number, frequency: number) => {
+        if (i > 0 && (matched[doc]! & before) !== before) return;
+        // Discarded and not yet vacuumed.
+        if (live[doc] !== 1) return;
+        const value = impact * (d + (frequency * (k + 1)) / (frequency + base + perWord * length[doc]!));
+        if (termBest[doc] === 0) {
+          inTerm.push(doc);
+          if (i === 0) touched.push(doc);
+        }
+        if (value > termBest[doc]!) termBest[doc] = value;
+      };
       for (const expansion of words[i]!) {
         // Weaker expansions follow: a message matching this word only through them cannot be shown.
         if (ceiling * (others + expansion.impact) <= threshold) {
           skipped = true;
           break;
         }
-        const postings = internals._index.get(expansion.term)?.get(fieldId);
-        if (!postings) continue;
-        used.push({ term: expansion.term, postings });
-        const impact = expansion.impact;
-        for (const [doc, frequency] of postings) {
-          if (i > 0 && (matched[doc]! & before) !== before) continue;
-          // Discarded and not yet vacuumed.
-          if (live[doc] !== 1) continue;
-          const value = impact * (d + (frequency * (k + 1)) / (frequency + base + perWord * length[doc]!));
-          if (termBest[doc] === 0) {
-            inTerm.push(doc);
-            if (i === 0) touched.push(doc);
-          }
-          if (value > termBest[doc]!) termBest[doc] = value;
-        }
+        impact = expansion.impact;
+        const has = view.postings(expansion.term, visit);
+        if (has) used.push({ term: expansion.term, has });
       }
       // A later word only looks at messages that matched the earlier ones: none here.
       if (inTerm.length === 0) break;
@@ -554,15 +616,14 @@ function scanShard(
       }
     }
     const all = 2 ** words.length - 1;
-    const keep = compileFilter(columns, filter);
+    const keep = compileFilter(view.columns, filter);
     for (const doc of touched) {
       if (matched[doc] !== all || (keep && !keep(doc))) continue;
       const value = score[doc]! * recencyBoost(createdAt[doc]!, now);
-      gather.add(columns.rooms[columns.room[doc]!]!, value, () => ({
-        id: internals._documentIds.get(doc) as string,
+      gather.add(shard.roomId, value, () => ({
+        ...view.hit(doc),
         score: value,
-        stored: internals._storedFields.get(doc)!,
-        terms: used.filter((expansion) => expansion.postings.has(doc)).map((expansion) => expansion.term),
+        terms: used.filter((expansion) => expansion.has(doc)).map((expansion) => expansion.term),
       }));
     }
   } finally {
@@ -574,21 +635,61 @@ function scanShard(
   return skipped;
 }
 
+/** One shard, live or frozen, as a query reads it. */
+interface ShardView {
+  columns: Columns;
+  /** Local numbers are below this. */
+  size: number;
+  /** Visits a word's postings; returns a membership test for the snippet, or null when the shard lacks the word. */
+  postings(term: string, visit: (doc: number, frequency: number) => void): ((doc: number) => boolean) | null;
+  hit(doc: number): { id: string; stored: Record<string, unknown> };
+}
+
+function viewOf(shard: SearchShard): ShardView {
+  const frozen = shard.frozen;
+  if (frozen) {
+    const { starts, docs, frequencies } = frozen;
+    return {
+      columns: frozen.columns,
+      size: frozen.ids.length,
+      postings(term, visit) {
+        const at = frozenTerm(frozen, term);
+        if (at === -1) return null;
+        const start = starts[at]!;
+        const end = starts[at + 1]!;
+        for (let p = start; p < end; p++) visit(docs[p]!, frequencies[p]!);
+        return (doc) => docs.subarray(start, end).includes(doc);
+      },
+      hit: (doc) => ({ id: frozen.ids[doc]!, stored: frozenStored(frozen, doc) }),
+    };
+  }
+  const internals = shard.live as unknown as Internals;
+  const fieldId = internals._fieldIds.text!;
+  return {
+    columns: columnsOf(internals, fieldId),
+    size: internals._nextId,
+    postings(term, visit) {
+      const postings = internals._index.get(term)?.get(fieldId);
+      if (!postings) return null;
+      for (const [doc, frequency] of postings) visit(doc, frequency);
+      return (doc) => postings.has(doc);
+    },
+    hit: (doc) => ({
+      id: internals._documentIds.get(doc) as string,
+      stored: internals._storedFields.get(doc)!,
+    }),
+  };
+}
+
 /** Every live message of the shard that passes the filter, scored by its time (a query of filters only). */
 function collectNewest(shard: SearchShard, filter: ColumnFilter, gather: Gather): void {
-  const internals = shard.index as unknown as Internals;
-  const columns = columnsOf(internals, internals._fieldIds.text!);
-  const { live, createdAt } = columns;
-  const keep = compileFilter(columns, filter);
-  const end = Math.min(live.length, internals._nextId);
+  const view = viewOf(shard);
+  const { live, createdAt } = view.columns;
+  const keep = compileFilter(view.columns, filter);
+  const end = Math.min(live.length, view.size);
   for (let doc = 0; doc < end; doc++) {
     if (live[doc] !== 1 || (keep && !keep(doc))) continue;
     const at = createdAt[doc]!;
-    gather.add(columns.rooms[columns.room[doc]!]!, at, () => ({
-      id: internals._documentIds.get(doc) as string,
-      score: at,
-      stored: internals._storedFields.get(doc)!,
-      terms: [],
-    }));
+    gather.add(shard.roomId, at, () => ({ ...view.hit(doc), score: at, terms: [] }));
   }
 }

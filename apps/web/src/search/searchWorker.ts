@@ -31,7 +31,8 @@ import type {
  * first, one per task, answering queries between loads over what is loaded (saying that older history
  * is still loading), so search works as soon as the newest shard is in. Fed messages are indexed in
  * short slices so a query never waits behind a big batch; a shard's messages wait until its stored
- * copy has loaded. Changed shards are written back a little after they change, one per transaction.
+ * copy has loaded. Shards of sealed segments are kept frozen (compact arrays); a change to one thaws
+ * it. Changed shards are written back a little after they change, one per transaction.
  */
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -57,6 +58,7 @@ const loadingKeys = new Set<string>();
 const pending = new Map<string, Map<string, { roomId: string; segment: number; message: FedMessage }>>();
 let pendingCount = 0;
 let pumping = false;
+let freezing = false;
 let keepRooms: Set<string> | null = null;
 /** Queries that came before the stored shards were listed (an answer then would wrongly say nothing matches). */
 const waitingQueries: Array<Extract<ToSearchWorker, { type: "query" }>> = [];
@@ -210,9 +212,26 @@ function pump(): void {
     reportStatus(pendingCount === 0);
     // Only messages of shards still loading are left: the loader pumps again after each shard.
     if (pendingCount > waiting) setTimeout(step, 0);
-    else pumping = false;
+    else {
+      pumping = false;
+      freezeSealed();
+    }
   };
   step();
+}
+
+/**
+ * Sealed segments' shards go into their compact frozen form (a tenth of the memory), one per task so
+ * queries are answered between them.
+ */
+function freezeSealed(): void {
+  if (freezing) return;
+  freezing = true;
+  const step = () => {
+    if (pumping || index.freezeSealed(1) === 0) freezing = false;
+    else setTimeout(step, 0);
+  };
+  setTimeout(step, 0);
 }
 
 function markDirty(): void {
