@@ -282,8 +282,9 @@ function buildAndPersist(documents: SearchDocument[], segmentOf: number[]) {
   const built = new ShardedSearchIndex();
   documents.forEach((document, i) => {
     built.upsert(document.roomId, segmentOf[i]!, document.id, document);
+    // As the worker does between slices: sealed segments' shards into their compact form.
+    if (i % 1_000 === 999) built.freezeSealed();
   });
-  // As the worker does once the feed is indexed: sealed segments' shards into their compact form.
   built.freezeSealed();
   const buildMs = performance.now() - buildStart;
   const heapBytes = process.memoryUsage().heapUsed - heapBefore;

@@ -17,7 +17,10 @@ export interface FrozenShard {
   threadRoots: Array<string | null>;
   /** The filter and scoring columns, by local number (all live). */
   columns: Columns;
-  /** Words in code-unit order (found by binary search), each a range of `docs`/`frequencies` from `starts[i]` to `starts[i + 1]`. */
+  /**
+   * Words in code-unit order (found by binary search), each a range of `docs`/`frequencies` from
+   * `starts[i]` to `starts[i + 1]`, in message order.
+   */
   terms: string[];
   starts: Int32Array;
   docs: Uint16Array;
@@ -98,13 +101,18 @@ export function freezeIndex(index: SearchIndex, roomId: string): FrozenShard {
     if (!postings) continue;
     const start = docs.length;
     // Discarded messages stay in MiniSearch's postings until a vacuum: only live ones are kept.
+    const kept: Array<[number, number]> = [];
     for (const [short, frequency] of postings) {
       const doc = local.get(short);
-      if (doc === undefined) continue;
-      docs.push(doc);
-      frequencies.push(Math.min(frequency, 65_535));
+      if (doc !== undefined) kept.push([doc, Math.min(frequency, 65_535)]);
     }
-    if (docs.length === start) continue;
+    if (kept.length === 0) continue;
+    // In message order, so whether a message has the word is a binary search (`frozenFrequency`).
+    kept.sort((a, b) => a[0] - b[0]);
+    for (const [doc, frequency] of kept) {
+      docs.push(doc);
+      frequencies.push(frequency);
+    }
     terms.push(term);
     starts.push(start);
   }
@@ -142,6 +150,39 @@ function search(sorted: readonly string[], value: string): number {
 /** Where a word's postings are (an index into `terms`), or -1 when the shard does not have it. */
 export function frozenTerm(frozen: FrozenShard, term: string): number {
   return search(frozen.terms, term);
+}
+
+/** The range of `terms` that start with `prefix` (the list is sorted, so they are together). */
+export function frozenPrefixRange(frozen: FrozenShard, prefix: string): [number, number] {
+  const firstAtLeast = (value: string) => {
+    let low = 0;
+    let high = frozen.terms.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (frozen.terms[mid]! < value) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+  const from = firstAtLeast(prefix);
+  let to = from;
+  while (to < frozen.terms.length && frozen.terms[to]!.startsWith(prefix)) to++;
+  return [from, to];
+}
+
+/** How often the word at `at` (from `frozenTerm`) occurs in a message: 0 when it does not. */
+export function frozenFrequency(frozen: FrozenShard, at: number, doc: number): number {
+  const { docs } = frozen;
+  let low = frozen.starts[at]!;
+  let high = frozen.starts[at + 1]! - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const found = docs[mid]!;
+    if (found === doc) return frozen.frequencies[mid]!;
+    if (found < doc) low = mid + 1;
+    else high = mid - 1;
+  }
+  return 0;
 }
 
 /** A frozen shard's messages as documents again (to thaw it). */

@@ -237,6 +237,35 @@ describe("keeping the shards current", () => {
     );
   });
 
+  it("finds a prefix's many completions in a frozen shard's own words as a live shard finds them", () => {
+    const random = seeded(5);
+    // A hundred words starting with "lu", so the prefix is expanded from each shard's own words.
+    const many = Array.from({ length: 100 }, (_, i) => `lu${String.fromCharCode(97 + (i % 26))}${i}x`);
+    const items = Array.from({ length: 2_000 }, (_, i) => {
+      const text = Array.from({ length: 3 }, () => many[Math.floor(many.length * random() ** 3)]).join(" ");
+      return {
+        segment: Math.floor(i / 400),
+        document: {
+          id: `p${i}`,
+          roomId: `r${i % 10}`,
+          author: "bob",
+          createdAt: NOW - (2_000 - i) * DAY,
+          text,
+          link: false,
+        },
+      };
+    });
+    const live = build(items);
+    const frozen = build(items);
+    frozen.freezeSealed();
+    expect(frozen.list().filter((shard) => shard.frozen).length).toBeGreaterThan(10);
+    for (const query of ["lu", "lua", "lub lu"]) {
+      const all = { now: NOW, maxHits: 100_000, perRoom: 100_000 };
+      expect(frozen.search(request(query), all)).toEqual(live.search(request(query), all));
+      expect(frozen.search(request(query), { now: NOW })).toEqual(live.search(request(query), { now: NOW }));
+    }
+  });
+
   it("persists shards one by one; loaded back they answer as before, and another format is refused", () => {
     const index = build(corpus());
     const loaded = new ShardedSearchIndex();

@@ -29,7 +29,9 @@ import {
   type FrozenShard,
   freezeIndex,
   frozenDoc,
+  frozenFrequency,
   frozenFromJSON,
+  frozenPrefixRange,
   frozenStored,
   frozenTerm,
   frozenToJSON,
@@ -56,8 +58,7 @@ import { normalizeTerm, tokenize } from "./searchSnippet.ts";
  * three words starting with "lu" do not triple a message's score for "lu", and the bound holds.
  */
 
-type Postings = Map<number, number>;
-type TermData = Map<number, Postings>;
+type TermData = Map<number, Map<number, number>>;
 
 /** Term frequencies from this on share the last slot of a shard's length frontier. */
 const MANY = 8;
@@ -178,6 +179,26 @@ interface Expansion {
   term: string;
   /** Weight × idf: what this expansion adds per unit of BM25's term part. */
   impact: number;
+  /** In how many messages it occurs. */
+  frequency: number;
+}
+
+/** A query word with what it matches, strongest first, and the same by term. */
+interface Word {
+  plan: TermPlan;
+  expansions: Expansion[];
+  byTerm: Map<string, Expansion>;
+}
+
+/**
+ * A prefix with more completions than this is expanded in a frozen shard from the shard's own words
+ * (a range of its sorted list) rather than by looking each completion up: most are not there.
+ */
+const MANY_COMPLETIONS = 32;
+
+/** At most how many messages a query word matches (all its expansions'). */
+function messagesWith(expansions: readonly Expansion[]): number {
+  return expansions.reduce((sum, expansion) => sum + expansion.frequency, 0);
 }
 
 /**
@@ -194,7 +215,7 @@ function expand(
   const add = (term: string, weight: number) => {
     const frequency = frequencies.get(term) ?? 1;
     const idf = Math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5));
-    expansions.push({ term, impact: weight * idf });
+    expansions.push({ term, impact: weight * idf, frequency });
   };
   if (frequencies.has(plan.term)) add(plan.term, 1);
   if (plan.prefix)
@@ -429,12 +450,21 @@ export class ShardedSearchIndex {
       const terms = tokenize(request.words.join(" ")).map(normalizeTerm);
       if (terms.length === 0) return { rooms: [], total: 0 };
       // Bits of a 32-bit mask record which terms a message matched: longer queries use their first 31.
-      const words = terms
+      const words: Word[] = terms
         .map(planTerm)
         .slice(0, 31)
-        .map((plan) => expand(this.vocabulary, this.frequency, plan, this.documents));
+        .map((plan) => {
+          const expansions = expand(this.vocabulary, this.frequency, plan, this.documents);
+          return {
+            plan,
+            expansions,
+            byTerm: new Map(expansions.map((expansion) => [expansion.term, expansion])),
+          };
+        })
+        // The rarest word first: the others are then looked up for its few matches only.
+        .sort((a, b) => messagesWith(a.expansions) - messagesWith(b.expansions));
       // Every word must match: one that no message has means no hit.
-      if (words.some((expansions) => expansions.length === 0)) return { rooms: [], total: 0 };
+      if (words.some((word) => word.expansions.length === 0)) return { rooms: [], total: 0 };
       const averageLength = this.documents > 0 ? this.totalLength / this.documents : 1;
       for (const shard of shards)
         if (scanShard(shard, words, averageLength, filter, now, gather, gather.threshold())) skipped = true;
@@ -451,16 +481,17 @@ export class ShardedSearchIndex {
 
   /**
    * Freezes every shard but the newest of its room (sealed segments, which take no new messages), at
-   * most `limit` of them (the worker freezes one per task). Returns how many were frozen.
+   * most `limit` of them (the worker freezes one per task) and none that `busy` names (messages for it
+   * are still waiting). Returns how many were frozen.
    */
-  freezeSealed(limit = Number.POSITIVE_INFINITY): number {
+  freezeSealed(limit = Number.POSITIVE_INFINITY, busy: (key: string) => boolean = () => false): number {
     const newest = new Map<string, number>();
     for (const shard of this.shards.values())
       newest.set(shard.roomId, Math.max(newest.get(shard.roomId) ?? -1, shard.segment));
     let frozen = 0;
     for (const shard of this.shards.values()) {
       if (frozen >= limit) break;
-      if (shard.live && shard.segment < newest.get(shard.roomId)!) {
+      if (shard.live && shard.segment < newest.get(shard.roomId)! && !busy(shard.key)) {
         shard.freeze();
         frozen++;
       }
@@ -558,7 +589,7 @@ function termPartBound(shard: SearchShard, base: number, perWord: number): numbe
  */
 function scanShard(
   shard: SearchShard,
-  words: readonly Expansion[][],
+  words: readonly Word[],
   averageLength: number,
   filter: ColumnFilter,
   now: number,
@@ -569,7 +600,7 @@ function scanShard(
   const base = k * (1 - b);
   const perWord = (k * b) / (averageLength || 1);
   const ceiling = recencyBoost(shard.newest, now) * termPartBound(shard, base, perWord);
-  const strongest = words.map((expansions) => expansions[0]!.impact);
+  const strongest = words.map((word) => word.expansions[0]!.impact);
   const strongestSum = strongest.reduce((sum, value) => sum + value, 0);
   if (ceiling * strongestSum <= threshold) return true;
 
@@ -578,6 +609,8 @@ function scanShard(
   const { score, termBest, matched } = scratchFor(view.size);
   const touched: number[] = [];
   const used: Array<{ term: string; has: (doc: number) => boolean }> = [];
+  /** The messages that matched every word so far. */
+  let alive: number[] = [];
   let skipped = false;
   try {
     for (let i = 0; i < words.length; i++) {
@@ -597,16 +630,44 @@ function scanShard(
         }
         if (value > termBest[doc]!) termBest[doc] = value;
       };
-      for (const expansion of words[i]!) {
-        // Weaker expansions follow: a message matching this word only through them cannot be shown.
-        if (ceiling * (others + expansion.impact) <= threshold) {
+      const word = words[i]!;
+      const use = (expansion: Expansion, postings: Postings) => {
+        impact = expansion.impact;
+        used.push({ term: expansion.term, has: (doc) => postings.frequencyOf(doc) > 0 });
+        // A later word only matters for the messages that matched the earlier ones: when they are
+        // few, look each up rather than walk a long list.
+        if (i > 0 && postings.size > alive.length * 8)
+          for (const doc of alive) {
+            const frequency = postings.frequencyOf(doc);
+            if (frequency > 0) visit(doc, frequency);
+          }
+        else postings.forEach(visit);
+      };
+      // A message matching this word only through expansions this weak cannot be shown.
+      const weak = (expansion: Expansion) => ceiling * (others + expansion.impact) <= threshold;
+      const frozen = shard.frozen;
+      const fromShard = frozen !== null && word.plan.prefix && word.expansions.length > MANY_COMPLETIONS;
+      if (fromShard) {
+        const [from, to] = frozenPrefixRange(frozen, word.plan.term);
+        for (let at = from; at < to; at++) {
+          const expansion = word.byTerm.get(frozen.terms[at]!);
+          if (!expansion) continue;
+          if (weak(expansion)) skipped = true;
+          else use(expansion, frozenPostings(frozen, at));
+        }
+      }
+      for (const expansion of word.expansions) {
+        // Weaker expansions follow.
+        if (weak(expansion)) {
           skipped = true;
           break;
         }
-        impact = expansion.impact;
-        const has = view.postings(expansion.term, visit);
-        if (has) used.push({ term: expansion.term, has });
+        // Completions (and the word itself) were taken from the shard's own words above.
+        if (fromShard && expansion.term.startsWith(word.plan.term)) continue;
+        const postings = view.postings(expansion.term);
+        if (postings) use(expansion, postings);
       }
+      alive = inTerm;
       // A later word only looks at messages that matched the earlier ones: none here.
       if (inTerm.length === 0) break;
       for (const doc of inTerm) {
@@ -636,29 +697,44 @@ function scanShard(
 }
 
 /** One shard, live or frozen, as a query reads it. */
+interface Postings {
+  size: number;
+  forEach(visit: (doc: number, frequency: number) => void): void;
+  /** How often the word occurs in a message (0: not at all). */
+  frequencyOf(doc: number): number;
+}
+
 interface ShardView {
   columns: Columns;
   /** Local numbers are below this. */
   size: number;
-  /** Visits a word's postings; returns a membership test for the snippet, or null when the shard lacks the word. */
-  postings(term: string, visit: (doc: number, frequency: number) => void): ((doc: number) => boolean) | null;
+  /** A word's postings, or null when the shard lacks the word. */
+  postings(term: string): Postings | null;
   hit(doc: number): { id: string; stored: Record<string, unknown> };
+}
+
+function frozenPostings(frozen: FrozenShard, at: number): Postings {
+  const { starts, docs, frequencies } = frozen;
+  const start = starts[at]!;
+  const end = starts[at + 1]!;
+  return {
+    size: end - start,
+    forEach(visit) {
+      for (let p = start; p < end; p++) visit(docs[p]!, frequencies[p]!);
+    },
+    frequencyOf: (doc) => frozenFrequency(frozen, at, doc),
+  };
 }
 
 function viewOf(shard: SearchShard): ShardView {
   const frozen = shard.frozen;
   if (frozen) {
-    const { starts, docs, frequencies } = frozen;
     return {
       columns: frozen.columns,
       size: frozen.ids.length,
-      postings(term, visit) {
+      postings(term) {
         const at = frozenTerm(frozen, term);
-        if (at === -1) return null;
-        const start = starts[at]!;
-        const end = starts[at + 1]!;
-        for (let p = start; p < end; p++) visit(docs[p]!, frequencies[p]!);
-        return (doc) => docs.subarray(start, end).includes(doc);
+        return at === -1 ? null : frozenPostings(frozen, at);
       },
       hit: (doc) => ({ id: frozen.ids[doc]!, stored: frozenStored(frozen, doc) }),
     };
@@ -668,11 +744,16 @@ function viewOf(shard: SearchShard): ShardView {
   return {
     columns: columnsOf(internals, fieldId),
     size: internals._nextId,
-    postings(term, visit) {
+    postings(term) {
       const postings = internals._index.get(term)?.get(fieldId);
       if (!postings) return null;
-      for (const [doc, frequency] of postings) visit(doc, frequency);
-      return (doc) => postings.has(doc);
+      return {
+        size: postings.size,
+        forEach(visit) {
+          for (const [doc, frequency] of postings) visit(doc, frequency);
+        },
+        frequencyOf: (doc) => postings.get(doc) ?? 0,
+      };
     },
     hit: (doc) => ({
       id: internals._documentIds.get(doc) as string,

@@ -58,7 +58,6 @@ const loadingKeys = new Set<string>();
 const pending = new Map<string, Map<string, { roomId: string; segment: number; message: FedMessage }>>();
 let pendingCount = 0;
 let pumping = false;
-let freezing = false;
 let keepRooms: Set<string> | null = null;
 /** Queries that came before the stored shards were listed (an answer then would wrongly say nothing matches). */
 const waitingQueries: Array<Extract<ToSearchWorker, { type: "query" }>> = [];
@@ -209,29 +208,15 @@ function pump(): void {
       if (items.size === 0) pending.delete(key);
     }
     if (changed) markDirty();
+    // Freezing as the build goes keeps memory to the frozen size plus a room's open segment (a first
+    // build of a million messages would otherwise hold them all as MiniSearch indexes first).
+    index.freezeSealed(1, (key) => pending.has(key));
     reportStatus(pendingCount === 0);
     // Only messages of shards still loading are left: the loader pumps again after each shard.
     if (pendingCount > waiting) setTimeout(step, 0);
-    else {
-      pumping = false;
-      freezeSealed();
-    }
+    else pumping = false;
   };
   step();
-}
-
-/**
- * Sealed segments' shards go into their compact frozen form (a tenth of the memory), one per task so
- * queries are answered between them.
- */
-function freezeSealed(): void {
-  if (freezing) return;
-  freezing = true;
-  const step = () => {
-    if (pumping || index.freezeSealed(1) === 0) freezing = false;
-    else setTimeout(step, 0);
-  };
-  setTimeout(step, 0);
 }
 
 function markDirty(): void {
