@@ -340,7 +340,7 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 /** The benchmark's section of docs/benchmarks.md. */
 export function searchSection(result: SearchBenchResult, note = ""): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  const worst = Math.max(...result.queries.map((q) => q.p95));
+  const worst = Math.max(...result.queries.map((q) => q.p95), result.afterChange.p95);
   return `## Search${result.messages === 100_000 ? "" : ` at ${result.messages.toLocaleString("en")} messages`}
 
 ${result.messages.toLocaleString("en")} messages over ${result.rooms} rooms (synthetic text, word frequencies following Zipf's law), indexed by the same model code the web app's search worker runs: one shard per history segment (${result.shards} shards, the largest ${result.largestShard.toLocaleString("en")} messages), persisted one a record and loaded newest first. Results capped to what the list shows (40 hits, 5 per room). Goal: p95 under 50 ms (${worst <= 50 ? "met" : "not met"}: worst p95 ${ms(worst)}).
@@ -356,7 +356,7 @@ ${line(["cold start: every shard loaded (in the background)", ms(result.loadMs)]
 ${line(["JavaScript heap while building (the index, and garbage not yet collected)", `${(result.heapBytes / 2 ** 20).toFixed(0)} MiB`])}
 ${line(["JavaScript heap kept by the built index (sealed shards frozen, open segments live; garbage collected)", `${(result.builtHeapBytes / 2 ** 20).toFixed(0)} MiB`])}
 ${line(["JavaScript heap of the loaded index (every shard loaded, frozen; garbage collected)", `${(result.loadedHeapBytes / 2 ** 20).toFixed(0)} MiB`])}
-${line(["a session's first new message in a room (thaws its open segment's shard), p50 / p95", `${ms(result.thaw.p50)} / ${ms(result.thaw.p95)}`])}
+${line(["indexing a session's first new message in a room (thaws its open segment's shard, or starts a new one), p50 / p95", `${ms(result.thaw.p50)} / ${ms(result.thaw.p95)}`])}
 
 ${line(["query", "example", "p50", "p95", "max", "skipped older history"])}
 ${line(["---", "---", "---:", "---:", "---:", "---:"])}
