@@ -710,11 +710,11 @@ async function runSearch(): Promise<Section> {
   return searchAt(quick ? 10_000 : 100_000);
 }
 
-/** Issue 23's size: one index of a million messages, as the search worker holds it today. */
+/** Issue 23's size: a million messages, in the shards the search worker holds. */
 async function runSearchMillion(): Promise<Section> {
   return searchAt(
     1_000_000,
-    "One index of every message does not hold at this size (a browser tab has about 4 GiB of heap, and the load blocks search for many seconds): the goal needs an index split by history segment, the newest loaded at start and older ones searched as they load.",
+    "Before the split (one MiniSearch index of every message, same machine, an earlier run): p95 23.8 ms for a rare word, 65.5 ms for a common word, 131.5 ms for a two-letter prefix, 79.7 ms for a word and a filter; 355.4 MiB persisted as one record, loaded in 14.2 s before the first search could run; 1,086 MiB of heap while building.",
   );
 }
 

@@ -29,14 +29,15 @@ function persistedIndexHolds(page: Page, userId: string, word: string): Promise<
         open.onerror = () => resolve(false);
         open.onsuccess = () => {
           const db = open.result;
-          if (!db.objectStoreNames.contains("index")) {
+          // The index is kept one shard (history segment) a record.
+          if (!db.objectStoreNames.contains("shards")) {
             db.close();
             return resolve(false);
           }
-          const get = db.transaction("index").objectStore("index").get("current");
+          const get = db.transaction("shards").objectStore("shards").getAll();
           get.onsuccess = () => {
             db.close();
-            resolve(typeof get.result === "string" && get.result.includes(word));
+            resolve(get.result.some((shard) => typeof shard === "string" && shard.includes(word)));
           };
           get.onerror = () => {
             db.close();

@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { MessageView } from "./messages.ts";
-import {
-  createSearchIndex,
-  discardRoomsExcept,
-  hasLink,
-  loadSearchIndex,
-  MINISEARCH_OPTIONS,
-  recencyBoost,
-  type SearchDocument,
-  type SearchIndex,
-  type SearchResults,
-  searchMessages,
-  serializeSearchIndex,
-  toSearchDocument,
-  upsertSearchDocument,
-} from "./search.ts";
+import { hasLink, type SearchDocument, type SearchResults, toSearchDocument } from "./search.ts";
 import { parseQuery, resolveQuery, type SearchFilter, type SearchVocabulary } from "./searchQuery.ts";
+import { loadShard, ShardedSearchIndex, serializeShard } from "./searchShards.ts";
 import { makeSnippet } from "./searchSnippet.ts";
 
 const NOW = new Date(2024, 5, 15, 12).getTime();
@@ -25,10 +12,18 @@ function doc(id: string, roomId: string, author: string, text: string, daysAgo =
   return { id, roomId, author, createdAt: NOW - daysAgo * DAY, text, link: hasLink(text) };
 }
 
-function indexOf(docs: SearchDocument[]): SearchIndex {
-  const index = createSearchIndex();
-  for (const d of docs) upsertSearchDocument(index, d.id, d);
+/** Each room's messages in its first history segment (searchShards.test.ts covers many segments). */
+function indexOf(docs: SearchDocument[]): ShardedSearchIndex {
+  const index = new ShardedSearchIndex();
+  for (const d of docs) index.upsert(d.roomId, 0, d.id, d);
   return index;
+}
+
+/** Through the persisted form of each shard, as a cold start reads it. */
+function roundTrip(index: ShardedSearchIndex): ShardedSearchIndex {
+  const loaded = new ShardedSearchIndex();
+  for (const shard of index.list()) loaded.addShard(loadShard(serializeShard(shard))!);
+  return loaded;
 }
 
 const noFilter: SearchFilter = { authors: null, rooms: null, since: null, until: null, hasLink: false };
@@ -47,8 +42,8 @@ const vocabulary: SearchVocabulary = {
     { id: "r3", name: "random" },
   ],
 };
-const run = (index: SearchIndex, query: string) =>
-  searchMessages(index, resolveQuery(parseQuery(query), vocabulary).request, { now: NOW });
+const run = (index: ShardedSearchIndex, query: string) =>
+  index.search(resolveQuery(parseQuery(query), vocabulary).request, { now: NOW });
 
 const corpus = [
   doc("m1", "r1", "alice", "The budget for the offsite is ready", 10),
@@ -129,7 +124,7 @@ describe("search", () => {
     const results = run(index, "from:bob");
     expect(results.total).toBe(3);
     expect(results.rooms.map((room) => room.roomId)).toEqual(["r3", "r2", "r1"]);
-    expect(searchMessages(index, { words: [], filter: noFilter }).total).toBe(0);
+    expect(index.search({ words: [], filter: noFilter }).total).toBe(0);
   });
 
   it("caps what the list shows, overall and per room, and shows a whole room when filtered to it", () => {
@@ -137,8 +132,7 @@ describe("search", () => {
       doc(`x${i}`, i < 20 ? "r1" : "r2", "bob", `standup note ${i}`, i),
     );
     const index = indexOf(many);
-    const capped = searchMessages(
-      index,
+    const capped = index.search(
       { words: ["standup"], filter: noFilter },
       { now: NOW, maxHits: 8, perRoom: 5 },
     );
@@ -147,8 +141,7 @@ describe("search", () => {
       ["r1", 5, 20],
       ["r2", 3, 10],
     ]);
-    const oneRoom = searchMessages(
-      index,
+    const oneRoom = index.search(
       { words: ["standup"], filter: { ...noFilter, rooms: ["r1"] } },
       { now: NOW, maxHits: 12 },
     );
@@ -161,7 +154,7 @@ describe("search", () => {
       doc("old", "r1", "a", "release notes", 300),
       doc("new", "r2", "a", "release notes", 1),
     ]);
-    expect(ids(searchMessages(index, { words: ["release"], filter: noFilter }, { now: NOW }))).toEqual([
+    expect(ids(index.search({ words: ["release"], filter: noFilter }, { now: NOW }))).toEqual([
       ["r2", ["new"]],
       ["r1", ["old"]],
     ]);
@@ -210,7 +203,7 @@ describe("thread replies", () => {
 
   it("keep their root through a save and a load of the index", () => {
     const index = indexOf([toSearchDocument("r1", reply("t1", "flamingo", "m1"))!]);
-    const loaded = loadSearchIndex(serializeSearchIndex(index))!;
+    const loaded = roundTrip(index);
     expect(run(loaded, "flamingo").rooms[0]!.hits[0]!.threadRoot).toBe("m1");
   });
 
@@ -223,9 +216,9 @@ describe("index maintenance", () => {
   it("re-indexes an edited message, removes a deleted one, and skips unchanged ones", () => {
     const index = indexOf(corpus);
     expect(
-      upsertSearchDocument(index, "m5", doc("m5", "r1", "bob", "Deployment finished without problems", 5)),
+      index.upsert("r1", 0, "m5", doc("m5", "r1", "bob", "Deployment finished without problems", 5)),
     ).toBe(false);
-    expect(upsertSearchDocument(index, "m5", doc("m5", "r1", "bob", "Rollback finished", 5))).toBe(true);
+    expect(index.upsert("r1", 0, "m5", doc("m5", "r1", "bob", "Rollback finished", 5))).toBe(true);
     expect(run(index, "deployment").total).toBe(0);
     expect(ids(run(index, "rollback"))).toEqual([["r1", ["m5"]]]);
     const deleted = toSearchDocument("r1", {
@@ -246,44 +239,42 @@ describe("index maintenance", () => {
       deleted: false,
     };
     expect(toSearchDocument("r1", { ...added, event: { type: "member-added", userId: "u2" } })).toBeNull();
-    expect(upsertSearchDocument(index, "m5", deleted)).toBe(true);
+    expect(index.upsert("r1", 0, "m5", deleted)).toBe(true);
     expect(run(index, "rollback").total).toBe(0);
-    expect(upsertSearchDocument(index, "m5", null)).toBe(false);
+    expect(index.upsert("r1", 0, "m5", null)).toBe(false);
     // Filters read columns patched as messages came and went: they agree with a freshly loaded copy.
     for (let i = 0; i < 50; i++)
-      upsertSearchDocument(
-        index,
+      index.upsert(
+        `r${i % 4}`,
+        0,
         `n${i}`,
         doc(`n${i}`, `r${i % 4}`, i % 2 ? "bob" : "alice", `budget item ${i}`, i),
       );
-    for (let i = 0; i < 50; i += 3) upsertSearchDocument(index, `n${i}`, null);
-    const fresh = loadSearchIndex(serializeSearchIndex(index))!;
+    for (let i = 0; i < 50; i += 3) index.upsert(`r${i % 4}`, 0, `n${i}`, null);
+    const fresh = roundTrip(index);
     for (const query of ["budget from:bob", "budget in:design", "item", "from:alice", "has:link"])
       expect(run(index, query)).toEqual(run(fresh, query));
   });
 
-  it("survives a round trip through its persisted form, and refuses another format", () => {
+  it("survives a round trip through its persisted form, and takes new messages after it", () => {
     const index = indexOf(corpus);
-    const loaded = loadSearchIndex(serializeSearchIndex(index))!;
+    const loaded = roundTrip(index);
     expect(loaded.documentCount).toBe(corpus.length);
     expect(ids(run(loaded, "budget from:bob"))).toEqual([["r2", ["m2"]]]);
-    expect(upsertSearchDocument(loaded, "m7", doc("m7", "r1", "bob", "fresh words"))).toBe(true);
+    expect(loaded.upsert("r1", 0, "m7", doc("m7", "r1", "bob", "fresh words"))).toBe(true);
     expect(run(loaded, "fresh").total).toBe(1);
-    expect(
-      loadSearchIndex(JSON.stringify({ format: 0, index: JSON.parse(serializeSearchIndex(index)).index })),
-    ).toBeNull();
-    expect(loadSearchIndex("{not json")).toBeNull();
   });
 
   it("drops the rooms the person can no longer read", () => {
     const index = indexOf(corpus);
-    expect(discardRoomsExcept(index, new Set(["r1", "r3"]))).toBe(2);
+    expect(index.dropRoomsExcept(new Set(["r1", "r3"]))).toEqual(["r2/0"]);
+    expect(index.documentCount).toBe(4);
     expect(
       run(index, "budget")
         .rooms.map((room) => room.roomId)
         .sort(),
     ).toEqual(["r1", "r3"]);
-    expect(discardRoomsExcept(index, new Set(["r1", "r3"]))).toBe(0);
+    expect(index.dropRoomsExcept(new Set(["r1", "r3"]))).toEqual([]);
   });
 
   it("knows what a link is", () => {
@@ -331,47 +322,6 @@ describe("snippets", () => {
 });
 
 describe("ranking", () => {
-  it("ranks as MiniSearch itself does with the same options (the executor reads its index directly)", async () => {
-    const words = ["alpha", "alpine", "alps", "beta", "better", "bet", "gamma", "gamut", "delta", "deltas"];
-    let seed = 7;
-    const random = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed / 4_294_967_296;
-    };
-    const docs = Array.from({ length: 400 }, (_, i) => {
-      const text = Array.from(
-        { length: 2 + Math.floor(random() * 8) },
-        () => words[Math.floor(random() * words.length)],
-      ).join(" ");
-      return doc(`d${i}`, `r${i % 7}`, "a", text, Math.floor(random() * 200));
-    });
-    const index = indexOf(docs);
-    // Some churn, as edits and deletions leave behind.
-    for (let i = 0; i < 40; i++)
-      upsertSearchDocument(index, `d${i}`, i % 2 ? null : { ...docs[i]!, text: "alpha beta" });
-    // Until a vacuum, discarded messages still count in how common a word is (MiniSearch's search
-    // prunes them as it goes; ours only reads): rankings agree once the index is vacuumed.
-    await index.vacuum();
-    for (const query of ["alp", "bet", "gamma delta", "alpah", "be de", "deltas alpine"]) {
-      const ours = searchMessages(
-        index,
-        { words: query.split(" "), filter: noFilter },
-        { now: NOW, maxHits: 1000, perRoom: 1000 },
-      );
-      const flat = ours.rooms.flatMap((room) => room.hits).sort((a, b) => b.score - a.score);
-      const theirs = index.search(query, {
-        ...MINISEARCH_OPTIONS,
-        boostDocument: (_id, _term, stored) => recencyBoost(stored!.createdAt as number, NOW),
-      });
-      expect(ours.total).toBe(theirs.length);
-      // The same documents with the same scores in the same order (equal scores may come in either order).
-      expect(new Set(flat.map((hit) => hit.id))).toEqual(new Set(theirs.map((result) => result.id)));
-      const quality = query.split(" ").length;
-      for (const [at, result] of theirs.entries())
-        expect(flat[at]!.score * quality).toBeCloseTo(result.score, 9);
-    }
-  });
-
   it("finds messages by their files' names, and has:file and has:image keep messages with files", () => {
     const view = (id: string, text: string, attachments?: MessageView["attachments"]): MessageView => ({
       id,
@@ -419,7 +369,7 @@ describe("ranking", () => {
     expect(new Set(ids(run(index, "has:file")).flatMap(([, hits]) => hits))).toEqual(new Set(["a", "b"]));
     expect(run(index, "has:image has:link").total).toBe(0);
     // A persisted index keeps the flags.
-    const loaded = loadSearchIndex(serializeSearchIndex(index))!;
+    const loaded = roundTrip(index);
     expect(ids(run(loaded, "has:image"))).toEqual([["r1", ["b"]]]);
   });
 });

@@ -4,21 +4,18 @@ import type { MessageView } from "./messages.ts";
 import {
   type Candidate,
   type Collected,
-  collectMatches,
-  collectNewest,
   type ScoringOptions,
   type TermPlan,
   trackChange,
 } from "./searchExecutor.ts";
-import type { SearchRequest } from "./searchQuery.ts";
 import { makeSnippet, normalizeTerm, type SnippetPart, tokenize } from "./searchSnippet.ts";
 
 /**
  * Full-text search over messages with MiniSearch: what a message looks like in the index, how words
- * match (prefix while typing, fuzzy for typos, exact matches and recent messages first), how filters
- * apply, and how hits are grouped by room for the results list. Pure: the web app runs it in a worker.
- * Imported as `@chat/model/search`, not through the package's main entry, so that the server (which
- * never searches) does not load MiniSearch.
+ * match (prefix while typing, fuzzy for typos, exact matches and recent messages first), and what a
+ * hit and the grouped results look like. The index itself is split by history segment
+ * (searchShards.ts). Pure: the web app runs it in a worker. Imported as `@chat/model/search`, not
+ * through the package's main entry, so that the server (which never searches) does not load MiniSearch.
  */
 
 /** A message as the index holds it. Everything but `id` is stored, so results render without the room's documents. */
@@ -43,11 +40,11 @@ export interface SearchDocument {
 }
 
 /** Bumped when tokenising or stored fields change: a persisted index of another format is rebuilt. */
-const SEARCH_INDEX_FORMAT = 4;
+export const SEARCH_INDEX_FORMAT = 5;
 
 /** What the results list shows at most, overall and per room (a room filter shows them all in one room). */
-const MAX_HITS = 40;
-const HITS_PER_ROOM = 5;
+export const MAX_HITS = 40;
+export const HITS_PER_ROOM = 5;
 
 const LINK = /\bhttps?:\/\/\S|\bwww\.[^\s.]+\.\S|\bmailto:\S/i;
 
@@ -79,7 +76,7 @@ export function toSearchDocument(roomId: string, message: MessageView): SearchDo
   return document;
 }
 
-const INDEX_OPTIONS: Options<SearchDocument> = {
+export const INDEX_OPTIONS: Options<SearchDocument> = {
   fields: ["text"],
   storeFields: ["roomId", "author", "createdAt", "text", "link", "file", "image", "threadRoot"],
   tokenize,
@@ -90,23 +87,6 @@ export type SearchIndex = MiniSearch<SearchDocument>;
 
 export function createSearchIndex(): SearchIndex {
   return new MiniSearch<SearchDocument>(INDEX_OPTIONS);
-}
-
-/** The index as one string to persist; `loadSearchIndex` reads it back. */
-export function serializeSearchIndex(index: SearchIndex): string {
-  return JSON.stringify({ format: SEARCH_INDEX_FORMAT, index });
-}
-
-/** Reads a persisted index, or returns null when it is of another format or damaged (it is then rebuilt). */
-export function loadSearchIndex(serialized: string): SearchIndex | null {
-  try {
-    const parsed = JSON.parse(serialized) as { format?: unknown; index?: unknown };
-    if (parsed.format !== SEARCH_INDEX_FORMAT || typeof parsed.index !== "object" || parsed.index === null)
-      return null;
-    return MiniSearch.loadJS(parsed.index as Parameters<typeof MiniSearch.loadJS>[0], INDEX_OPTIONS);
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -129,20 +109,6 @@ export function upsertSearchDocument(index: SearchIndex, id: string, next: Searc
   }
   change.done();
   return true;
-}
-
-/** Removes every message of a room not in `keep` (the person left it or lost access). Returns how many went. */
-export function discardRoomsExcept(index: SearchIndex, keep: ReadonlySet<string>): number {
-  const gone = index
-    .search(MiniSearch.wildcard, { filter: (result) => !keep.has(result.roomId as string) })
-    .map((result) => result.id as string);
-  const change = trackChange(index, "text");
-  for (const id of gone) {
-    change.discarding(id);
-    index.discard(id);
-  }
-  change.done();
-  return gone.length;
 }
 
 export interface SearchHit {
@@ -170,6 +136,11 @@ export interface SearchResults {
   rooms: RoomResults[];
   /** How many messages match in all. */
   total: number;
+  /**
+   * Set when `total` and the rooms' totals are lower bounds: the sharded index skipped older history
+   * that could not outrank what the list shows, so it did not count its matches.
+   */
+  atLeast?: boolean;
 }
 
 export interface ListLimits {
@@ -182,13 +153,17 @@ export interface ListLimits {
 const DAY_MS = 86_400_000;
 
 /** Relative weights of prefix and typo matches (an exact word weighs 1). */
-const SCORING: ScoringOptions = { prefixWeight: 0.5, fuzzyWeight: 0.3, bm25: { k: 1.2, b: 0.7, d: 0.5 } };
+export const SCORING: ScoringOptions = {
+  prefixWeight: 0.5,
+  fuzzyWeight: 0.3,
+  bm25: { k: 1.2, b: 0.7, d: 0.5 },
+};
 
 /**
  * Prefix matching from two letters on (every word may still be being typed); one typo per four to
  * five letters from four letters on (at most two). Exact words weigh most, then prefixes, then typos.
  */
-function planTerm(term: string): TermPlan {
+export function planTerm(term: string): TermPlan {
   return {
     term,
     prefix: term.length >= 2,
@@ -212,52 +187,8 @@ export function recencyBoost(createdAt: number, now: number): number {
   return 1 + 1 / (1 + ageDays / 30);
 }
 
-/**
- * Runs a request and groups the hits by room, rooms in the order of their best hit. Words must all
- * match and rank by relevance and recency; a query of filters only (`from:alice`) lists the newest
- * matching messages. Only what the list shows is ranked and given a snippet.
- */
-export function searchMessages(
-  index: SearchIndex,
-  request: SearchRequest,
-  limits: ListLimits = {},
-): SearchResults {
-  const now = limits.now ?? Date.now();
-  const maxHits = limits.maxHits ?? MAX_HITS;
-  const perRoom = Math.min(
-    maxHits,
-    limits.perRoom ?? (request.filter.rooms?.length === 1 ? maxHits : HITS_PER_ROOM),
-  );
-  const options = {
-    field: "text",
-    filter: request.filter,
-    boost: (createdAt: number) => recencyBoost(createdAt, now),
-    perRoom,
-  };
-  let collected: Collected;
-  if (request.words.length === 0) {
-    const { authors, rooms, since, until, hasLink: needsLink, hasFile, hasImage } = request.filter;
-    const filtered =
-      authors !== null ||
-      rooms !== null ||
-      since !== null ||
-      until !== null ||
-      needsLink ||
-      hasFile === true ||
-      hasImage === true;
-    if (!filtered) return { rooms: [], total: 0 };
-    collected = collectNewest(index, options);
-  } else {
-    const terms = tokenize(request.words.join(" ")).map(normalizeTerm);
-    // Punctuation alone ("?!") has no words to look for.
-    if (terms.length === 0) return { rooms: [], total: 0 };
-    collected = collectMatches(index, terms.map(planTerm), SCORING, options);
-  }
-  return toResults(collected, maxHits);
-}
-
 /** The list's share of the collected matches: rooms by best hit, at most `maxHits` hits in all. */
-function toResults(collected: Collected, maxHits: number): SearchResults {
+export function toResults(collected: Collected, maxHits: number): SearchResults {
   // Hits in score order across rooms, so the overall cap drops the weakest ones.
   const ranked = collected.rooms.flatMap((room) => room.best).sort((a, b) => b.score - a.score);
   const shown = new Set(ranked.slice(0, maxHits));

@@ -1,15 +1,12 @@
 import type MiniSearch from "minisearch";
 
 /**
- * Runs a message query over a MiniSearch index and keeps only what the results list can show.
- *
- * MiniSearch's own `search` scores every matching document into an object, copies its stored fields
- * into it and sorts them all: with 100,000 messages a common word matches most of them and that alone
- * takes 100–200 ms. The list shows 40 hits, so this scores into typed arrays (no object per document),
- * filters on columns of the stored fields (built once per version of the index), and keeps the best
- * few per room. Scoring is MiniSearch's (BM25 with its prefix and typo weights; `search.test.ts` checks
- * that it ranks as MiniSearch does). It reads the index's internal maps, so minisearch is pinned to an
- * exact version.
+ * What a query reads of a MiniSearch index besides its postings: the stored fields as columns indexed
+ * by MiniSearch's short document id (built once per version of the index, patched as messages come and
+ * go), and a filter compiled over them. The sharded index (searchShards.ts) scores into typed arrays
+ * rather than through MiniSearch's own `search`, which makes an object per matching document and sorts
+ * them all (100–200 ms for a common word at 100,000 messages). It reads the index's internal maps, so
+ * minisearch is pinned to an exact version.
  */
 
 type Postings = Map<number, number>;
@@ -22,7 +19,7 @@ interface RadixMap {
 }
 
 /** The parts of MiniSearch 7.2's index this reads. */
-interface Internals {
+export interface Internals {
   _index: RadixMap;
   _fieldIds: Record<string, number>;
   _fieldLength: Map<number, number[]>;
@@ -73,7 +70,7 @@ export interface Collected {
 }
 
 /** What the index's stored fields say, as columns indexed by MiniSearch's short document id. */
-interface Columns {
+export interface Columns {
   /** `_nextId/_documentCount` when the columns last matched the index. */
   version: string;
   live: Uint8Array;
@@ -146,7 +143,7 @@ function setRow(columns: Columns, doc: number, length: number, stored: Record<st
 }
 
 /** The columns for the index as it is now; built in one pass over the stored fields when missing or out of date. */
-function columnsOf(internals: Internals, fieldId: number): Columns {
+export function columnsOf(internals: Internals, fieldId: number): Columns {
   const version = versionOf(internals);
   const cached = columnCache.get(internals);
   if (cached?.version === version) return cached;
@@ -193,7 +190,7 @@ export function trackChange(index: MiniSearch, field: string) {
 }
 
 /** A predicate over short ids for the filter, or null when everything passes. */
-function compileFilter(columns: Columns, filter: ColumnFilter): ((doc: number) => boolean) | null {
+export function compileFilter(columns: Columns, filter: ColumnFilter): ((doc: number) => boolean) | null {
   const allowed = (values: readonly string[] | null, known: string[]) => {
     if (!values) return null;
     const wanted = new Set(values);
@@ -225,172 +222,4 @@ function compileFilter(columns: Columns, filter: ColumnFilter): ((doc: number) =
     (!needsLink || link[doc] === 1) &&
     (!needsFile || file[doc] === 1) &&
     (!needsImage || image[doc] === 1);
-}
-
-/** Per-document scores and matched-term masks, reused across queries (zeroed after each) to spare the garbage collector. */
-let scratch = { score: new Float64Array(0), matched: new Uint32Array(0) };
-
-function scratchFor(size: number): typeof scratch {
-  if (scratch.score.length < size) {
-    const capacity = Math.max(size, Math.ceil(scratch.score.length * 1.5));
-    scratch = { score: new Float64Array(capacity), matched: new Uint32Array(capacity) };
-  }
-  return scratch;
-}
-
-interface Slot {
-  doc: number;
-  score: number;
-}
-
-/** Keeps the best `limit` slots of one room, best first, in a small sorted array. */
-function insertBest(best: Slot[], slot: Slot, limit: number): void {
-  if (best.length === limit && best[limit - 1]!.score >= slot.score) return;
-  let at = best.length;
-  while (at > 0 && best[at - 1]!.score < slot.score) at--;
-  best.splice(at, 0, slot);
-  if (best.length > limit) best.pop();
-}
-
-export interface CollectOptions {
-  field: string;
-  filter: ColumnFilter;
-  /** Multiplies a document's relevance, from its creation time (recency). */
-  boost: (createdAt: number) => number;
-  perRoom: number;
-}
-
-function group(
-  internals: Internals,
-  columns: Columns,
-  eachCandidate: (visit: (doc: number, score: number) => void) => void,
-  keep: ((doc: number) => boolean) | null,
-  perRoom: number,
-  termsOf: (doc: number) => string[],
-): Collected {
-  const totals = new Int32Array(columns.rooms.length);
-  const best: Slot[][] = columns.rooms.map(() => []);
-  let total = 0;
-  eachCandidate((doc, score) => {
-    if (keep && !keep(doc)) return;
-    total++;
-    const room = columns.room[doc]!;
-    totals[room]!++;
-    const slots = best[room]!;
-    if (slots.length < perRoom || slots[slots.length - 1]!.score < score)
-      insertBest(slots, { doc, score }, perRoom);
-  });
-  const rooms: Collected["rooms"] = [];
-  for (let room = 0; room < best.length; room++) {
-    const slots = best[room]!;
-    if (slots.length === 0) continue;
-    rooms.push({
-      roomId: columns.rooms[room]!,
-      total: totals[room]!,
-      best: slots.map((slot) => ({
-        id: internals._documentIds.get(slot.doc) as string,
-        score: slot.score,
-        stored: internals._storedFields.get(slot.doc)!,
-        terms: termsOf(slot.doc),
-      })),
-    });
-  }
-  rooms.sort((a, b) => b.best[0]!.score - a.best[0]!.score);
-  return { rooms, total };
-}
-
-/** All terms must match (AND); each term's exact, prefix and typo expansions add up, as in MiniSearch. */
-export function collectMatches(
-  index: MiniSearch,
-  plans: readonly TermPlan[],
-  scoring: ScoringOptions,
-  options: CollectOptions,
-): Collected {
-  const internals = index as unknown as Internals;
-  const fieldId = internals._fieldIds[options.field]!;
-  const columns = columnsOf(internals, fieldId);
-  const documentCount = internals._documentCount;
-  const { k, b, d } = scoring.bm25;
-  const { live, length } = columns;
-  // BM25's length normalisation k·(1 − b + b·length/average), as a·length + c.
-  const perWord = (k * b) / (internals._avgFieldLength[fieldId] || 1);
-  const base = k * (1 - b);
-  const { score, matched } = scratchFor(internals._nextId);
-  const touched: number[] = [];
-  const expansions: Array<{ term: string; postings: Postings }> = [];
-  // Bits of a 32-bit mask record which terms a document matched: longer queries use their first 31 terms.
-  const terms = plans.slice(0, 31);
-
-  terms.forEach((plan, i) => {
-    const bit = 1 << i;
-    const before = bit - 1;
-    const addTerm = (term: string, data: TermData | undefined, weight: number) => {
-      const postings = data?.get(fieldId);
-      if (!postings || postings.size === 0) return;
-      expansions.push({ term, postings });
-      const idf = Math.log(1 + (documentCount - postings.size + 0.5) / (postings.size + 0.5));
-      for (const [doc, frequency] of postings) {
-        if (i > 0 && (matched[doc]! & before) !== before) continue;
-        // Discarded and not yet vacuumed.
-        if (live[doc] !== 1) continue;
-        const lengthNorm = base + perWord * length[doc]!;
-        score[doc]! += weight * idf * (d + (frequency * (k + 1)) / (frequency + lengthNorm));
-        if (matched[doc] === 0) touched.push(doc);
-        matched[doc]! |= bit;
-      }
-    };
-    addTerm(plan.term, internals._index.get(plan.term), 1);
-    if (plan.prefix)
-      for (const [term, data] of internals._index.atPrefix(plan.term)) {
-        const distance = term.length - plan.term.length;
-        if (distance === 0) continue;
-        addTerm(term, data, (scoring.prefixWeight * term.length) / (term.length + 0.3 * distance));
-      }
-    if (plan.fuzzy > 0)
-      for (const [term, [data, distance]] of internals._index.fuzzyGet(plan.term, plan.fuzzy)) {
-        // Exact and prefix matches are already counted, with their better weights.
-        if (distance === 0 || (plan.prefix && term.startsWith(plan.term))) continue;
-        addTerm(term, data, (scoring.fuzzyWeight * term.length) / (term.length + distance));
-      }
-  });
-
-  const all = 2 ** terms.length - 1;
-  const { createdAt } = columns;
-  try {
-    return group(
-      internals,
-      columns,
-      (visit) => {
-        for (const doc of touched)
-          if (matched[doc] === all) visit(doc, score[doc]! * options.boost(createdAt[doc]!));
-      },
-      compileFilter(columns, options.filter),
-      options.perRoom,
-      (doc) => expansions.filter((e) => e.postings.has(doc)).map((e) => e.term),
-    );
-  } finally {
-    // Leave the scratch arrays zeroed for the next query.
-    for (const doc of touched) {
-      score[doc] = 0;
-      matched[doc] = 0;
-    }
-  }
-}
-
-/** Every live document that passes the filter, newest first (a query of filters only). */
-export function collectNewest(index: MiniSearch, options: CollectOptions): Collected {
-  const internals = index as unknown as Internals;
-  const columns = columnsOf(internals, internals._fieldIds[options.field]!);
-  const { live, createdAt } = columns;
-  const end = Math.min(live.length, internals._nextId);
-  return group(
-    internals,
-    columns,
-    (visit) => {
-      for (let doc = 0; doc < end; doc++) if (live[doc] === 1) visit(doc, createdAt[doc]!);
-    },
-    compileFilter(columns, options.filter),
-    options.perRoom,
-    () => [],
-  );
 }

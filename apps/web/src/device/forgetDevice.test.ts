@@ -5,7 +5,7 @@ import { rememberDeviceUser } from "./deviceUser";
 import { openFileOutbox } from "./fileOutbox";
 import { forgetDevice } from "./forgetDevice";
 import { attachLocalStore } from "./localStore";
-import { openSearchStore, searchStoreName, writeSearchIndex } from "./searchIndexStore";
+import { openSearchStore, searchStoreName, writeShard } from "./searchIndexStore";
 import { tailKey } from "./tailKey";
 
 /** localStorage as the browser has it (Node has none by default). */
@@ -31,7 +31,7 @@ async function keepOnDevice(userId: string): Promise<void> {
   await store.flushed();
   store.destroy();
   const search = await openSearchStore(searchStoreName(userId));
-  await writeSearchIndex(search, "{}", null);
+  await writeShard(search, { key: "r/0", roomId: "r", format: 5, newest: 1, documents: 0 }, "{}");
   search.close();
   const outbox = await openFileOutbox(userId);
   await outbox.put({ id: "m1", roomId: "r", author: userId, createdAt: 1, text: "", files: [] });

@@ -16,6 +16,8 @@ interface Answer {
   results: Results | null;
   problems: string[];
   failure: string | null;
+  /** Older history was still loading into search when this was answered. */
+  olderLoading?: boolean;
 }
 
 /**
@@ -51,8 +53,9 @@ export function SearchBox() {
     }
     setSearching(true);
     try {
-      const { results } = await service.client.query(resolved.request);
-      if (ticket === latest) setAnswer({ text: value, results, problems: resolved.problems, failure: null });
+      const { results, olderLoading } = await service.client.query(resolved.request);
+      if (ticket === latest)
+        setAnswer({ text: value, results, problems: resolved.problems, failure: null, olderLoading });
     } catch (error) {
       if (ticket === latest)
         setAnswer({
@@ -174,16 +177,24 @@ export function SearchBox() {
     if (current.text !== text()) return "Searching…";
     if (current.failure) return `Search failed: ${current.failure}`;
     const results = current.results;
-    if (!results || results.total === 0) return `No messages match “${current.text.trim()}”.`;
+    const loading = current.olderLoading ? " Older history is still loading into search." : "";
+    if (!results || results.total === 0) return `No messages match “${current.text.trim()}”.${loading}`;
     const shown = results.rooms.reduce((sum, room) => sum + room.hits.length, 0);
     const rooms = results.rooms.length;
-    const count = `${results.total.toLocaleString()} ${results.total === 1 ? "message" : "messages"}`;
+    // Older history that could not outrank what is shown was not searched, so not counted either.
+    const count = `${results.atLeast ? "More than " : ""}${results.total.toLocaleString()} ${results.total === 1 && !results.atLeast ? "message" : "messages"}`;
     const where = `${rooms} ${rooms === 1 ? "room" : "rooms"}`;
-    return shown < results.total ? `${count}; the best ${shown} in ${where}` : `${count} in ${where}`;
+    const found =
+      shown < results.total || results.atLeast
+        ? `${count}; the best ${shown} in ${where}`
+        : `${count} in ${where}`;
+    return `${found}${loading}`;
   };
   const progress = () => {
     const current = status();
     if (!current.ready) return "Loading the search index…";
+    if (current.olderLoading > 0)
+      return `Loading older history into search (${current.olderLoading.toLocaleString()} parts left)…`;
     if (current.pending > 0) return `Indexing ${current.pending.toLocaleString()} messages…`;
     return null;
   };

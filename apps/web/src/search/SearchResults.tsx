@@ -29,6 +29,7 @@ export function SearchResults(props: {
           group={group}
           room={props.rooms.get(group.roomId)}
           usernames={props.usernames}
+          atLeast={props.results.atLeast === true}
           onShowRoom={props.onShowRoom}
           onChoose={props.onChoose}
         />
@@ -41,6 +42,8 @@ function RoomGroup(props: {
   group: RoomResults;
   room: SearchableRoom | undefined;
   usernames: ReadonlyMap<string, string>;
+  /** The room's total is a lower bound (older history was not counted): no number is given. */
+  atLeast: boolean;
   onShowRoom: (room: SearchableRoom) => void;
   onChoose: () => void;
 }) {
@@ -73,7 +76,8 @@ function RoomGroup(props: {
       <Show when={more() > 0 && props.room}>
         {(room) => (
           <button type="button" class="search-more" onClick={() => props.onShowRoom(room())}>
-            Show all {props.group.total} in {isDirectConversation(room().kind) ? "@" : "#"}
+            Show all {props.atLeast ? "" : `${props.group.total} `}in{" "}
+            {isDirectConversation(room().kind) ? "@" : "#"}
             {room().name}
           </button>
         )}

@@ -25,12 +25,13 @@ const meta = (id: string, kind: RoomMeta["kind"] = "channel"): RoomMeta => ({
 });
 
 function sink() {
-  const fed: Array<{ roomId: string; messages: FedMessage[] }> = [];
+  const fed: Array<{ roomId: string; segment: number; messages: FedMessage[] }> = [];
   const kept: string[][] = [];
   return {
     fed,
     kept,
-    messages: (roomId: string, messages: FedMessage[]) => fed.push({ roomId, messages }),
+    messages: (roomId: string, segment: number, messages: FedMessage[]) =>
+      fed.push({ roomId, segment, messages }),
     keepRooms: (roomIds: string[]) => kept.push([...roomIds].sort()),
   };
 }
@@ -59,6 +60,11 @@ describe("feedSearch", () => {
 
     const feeder = feedSearch(registry, followRooms(registry, userIndex), userIndex, out);
     expect(out.fed.map((batch) => batch.messages.map((m) => m.id)).sort()).toEqual([["m1"], ["m2"]]);
+    // Each batch names its segment: the index keeps a shard per segment.
+    expect(out.fed.map((batch) => `${batch.segment}:${batch.messages[0]!.id}`).sort()).toEqual([
+      "0:m1",
+      "1:m2",
+    ]);
     expect(out.kept).toEqual([["ra"]]);
 
     // A room joined later, and a message in it, are fed (after the debounce).

@@ -20,7 +20,8 @@ import type { FedMessage } from "./protocol";
  */
 
 export interface SearchSink {
-  messages(roomId: string, messages: FedMessage[]): void;
+  /** The messages of one history segment (`segment`: its number), which the index keeps as one shard. */
+  messages(roomId: string, segment: number, messages: FedMessage[]): void;
   keepRooms(roomIds: string[]): void;
 }
 
@@ -62,7 +63,7 @@ export function feedSearch(
       const listed = new Set(messages.map((message) => message.id));
       for (const id of feed.fed) if (!listed.has(id)) messages.push({ id, deleted: true });
       feed.fed = listed;
-      if (messages.length > 0) sink.messages(roomId, messages);
+      if (messages.length > 0) sink.messages(roomId, n, messages);
     };
     feed.stopObserving = observeMessages(handle.doc, () => {
       feed.timer ??= setTimeout(send, FEED_DEBOUNCE_MS);

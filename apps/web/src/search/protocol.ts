@@ -21,8 +21,11 @@ export interface KnownNames {
 export type ToSearchWorker =
   /** Load the person's persisted index (`store` names their IndexedDB database); sent once, first. */
   | { type: "open"; store: string }
-  /** The current messages of one history segment: new and changed ones are (re-)indexed, deleted ones removed. */
-  | { type: "messages"; roomId: string; messages: FedMessage[] }
+  /**
+   * The current messages of one history segment (`segment` is its number): new and changed ones are
+   * (re-)indexed in that segment's shard, deleted ones removed.
+   */
+  | { type: "messages"; roomId: string; segment: number; messages: FedMessage[] }
   /** The rooms the person may read: everything else is removed (left a private room, lost access). */
   | { type: "keep-rooms"; roomIds: string[] }
   | { type: "query"; id: number; request: SearchRequest; limits: ListLimits }
@@ -37,6 +40,8 @@ export interface SearchWorkerStatus {
   documents: number;
   /** Messages received but not indexed yet. */
   pending: number;
+  /** Stored shards (history segments) not loaded yet: results may lack their matches meanwhile. */
+  olderLoading: number;
   /** Set when the device copy could not be read or written; search still works from memory. */
   storageProblem: string | null;
 }
@@ -45,5 +50,6 @@ export type FromSearchWorker =
   | { type: "status"; status: SearchWorkerStatus }
   /** The names saved with the index, sent once after it loaded. */
   | { type: "names"; names: KnownNames }
-  | { type: "results"; id: number; results: SearchResults; ms: number }
+  /** `olderLoading`: stored shards of older history were still loading, so matches in them may be missing. */
+  | { type: "results"; id: number; results: SearchResults; olderLoading: boolean; ms: number }
   | { type: "failed"; id: number; message: string };

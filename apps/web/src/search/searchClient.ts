@@ -15,14 +15,21 @@ import type {
  * (each answered by a promise; an answer to an older query is still delivered, the caller keeps the
  * latest), and exposes its progress as a signal.
  */
+export interface SearchAnswer {
+  results: SearchResults;
+  /** Older history was still loading into search: matches in it may be missing. */
+  olderLoading: boolean;
+  ms: number;
+}
+
 export interface SearchClient {
   readonly status: Accessor<SearchWorkerStatus>;
   /** Set when the worker itself failed: search is unavailable until a reload. */
   readonly broken: Accessor<string | null>;
   /** Names saved with the index (null until it has loaded). */
   readonly savedNames: Accessor<KnownNames | null>;
-  query(request: SearchRequest, limits?: ListLimits): Promise<{ results: SearchResults; ms: number }>;
-  messages(roomId: string, messages: FedMessage[]): void;
+  query(request: SearchRequest, limits?: ListLimits): Promise<SearchAnswer>;
+  messages(roomId: string, segment: number, messages: FedMessage[]): void;
   keepRooms(roomIds: string[]): void;
   saveNames(names: KnownNames): void;
   flush(): void;
@@ -38,13 +45,14 @@ export function createSearchClient(userId: string): SearchClient {
     ready: false,
     documents: 0,
     pending: 0,
+    olderLoading: 0,
     storageProblem: null,
   });
   const [broken, setBroken] = createSignal<string | null>(null);
   const [savedNames, setSavedNames] = createSignal<KnownNames | null>(null);
   const waiting = new Map<
     number,
-    { resolve: (answer: { results: SearchResults; ms: number }) => void; reject: (error: Error) => void }
+    { resolve: (answer: SearchAnswer) => void; reject: (error: Error) => void }
   >();
   let nextId = 1;
   const send = (message: ToSearchWorker) => worker.postMessage(message);
@@ -62,7 +70,8 @@ export function createSearchClient(userId: string): SearchClient {
     const pending = waiting.get(message.id);
     if (!pending) return;
     waiting.delete(message.id);
-    if (message.type === "results") pending.resolve({ results: message.results, ms: message.ms });
+    if (message.type === "results")
+      pending.resolve({ results: message.results, olderLoading: message.olderLoading, ms: message.ms });
     else pending.reject(new Error(message.message));
   };
   worker.onerror = (event) => {
@@ -92,8 +101,8 @@ export function createSearchClient(userId: string): SearchClient {
         send({ type: "query", id, request, limits });
       });
     },
-    messages(roomId, messages) {
-      send({ type: "messages", roomId, messages });
+    messages(roomId, segment, messages) {
+      send({ type: "messages", roomId, segment, messages });
     },
     keepRooms(roomIds) {
       send({ type: "keep-rooms", roomIds });
