@@ -40,7 +40,9 @@ if (statsFile)
   ).unref();
 
 function counted(sql: string, started: number): void {
-  const text = sql.replace(/\s+/g, " ").trim().slice(0, 100);
+  // Its start and its end: statements built from the same parts differ in one or the other.
+  const whole = sql.replace(/\s+/g, " ").trim();
+  const text = whole.length <= 110 ? whole : `${whole.slice(0, 70)} … ${whole.slice(-35)}`;
   const entry = statementStats.get(text) ?? { count: 0, ms: 0 };
   entry.count++;
   entry.ms += performance.now() - started;
