@@ -150,6 +150,7 @@ export class RoomsSession {
     const sent = this.rooms.map(() => 0);
     this.measuring = { sentAt, perRoom };
     const countersBefore = await this.target.counters?.();
+    const statementsBefore = this.target.statementStats?.() ?? null;
     const framesBefore = received.frames;
     received.byKind.clear();
     received.bytesByKind.clear();
@@ -169,6 +170,29 @@ export class RoomsSession {
       const total = sent.reduce((sum, n) => sum + n, 0);
       process.stderr.write(
         `frames by kind per message sent, ${this.target.name}: ${kinds.map(([kind, n]) => `${kind} ${(n / total).toFixed(1)} (${((received.bytesByKind.get(kind) ?? 0) / total / 1024).toFixed(1)} KiB)`).join(", ")}\n`,
+      );
+    }
+    // The database thread writes its figures every 250 ms: the window's last ones are in after that.
+    if (statementsBefore) await sleep(300);
+    const statementsAfter = statementsBefore ? this.target.statementStats!() : null;
+    if (statementsBefore && statementsAfter) {
+      const total = sent.reduce((sum, n) => sum + n, 0);
+      const rows = [...statementsAfter]
+        .map(([text, { count, ms }]) => {
+          const before = statementsBefore.get(text) ?? { count: 0, ms: 0 };
+          return { text, count: count - before.count, ms: ms - before.ms };
+        })
+        .filter((row) => row.count > 0)
+        .sort((a, b) => b.ms - a.ms);
+      const sum = (key: "count" | "ms") => rows.reduce((s, row) => s + row[key], 0) / total;
+      process.stderr.write(
+        `statements per message sent, ${this.target.name}: ${sum("count").toFixed(2)}, ${sum("ms").toFixed(2)} ms on the database thread\n${rows
+          .slice(0, 12)
+          .map(
+            (row) =>
+              `  ${(row.count / total).toFixed(2)} × ${(row.ms / row.count).toFixed(2)} ms  ${row.text}`,
+          )
+          .join("\n")}\n`,
       );
     }
     const countersAfter = await this.target.counters?.();

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   createMessage,
   DIRECTORY_DOC,
@@ -66,7 +69,14 @@ export interface DeliveryTarget {
   addMembers?(docName: string, indexes: readonly number[], people?: number): Promise<void>;
   /** The server's counters from /metrics, by name (labels kept in the name); only our server has them. */
   counters?(): Promise<Map<string, number>>;
+  /**
+   * With BENCH_SQL_KINDS, our server on PGlite: each statement's count and time on the database's
+   * thread so far, by its text (pgliteThread.ts); null when not kept.
+   */
+  statementStats?(): StatementStats | null;
 }
+
+export type StatementStats = Map<string, { count: number; ms: number }>;
 
 /** A Yjs server under test: every scenario, those that read documents too. */
 export interface Target extends DeliveryTarget {
@@ -271,6 +281,8 @@ function hocuspocusDevice(
  */
 export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): Promise<Target> {
   const port = await freePort();
+  const statsFile =
+    process.env.BENCH_SQL_KINDS && !env.DATABASE_URL ? join(tmpdir(), `bench-statements-${port}.json`) : null;
   // /metrics answers only the operator's token (SECURITY.md); the bench is the operator here.
   const metricsToken = randomBytes(24).toString("base64url");
   const start = () =>
@@ -285,6 +297,7 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
         LOG_LEVEL: "error",
         RATE_LIMITS: "off",
         METRICS_TOKEN: metricsToken,
+        ...(statsFile && { PGLITE_STATEMENT_STATS: statsFile }),
       },
       () => portAnswers(port, "/healthz"),
     );
@@ -399,6 +412,18 @@ export async function ourServer(env: NodeJS.ProcessEnv, name = "this server"): P
     },
     async loadedDocuments() {
       return (await target.counters!()).get("chat_loaded_documents") ?? Number.NaN;
+    },
+    statementStats() {
+      if (!statsFile) return null;
+      try {
+        return new Map(
+          Object.entries(
+            JSON.parse(readFileSync(statsFile, "utf8")) as Record<string, { count: number; ms: number }>,
+          ),
+        );
+      } catch {
+        return new Map();
+      }
     },
     async counters() {
       const response = await fetch(`${base}/metrics`, {

@@ -95,7 +95,7 @@ export async function startServer(config: Config, database: Database, log: Logge
     : new MemoryLimitStore();
   const accountLimits = new AccountLimits(limitStore, config.limits.account);
   const db = countStatements(database, () => metrics.statementSent());
-  const clientIds = new ClientIdRegistry(db);
+  const clientIds = new ClientIdRegistry(db, { alone: scaleOut === null });
   // One update log (group commit) for client updates and the server's own changes alike.
   const updateLog = new UpdateLog(db);
   const changes = new ServerChanges(updateLog, {

@@ -10,6 +10,7 @@ import {
   recordEdit,
   recordRead,
   recordSequenced,
+  recordSequencedWithEntries,
   recountMembers,
 } from "../src/userIndex/queries.ts";
 import { createStorage, type TestStorage } from "./harness.ts";
@@ -60,6 +61,9 @@ async function addPeople(count: number): Promise<Person[]> {
   }
   return people;
 }
+
+/** Entries recordSequencedWithEntries answered with (and that were checked against entriesForRoom). */
+let entriesAnswered = 0;
 
 /** Writes a random history of one room into the database the way the server does, and returns it. */
 async function randomHistory(random: () => number, people: readonly Person[]): Promise<History> {
@@ -119,16 +123,20 @@ async function randomHistory(random: () => number, people: readonly Person[]): P
   for (let from = 0; from < recorded.length; ) {
     const batch = recorded.slice(from, from + 1 + Math.floor(random() * 4));
     const again = random() < 0.2 ? recorded.slice(Math.max(0, from - 2), from) : [];
-    await recordSequenced(
-      db,
-      roomId,
-      [...again, ...batch].map((m) => ({
-        messageId: m.id,
-        seq: m.seq!,
-        author: m.author,
-        mentions: m.mentions,
-      })),
-    );
+    const rows = [...again, ...batch].map((m) => ({
+      messageId: m.id,
+      seq: m.seq!,
+      author: m.author,
+      mentions: m.mentions,
+    }));
+    if (random() < 0.5) await recordSequenced(db, roomId, rows);
+    else {
+      // The numbering that brings the room's recount along answers what a recount would read next.
+      const answered = await recordSequencedWithEntries(db, roomId, rows);
+      const byUser = (a: { userId: string }, b: { userId: string }) => a.userId.localeCompare(b.userId);
+      expect(answered.sort(byUser)).toEqual((await entriesForRoom(db, roomId)).sort(byUser));
+      entriesAnswered += answered.length;
+    }
     from += batch.length;
     if (joined && random() < 0.3) await markSomeReads(batch.at(-1)!.seq!);
   }
@@ -180,5 +188,6 @@ describe("unread and mention counts in SQL", () => {
     // The histories were not trivial: there was something to count.
     expect(counted.unread).toBeGreaterThan(counted.mentions);
     expect(counted.mentions).toBeGreaterThan(0);
+    expect(entriesAnswered).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import type { PgliteReply, PgliteRequest } from "./pgliteProtocol.ts";
@@ -33,6 +33,29 @@ const transactions = new Map<
 >();
 let nextTransaction = 1;
 
+/**
+ * `PGLITE_STATEMENT_STATS=<file>`: each statement's count and time on this thread (ms, parsing and
+ * answering included), by its text, written to the file every 250 ms as JSON (`BENCH_SQL_KINDS=1` in
+ * the benchmark reads it before and after a window: where the database's time per message goes).
+ */
+const statsFile = process.env.PGLITE_STATEMENT_STATS;
+const statementStats = new Map<string, { count: number; ms: number }>();
+if (statsFile)
+  setInterval(
+    () => writeFileSync(statsFile, JSON.stringify(Object.fromEntries(statementStats))),
+    250,
+  ).unref();
+
+function counted(sql: string, started: number): void {
+  // Its start and its end: statements built from the same parts differ in one or the other.
+  const whole = sql.replace(/\s+/g, " ").trim();
+  const text = whole.length <= 110 ? whole : `${whole.slice(0, 70)} … ${whole.slice(-35)}`;
+  const entry = statementStats.get(text) ?? { count: 0, ms: 0 };
+  entry.count++;
+  entry.ms += performance.now() - started;
+  statementStats.set(text, entry);
+}
+
 const reply = (message: PgliteReply) => port.postMessage(message);
 const failure = (id: number, error: unknown): PgliteReply => {
   const e = error as { message?: string; code?: string; detail?: string };
@@ -55,7 +78,9 @@ async function handle(request: PgliteRequest): Promise<PgliteReply> {
     case "query": {
       const on = request.transaction === undefined ? db : transactions.get(request.transaction)?.tx;
       if (!on) throw new Error("the transaction has ended");
+      const started = performance.now();
       const result = await on.query(request.sql, request.params as unknown[] | undefined);
+      if (statsFile) counted(request.sql, started);
       return { id: request.id, ok: true, rows: result.rows as object[] };
     }
     case "exec":

@@ -34,6 +34,46 @@ export interface SequencedMessage {
   inRoom?: boolean;
 }
 
+/**
+ * The rows of numbered messages (`inserted`: those not recorded before) and, in the same statement,
+ * one more unread (and mention) for every member who has not read past each of them (`counted`: the
+ * room_reads rows moved, with their new counts). A message recorded twice (a numbering retried) is
+ * counted once, as only rows actually inserted are counted. $1: the room, $2: the messages as JSON.
+ */
+const RECORD_SEQUENCED = `inserted as (
+       insert into room_messages (room_id, seq, message_id, author, mentions, thread_root, in_room)
+       select $1, m.seq, m.message_id, m.author, array(select jsonb_array_elements_text(m.mentions)),
+         m.thread_root, m.in_room
+       from jsonb_to_recordset($2::jsonb)
+         as m(seq bigint, message_id text, author text, mentions jsonb, thread_root text, in_room boolean)
+       on conflict do nothing
+       returning seq, author, mentions, in_room, sequenced_at
+     ),
+     counted as (
+       update room_reads rr set
+         unread = rr.unread + (select count(*) from inserted i
+           where i.in_room and i.seq > rr.read_seq and i.author <> rr.user_id),
+         mentions = rr.mentions + (select count(*) from inserted i
+           where i.in_room and i.seq > rr.read_seq and i.author <> rr.user_id and u.username = any(i.mentions))
+       from users u
+       where rr.room_id = $1 and u.id = rr.user_id
+         and exists (select 1 from inserted i where i.in_room and i.seq > rr.read_seq and i.author <> rr.user_id)
+       returning rr.user_id, rr.unread, rr.mentions
+     )`;
+
+function sequencedRows(messages: readonly SequencedMessage[]): string {
+  return JSON.stringify(
+    messages.map((m) => ({
+      seq: m.seq,
+      message_id: m.messageId,
+      author: m.author,
+      mentions: m.mentions,
+      thread_root: m.threadRoot ?? null,
+      in_room: m.inRoom ?? true,
+    })),
+  );
+}
+
 /** Records numbered messages and counts each of them for every member who has not read past it. */
 export async function recordSequenced(
   db: Queryable,
@@ -41,40 +81,40 @@ export async function recordSequenced(
   messages: readonly SequencedMessage[],
 ): Promise<void> {
   if (messages.length === 0) return;
-  // One statement: the rows and the counts move together, and a message recorded twice (a numbering
-  // retried) is counted once, as only rows actually inserted are counted.
-  await db.query(
-    `with inserted as (
-       insert into room_messages (room_id, seq, message_id, author, mentions, thread_root, in_room)
-       select $1, m.seq, m.message_id, m.author, array(select jsonb_array_elements_text(m.mentions)),
-         m.thread_root, m.in_room
-       from jsonb_to_recordset($2::jsonb)
-         as m(seq bigint, message_id text, author text, mentions jsonb, thread_root text, in_room boolean)
-       on conflict do nothing
-       returning seq, author, mentions, in_room
-     )
-     update room_reads rr set
-       unread = rr.unread + (select count(*) from inserted i
-         where i.in_room and i.seq > rr.read_seq and i.author <> rr.user_id),
-       mentions = rr.mentions + (select count(*) from inserted i
-         where i.in_room and i.seq > rr.read_seq and i.author <> rr.user_id and u.username = any(i.mentions))
-     from users u
-     where rr.room_id = $1 and u.id = rr.user_id
-       and exists (select 1 from inserted i where i.in_room and i.seq > rr.read_seq and i.author <> rr.user_id)`,
-    [
-      roomId,
-      JSON.stringify(
-        messages.map((m) => ({
-          seq: m.seq,
-          message_id: m.messageId,
-          author: m.author,
-          mentions: m.mentions,
-          thread_root: m.threadRoot ?? null,
-          in_room: m.inRoom ?? true,
-        })),
-      ),
-    ],
+  // One statement: the rows and the counts move together.
+  await db.query(`with ${RECORD_SEQUENCED} select count(*) from counted`, [roomId, sequencedRows(messages)]);
+}
+
+/**
+ * recordSequenced, answering with the room's index entry for each of its members as it stands once
+ * the messages are counted (what entriesForRoom would answer next): the recount that follows a
+ * numbering, without a statement of its own. A statement sees the tables as they were when it began,
+ * so the new counts come from the rows it moved (`counted`) and the last activity from the rows it
+ * inserted.
+ */
+export async function recordSequencedWithEntries(
+  db: Queryable,
+  roomId: string,
+  messages: readonly SequencedMessage[],
+): Promise<Array<IndexedRoom & { userId: string }>> {
+  if (messages.length === 0) return entriesForRoom(db, roomId);
+  const rows = await db.query<EntryRow>(
+    `with ${RECORD_SEQUENCED}
+     ${entrySql({
+       // The messages just recorded are the room's newest (the statement cannot read them back).
+       newest: `coalesce((select max(i.sequenced_at) from inserted i where i.in_room), ${newestInRoom("$1")})`,
+       counted: "left join counted c on c.user_id = m.user_id",
+       unread: "c.unread",
+       mentions: "c.mentions",
+       // A member with no room_reads row is counted from scratch: the table as it was, and the new rows.
+       scratchUnread: "+ (select count(*) from inserted i where i.in_room and i.author <> m.user_id)",
+       scratchMentions:
+         "+ (select count(*) from inserted i where i.in_room and i.author <> m.user_id and u.username = any(i.mentions))",
+     })}
+     where m.room_id = $1`,
+    [roomId, sequencedRows(messages)],
   );
+  return rows.map(toEntry);
 }
 
 /**
@@ -185,7 +225,30 @@ interface EntryRow {
   mentions: number | string;
 }
 
-const ENTRY_SQL = `
+/**
+ * When the newest message shown in room `room` was numbered (null: none yet). The newest row by the
+ * primary key, not max(sequenced_at): that scanned the room's whole history. Replies kept in their
+ * thread do not move the room up the nav.
+ */
+function newestInRoom(room: string): string {
+  return `(select x.sequenced_at from room_messages x where x.room_id = ${room} and x.in_room order by x.seq desc limit 1)`;
+}
+
+/**
+ * The index entry of each member row `m`. `parts` lets recordSequencedWithEntries fold in what its own
+ * statement changed, which the statement cannot read back from the tables.
+ */
+function entrySql(
+  parts: {
+    newest?: string;
+    counted?: string;
+    unread?: string;
+    mentions?: string;
+    scratchUnread?: string;
+    scratchMentions?: string;
+  } = {},
+): string {
+  return `
   select r.id as room_id, m.user_id,
     -- A group conversation is nameless: each of its people sees the others' usernames
     -- (model groupConversationName: sorted, joined by ", "; collation "C" sorts as JavaScript does).
@@ -193,24 +256,24 @@ const ENTRY_SQL = `
       from room_members om join users o on o.id = om.user_id
       where om.room_id = r.id and om.user_id <> m.user_id), '') else r.name end as name,
     r.kind, r.archived,
-    extract(epoch from coalesce(
-      -- The newest row by the primary key, not max(sequenced_at): that scanned the room's whole history.
-      -- Replies kept in their thread do not move the room up the nav.
-      (select x.sequenced_at from room_messages x where x.room_id = r.id and x.in_room order by x.seq desc limit 1),
-      r.created_at)) * 1000
+    extract(epoch from coalesce(${parts.newest ?? newestInRoom("r.id")}, r.created_at)) * 1000
       as last_activity,
     -- A member with no room_reads row yet (none of the paths that add one ran) is counted from scratch.
-    coalesce(rr.unread, (select count(*) from room_messages x
-      where x.room_id = r.id and x.author <> m.user_id and not x.deleted and x.in_room))
+    coalesce(${parts.unread ? `${parts.unread}, ` : ""}rr.unread, (select count(*) from room_messages x
+      where x.room_id = r.id and x.author <> m.user_id and not x.deleted and x.in_room) ${parts.scratchUnread ?? ""})
       as unread,
-    coalesce(rr.mentions, (select count(*) from room_messages x
+    coalesce(${parts.mentions ? `${parts.mentions}, ` : ""}rr.mentions, (select count(*) from room_messages x
       where x.room_id = r.id and x.author <> m.user_id and not x.deleted and x.in_room
-        and u.username = any(x.mentions)))
+        and u.username = any(x.mentions)) ${parts.scratchMentions ?? ""})
       as mentions
   from room_members m
   join rooms r on r.id = m.room_id
   join users u on u.id = m.user_id
-  left join room_reads rr on rr.room_id = m.room_id and rr.user_id = m.user_id`;
+  left join room_reads rr on rr.room_id = m.room_id and rr.user_id = m.user_id
+  ${parts.counted ?? ""}`;
+}
+
+const ENTRY_SQL = entrySql();
 
 function toEntry(row: EntryRow): IndexedRoom & { userId: string } {
   return {
@@ -232,7 +295,9 @@ export async function entriesForRoom(
   userIds: readonly string[] | null = null,
 ): Promise<Array<IndexedRoom & { userId: string }>> {
   const rows = await db.query<EntryRow>(
-    `${ENTRY_SQL} where m.room_id = $1 and ($2::text[] is null or m.user_id = any($2::text[]))`,
+    // The room's newest message looked up once, not once for each member: on tables never analyzed,
+    // as PGlite's are, the planner may read the room's whole history for it.
+    `${entrySql({ newest: newestInRoom("$1") })} where m.room_id = $1 and ($2::text[] is null or m.user_id = any($2::text[]))`,
     [roomId, userIds],
   );
   return rows.map(toEntry);
