@@ -11,7 +11,7 @@ export async function openDatabase(
 ): Promise<Database> {
   const db = options.databaseUrl
     ? await openPostgres(options.databaseUrl, log)
-    : await openPglite(options.dataDir, { cacheMb: options.pgliteCacheMb });
+    : await openPglite(options.dataDir, { cacheMb: options.pgliteCacheMb, log });
   await migrate(db);
   return db;
 }

@@ -1,16 +1,20 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Logger } from "../log.ts";
 import type { Database } from "./database.ts";
 import { openPglite } from "./pglite.ts";
 
 describe("the embedded database (PGlite on its own thread)", () => {
   const dir = mkdtempSync(join(tmpdir(), "pglite-driver-"));
   let db: Database;
+  const logged: string[] = [];
+  const note = (_fields: object, message: string) => void logged.push(message);
+  const log: Logger = { debug: note, info: note, warn: note, error: note };
 
   beforeAll(async () => {
-    db = await openPglite(dir, { cacheMb: 24 });
+    db = await openPglite(dir, { cacheMb: 24, maintenanceEveryMs: 300, log });
     await db.exec("create table items (id int primary key, data bytea)");
   }, 60_000);
   afterAll(async () => {
@@ -21,6 +25,22 @@ describe("the embedded database (PGlite on its own thread)", () => {
   it("keeps the page cache it was given (the bound on its memory), on a folder it made itself", async () => {
     const [row] = await db.query<{ shared_buffers: string }>("show shared_buffers");
     expect(row?.shared_buffers).toBe("24MB");
+  });
+
+  it("vacuums and analyzes by itself, as Postgres's autovacuum would (PGlite has none), and says so", async () => {
+    await db.query("insert into items (id) select g from generate_series(100, 1099) g");
+    await db.query("delete from items where id >= 100");
+    await vi.waitFor(
+      async () => {
+        const [row] = await db.query<{ vacuumed: boolean; analyzed: boolean }>(
+          "select last_vacuum is not null as vacuumed, last_analyze is not null as analyzed from pg_stat_user_tables where relname = 'items'",
+        );
+        expect(row).toEqual({ vacuumed: true, analyzed: true });
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    expect(logged.filter((message) => message.includes("vacuum")).length).toBeGreaterThan(0);
+    expect(logged.filter((message) => message.includes("failed"))).toEqual([]);
   });
 
   it("runs queries with parameters and gives bytes back as bytes", async () => {

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
+import type { Logger } from "../log.ts";
 import { type Database, DatabaseUnavailable, type Queryable } from "./database.ts";
-import type { PgliteReply, PgliteRequest } from "./pgliteProtocol.ts";
+import type { PgliteMaintenance, PgliteReply, PgliteRequest } from "./pgliteProtocol.ts";
 
 type Request = PgliteRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
 
@@ -9,9 +10,13 @@ type Request = PgliteRequest extends infer R ? (R extends { id: number } ? Omit<
  * its own (pgliteThread.ts): its queries are synchronous WASM, and on the server's thread every one of
  * them held up the delivery of messages.
  */
-export async function openPglite(dataDir: string, options: { cacheMb?: number } = {}): Promise<Database> {
+export async function openPglite(
+  dataDir: string,
+  options: { cacheMb?: number; maintenanceEveryMs?: number; log?: Logger } = {},
+): Promise<Database> {
+  const { log } = options;
   const worker = new Worker(new URL("./pgliteThread.ts", import.meta.url), {
-    workerData: { dataDir, cacheMb: options.cacheMb },
+    workerData: { dataDir, cacheMb: options.cacheMb, maintenanceEveryMs: options.maintenanceEveryMs },
   });
   const waiting = new Map<
     number,
@@ -24,7 +29,17 @@ export async function openPglite(dataDir: string, options: { cacheMb?: number } 
     for (const { reject } of waiting.values()) reject(error);
     waiting.clear();
   };
-  worker.on("message", (reply: PgliteReply) => {
+  worker.on("message", (reply: PgliteReply | PgliteMaintenance) => {
+    if ("maintenance" in reply) {
+      const { ms, error } = reply.maintenance;
+      if (error)
+        log?.error({ error, ms: Math.round(ms) }, "the embedded database's vacuum and analyze failed");
+      // Queries waited meanwhile: a slow one is worth knowing of.
+      else if (ms > 1_000)
+        log?.warn({ ms: Math.round(ms) }, "the embedded database's vacuum and analyze was slow");
+      else log?.debug({ ms: Math.round(ms) }, "the embedded database vacuumed and analyzed");
+      return;
+    }
     const entry = waiting.get(reply.id);
     if (!entry) return;
     waiting.delete(reply.id);

@@ -10,3 +10,8 @@ export type PgliteRequest =
 export type PgliteReply =
   | { id: number; ok: true; rows?: object[]; transaction?: number }
   | { id: number; ok: false; error: { message: string; code?: string; detail?: string } };
+
+/** Told by the thread unasked: its own upkeep ran (pgliteThread.ts, `maintain`). */
+export interface PgliteMaintenance {
+  maintenance: { ms: number; error?: string };
+}

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
-import type { PgliteReply, PgliteRequest } from "./pgliteProtocol.ts";
+import type { PgliteMaintenance, PgliteReply, PgliteRequest } from "./pgliteProtocol.ts";
 
 /**
  * The embedded database's own thread (started by pglite.ts). PGlite is Postgres compiled to WASM: every
@@ -15,7 +15,11 @@ import type { PgliteReply, PgliteRequest } from "./pgliteProtocol.ts";
 const port = parentPort;
 if (!port) throw new Error("pgliteThread.ts runs as a worker thread (see pglite.ts)");
 
-const { dataDir, cacheMb } = workerData as { dataDir: string; cacheMb?: number };
+const { dataDir, cacheMb, maintenanceEveryMs } = workerData as {
+  dataDir: string;
+  cacheMb?: number;
+  maintenanceEveryMs?: number;
+};
 mkdirSync(dataDir, { recursive: true });
 
 // `startParams` replaces PGlite's own start parameters rather than extending them.
@@ -54,6 +58,36 @@ function counted(sql: string, started: number): void {
   entry.count++;
   entry.ms += performance.now() - started;
   statementStats.set(text, entry);
+}
+
+/**
+ * Postgres's autovacuum does not run in PGlite (one process in single-user mode, no background
+ * workers), so this thread does its work: without it the row versions that updates and deletes leave
+ * behind (a room's counter moves with every message, read positions with every read, compaction
+ * deletes stored updates) are never reclaimed and the files only grow, and the planner never gets
+ * statistics: it planned from defaults, and once scanned a room's whole history to find its newest
+ * message. Every 10 minutes by default; queries wait while it runs, as they wait for each other.
+ */
+const MAINTENANCE_EVERY_MS = 10 * 60_000;
+let maintaining: Promise<void> | null = null;
+const maintenance = setInterval(() => {
+  maintaining ??= maintain().finally(() => {
+    maintaining = null;
+  });
+}, maintenanceEveryMs ?? MAINTENANCE_EVERY_MS);
+maintenance.unref();
+
+async function maintain(): Promise<void> {
+  const db = await opened;
+  const started = performance.now();
+  let error: string | undefined;
+  try {
+    await db.exec("vacuum (analyze)");
+  } catch (failure) {
+    error = (failure as Error)?.message ?? String(failure);
+  }
+  const told: PgliteMaintenance = { maintenance: { ms: performance.now() - started, error } };
+  port!.postMessage(told);
 }
 
 const reply = (message: PgliteReply) => port.postMessage(message);
@@ -97,6 +131,8 @@ async function handle(request: PgliteRequest): Promise<PgliteReply> {
       return { id: request.id, ok: true };
     }
     case "close":
+      clearInterval(maintenance);
+      await maintaining;
       await db.close();
       return { id: request.id, ok: true };
   }
