@@ -75,7 +75,10 @@ export function useMessageWindow<T>(
   function anchorAt(start: number, nextSize: number, follow: boolean): void {
     const list = items();
     batch(() => {
-      setSize(nextSize);
+      // Never less than a page: a window sized to a short list (a new room's two messages) took no
+      // arrivals while not following, and a log too short to scroll never fires the scroll that
+      // would follow again; "Jump to the latest messages" stood under the last message shown.
+      setSize(Math.max(PAGE, nextSize));
       setFollowing(follow);
       setAnchorKey(follow ? null : list[start] === undefined ? null : key(list[start]!));
     });
